@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { KubeError, kubeErrors } from "../core/k8s/errors";
+import { createLogger } from "../core/telemetry";
+import { isNodeReady } from "../db/nodes";
+import type { ApiDeps, AppEnv } from "./env";
+import { kubeApp } from "./kube";
+import { managementApp } from "./management";
+import { ApiError, errorBody } from "./management/errors";
+import { requestTelemetry } from "./telemetry";
+
+const log = createLogger("api");
+
+/** Ready when Postgres and Redis answer and at least one node agent is heartbeating. */
+async function readiness(deps: ApiDeps): Promise<string[]> {
+  const problems: string[] = [];
+  const nodes = await deps.nodes.list().catch((err: Error) => {
+    problems.push(`database: ${err.message}`);
+    return [];
+  });
+  await deps.redis.ping().catch((err: Error) => problems.push(`redis: ${err.message}`));
+  const now = deps.now();
+  if (!problems.length && !nodes.some((n) => isNodeReady(n, now))) problems.push("nodes: no node is Ready");
+  return problems;
+}
+
+export function createApp(deps: ApiDeps) {
+  const app = new Hono<AppEnv>();
+  app.use("*", async function injectDeps(c, next) {
+    c.set("deps", deps);
+    await next();
+  });
+  app.use("*", requestTelemetry());
+  app.get("/healthz", async (c) => {
+    const problems = await readiness(deps);
+    return problems.length ? c.text(`not ready: ${problems.join("; ")}\n`, 503) : c.text("ok\n");
+  });
+  app.route("/v1", managementApp());
+  app.route("/clusters/:cluster", kubeApp());
+
+  app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((err, c) => {
+    const kubePath = c.req.path.startsWith("/clusters/");
+    if (err instanceof KubeError) return c.json(err.status, err.code as ContentfulStatusCode);
+    if (err instanceof ApiError) return c.json(errorBody(err.errorCode, err.message), err.status);
+    if (err instanceof HTTPException && err.status < 500) {
+      if (kubePath) return c.json(kubeErrors.badRequest(err.message).status, 400);
+      return c.json(errorBody("bad_request", err.message), err.status);
+    }
+    log.error("unhandled error", { error: (err as Error).stack ?? String(err), path: c.req.path });
+    if (kubePath) return c.json(kubeErrors.internal((err as Error).message).status, 500);
+    return c.json(errorBody("internal", "internal error"), 500);
+  });
+  return app;
+}

@@ -1,0 +1,32 @@
+import type { Redis } from "ioredis";
+import type { Config } from "../core/config";
+import type { Triggers } from "../core/queues";
+import type { Database } from "../db/client";
+import type { ClusterRepository, ClusterRow } from "../db/clusters";
+import type { NodeRepository } from "../db/nodes";
+import type { ObjectStore } from "../db/store";
+import type { WatchHub } from "./kube/watch-hub";
+
+/** Everything a request handler may use; built once per process and handed to `createApp`. */
+export interface ApiDeps {
+  config: Pick<Config, "publicUrl" | "adminToken"> & { tokenSecret: string };
+  db: Database;
+  redis: Redis;
+  store: ObjectStore;
+  clusters: ClusterRepository;
+  nodes: NodeRepository;
+  triggers: Triggers;
+  watchHub: WatchHub;
+  now: () => Date;
+}
+
+/** Who is calling: the platform admin, or a cluster's own user. */
+export type Principal = { kind: "admin" } | { kind: "cluster"; clusterId: string };
+
+export type AppEnv = {
+  Variables: {
+    deps: ApiDeps;
+    principal: Principal;
+    cluster: ClusterRow;
+  };
+};

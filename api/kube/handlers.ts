@@ -1,0 +1,296 @@
+import type { Context } from "hono";
+import { KubeError, kubeErrors } from "../../core/k8s/errors";
+import { jsonPatch, mergePatch } from "../../core/k8s/patch";
+import type { ResourceType } from "../../core/k8s/resources";
+import type { KubeObject } from "../../core/k8s/types";
+import type { ObjectKey } from "../../db/store";
+import type { AppEnv } from "../env";
+import { decodeObject } from "./body";
+import { nodeObjects } from "./nodes";
+import type { RequestInfo } from "./request-info";
+import { matches, selectorsOf } from "./selection";
+import { strategyFor } from "./strategies";
+import { tableFor, wantsTable } from "./table-negotiation";
+import { serveWatch } from "./watch";
+
+type Ctx = Context<AppEnv>;
+
+export function objectKey(clusterId: string, info: RequestInfo, name: string): ObjectKey {
+  return { clusterId, group: info.type.group, resource: info.type.resource, namespace: info.namespace, name };
+}
+
+function withTypeMeta(type: ResourceType, obj: KubeObject): KubeObject {
+  return { ...obj, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind };
+}
+
+async function respond(c: Ctx, type: ResourceType, obj: KubeObject, status: 200 | 201 = 200) {
+  if (wantsTable(c))
+    return c.json(tableFor(c, type, [obj], { resourceVersion: obj.metadata.resourceVersion }), status);
+  return c.json(withTypeMeta(type, obj), status);
+}
+
+async function ensureNamespaceAcceptsWrites(c: Ctx, namespace: string): Promise<void> {
+  if (!namespace) return;
+  const { store } = c.var.deps;
+  const ns = await store.get({
+    clusterId: c.var.cluster.id,
+    group: "",
+    resource: "namespaces",
+    namespace: "",
+    name: namespace,
+  });
+  if (!ns) throw kubeErrors.notFound("namespaces", "", namespace);
+  if (ns.metadata.deletionTimestamp) {
+    throw kubeErrors.forbidden(
+      `unable to create new content in namespace ${namespace} because it is being terminated`,
+    );
+  }
+}
+
+export async function getObject(c: Ctx, info: RequestInfo) {
+  const name = info.name as string;
+  if (info.type.virtual) {
+    const node = (await nodeObjects(c.var.deps)).find((n) => n.metadata.name === name);
+    if (!node) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+    return respond(c, info.type, node);
+  }
+  const obj = await c.var.deps.store.get(objectKey(c.var.cluster.id, info, name));
+  if (!obj) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+  return respond(c, info.type, obj);
+}
+
+export async function listObjects(c: Ctx, info: RequestInfo) {
+  const sel = selectorsOf(c, info.type);
+  if (isWatch(c)) return serveWatch(c, info, sel);
+  const { items, resourceVersion } = info.type.virtual
+    ? { items: await nodeObjects(c.var.deps), resourceVersion: "1" }
+    : await c.var.deps.store.list({
+        clusterId: c.var.cluster.id,
+        group: info.type.group,
+        resource: info.type.resource,
+        ...(info.namespace ? { namespace: info.namespace } : {}),
+      });
+  const selected = items.filter((o) => matches(info.type, sel, o));
+  if (wantsTable(c)) return c.json(tableFor(c, info.type, selected, { resourceVersion }));
+  return c.json({
+    kind: `${info.type.kind}List`,
+    apiVersion: info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version,
+    metadata: { resourceVersion },
+    items: selected.map((o) => withTypeMeta(info.type, o)),
+  });
+}
+
+function isWatch(c: Ctx): boolean {
+  const w = c.req.query("watch");
+  return w === "true" || w === "1";
+}
+
+function isDryRun(c: Ctx): boolean {
+  return c.req.queries("dryRun")?.includes("All") ?? false;
+}
+
+async function readBody(c: Ctx, info: RequestInfo): Promise<KubeObject> {
+  const obj = decodeObject(await c.req.text(), c.req.header("content-type"));
+  const expected = info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version;
+  if (obj.apiVersion !== undefined && obj.apiVersion !== expected) {
+    throw kubeErrors.badRequest(
+      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`,
+    );
+  }
+  if (obj.kind !== undefined && obj.kind !== info.type.kind) {
+    throw kubeErrors.badRequest(
+      `the kind in the data (${obj.kind}) does not match the expected kind (${info.type.kind})`,
+    );
+  }
+  if (info.type.namespaced) {
+    if (obj.metadata.namespace && obj.metadata.namespace !== info.namespace) {
+      throw kubeErrors.badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
+    }
+    obj.metadata.namespace = info.namespace;
+  } else {
+    delete obj.metadata.namespace;
+  }
+  return { ...obj, apiVersion: expected, kind: info.type.kind };
+}
+
+const GENERATE_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
+
+function generatedName(prefix: string): string {
+  let suffix = "";
+  for (let i = 0; i < 5; i++) suffix += GENERATE_SUFFIX[Math.floor(Math.random() * GENERATE_SUFFIX.length)];
+  return `${prefix.slice(0, 58)}${suffix}`;
+}
+
+export async function createObject(c: Ctx, info: RequestInfo) {
+  if (info.type.virtual || !info.type.verbs.includes("create")) throw kubeErrors.methodNotAllowed();
+  if (info.type.namespaced && !info.namespace) throw kubeErrors.unknownResource();
+  const obj = await readBody(c, info);
+  if (!obj.metadata.name && obj.metadata.generateName)
+    obj.metadata.name = generatedName(obj.metadata.generateName);
+  const { deps, cluster } = c.var;
+  const strategy = strategyFor(info.type);
+  const prepared = strategy.create(obj, { now: deps.now(), type: info.type });
+  await ensureNamespaceAcceptsWrites(c, info.namespace);
+  if (isDryRun(c)) return respond(c, info.type, prepared, 201);
+  const key = objectKey(cluster.id, info, prepared.metadata.name as string);
+  const created = await deps.store.create(key, prepared);
+  await strategy.afterWrite?.(deps, key, created);
+  return respond(c, info.type, created, 201);
+}
+
+export async function updateObject(c: Ctx, info: RequestInfo) {
+  if (info.type.virtual || !info.type.verbs.includes("update")) throw kubeErrors.methodNotAllowed();
+  const name = info.name as string;
+  const obj = await readBody(c, info);
+  if (obj.metadata.name && obj.metadata.name !== name) {
+    throw kubeErrors.badRequest(
+      `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+    );
+  }
+  obj.metadata.name = name;
+  const { deps, cluster } = c.var;
+  const key = objectKey(cluster.id, info, name);
+  const current = await deps.store.get(key);
+  if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+  const strategy = strategyFor(info.type);
+  const ctx = { now: deps.now(), type: info.type };
+  const next =
+    info.subresource === "status"
+      ? strategy.updateStatus(obj, current, ctx)
+      : strategy.update(obj, current, ctx);
+  if (isDryRun(c)) return respond(c, info.type, next);
+  const updated = await deps.store.update(key, next);
+  await strategy.afterWrite?.(deps, key, updated);
+  return respond(c, info.type, updated);
+}
+
+interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: string;
+}
+
+async function readDeleteOptions(c: Ctx): Promise<DeleteOptions> {
+  const text = await c.req.text();
+  const options: DeleteOptions = text.trim()
+    ? (decodeObject(text, c.req.header("content-type")) as DeleteOptions)
+    : {};
+  const grace = c.req.query("gracePeriodSeconds");
+  if (grace !== undefined) options.gracePeriodSeconds = Number(grace);
+  return options;
+}
+
+export async function deleteObject(c: Ctx, info: RequestInfo) {
+  if (info.type.virtual || !info.type.verbs.includes("delete")) throw kubeErrors.methodNotAllowed();
+  const name = info.name as string;
+  const { deps, cluster } = c.var;
+  const key = objectKey(cluster.id, info, name);
+  const options = await readDeleteOptions(c);
+  const current = await deps.store.get(key);
+  if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+  const strategy = strategyFor(info.type);
+  if (isDryRun(c)) return respond(c, info.type, current);
+  const outcome = await strategy.delete(deps, key, current, options);
+  if (outcome.kind === "pending") return respond(c, info.type, outcome.object);
+  await strategy.afterWrite?.(deps, key, outcome.object);
+  if (info.type.kind === "Pod" || info.type.kind === "Namespace")
+    return respond(c, info.type, outcome.object);
+  return c.json({
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Success",
+    details: {
+      name,
+      ...(info.type.group ? { group: info.type.group } : {}),
+      kind: info.type.resource,
+      uid: current.metadata.uid,
+    },
+  });
+}
+
+export async function deleteCollection(c: Ctx, info: RequestInfo) {
+  if (info.type.virtual || !info.type.verbs.includes("deletecollection")) throw kubeErrors.methodNotAllowed();
+  const sel = selectorsOf(c, info.type);
+  const { deps, cluster } = c.var;
+  const { items } = await deps.store.list({
+    clusterId: cluster.id,
+    group: info.type.group,
+    resource: info.type.resource,
+    ...(info.namespace ? { namespace: info.namespace } : {}),
+  });
+  const options = await readDeleteOptions(c);
+  const strategy = strategyFor(info.type);
+  const deleted: KubeObject[] = [];
+  for (const obj of items.filter((o) => matches(info.type, sel, o))) {
+    const key = {
+      ...objectKey(cluster.id, info, obj.metadata.name as string),
+      namespace: obj.metadata.namespace ?? "",
+    };
+    try {
+      const outcome = await strategy.delete(deps, key, obj, options);
+      deleted.push(outcome.object);
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 404)) throw err;
+    }
+  }
+  return c.json({
+    kind: `${info.type.kind}List`,
+    apiVersion: info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version,
+    metadata: {},
+    items: deleted,
+  });
+}
+
+function applyPatch(current: KubeObject, text: string, contentType: string): KubeObject {
+  const type = contentType.split(";")[0]?.trim();
+  let patch: unknown;
+  try {
+    patch = type === "application/apply-patch+yaml" ? decodeObject(text, type) : JSON.parse(text);
+  } catch (err) {
+    if (err instanceof KubeError) throw err;
+    throw kubeErrors.badRequest(`error decoding patch: ${(err as Error).message}`);
+  }
+  switch (type) {
+    case "application/json-patch+json":
+      return jsonPatch(current, patch) as KubeObject;
+    case "application/merge-patch+json":
+    case "application/strategic-merge-patch+json":
+    case "application/apply-patch+yaml":
+      return mergePatch(current, patch) as KubeObject;
+    default:
+      throw kubeErrors.unsupportedMediaType(type ?? "");
+  }
+}
+
+/**
+ * PATCH: JSON patch and merge patch as specified; strategic merge and apply patches are applied as merge
+ * patches for now (lists are replaced rather than merged by key).
+ */
+export async function patchObject(c: Ctx, info: RequestInfo) {
+  if (info.type.virtual || !info.type.verbs.includes("patch")) throw kubeErrors.methodNotAllowed();
+  const name = info.name as string;
+  const { deps, cluster } = c.var;
+  const key = objectKey(cluster.id, info, name);
+  const current = await deps.store.get(key);
+  if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+  const patched = applyPatch(current, await c.req.text(), c.req.header("content-type") ?? "");
+  if (!patched || typeof patched !== "object" || !patched.metadata) {
+    throw kubeErrors.badRequest("the patch removed the object's metadata");
+  }
+  patched.metadata.name = name;
+  if (info.type.namespaced) patched.metadata.namespace = info.namespace;
+  patched.metadata.resourceVersion ??= current.metadata.resourceVersion;
+  const strategy = strategyFor(info.type);
+  const ctx = { now: deps.now(), type: info.type };
+  const next =
+    info.subresource === "status"
+      ? strategy.updateStatus(patched, current, ctx)
+      : strategy.update(patched, current, ctx);
+  if (isDryRun(c)) return respond(c, info.type, next);
+  const updated = await deps.store.update(key, next);
+  await strategy.afterWrite?.(deps, key, updated);
+  return respond(c, info.type, updated);
+}

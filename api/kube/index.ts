@@ -1,0 +1,68 @@
+import { Hono } from "hono";
+import { kubeErrors } from "../../core/k8s/errors";
+import type { AppEnv } from "../env";
+import { clusterAuth } from "./auth";
+import { apiGroupList, apiResourceList, coreVersions, versionInfo } from "./discovery";
+import {
+  createObject,
+  deleteCollection,
+  deleteObject,
+  getObject,
+  listObjects,
+  patchObject,
+  updateObject,
+} from "./handlers";
+import { podLogs } from "./logs";
+import { parseResourcePath, type RequestInfo } from "./request-info";
+
+/** Routes one resource request by verb, as kube-apiserver's handler chain does. */
+async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
+  const method = c.req.method;
+  if (info.subresource === "log") {
+    if (method !== "GET") throw kubeErrors.methodNotAllowed();
+    return podLogs(c, info);
+  }
+  if (info.subresource && info.subresource !== "status") throw kubeErrors.methodNotAllowed();
+  if (!info.name) {
+    if (method === "GET") return listObjects(c, info);
+    if (method === "POST") return createObject(c, info);
+    if (method === "DELETE") return deleteCollection(c, info);
+    throw kubeErrors.methodNotAllowed();
+  }
+  if (method === "GET") return getObject(c, info);
+  if (method === "PUT") return updateObject(c, info);
+  if (method === "PATCH") return patchObject(c, info);
+  if (method === "DELETE" && !info.subresource) return deleteObject(c, info);
+  throw kubeErrors.methodNotAllowed();
+}
+
+/** Path segments after `/clusters/{id}/api/v1/` or `/clusters/{id}/apis/{group}/{version}/`. */
+function resourceSegments(path: string, skip: number): string[] {
+  return path.split("/").filter(Boolean).slice(skip).map(decodeURIComponent);
+}
+
+/** The Kubernetes API of one virtual cluster, mounted under `/clusters/:cluster`. */
+export function kubeApp() {
+  const app = new Hono<AppEnv>();
+  app.use("*", clusterAuth());
+  app.get("/version", (c) => c.json(versionInfo()));
+  app.get("/api", (c) => c.json(coreVersions(new URL(c.req.url).host)));
+  app.get("/apis", (c) => c.json(apiGroupList()));
+  app.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));
+  app.get("/apis/:group/:version", (c) => {
+    const list = apiResourceList(c.req.param("group"), c.req.param("version"));
+    if (!list) throw kubeErrors.unknownResource();
+    return c.json(list);
+  });
+  app.all("/api/v1/*", (c) => dispatch(c, parseResourcePath("", "v1", resourceSegments(c.req.path, 4))));
+  app.all("/apis/:group/:version/*", (c) =>
+    dispatch(
+      c,
+      parseResourcePath(c.req.param("group"), c.req.param("version"), resourceSegments(c.req.path, 5)),
+    ),
+  );
+  app.all("*", () => {
+    throw kubeErrors.unknownResource();
+  });
+  return app;
+}

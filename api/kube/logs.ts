@@ -1,0 +1,76 @@
+import type { Context } from "hono";
+import { kubeErrors } from "../../core/k8s/errors";
+import type { Pod } from "../../core/k8s/types";
+import type { AppEnv } from "../env";
+import type { RequestInfo } from "./request-info";
+
+const FORWARDED_PARAMS = [
+  "follow",
+  "tailLines",
+  "previous",
+  "timestamps",
+  "sinceSeconds",
+  "sinceTime",
+  "limitBytes",
+];
+
+/**
+ * `pods/{name}/log`: checks the container as kube-apiserver does, then streams the node agent's answer —
+ * the API never talks to Docker itself, as kube-apiserver never talks to the container runtime.
+ */
+export async function podLogs(c: Context<AppEnv>, info: RequestInfo) {
+  const { deps, cluster } = c.var;
+  const name = info.name as string;
+  const pod = (await deps.store.get({
+    clusterId: cluster.id,
+    group: "",
+    resource: "pods",
+    namespace: info.namespace,
+    name,
+  })) as Pod | undefined;
+  if (!pod) throw kubeErrors.notFound("pods", "", name);
+  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  let container = c.req.query("container");
+  if (!container) {
+    if (pod.spec.containers.length !== 1) {
+      throw kubeErrors.badRequest(
+        `a container name must be specified for pod ${name}, choose one of: [${pod.spec.containers.map((x) => x.name).join(" ")}]`,
+      );
+    }
+    container = pod.spec.containers[0]?.name as string;
+  }
+  if (!all.some((x) => x.name === container)) {
+    throw kubeErrors.badRequest(`container ${container} is not valid for pod ${name}`);
+  }
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const status = statuses.find((s) => s.name === container);
+  const started = status && (status.state.running || status.state.terminated || status.lastState.terminated);
+  const node = pod.spec.nodeName ? await deps.nodes.get(pod.spec.nodeName) : undefined;
+  if (!started || !node?.agentUrl) {
+    const reason = status?.state.waiting?.reason ?? "ContainerCreating";
+    throw kubeErrors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
+  }
+  const url = new URL(
+    `${node.agentUrl}/pods/${cluster.id}/${pod.metadata.uid}/containers/${encodeURIComponent(container)}/logs`,
+  );
+  for (const p of FORWARDED_PARAMS) {
+    const v = c.req.query(p);
+    if (v !== undefined) url.searchParams.set(p, v);
+  }
+  const abort = new AbortController();
+  c.req.raw.signal.addEventListener("abort", () => abort.abort());
+  const upstream = await fetch(url, {
+    headers: { authorization: `Bearer ${node.agentToken}` },
+    signal: abort.signal,
+  }).catch((err: Error) => {
+    throw kubeErrors.internal(`the node agent of ${node.name} did not answer: ${err.message}`);
+  });
+  if (!upstream.ok) {
+    const text = await upstream.text();
+    throw kubeErrors.badRequest(text || `the node agent answered ${upstream.status}`);
+  }
+  return new Response(upstream.body, {
+    status: 200,
+    headers: { "content-type": "text/plain", "cache-control": "no-cache, private" },
+  });
+}

@@ -1,0 +1,74 @@
+import { rfc3339 } from "../../core/k8s/time";
+import type { KubeObject } from "../../core/k8s/types";
+import { isNodeReady, type NodeRow } from "../../db/nodes";
+import type { ApiDeps } from "../env";
+import { KUBE_VERSION } from "./discovery";
+
+/** A platform node as each virtual cluster sees it: a v1 Node whose Ready follows the agent heartbeat. */
+export function nodeObject(row: NodeRow, now: Date): KubeObject {
+  const ready = isNodeReady(row, now);
+  const heartbeat = rfc3339(row.heartbeatAt);
+  const condition = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    lastHeartbeatTime: heartbeat,
+    lastTransitionTime: rfc3339(row.createdAt),
+    reason,
+    message,
+  });
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: row.name,
+      uid: row.uid,
+      resourceVersion: String(row.resourceVersion),
+      creationTimestamp: rfc3339(row.createdAt),
+      labels: {
+        "kubernetes.io/hostname": row.name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": row.info.architecture ?? "amd64",
+        "beta.kubernetes.io/os": "linux",
+        "beta.kubernetes.io/arch": row.info.architecture ?? "amd64",
+        ...row.labels,
+      },
+    },
+    spec: {},
+    status: {
+      capacity: row.capacity,
+      allocatable: row.allocatable,
+      conditions: [
+        condition(
+          "MemoryPressure",
+          "False",
+          "KubeletHasSufficientMemory",
+          "kubelet has sufficient memory available",
+        ),
+        condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        ready
+          ? condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")
+          : condition("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."),
+      ],
+      addresses: row.addresses,
+      daemonEndpoints: { kubeletEndpoint: { Port: Number(row.agentUrl?.split(":").pop()) || 10250 } },
+      nodeInfo: {
+        machineID: row.info.machineID ?? "",
+        systemUUID: row.uid,
+        bootID: row.info.bootID ?? "",
+        kernelVersion: row.info.kernelVersion ?? "",
+        osImage: row.info.osImage ?? "",
+        containerRuntimeVersion: row.info.containerRuntimeVersion ?? "docker",
+        kubeletVersion: KUBE_VERSION.gitVersion,
+        kubeProxyVersion: KUBE_VERSION.gitVersion,
+        operatingSystem: "linux",
+        architecture: row.info.architecture ?? "amd64",
+      },
+    },
+  };
+}
+
+export async function nodeObjects(deps: Pick<ApiDeps, "nodes" | "now">): Promise<KubeObject[]> {
+  const now = deps.now();
+  return (await deps.nodes.list()).map((row) => nodeObject(row, now));
+}

@@ -1,0 +1,33 @@
+import { isDeepStrictEqual } from "node:util";
+import type { KubeObject } from "../../../core/k8s/types";
+import type { Strategy } from "./strategy";
+import { validateCreate, validateUpdate } from "./validate";
+
+/** Objects with no controller behind them: validated metadata, generation bumped on spec changes. */
+export const genericStrategy: Strategy = {
+  create(obj) {
+    const out = structuredClone(obj);
+    delete out.metadata.deletionTimestamp;
+    if (out.spec !== undefined) out.metadata.generation = 1;
+    validateCreate(out);
+    return out;
+  },
+  update(next, current) {
+    const out = structuredClone(next);
+    bumpGeneration(out, current);
+    validateUpdate(out, current);
+    return out;
+  },
+  updateStatus(next, current) {
+    return { ...current, status: next.status };
+  },
+  async delete(deps, key) {
+    return { kind: "gone", object: await deps.store.delete(key) };
+  },
+};
+
+export function bumpGeneration(next: KubeObject, current: KubeObject): void {
+  const generation = current.metadata.generation;
+  if (generation === undefined) return;
+  next.metadata.generation = isDeepStrictEqual(next.spec, current.spec) ? generation : generation + 1;
+}

@@ -1,0 +1,53 @@
+import { qosClass } from "../../../core/k8s/pods";
+import { rfc3339 } from "../../../core/k8s/time";
+import type { KubeObject, Pod } from "../../../core/k8s/types";
+import { bumpGeneration } from "./generic";
+import type { Strategy } from "./strategy";
+import { defaultPod, validateCreate, validateUpdate } from "./validate";
+
+/**
+ * Pods: defaulted and validated like kube-apiserver, status owned by the node agent. Deleting a pod that
+ * runs on a node marks it (deletionTimestamp) and lets the node agent stop its containers and remove it.
+ */
+export const podStrategy: Strategy = {
+  create(obj) {
+    const pod = defaultPod(structuredClone(obj)) as Pod;
+    delete pod.metadata.deletionTimestamp;
+    pod.metadata.generation = 1;
+    validateCreate(pod);
+    pod.status = { phase: "Pending", qosClass: qosClass(pod) };
+    return pod;
+  },
+  update(next, current) {
+    const pod = structuredClone(next);
+    pod.status = current.status;
+    bumpGeneration(pod, current);
+    validateUpdate(pod, current);
+    return pod;
+  },
+  updateStatus(next, current) {
+    return { ...current, status: next.status };
+  },
+  async delete(deps, key, current, options) {
+    const pod = current as Pod;
+    if (!pod.spec.nodeName || options.gracePeriodSeconds === 0) {
+      return { kind: "gone", object: await deps.store.delete(key, options.preconditions) };
+    }
+    if (pod.metadata.deletionTimestamp) return { kind: "pending", object: pod };
+    const grace = options.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+    const marked = await deps.store.mutate(key, (p: KubeObject) => {
+      p.metadata.deletionTimestamp = rfc3339(new Date(deps.now().getTime() + grace * 1000));
+      p.metadata.deletionGracePeriodSeconds = grace;
+      return p;
+    });
+    if (!marked) return { kind: "gone", object: pod };
+    await podStrategy.afterWrite?.(deps, key, marked);
+    return { kind: "pending", object: marked };
+  },
+  async afterWrite(deps, key, obj) {
+    const ref = { clusterId: key.clusterId, namespace: key.namespace, name: key.name };
+    const nodeName = (obj as Pod).spec.nodeName;
+    if (nodeName) await deps.triggers.syncPod(nodeName, ref);
+    else await deps.triggers.schedule(ref);
+  },
+};

@@ -1,0 +1,139 @@
+import type { Context } from "hono";
+import { kubeErrors, statusFailure } from "../../core/k8s/errors";
+import type { ResourceType } from "../../core/k8s/resources";
+import type { KubeObject } from "../../core/k8s/types";
+import type { Change } from "../../db/store";
+import type { AppEnv } from "../env";
+import type { RequestInfo } from "./request-info";
+import { matches, type Selection } from "./selection";
+import { tableFor, wantsTable } from "./table-negotiation";
+
+const DEFAULT_TIMEOUT_SECONDS = 1800;
+const BOOKMARK_INTERVAL_MS = 60_000;
+
+type WatchEvent = { type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR"; object: unknown };
+
+function relevant(info: RequestInfo, change: Change): boolean {
+  return (
+    change.group === info.type.group &&
+    change.resource === info.type.resource &&
+    (!info.namespace || change.namespace === info.namespace) &&
+    (!info.name || change.name === info.name)
+  );
+}
+
+function typed(type: ResourceType, obj: KubeObject): KubeObject {
+  return { ...obj, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind };
+}
+
+/**
+ * Streams kube-apiserver's watch format (one JSON event per line). Without a resourceVersion it starts
+ * with the current objects as ADDED; from a compacted resourceVersion it answers an ERROR event with 410.
+ */
+export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Selection) {
+  const { deps, cluster } = c.var;
+  if (info.type.virtual) throw kubeErrors.methodNotAllowed();
+  const requested = c.req.query("resourceVersion");
+  const timeoutSeconds = Number(c.req.query("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS);
+  const bookmarks = c.req.query("allowWatchBookmarks") === "true";
+  const asTable = wantsTable(c);
+  const encoder = new TextEncoder();
+
+  let initial: KubeObject[] = [];
+  let from: number;
+  let gone: string | undefined;
+  if (!requested || requested === "0") {
+    const list = await deps.store.list({
+      clusterId: cluster.id,
+      group: info.type.group,
+      resource: info.type.resource,
+      ...(info.namespace ? { namespace: info.namespace } : {}),
+    });
+    initial = list.items.filter(
+      (o) => (!info.name || o.metadata.name === info.name) && matches(info.type, sel, o),
+    );
+    from = Number(list.resourceVersion);
+  } else {
+    from = Number(requested);
+    if (!Number.isInteger(from)) throw kubeErrors.badRequest(`invalid resource version: ${requested}`);
+    const compacted = await deps.store.compactedResourceVersion();
+    if (from < compacted) gone = `too old resource version: ${from} (${compacted})`;
+  }
+
+  let columnsSent = false;
+  const render = (event: WatchEvent): Uint8Array => {
+    let object = event.object;
+    if (asTable && (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED")) {
+      const table = tableFor(c, info.type, [object as KubeObject], {
+        resourceVersion: (object as KubeObject).metadata.resourceVersion,
+      });
+      if (columnsSent) table.columnDefinitions = [];
+      columnsSent = true;
+      object = table;
+    }
+    return encoder.encode(`${JSON.stringify({ type: event.type, object })}\n`);
+  };
+
+  let cleanup = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        cleanup();
+        try {
+          controller.close();
+        } catch {
+          // the client went away first
+        }
+      };
+      const send = (event: WatchEvent) => {
+        if (!closed) controller.enqueue(render(event));
+      };
+      if (gone) {
+        send({ type: "ERROR", object: statusFailure(410, "Expired", gone) });
+        close();
+        return;
+      }
+      for (const obj of initial) send({ type: "ADDED", object: typed(info.type, obj) });
+      let last = from;
+      const unsubscribe = deps.watchHub.subscribe(cluster.id, from, (changes) => {
+        for (const change of changes) {
+          last = change.resourceVersion;
+          if (!relevant(info, change) || !matches(info.type, sel, change.object)) continue;
+          send({ type: change.type, object: typed(info.type, change.object) });
+        }
+      });
+      const timeout = setTimeout(close, timeoutSeconds * 1000);
+      const bookmark = bookmarks
+        ? setInterval(() => {
+            send({
+              type: "BOOKMARK",
+              object: {
+                kind: info.type.kind,
+                apiVersion: info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version,
+                metadata: { resourceVersion: String(last) },
+              },
+            });
+          }, BOOKMARK_INTERVAL_MS)
+        : undefined;
+      cleanup = () => {
+        unsubscribe();
+        clearTimeout(timeout);
+        clearInterval(bookmark);
+      };
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+  return new Response(stream, {
+    status: 200,
+    headers: {
+      "content-type": "application/json",
+      "cache-control": "no-cache, private",
+      "transfer-encoding": "chunked",
+    },
+  });
+}

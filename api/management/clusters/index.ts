@@ -1,0 +1,76 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { renderKubeconfig } from "../../../core/kubeconfig";
+import { clusterToken, hashToken } from "../../../core/tokens";
+import type { ClusterRow } from "../../../db/clusters";
+import type { AppEnv } from "../../env";
+import { ApiError } from "../errors";
+import { validationHook } from "../validation";
+import { createCluster, deleteCluster, getCluster, getKubeconfig, listClusters } from "./routes";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Deps = AppEnv["Variables"]["deps"];
+
+function serverUrl(deps: Deps, id: string): string {
+  return `${deps.config.publicUrl}/clusters/${id}`;
+}
+
+function view(deps: Deps, row: ClusterRow & { tenant: string }) {
+  return {
+    id: row.id,
+    name: row.name,
+    tenant: row.tenant,
+    phase: row.phase as "Active" | "Terminating",
+    server: serverUrl(deps, row.id),
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+function kubeconfigOf(deps: Deps, row: ClusterRow): string {
+  return renderKubeconfig({
+    name: row.name,
+    server: serverUrl(deps, row.id),
+    token: clusterToken(deps.config.tokenSecret, row.id),
+  });
+}
+
+async function findCluster(deps: Deps, id: string) {
+  const row = UUID.test(id) ? await deps.clusters.get(id) : undefined;
+  if (!row) throw new ApiError(404, "not_found", `cluster ${id} not found`);
+  return row;
+}
+
+export const clustersApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(createCluster, async (c) => {
+    const deps = c.var.deps;
+    const body = c.req.valid("json");
+    const tenant = body.tenant ?? "default";
+    const row = await deps.clusters.create({
+      tenant,
+      name: body.name,
+      tokenHashFor: (id) => hashToken(clusterToken(deps.config.tokenSecret, id)),
+    });
+    if (!row)
+      throw new ApiError(409, "already_exists", `cluster ${body.name} already exists in tenant ${tenant}`);
+    return c.json({ ...view(deps, { ...row, tenant }), kubeconfig: kubeconfigOf(deps, row) }, 201);
+  })
+  .openapi(listClusters, async (c) => {
+    const deps = c.var.deps;
+    return c.json({ items: (await deps.clusters.list()).map((r) => view(deps, r)) }, 200);
+  })
+  .openapi(getCluster, async (c) => {
+    const deps = c.var.deps;
+    return c.json(view(deps, await findCluster(deps, c.req.valid("param").id)), 200);
+  })
+  .openapi(getKubeconfig, async (c) => {
+    const deps = c.var.deps;
+    const row = await findCluster(deps, c.req.valid("param").id);
+    return c.body(kubeconfigOf(deps, row), 200, { "content-type": "application/yaml" });
+  })
+  .openapi(deleteCluster, async (c) => {
+    const deps = c.var.deps;
+    const row = await findCluster(deps, c.req.valid("param").id);
+    await deps.clusters.markTerminating(row.id);
+    await deps.triggers.teardownCluster(row.id);
+    return c.json(view(deps, { ...row, phase: "Terminating" }), 202);
+  });

@@ -1,0 +1,114 @@
+import { createRoute, z } from "@hono/zod-openapi";
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .openapi("Error");
+
+/** A student's cluster name: a DNS-1123 label, so it can name Docker networks and hostnames. */
+export const ClusterName = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label: lower case letters, digits and '-'")
+  .openapi({ example: "alice" });
+
+export const CreateClusterSchema = z
+  .object({
+    name: ClusterName,
+    tenant: ClusterName.optional().openapi({
+      description: "The class this cluster belongs to",
+      example: "k8s-101",
+    }),
+  })
+  .openapi("CreateCluster");
+
+export const ClusterSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    tenant: z.string(),
+    phase: z.enum(["Active", "Terminating"]),
+    server: z.url().openapi({ description: "The cluster's Kubernetes API URL" }),
+    createdAt: z.string(),
+  })
+  .openapi("Cluster");
+
+export const ClusterWithKubeconfigSchema = ClusterSchema.extend({
+  kubeconfig: z.string().openapi({ description: "kubeconfig YAML for kubectl --kubeconfig" }),
+}).openapi("ClusterWithKubeconfig");
+
+const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
+
+const errors = {
+  400: { description: "Invalid request", content: { "application/json": { schema: ErrorSchema } } },
+  401: { description: "Missing token", content: { "application/json": { schema: ErrorSchema } } },
+  403: { description: "Token refused", content: { "application/json": { schema: ErrorSchema } } },
+} as const;
+const notFound = {
+  404: { description: "No such cluster", content: { "application/json": { schema: ErrorSchema } } },
+} as const;
+
+export const createCluster = createRoute({
+  method: "post",
+  path: "/clusters",
+  summary: "Create a cluster and return its kubeconfig",
+  request: { body: { content: { "application/json": { schema: CreateClusterSchema } }, required: true } },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: ClusterWithKubeconfigSchema } } },
+    409: {
+      description: "Name taken in this tenant",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
+    ...errors,
+  },
+});
+
+export const listClusters = createRoute({
+  method: "get",
+  path: "/clusters",
+  summary: "List clusters",
+  responses: {
+    200: {
+      description: "Clusters",
+      content: { "application/json": { schema: z.object({ items: z.array(ClusterSchema) }) } },
+    },
+    ...errors,
+  },
+});
+
+export const getCluster = createRoute({
+  method: "get",
+  path: "/clusters/{id}",
+  summary: "Get a cluster",
+  request: { params: IdParam },
+  responses: {
+    200: { description: "The cluster", content: { "application/json": { schema: ClusterSchema } } },
+    ...errors,
+    ...notFound,
+  },
+});
+
+export const getKubeconfig = createRoute({
+  method: "get",
+  path: "/clusters/{id}/kubeconfig",
+  summary: "Get a cluster's kubeconfig again",
+  request: { params: IdParam },
+  responses: {
+    200: { description: "kubeconfig YAML", content: { "application/yaml": { schema: z.string() } } },
+    ...errors,
+    ...notFound,
+  },
+});
+
+export const deleteCluster = createRoute({
+  method: "delete",
+  path: "/clusters/{id}",
+  summary: "Tear a cluster down: its objects, containers and network",
+  description: "Answers 202 while containers are removed; the cluster then disappears (GET answers 404).",
+  request: { params: IdParam },
+  responses: {
+    202: { description: "Teardown started", content: { "application/json": { schema: ClusterSchema } } },
+    ...errors,
+    ...notFound,
+  },
+});

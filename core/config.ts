@@ -1,0 +1,54 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+import { tokenSecret } from "./tokens";
+
+const schema = z.object({
+  TIMONIER_HOST: z.string().default("127.0.0.1"),
+  TIMONIER_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** The URL clients use (kubeconfig `server` base); defaults to the listen address. */
+  TIMONIER_PUBLIC_URL: z.url().optional(),
+  TIMONIER_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+  /** Secret behind cluster tokens; derived from the admin token when unset. */
+  TIMONIER_TOKEN_SECRET: z.string().min(16).optional(),
+  DATABASE_URL: z.url(),
+  REDIS_URL: z.url(),
+  DOCKER_HOST: z.string().default("unix:///var/run/docker.sock"),
+  /** The node this worker process drives, when it runs a node agent. */
+  TIMONIER_NODE_NAME: z.string().default(hostname()),
+  /** Address the node agent's log server binds; its port is published in the nodes table. */
+  TIMONIER_AGENT_HOST: z.string().default("127.0.0.1"),
+  TIMONIER_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** The node's address as users outside reach it (NodePort and friends). */
+  TIMONIER_NODE_ADDRESS: z.string().default("127.0.0.1"),
+  /** Seconds between full resyncs of the level-triggered reconcilers. */
+  TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Validates the environment once at boot; a bad value throws an error naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const c = parsed.data;
+  return {
+    host: c.TIMONIER_HOST,
+    port: c.TIMONIER_PORT,
+    publicUrl: (c.TIMONIER_PUBLIC_URL ?? `http://${c.TIMONIER_HOST}:${c.TIMONIER_PORT}`).replace(/\/$/, ""),
+    adminToken: c.TIMONIER_ADMIN_TOKEN,
+    tokenSecret: tokenSecret(c.TIMONIER_ADMIN_TOKEN, c.TIMONIER_TOKEN_SECRET),
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    dockerHost: c.DOCKER_HOST,
+    nodeName: c.TIMONIER_NODE_NAME,
+    agentHost: c.TIMONIER_AGENT_HOST,
+    agentPort: c.TIMONIER_AGENT_PORT,
+    nodeAddress: c.TIMONIER_NODE_ADDRESS,
+    resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
+    otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
+  };
+}

@@ -1,0 +1,77 @@
+/** The resource types a virtual cluster serves: the single source for discovery, routing and storage. */
+export interface ResourceType {
+  group: string;
+  version: string;
+  /** Plural, lower case: the path segment and storage key. */
+  resource: string;
+  kind: string;
+  singularName: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  verbs: string[];
+  /** Subresources served, e.g. `status`, `log`, `binding`. */
+  subresources: string[];
+  /** Served from the platform rather than stored per cluster (nodes). */
+  virtual?: boolean;
+}
+
+const CRUD = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+const READ_ONLY = ["get", "list", "watch"];
+
+function core(
+  resource: string,
+  kind: string,
+  opts: Partial<Omit<ResourceType, "group" | "version" | "resource" | "kind">> = {},
+): ResourceType {
+  return {
+    group: "",
+    version: "v1",
+    resource,
+    kind,
+    singularName: kind.toLowerCase(),
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    verbs: CRUD,
+    subresources: [],
+    ...opts,
+  };
+}
+
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  core("pods", "Pod", {
+    shortNames: ["po"],
+    categories: ["all"],
+    subresources: ["binding", "log", "status"],
+  }),
+  core("namespaces", "Namespace", {
+    namespaced: false,
+    shortNames: ["ns"],
+    verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+    subresources: ["status"],
+  }),
+  core("nodes", "Node", { namespaced: false, shortNames: ["no"], verbs: READ_ONLY, virtual: true }),
+  core("events", "Event", { shortNames: ["ev"] }),
+  core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
+  core("secrets", "Secret"),
+  core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
+];
+
+export function groupVersion(t: Pick<ResourceType, "group" | "version">): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+export function findResourceType(group: string, version: string, resource: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => t.group === group && t.version === version && t.resource === resource);
+}
+
+export function findResourceTypeByKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return RESOURCE_TYPES.find((t) => groupVersion(t) === apiVersion && t.kind === kind);
+}
+
+export function groupVersions(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const t of RESOURCE_TYPES) seen.set(groupVersion(t), { group: t.group, version: t.version });
+  return [...seen.values()];
+}

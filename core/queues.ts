@@ -1,0 +1,78 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { traceCarrier } from "./telemetry";
+
+/** Queue names; BullMQ forbids `:` in names and ids. */
+export const QUEUE = {
+  scheduler: "scheduler",
+  clusterTeardown: "cluster-teardown",
+  namespace: "namespace",
+  node: (nodeName: string) => `node-${nodeName}`,
+} as const;
+
+/** What a reconcile job carries: the identity of the object to converge, never its content. */
+export interface ObjectRef {
+  clusterId: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ReconcileJob {
+  ref: ObjectRef;
+  /** W3C trace context of the request or job that caused this one. */
+  trace: Record<string, string>;
+}
+
+/** The queue key is the object key: at most one active and one waiting job per object. */
+export function jobKey(ref: ObjectRef): string {
+  return `${ref.clusterId}/${ref.namespace}/${ref.name}`;
+}
+
+/** Enqueues reconcile triggers. Losing one is harmless: every reconciler also resyncs periodically. */
+export class Triggers {
+  private readonly queues = new Map<string, Queue<ReconcileJob>>();
+  constructor(private readonly connection: Redis) {}
+
+  private queue(name: string): Queue<ReconcileJob> {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue<ReconcileJob>(name, {
+        connection: this.connection,
+        defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
+      });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  async trigger(queueName: string, ref: ObjectRef, delayMs = 0): Promise<void> {
+    const id = jobKey(ref);
+    await this.queue(queueName).add(
+      "reconcile",
+      { ref, trace: traceCarrier() },
+      delayMs > 0
+        ? { delay: delayMs, deduplication: { id: `delayed/${id}`, ttl: delayMs } }
+        : { deduplication: { id, keepLastIfActive: true } },
+    );
+  }
+
+  schedule(ref: ObjectRef): Promise<void> {
+    return this.trigger(QUEUE.scheduler, ref);
+  }
+
+  syncPod(nodeName: string, ref: ObjectRef): Promise<void> {
+    return this.trigger(QUEUE.node(nodeName), ref);
+  }
+
+  finalizeNamespace(clusterId: string, name: string): Promise<void> {
+    return this.trigger(QUEUE.namespace, { clusterId, namespace: "", name });
+  }
+
+  teardownCluster(clusterId: string): Promise<void> {
+    return this.trigger(QUEUE.clusterTeardown, { clusterId, namespace: "", name: "" });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq } from "drizzle-orm";
+import type { KubeObject } from "../core/k8s/types";
+import type { Database } from "./client";
+import { clusters, tenants } from "./schema";
+import { ObjectStore } from "./store";
+
+export type ClusterRow = typeof clusters.$inferSelect;
+
+/** Namespaces every cluster has from creation, as on a kubeadm cluster. */
+export const INITIAL_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+function namespaceObject(name: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name, labels: { "kubernetes.io/metadata.name": name } },
+    spec: { finalizers: ["kubernetes"] },
+    status: { phase: "Active" },
+  };
+}
+
+export class ClusterRepository {
+  private readonly store: ObjectStore;
+  constructor(private readonly db: Database) {
+    this.store = new ObjectStore(db);
+  }
+
+  /**
+   * Creates the cluster with its initial namespaces in one transaction. `tokenHashFor` derives the token
+   * hash from the new id. Returns undefined when the tenant already has a cluster of that name.
+   */
+  async create(input: {
+    tenant: string;
+    name: string;
+    tokenHashFor: (id: string) => string;
+  }): Promise<ClusterRow | undefined> {
+    const id = randomUUID();
+    return this.db.transaction(async (tx) => {
+      await tx.insert(tenants).values({ name: input.tenant }).onConflictDoNothing();
+      const [tenant] = await tx
+        .select({ id: tenants.id })
+        .from(tenants)
+        .where(eq(tenants.name, input.tenant));
+      if (!tenant) throw new Error(`tenant ${input.tenant} vanished`);
+      const [existing] = await tx
+        .select({ id: clusters.id })
+        .from(clusters)
+        .where(and(eq(clusters.tenantId, tenant.id), eq(clusters.name, input.name)))
+        .for("update");
+      if (existing) return undefined;
+      const [row] = await tx
+        .insert(clusters)
+        .values({ id, tenantId: tenant.id, name: input.name, tokenHash: input.tokenHashFor(id) })
+        .returning();
+      for (const ns of INITIAL_NAMESPACES) {
+        await this.store.create(
+          { clusterId: id, group: "", resource: "namespaces", namespace: "", name: ns },
+          namespaceObject(ns),
+          tx,
+        );
+      }
+      return row;
+    });
+  }
+
+  async list(): Promise<(ClusterRow & { tenant: string })[]> {
+    const rows = await this.db
+      .select({ cluster: clusters, tenant: tenants.name })
+      .from(clusters)
+      .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
+      .orderBy(asc(clusters.createdAt));
+    return rows.map((r) => ({ ...r.cluster, tenant: r.tenant }));
+  }
+
+  async get(id: string): Promise<(ClusterRow & { tenant: string }) | undefined> {
+    const [row] = await this.db
+      .select({ cluster: clusters, tenant: tenants.name })
+      .from(clusters)
+      .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
+      .where(eq(clusters.id, id));
+    return row ? { ...row.cluster, tenant: row.tenant } : undefined;
+  }
+
+  async byTokenHash(hash: string): Promise<ClusterRow | undefined> {
+    const [row] = await this.db.select().from(clusters).where(eq(clusters.tokenHash, hash));
+    return row;
+  }
+
+  /** Marks the cluster Terminating; its objects stay until the teardown removed every container. */
+  async markTerminating(id: string): Promise<ClusterRow | undefined> {
+    const [row] = await this.db
+      .update(clusters)
+      .set({ phase: "Terminating" })
+      .where(eq(clusters.id, id))
+      .returning();
+    return row;
+  }
+
+  /** Deletes the cluster row; objects go with it (cascade). */
+  async remove(id: string): Promise<void> {
+    await this.db.delete(clusters).where(eq(clusters.id, id));
+  }
+}

@@ -1,0 +1,114 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/** One global sequence; each write takes the next value, so resourceVersions only grow. */
+export const resourceVersionSeq = pgSequence("resource_version_seq", { startWith: 1 });
+
+/** A class: the owner of a set of clusters. */
+export const tenants = pgTable("tenants", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const clusters = pgTable(
+  "clusters",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    name: text("name").notNull(),
+    /** sha256 of the cluster token; the token itself is only ever in the kubeconfig. */
+    tokenHash: text("token_hash").notNull().unique(),
+    phase: text("phase").notNull().default("Active"),
+    /**
+     * The last resourceVersion committed in this cluster. Every write bumps it in its own transaction, so
+     * the row lock orders a cluster's commits by resourceVersion and a watch from N never misses one.
+     */
+    resourceVersion: bigint("resource_version", { mode: "number" }).notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("clusters_tenant_idx").on(t.tenantId, t.name)],
+);
+
+/** Every Kubernetes object of every cluster. `body` is the object exactly as the API serves it. */
+export const objects = pgTable(
+  "objects",
+  {
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    apiGroup: text("api_group").notNull(),
+    resource: text("resource").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    uid: uuid("uid").notNull(),
+    resourceVersion: bigint("resource_version", { mode: "number" }).notNull(),
+    /** Pods only: the node they are bound to, for the scheduler's and node agents' queries. */
+    nodeName: text("node_name"),
+    body: jsonb("body").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clusterId, t.apiGroup, t.resource, t.namespace, t.name] }),
+    index("objects_node_idx").on(t.nodeName).where(sql`${t.nodeName} is not null`),
+    index("objects_unscheduled_pods_idx")
+      .on(t.clusterId)
+      .where(sql`${t.resource} = 'pods' and ${t.apiGroup} = '' and ${t.nodeName} is null`),
+  ],
+);
+
+/** The change feed: one row per committed write, read by watches. Compacted by age. */
+export const changes = pgTable(
+  "changes",
+  {
+    resourceVersion: bigint("resource_version", { mode: "number" }).primaryKey(),
+    clusterId: uuid("cluster_id").notNull(),
+    apiGroup: text("api_group").notNull(),
+    resource: text("resource").notNull(),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    type: text("type").notNull().$type<"ADDED" | "MODIFIED" | "DELETED">(),
+    body: jsonb("body").notNull(),
+    committedAt: timestamp("committed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("changes_cluster_idx").on(t.clusterId, t.resourceVersion),
+    index("changes_time_idx").on(t.committedAt),
+  ],
+);
+
+/** Docker hosts that run pods, shared by all clusters. */
+export const nodes = pgTable("nodes", {
+  name: text("name").primaryKey(),
+  dockerHost: text("docker_host").notNull(),
+  /** Where the node agent serves logs (the kubelet's role); `agentToken` authenticates the API to it. */
+  agentUrl: text("agent_url"),
+  agentToken: text("agent_token"),
+  capacity: jsonb("capacity").notNull().$type<Record<string, string>>(),
+  allocatable: jsonb("allocatable").notNull().$type<Record<string, string>>(),
+  labels: jsonb("labels").notNull().$type<Record<string, string>>().default({}),
+  info: jsonb("info").notNull().$type<Record<string, string>>().default({}),
+  addresses: jsonb("addresses").notNull().$type<{ type: string; address: string }[]>().default([]),
+  uid: uuid("uid").notNull().defaultRandom(),
+  heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  resourceVersion: integer("resource_version").notNull().default(1),
+});
+
+/** Bookkeeping of the change feed: changes at or below `compactedResourceVersion` are gone (410 Gone). */
+export const feedState = pgTable("feed_state", {
+  id: integer("id").primaryKey(),
+  compactedResourceVersion: bigint("compacted_resource_version", { mode: "number" }).notNull().default(0),
+});

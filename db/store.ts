@@ -1,0 +1,342 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { kubeErrors } from "../core/k8s/errors";
+import type { KubeObject } from "../core/k8s/types";
+import type { Database } from "./client";
+import { changes, clusters, feedState, objects } from "./schema";
+
+/** Identity of an object: cluster, API group, plural resource, namespace ("" if cluster-scoped), name. */
+export interface ObjectKey {
+  clusterId: string;
+  group: string;
+  resource: string;
+  namespace: string;
+  name: string;
+}
+
+export interface ListQuery {
+  clusterId: string;
+  group: string;
+  resource: string;
+  /** Omit for all namespaces. */
+  namespace?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+}
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface Change {
+  resourceVersion: number;
+  clusterId: string;
+  group: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  type: ChangeType;
+  object: KubeObject;
+}
+
+/** Postgres channel that carries the cluster id of each commit; listeners then read `changes`. */
+export const CHANGES_CHANNEL = "timonier_changes";
+
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+function nodeNameOf(key: ObjectKey, obj: KubeObject): string | null {
+  if (key.group !== "" || key.resource !== "pods") return null;
+  return (obj.spec as { nodeName?: string } | undefined)?.nodeName || null;
+}
+
+/**
+ * The object store: every write bumps the cluster's resourceVersion under its row lock, writes the object
+ * and a change row, and notifies listeners — all in one transaction, so a failed write leaves nothing.
+ * Writes throw `KubeError`s (404, 409 AlreadyExists / Conflict) the API returns unchanged.
+ */
+export class ObjectStore {
+  constructor(private readonly db: Database) {}
+
+  async get(key: ObjectKey): Promise<KubeObject | undefined> {
+    const rows = await this.db.select({ body: objects.body }).from(objects).where(keyMatch(key)).limit(1);
+    return rows[0]?.body as KubeObject | undefined;
+  }
+
+  /** A consistent snapshot: the items and the cluster resourceVersion they were read at. */
+  async list(q: ListQuery): Promise<ListResult> {
+    return this.db.transaction(
+      async (tx) => {
+        const [cluster] = await tx
+          .select({ rv: clusters.resourceVersion })
+          .from(clusters)
+          .where(eq(clusters.id, q.clusterId));
+        const conditions = [
+          eq(objects.clusterId, q.clusterId),
+          eq(objects.apiGroup, q.group),
+          eq(objects.resource, q.resource),
+        ];
+        if (q.namespace !== undefined) conditions.push(eq(objects.namespace, q.namespace));
+        const rows = await tx
+          .select({ body: objects.body })
+          .from(objects)
+          .where(and(...conditions))
+          .orderBy(asc(objects.namespace), asc(objects.name));
+        return { items: rows.map((r) => r.body as KubeObject), resourceVersion: String(cluster?.rv ?? 0) };
+      },
+      { isolationLevel: "repeatable read", accessMode: "read only" },
+    );
+  }
+
+  /** Pods bound to a node, across every cluster: what a node agent must run. */
+  async podsOnNode(nodeName: string): Promise<{ clusterId: string; pod: KubeObject }[]> {
+    const rows = await this.db
+      .select({ clusterId: objects.clusterId, body: objects.body })
+      .from(objects)
+      .where(and(eq(objects.nodeName, nodeName), eq(objects.resource, "pods"), eq(objects.apiGroup, "")));
+    return rows.map((r) => ({ clusterId: r.clusterId, pod: r.body as KubeObject }));
+  }
+
+  /** Pods waiting for a node, across every cluster. */
+  async unscheduledPods(limit = 500): Promise<ObjectKey[]> {
+    const rows = await this.db
+      .select({ clusterId: objects.clusterId, namespace: objects.namespace, name: objects.name })
+      .from(objects)
+      .where(and(eq(objects.resource, "pods"), eq(objects.apiGroup, ""), isNull(objects.nodeName)))
+      .limit(limit);
+    return rows.map((r) => ({ ...r, group: "", resource: "pods" }));
+  }
+
+  /** Creates the object, stamping uid, creationTimestamp and resourceVersion. */
+  async create(key: ObjectKey, obj: KubeObject, tx?: Tx): Promise<KubeObject> {
+    const run = async (t: Tx) => {
+      const rv = await bumpResourceVersion(t, key.clusterId);
+      const body: KubeObject = {
+        ...obj,
+        metadata: {
+          ...obj.metadata,
+          uid: obj.metadata.uid ?? randomUUID(),
+          resourceVersion: String(rv),
+          creationTimestamp:
+            obj.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        },
+      };
+      const inserted = await t
+        .insert(objects)
+        .values({
+          clusterId: key.clusterId,
+          apiGroup: key.group,
+          resource: key.resource,
+          namespace: key.namespace,
+          name: key.name,
+          uid: body.metadata.uid as string,
+          resourceVersion: rv,
+          nodeName: nodeNameOf(key, body),
+          body,
+        })
+        .onConflictDoNothing()
+        .returning({ rv: objects.resourceVersion });
+      if (inserted.length === 0) throw kubeErrors.alreadyExists(key.resource, key.group, key.name);
+      await recordChange(t, key, rv, "ADDED", body);
+      return body;
+    };
+    return tx ? run(tx) : this.db.transaction(run);
+  }
+
+  /**
+   * Replaces the object. When `obj.metadata.resourceVersion` is set it must match the stored one (409
+   * Conflict otherwise), as kube-apiserver's optimistic concurrency demands; uid and creationTimestamp stay.
+   */
+  async update(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
+    return this.db.transaction(async (tx) => {
+      const current = await lockCurrent(tx, key);
+      if (!current) throw kubeErrors.notFound(key.resource, key.group, key.name);
+      const expected = obj.metadata.resourceVersion;
+      if (expected && expected !== current.metadata.resourceVersion) {
+        throw kubeErrors.conflict(key.resource, key.group, key.name);
+      }
+      if (obj.metadata.uid && obj.metadata.uid !== current.metadata.uid) {
+        throw kubeErrors.conflict(
+          key.resource,
+          key.group,
+          key.name,
+          `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${current.metadata.uid}`,
+        );
+      }
+      return writeUpdate(tx, key, current, obj);
+    });
+  }
+
+  /**
+   * Reads, transforms and writes under a row lock: for controllers that own a part of the object (status).
+   * `change` returns the new object, or `undefined` to leave it untouched. Returns the stored object.
+   */
+  async mutate(
+    key: ObjectKey,
+    change: (current: KubeObject) => KubeObject | undefined,
+  ): Promise<KubeObject | undefined> {
+    return this.db.transaction(async (tx) => {
+      const current = await lockCurrent(tx, key);
+      if (!current) return undefined;
+      const next = change(structuredClone(current));
+      if (!next) return current;
+      return writeUpdate(tx, key, current, next);
+    });
+  }
+
+  /** Removes the object for good; `preconditions` as in DeleteOptions. Returns the object as deleted. */
+  async delete(
+    key: ObjectKey,
+    preconditions: { uid?: string; resourceVersion?: string } = {},
+  ): Promise<KubeObject> {
+    return this.db.transaction(async (tx) => {
+      const current = await lockCurrent(tx, key);
+      if (!current) throw kubeErrors.notFound(key.resource, key.group, key.name);
+      if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
+        throw kubeErrors.conflict(
+          key.resource,
+          key.group,
+          key.name,
+          `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`,
+        );
+      }
+      if (
+        preconditions.resourceVersion &&
+        preconditions.resourceVersion !== current.metadata.resourceVersion
+      ) {
+        throw kubeErrors.conflict(key.resource, key.group, key.name);
+      }
+      const rv = await bumpResourceVersion(tx, key.clusterId);
+      await tx.delete(objects).where(keyMatch(key));
+      const body = { ...current, metadata: { ...current.metadata, resourceVersion: String(rv) } };
+      await recordChange(tx, key, rv, "DELETED", body);
+      return body;
+    });
+  }
+
+  /** Changes of one cluster after `resourceVersion`, oldest first. */
+  async changesSince(clusterId: string, resourceVersion: number, limit = 1000): Promise<Change[]> {
+    const rows = await this.db
+      .select()
+      .from(changes)
+      .where(and(eq(changes.clusterId, clusterId), gt(changes.resourceVersion, resourceVersion)))
+      .orderBy(asc(changes.resourceVersion))
+      .limit(limit);
+    return rows.map((r) => ({
+      resourceVersion: r.resourceVersion,
+      clusterId: r.clusterId,
+      group: r.apiGroup,
+      resource: r.resource,
+      namespace: r.namespace,
+      name: r.name,
+      type: r.type,
+      object: r.body as KubeObject,
+    }));
+  }
+
+  /** Changes at or below this resourceVersion were compacted away: a watch from there gets 410 Gone. */
+  async compactedResourceVersion(): Promise<number> {
+    const [row] = await this.db.select().from(feedState).where(eq(feedState.id, 1));
+    return row?.compactedResourceVersion ?? 0;
+  }
+
+  /** Drops changes older than `maxAgeSeconds`, remembering how far it went. */
+  async compactChanges(maxAgeSeconds: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const deleted = await tx
+        .delete(changes)
+        .where(sql`${changes.committedAt} < now() - make_interval(secs => ${maxAgeSeconds})`)
+        .returning({ rv: changes.resourceVersion });
+      const horizon = deleted.reduce((max, r) => Math.max(max, r.rv), 0);
+      if (horizon > 0) {
+        await tx
+          .insert(feedState)
+          .values({ id: 1, compactedResourceVersion: horizon })
+          .onConflictDoUpdate({
+            target: feedState.id,
+            set: {
+              compactedResourceVersion: sql`greatest(${feedState.compactedResourceVersion}, ${horizon})`,
+            },
+          });
+      }
+      return deleted.length;
+    });
+  }
+
+  async runInTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+}
+
+function keyMatch(key: ObjectKey) {
+  return and(
+    eq(objects.clusterId, key.clusterId),
+    eq(objects.apiGroup, key.group),
+    eq(objects.resource, key.resource),
+    eq(objects.namespace, key.namespace),
+    eq(objects.name, key.name),
+  );
+}
+
+async function lockCurrent(tx: Tx, key: ObjectKey): Promise<KubeObject | undefined> {
+  const rows = await tx.select({ body: objects.body }).from(objects).where(keyMatch(key)).for("update");
+  return rows[0]?.body as KubeObject | undefined;
+}
+
+async function writeUpdate(
+  tx: Tx,
+  key: ObjectKey,
+  current: KubeObject,
+  next: KubeObject,
+): Promise<KubeObject> {
+  const rv = await bumpResourceVersion(tx, key.clusterId);
+  const body: KubeObject = {
+    ...next,
+    metadata: {
+      ...next.metadata,
+      name: current.metadata.name,
+      namespace: current.metadata.namespace,
+      uid: current.metadata.uid,
+      creationTimestamp: current.metadata.creationTimestamp,
+      resourceVersion: String(rv),
+    },
+  };
+  if (body.metadata.namespace === undefined) delete body.metadata.namespace;
+  await tx
+    .update(objects)
+    .set({ body, resourceVersion: rv, nodeName: nodeNameOf(key, body) })
+    .where(keyMatch(key));
+  await recordChange(tx, key, rv, "MODIFIED", body);
+  return body;
+}
+
+/** Takes the cluster's row lock until commit, so commits within a cluster are ordered by resourceVersion. */
+async function bumpResourceVersion(tx: Tx, clusterId: string): Promise<number> {
+  const [row] = await tx
+    .update(clusters)
+    .set({ resourceVersion: sql`nextval('resource_version_seq')` })
+    .where(eq(clusters.id, clusterId))
+    .returning({ rv: clusters.resourceVersion, phase: clusters.phase });
+  if (!row) throw kubeErrors.notFound("clusters", "", clusterId);
+  return row.rv;
+}
+
+async function recordChange(
+  tx: Tx,
+  key: ObjectKey,
+  rv: number,
+  type: ChangeType,
+  body: KubeObject,
+): Promise<void> {
+  await tx.insert(changes).values({
+    resourceVersion: rv,
+    clusterId: key.clusterId,
+    apiGroup: key.group,
+    resource: key.resource,
+    namespace: key.namespace,
+    name: key.name,
+    type,
+    body,
+  });
+  await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${key.clusterId})`);
+}
