@@ -24,7 +24,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const store = new ObjectStore(db);
   const watchHub = new WatchHub(store, listener);
   await watchHub.start();
-  const triggers = new Triggers(redis);
+  const triggers = new Triggers(redis, config.queuePrefix);
   const app = createApp({
     config: { publicUrl: config.publicUrl, adminToken: config.adminToken, tokenSecret: config.tokenSecret },
     db,

@@ -22,6 +22,8 @@ const schema = z.object({
   TIMONIER_NODE_ADDRESS: z.string().default("127.0.0.1"),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
   TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
+  /** Redis key prefix of every queue: platforms sharing one Redis stay apart. */
+  TIMONIER_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default("timonier"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     agentPort: c.TIMONIER_AGENT_PORT,
     nodeAddress: c.TIMONIER_NODE_ADDRESS,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
+    queuePrefix: c.TIMONIER_QUEUE_PREFIX,
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }

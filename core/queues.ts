@@ -31,14 +31,23 @@ export function jobKey(ref: ObjectRef): string {
 /** Enqueues reconcile triggers. Losing one is harmless: every reconciler also resyncs periodically. */
 export class Triggers {
   private readonly queues = new Map<string, Queue<ReconcileJob>>();
-  constructor(private readonly connection: Redis) {}
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
 
   private queue(name: string): Queue<ReconcileJob> {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue<ReconcileJob>(name, {
         connection: this.connection,
-        defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
+        prefix: this.prefix,
+        defaultJobOptions: {
+          removeOnComplete: true,
+          removeOnFail: 1000,
+          attempts: 8,
+          backoff: { type: "exponential", delay: 200 },
+        },
       });
       this.queues.set(name, q);
     }

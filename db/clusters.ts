@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import type { KubeObject } from "../core/k8s/types";
 import type { Database } from "./client";
-import { clusters, tenants } from "./schema";
+import { clusters, clusterTeardowns, objects, tenants } from "./schema";
 import { ObjectStore } from "./store";
 
 export type ClusterRow = typeof clusters.$inferSelect;
@@ -95,6 +95,27 @@ export class ClusterRepository {
       .where(eq(clusters.id, id))
       .returning();
     return row;
+  }
+
+  async terminating(): Promise<ClusterRow[]> {
+    return this.db.select().from(clusters).where(eq(clusters.phase, "Terminating"));
+  }
+
+  /** Removes every object of the cluster at once (teardown: no finalizers, no watchers left to tell). */
+  async removeObjects(id: string): Promise<void> {
+    await this.db.delete(objects).where(eq(objects.clusterId, id));
+  }
+
+  async recordTeardown(id: string, nodeName: string): Promise<void> {
+    await this.db.insert(clusterTeardowns).values({ clusterId: id, nodeName }).onConflictDoNothing();
+  }
+
+  async teardownsDone(id: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ node: clusterTeardowns.nodeName })
+      .from(clusterTeardowns)
+      .where(eq(clusterTeardowns.clusterId, id));
+    return rows.map((r) => r.node);
   }
 
   /** Deletes the cluster row; objects go with it (cascade). */

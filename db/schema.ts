@@ -112,3 +112,16 @@ export const feedState = pgTable("feed_state", {
   id: integer("id").primaryKey(),
   compactedResourceVersion: bigint("compacted_resource_version", { mode: "number" }).notNull().default(0),
 });
+
+/** Which node agents have removed a Terminating cluster's containers and network. */
+export const clusterTeardowns = pgTable(
+  "cluster_teardowns",
+  {
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    nodeName: text("node_name").notNull(),
+    doneAt: timestamp("done_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.clusterId, t.nodeName] })],
+);

@@ -107,6 +107,20 @@ export class ObjectStore {
     return rows.map((r) => ({ ...r, group: "", resource: "pods" }));
   }
 
+  /** Namespaces marked for deletion, across every cluster: what the namespace controller must finish. */
+  async terminatingNamespaces(): Promise<{ clusterId: string; name: string }[]> {
+    return this.db
+      .select({ clusterId: objects.clusterId, name: objects.name })
+      .from(objects)
+      .where(
+        and(
+          eq(objects.resource, "namespaces"),
+          eq(objects.apiGroup, ""),
+          sql`${objects.body}->'metadata' ? 'deletionTimestamp'`,
+        ),
+      );
+  }
+
   /** Creates the object, stamping uid, creationTimestamp and resourceVersion. */
   async create(key: ObjectKey, obj: KubeObject, tx?: Tx): Promise<KubeObject> {
     const run = async (t: Tx) => {

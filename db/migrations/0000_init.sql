@@ -11,6 +11,13 @@ CREATE TABLE "changes" (
 	"committed_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "cluster_teardowns" (
+	"cluster_id" uuid NOT NULL,
+	"node_name" text NOT NULL,
+	"done_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "cluster_teardowns_cluster_id_node_name_pk" PRIMARY KEY("cluster_id","node_name")
+);
+--> statement-breakpoint
 CREATE TABLE "clusters" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"tenant_id" uuid NOT NULL,
@@ -63,6 +70,7 @@ CREATE TABLE "tenants" (
 	CONSTRAINT "tenants_name_unique" UNIQUE("name")
 );
 --> statement-breakpoint
+ALTER TABLE "cluster_teardowns" ADD CONSTRAINT "cluster_teardowns_cluster_id_clusters_id_fk" FOREIGN KEY ("cluster_id") REFERENCES "public"."clusters"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "clusters" ADD CONSTRAINT "clusters_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "objects" ADD CONSTRAINT "objects_cluster_id_clusters_id_fk" FOREIGN KEY ("cluster_id") REFERENCES "public"."clusters"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "changes_cluster_idx" ON "changes" USING btree ("cluster_id","resource_version");--> statement-breakpoint

@@ -1,0 +1,38 @@
+import { type ObjectRef, QUEUE, type Triggers } from "../../core/queues";
+import type { ClusterRepository } from "../../db/clusters";
+import { isNodeReady, type NodeRepository } from "../../db/nodes";
+import type { Result } from "../shell";
+
+const RECHECK_MS = 500;
+
+/**
+ * Tears a Terminating cluster down: asks every node agent to remove its containers and network, and
+ * deletes the cluster (objects cascade) once each registered node has reported back. Idempotent.
+ */
+export class ClusterTeardownController {
+  constructor(
+    private readonly clusters: ClusterRepository,
+    private readonly nodes: NodeRepository,
+    private readonly triggers: Triggers,
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const cluster = await this.clusters.get(ref.clusterId);
+    if (cluster?.phase !== "Terminating") return {};
+    await this.clusters.removeObjects(cluster.id);
+    const done = new Set(await this.clusters.teardownsDone(cluster.id));
+    // A node that is down cleans up when it returns: its relist removes containers of unknown pods.
+    const now = new Date();
+    const pending = (await this.nodes.list()).filter((n) => isNodeReady(n, now) && !done.has(n.name));
+    if (pending.length === 0) {
+      await this.clusters.remove(cluster.id);
+      return {};
+    }
+    await Promise.all(
+      pending.map((n) =>
+        this.triggers.trigger(QUEUE.node(n.name), { clusterId: cluster.id, namespace: "", name: "" }),
+      ),
+    );
+    return { requeueAfterMs: RECHECK_MS };
+  }
+}

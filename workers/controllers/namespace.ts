@@ -1,0 +1,72 @@
+import { RESOURCE_TYPES } from "../../core/k8s/resources";
+import { rfc3339 } from "../../core/k8s/time";
+import type { KubeObject, Pod } from "../../core/k8s/types";
+import type { ObjectRef, Triggers } from "../../core/queues";
+import type { ObjectStore } from "../../db/store";
+import type { Result } from "../shell";
+
+const RECHECK_MS = 1000;
+
+/**
+ * Empties a Terminating namespace: pods on nodes are deleted gracefully (their node agent finishes the
+ * job), everything else at once; the namespace object goes when nothing is left in it.
+ */
+export class NamespaceController {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly triggers: Triggers,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const nsKey = {
+      clusterId: ref.clusterId,
+      group: "",
+      resource: "namespaces",
+      namespace: "",
+      name: ref.name,
+    };
+    const ns = await this.store.get(nsKey);
+    if (!ns?.metadata.deletionTimestamp) return {};
+    let remaining = 0;
+    for (const type of RESOURCE_TYPES.filter((t) => t.namespaced && !t.virtual)) {
+      const { items } = await this.store.list({
+        clusterId: ref.clusterId,
+        group: type.group,
+        resource: type.resource,
+        namespace: ref.name,
+      });
+      for (const obj of items) {
+        remaining++;
+        await this.remove(ref.clusterId, type.group, type.resource, ref.name, obj);
+      }
+    }
+    if (remaining > 0) return { requeueAfterMs: RECHECK_MS };
+    await this.store.delete(nsKey, { uid: ns.metadata.uid ?? "" }).catch(() => undefined);
+    return {};
+  }
+
+  private async remove(
+    clusterId: string,
+    group: string,
+    resource: string,
+    namespace: string,
+    obj: KubeObject,
+  ) {
+    const key = { clusterId, group, resource, namespace, name: obj.metadata.name ?? "" };
+    const node = resource === "pods" ? (obj as Pod).spec.nodeName : undefined;
+    if (!node) {
+      await this.store.delete(key).catch(() => undefined);
+      return;
+    }
+    if (!obj.metadata.deletionTimestamp) {
+      const grace = (obj as Pod).spec.terminationGracePeriodSeconds ?? 30;
+      await this.store.mutate(key, (p) => {
+        p.metadata.deletionTimestamp = rfc3339(new Date(this.now().getTime() + grace * 1000));
+        p.metadata.deletionGracePeriodSeconds = grace;
+        return p;
+      });
+    }
+    await this.triggers.syncPod(node, { clusterId, namespace, name: key.name });
+  }
+}

@@ -1,0 +1,365 @@
+import { randomBytes } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import type { Worker } from "bullmq";
+import type Docker from "dockerode";
+import type { Redis } from "ioredis";
+import type { EnvVar, KubeObject, Pod } from "../../core/k8s/types";
+import { type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
+import type { Logger } from "../../core/telemetry";
+import type { ClusterRepository } from "../../db/clusters";
+import type { NodeRepository } from "../../db/nodes";
+import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Result, runReconciler } from "../shell";
+import { containerSpec } from "./container-spec";
+import { type Action, latest, planPodSync } from "./plan";
+import { LABEL, type ObservedPod, type PodIdentity, type PodRuntime } from "./runtime";
+import { type AgentServer, startAgentServer } from "./server";
+import { podStatus } from "./status";
+
+export interface NodeAgentOptions {
+  nodeName: string;
+  /** The node's address as users reach it; reported as InternalIP and hostIP. */
+  nodeAddress: string;
+  agentHost: string;
+  agentPort: number;
+  dockerHost: string;
+  resyncMs: number;
+  runtime: PodRuntime;
+  docker: Pick<Docker, "info" | "getEvents">;
+  store: ObjectStore;
+  nodes: NodeRepository;
+  clusters: ClusterRepository;
+  triggers: Triggers;
+  connection: Redis;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const HEARTBEAT_MS = 10_000;
+
+function podKey(ref: ObjectRef): ObjectKey {
+  return { clusterId: ref.clusterId, group: "", resource: "pods", namespace: ref.namespace, name: ref.name };
+}
+
+function fieldValue(pod: Pod, path: string): string | undefined {
+  const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (label?.[1] && label[2]) return pod.metadata[label[1] as "labels" | "annotations"]?.[label[2]];
+  const simple: Record<string, string | undefined> = {
+    "metadata.name": pod.metadata.name,
+    "metadata.namespace": pod.metadata.namespace,
+    "metadata.uid": pod.metadata.uid,
+    "spec.nodeName": pod.spec.nodeName,
+    "spec.serviceAccountName": pod.spec.serviceAccountName as string | undefined,
+    "status.hostIP": pod.status?.hostIP,
+    "status.podIP": pod.status?.podIP,
+  };
+  return simple[path];
+}
+
+/**
+ * The node agent (the kubelet's role) for one Docker host: registers and heartbeats the node, converges
+ * each bound pod on its own queue, relists periodically so that lost triggers and dead containers are
+ * noticed, reacts to Docker's container events, and serves logs to the API.
+ */
+export class NodeAgent {
+  private worker: Worker<ReconcileJob> | undefined;
+  private server: AgentServer | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private events: NodeJS.ReadableStream | undefined;
+  private stopped = false;
+  private readonly now: () => Date;
+
+  constructor(private readonly o: NodeAgentOptions) {
+    this.now = o.now ?? (() => new Date());
+  }
+
+  async start(): Promise<void> {
+    const token = randomBytes(24).toString("base64url");
+    this.server = await startAgentServer({
+      runtime: this.o.runtime,
+      token,
+      host: this.o.agentHost,
+      port: this.o.agentPort,
+    });
+    await this.register(token);
+    this.worker = runReconciler({
+      queue: QUEUE.node(this.o.nodeName),
+      connection: this.o.connection,
+      triggers: this.o.triggers,
+      logger: this.o.logger,
+      reconcile: (ref) => (ref.name ? this.syncPod(ref) : this.sweepCluster(ref.clusterId)),
+    });
+    this.timers.push(
+      setInterval(() => void this.o.nodes.heartbeat(this.o.nodeName).catch(() => {}), HEARTBEAT_MS),
+    );
+    this.timers.push(
+      setInterval(
+        () =>
+          void this.relist().catch((e: Error) => this.o.logger.warn("relist failed", { error: e.message })),
+        this.o.resyncMs,
+      ),
+    );
+    await this.watchDockerEvents();
+    await this.relist();
+  }
+
+  private async register(token: string): Promise<void> {
+    const info = await this.o.docker.info();
+    const memKi = `${Math.floor(info.MemTotal / 1024)}Ki`;
+    const capacity = { cpu: String(info.NCPU), memory: memKi, pods: "110", "ephemeral-storage": "100Gi" };
+    await this.o.nodes.register({
+      name: this.o.nodeName,
+      dockerHost: this.o.dockerHost,
+      agentUrl: this.server?.url ?? null,
+      agentToken: token,
+      capacity,
+      allocatable: capacity,
+      labels: {},
+      info: {
+        kernelVersion: info.KernelVersion,
+        osImage: info.OperatingSystem,
+        containerRuntimeVersion: `docker://${info.ServerVersion}`,
+        architecture:
+          info.Architecture === "x86_64"
+            ? "amd64"
+            : info.Architecture === "aarch64"
+              ? "arm64"
+              : info.Architecture,
+        machineID: info.ID,
+      },
+      addresses: [
+        { type: "InternalIP", address: this.o.nodeAddress },
+        { type: "Hostname", address: this.o.nodeName },
+      ],
+    });
+  }
+
+  /** Container exits and OOM kills wake the pod at once instead of waiting for the next relist. */
+  private async watchDockerEvents(): Promise<void> {
+    const stream = await this.o.docker.getEvents({
+      filters: {
+        type: ["container"],
+        event: ["die", "oom", "start"],
+        label: [`${LABEL.node}=${this.o.nodeName}`],
+      },
+    });
+    this.events = stream;
+    let buffered = "";
+    stream.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let newline = buffered.indexOf("\n");
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf("\n");
+        try {
+          const labels =
+            (JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } }).Actor?.Attributes ?? {};
+          const ref = {
+            clusterId: labels[LABEL.cluster] ?? "",
+            namespace: labels[LABEL.namespace] ?? "",
+            name: labels[LABEL.pod] ?? "",
+          };
+          if (ref.clusterId && ref.name) void this.o.triggers.syncPod(this.o.nodeName, ref);
+        } catch {
+          // a partial or foreign event line: the relist covers it
+        }
+      }
+    });
+    stream.on("end", () => {
+      if (!this.stopped) setTimeout(() => void this.watchDockerEvents().catch(() => {}), 1000);
+    });
+  }
+
+  /** Level-triggered safety net: every pod bound here and every container found here gets a sync. */
+  async relist(): Promise<void> {
+    const [bound, observed] = await Promise.all([
+      this.o.store.podsOnNode(this.o.nodeName),
+      this.o.runtime.listPods(),
+    ]);
+    const known = new Set<string>();
+    for (const { clusterId, pod } of bound) {
+      known.add(pod.metadata.uid ?? "");
+      await this.o.triggers.syncPod(this.o.nodeName, {
+        clusterId,
+        namespace: pod.metadata.namespace ?? "",
+        name: pod.metadata.name ?? "",
+      });
+    }
+    for (const [uid, o] of observed) {
+      if (!known.has(uid))
+        await this.o.triggers.syncPod(this.o.nodeName, {
+          clusterId: o.pod.clusterId,
+          namespace: o.pod.namespace,
+          name: o.pod.name,
+        });
+    }
+    for (const cluster of await this.o.clusters.terminating()) {
+      await this.o.triggers.trigger(QUEUE.node(this.o.nodeName), {
+        clusterId: cluster.id,
+        namespace: "",
+        name: "",
+      });
+    }
+  }
+
+  /** Converges one pod (by name): its current incarnation runs, older incarnations are removed. */
+  async syncPod(ref: ObjectRef): Promise<Result> {
+    const key = podKey(ref);
+    const stored = (await this.o.store.get(key)) as Pod | undefined;
+    const pod = stored?.spec.nodeName === this.o.nodeName ? stored : undefined;
+    const held = await this.o.runtime.listPods({
+      [LABEL.cluster]: ref.clusterId,
+      [LABEL.namespace]: ref.namespace,
+      [LABEL.pod]: ref.name,
+    });
+    for (const [uid, stale] of held) {
+      if (uid !== pod?.metadata.uid)
+        await this.apply(undefined, stale, planPodSync(undefined, stale, new Set(), this.now()).actions);
+    }
+    if (!pod) return {};
+    const identity: PodIdentity = {
+      clusterId: ref.clusterId,
+      namespace: ref.namespace,
+      name: ref.name,
+      uid: pod.metadata.uid ?? "",
+    };
+    const observed = held.get(identity.uid);
+    const missing = await this.missingImages(pod);
+    const plan = planPodSync(pod, observed, missing, this.now());
+    if (plan.actions.length > 0) await this.apply(pod, observed, plan.actions, identity);
+    if (plan.actions.some((a) => a.kind === "deletePod")) return {};
+    const after =
+      plan.actions.length > 0
+        ? (await this.o.runtime.listPods({ [LABEL.podUid]: identity.uid })).get(identity.uid)
+        : observed;
+    await this.writeStatus(key, identity.uid, after, missing);
+    return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  private async missingImages(pod: Pod): Promise<Set<string>> {
+    const images = [...new Set(pod.spec.containers.map((c) => c.image ?? ""))];
+    const present = await Promise.all(images.map((i) => this.o.runtime.hasImage(i)));
+    return new Set(images.filter((_, i) => !present[i]));
+  }
+
+  private async apply(
+    pod: Pod | undefined,
+    observed: ObservedPod | undefined,
+    actions: Action[],
+    identity?: PodIdentity,
+  ): Promise<void> {
+    let sandbox = latest(observed?.sandboxes ?? []);
+    let sandboxId = sandbox?.state === "running" ? sandbox.id : undefined;
+    const stops = actions.filter((a) => a.kind === "stop");
+    await Promise.all(stops.map((a) => this.o.runtime.stopContainer(a.id, a.graceSeconds)));
+    for (const action of actions) {
+      switch (action.kind) {
+        case "remove":
+          await this.o.runtime.removeContainer(action.id);
+          break;
+        case "runSandbox":
+          if (!pod || !identity) break;
+          await this.o.runtime.ensureNetwork(identity.clusterId);
+          sandboxId = await this.o.runtime.runSandbox({
+            pod: identity,
+            hostname: (pod.spec.hostname as string | undefined) ?? identity.name,
+            attempt: action.attempt,
+          });
+          sandbox = undefined;
+          break;
+        case "runContainer": {
+          const container = pod?.spec.containers.find((c) => c.name === action.name);
+          if (!pod || !identity || !container || !sandboxId) break;
+          const spec = await containerSpec(pod, identity, container, sandboxId, action.attempt, (p, ref) =>
+            this.resolveEnv(identity.clusterId, p, ref),
+          );
+          await this.o.runtime.runContainer(spec);
+          break;
+        }
+        case "deletePod":
+          if (pod)
+            await this.o.store
+              .delete(
+                podKey({
+                  clusterId: identity?.clusterId ?? "",
+                  namespace: pod.metadata.namespace ?? "",
+                  name: pod.metadata.name ?? "",
+                }),
+                { uid: pod.metadata.uid ?? "" },
+              )
+              .catch(() => {});
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private async resolveEnv(
+    clusterId: string,
+    pod: Pod,
+    ref: EnvVar["valueFrom"],
+  ): Promise<string | undefined> {
+    const from = ref as {
+      fieldRef?: { fieldPath: string };
+      configMapKeyRef?: { name: string; key: string };
+      secretKeyRef?: { name: string; key: string };
+    };
+    if (from.fieldRef) return fieldValue(pod, from.fieldRef.fieldPath);
+    const source = from.configMapKeyRef ? "configmaps" : from.secretKeyRef ? "secrets" : undefined;
+    const keyRef = from.configMapKeyRef ?? from.secretKeyRef;
+    if (!source || !keyRef) return undefined;
+    const obj = (await this.o.store.get({
+      clusterId,
+      group: "",
+      resource: source,
+      namespace: pod.metadata.namespace ?? "",
+      name: keyRef.name,
+    })) as (KubeObject & { data?: Record<string, string> }) | undefined;
+    const value = obj?.data?.[keyRef.key];
+    if (value === undefined) return undefined;
+    return source === "secrets" ? Buffer.from(value, "base64").toString() : value;
+  }
+
+  private async writeStatus(
+    key: ObjectKey,
+    uid: string,
+    observed: ObservedPod | undefined,
+    missing: Set<string>,
+  ): Promise<void> {
+    const now = this.now();
+    await this.o.store.mutate(key, (current) => {
+      const pod = current as Pod;
+      if (pod.metadata.uid !== uid || pod.metadata.deletionTimestamp) return undefined;
+      const next = podStatus(pod, observed, missing, this.o.nodeAddress, now);
+      const comparable = (s: unknown) =>
+        JSON.stringify(s, (k, v) => (k === "lastTransitionTime" || k === "startTime" ? undefined : v));
+      if (isDeepStrictEqual(comparable(pod.status), comparable(next))) return undefined;
+      pod.status = next;
+      return pod;
+    });
+  }
+
+  /** Removes every container and the network of a cluster being torn down, then says so. */
+  async sweepCluster(clusterId: string): Promise<Result> {
+    const held = await this.o.runtime.listPods({ [LABEL.cluster]: clusterId });
+    await Promise.all(
+      [...held.values()].flatMap((o) =>
+        [...o.containers, ...o.sandboxes].map((c) => this.o.runtime.removeContainer(c.id)),
+      ),
+    );
+    await this.o.runtime.removeNetwork(clusterId);
+    const cluster = await this.o.clusters.get(clusterId);
+    if (cluster) await this.o.clusters.recordTeardown(clusterId, this.o.nodeName);
+    return {};
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    await this.worker?.close();
+    await this.server?.close();
+  }
+}

@@ -1,0 +1,262 @@
+import { PassThrough, type Readable } from "node:stream";
+import Docker from "dockerode";
+import { withSpan } from "../../core/telemetry";
+import {
+  type ContainerSpec,
+  LABEL,
+  type LogOptions,
+  type ObservedContainer,
+  type ObservedPod,
+  type PodRuntime,
+  type SandboxSpec,
+} from "./runtime";
+
+export const PAUSE_IMAGE = "timonier/pause:1";
+
+export function networkName(clusterId: string): string {
+  return `timonier-${clusterId}`;
+}
+
+/** `unix:///var/run/docker.sock` or `tcp://host:2376` (TLS from DOCKER_CERT_PATH) to dockerode options. */
+export function dockerFromHost(dockerHost: string): Docker {
+  if (dockerHost.startsWith("unix://")) return new Docker({ socketPath: dockerHost.slice("unix://".length) });
+  const url = new URL(dockerHost.replace(/^tcp:/, "http:"));
+  return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+}
+
+type ContainerInfo = Awaited<ReturnType<Docker["listContainers"]>>[number];
+
+/** Splits Docker's multiplexed stdout/stderr frames (8-byte headers) of a non-TTY container. */
+export function demuxFrames(buffer: Buffer): Buffer {
+  const out: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    out.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(out);
+}
+
+/** The Docker Engine API behind `PodRuntime`: labels are the source of truth, names are deterministic. */
+export class DockerRuntime implements PodRuntime {
+  constructor(
+    private readonly docker: Docker,
+    private readonly nodeName: string,
+  ) {}
+
+  async ensureNetwork(clusterId: string): Promise<void> {
+    const name = networkName(clusterId);
+    const existing = await this.docker.listNetworks({ filters: { name: [name] } });
+    if (existing.some((n) => n.Name === name)) return;
+    await withSpan("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
+      try {
+        await this.docker.createNetwork({
+          Name: name,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          Labels: { [LABEL.cluster]: clusterId, [LABEL.node]: this.nodeName },
+        });
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      }
+    });
+  }
+
+  async removeNetwork(clusterId: string): Promise<void> {
+    const name = networkName(clusterId);
+    const existing = await this.docker.listNetworks({ filters: { name: [name] } });
+    for (const n of existing.filter((x) => x.Name === name)) {
+      await withSpan("docker.network.remove", { "timonier.cluster.id": clusterId }, async () => {
+        try {
+          await this.docker.getNetwork(n.Id).remove();
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+        }
+      });
+    }
+  }
+
+  async listPods(filter: Record<string, string> = {}): Promise<Map<string, ObservedPod>> {
+    const label = [`${LABEL.node}=${this.nodeName}`, ...Object.entries(filter).map(([k, v]) => `${k}=${v}`)];
+    const list = await this.docker.listContainers({ all: true, filters: { label } });
+    const pods = new Map<string, ObservedPod>();
+    const details = await Promise.all(list.map((c) => this.observe(c)));
+    for (const [info, observed] of details) {
+      const uid = info.Labels[LABEL.podUid] ?? "";
+      let pod = pods.get(uid);
+      if (!pod) {
+        pod = {
+          pod: {
+            clusterId: info.Labels[LABEL.cluster] ?? "",
+            namespace: info.Labels[LABEL.namespace] ?? "",
+            name: info.Labels[LABEL.pod] ?? "",
+            uid,
+          },
+          sandboxes: [],
+          containers: [],
+        };
+        pods.set(uid, pod);
+      }
+      (observed.name === "POD" ? pod.sandboxes : pod.containers).push(observed);
+    }
+    return pods;
+  }
+
+  private async observe(info: ContainerInfo): Promise<[ContainerInfo, ObservedContainer]> {
+    const base = {
+      id: info.Id,
+      name: info.Labels[LABEL.container] ?? "",
+      attempt: Number(info.Labels[LABEL.attempt] ?? 0),
+      image: info.Image,
+      imageId: info.ImageID,
+    };
+    if (info.State === "running" && base.name === "POD") {
+      const ip = Object.values(info.NetworkSettings?.Networks ?? {})[0]?.IPAddress;
+      return [info, { ...base, state: "running", exitCode: 0, oomKilled: false, ...(ip ? { ip } : {}) }];
+    }
+    const inspect = await this.docker.getContainer(info.Id).inspect();
+    const s = inspect.State;
+    const state = s.Running ? "running" : s.Status === "created" ? "created" : "exited";
+    const time = (t: string) => (t && !t.startsWith("0001") ? t.replace(/\.\d+Z$/, "Z") : undefined);
+    const startedAt = time(s.StartedAt);
+    const finishedAt = time(s.FinishedAt);
+    return [
+      info,
+      {
+        ...base,
+        state,
+        exitCode: s.ExitCode,
+        oomKilled: s.OOMKilled,
+        ...(startedAt ? { startedAt } : {}),
+        ...(finishedAt && state === "exited" ? { finishedAt } : {}),
+      },
+    ];
+  }
+
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return true;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return false;
+      throw err;
+    }
+  }
+
+  private labels(pod: SandboxSpec["pod"], name: string, attempt: number, role: string) {
+    return {
+      [LABEL.node]: this.nodeName,
+      [LABEL.cluster]: pod.clusterId,
+      [LABEL.namespace]: pod.namespace,
+      [LABEL.pod]: pod.name,
+      [LABEL.podUid]: pod.uid,
+      [LABEL.container]: name,
+      [LABEL.attempt]: String(attempt),
+      [LABEL.role]: role,
+    };
+  }
+
+  async runSandbox(spec: SandboxSpec): Promise<string> {
+    const { pod } = spec;
+    return withSpan("docker.sandbox.run", { "k8s.pod.uid": pod.uid, "k8s.pod.name": pod.name }, async () => {
+      const container = await this.docker.createContainer({
+        name: `k8s_POD_${pod.name}_${pod.namespace}_${pod.uid}_${spec.attempt}`,
+        Image: PAUSE_IMAGE,
+        Hostname: spec.hostname.slice(0, 63),
+        Labels: this.labels(pod, "POD", spec.attempt, "sandbox"),
+        HostConfig: {
+          NetworkMode: networkName(pod.clusterId),
+          IpcMode: "shareable",
+          Memory: 32 * 1024 * 1024,
+          Privileged: false,
+          SecurityOpt: ["no-new-privileges"],
+        },
+      });
+      await container.start();
+      return container.id;
+    });
+  }
+
+  async runContainer(spec: ContainerSpec): Promise<string> {
+    const { pod } = spec;
+    return withSpan(
+      "docker.container.run",
+      { "k8s.pod.uid": pod.uid, "k8s.container.name": spec.name, "container.image.name": spec.image },
+      async () => {
+        const container = await this.docker.createContainer({
+          name: `k8s_${spec.name}_${pod.name}_${pod.namespace}_${pod.uid}_${spec.attempt}`,
+          Image: spec.image,
+          ...(spec.command ? { Entrypoint: spec.command, Cmd: spec.args ?? [] } : {}),
+          ...(!spec.command && spec.args ? { Cmd: spec.args } : {}),
+          Env: spec.env,
+          ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
+          Tty: spec.tty,
+          OpenStdin: spec.stdin,
+          Labels: this.labels(pod, spec.name, spec.attempt, "container"),
+          HostConfig: {
+            NetworkMode: `container:${spec.sandboxId}`,
+            IpcMode: `container:${spec.sandboxId}`,
+            Privileged: false,
+            ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
+            ...(spec.nanoCpus ? { NanoCpus: spec.nanoCpus } : {}),
+            ...(spec.cpuShares ? { CpuShares: spec.cpuShares } : {}),
+            LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
+          },
+        });
+        await container.start();
+        return container.id;
+      },
+    );
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    await withSpan("docker.container.stop", { "container.id": id }, async () => {
+      try {
+        await this.docker.getContainer(id).stop({ t: Math.max(0, Math.floor(graceSeconds)) });
+      } catch (err) {
+        const code = (err as { statusCode?: number }).statusCode;
+        if (code !== 304 && code !== 404) throw err;
+      }
+    });
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    await withSpan("docker.container.remove", { "container.id": id }, async () => {
+      try {
+        await this.docker.getContainer(id).remove({ force: true, v: true });
+      } catch (err) {
+        const code = (err as { statusCode?: number }).statusCode;
+        if (code !== 404 && code !== 409) throw err;
+      }
+    });
+  }
+
+  async logs(containerId: string, options: LogOptions): Promise<Readable> {
+    const container = this.docker.getContainer(containerId);
+    const tty = (await container.inspect()).Config.Tty;
+    const common = {
+      stdout: true,
+      stderr: true,
+      timestamps: options.timestamps,
+      ...(options.tailLines !== undefined ? { tail: options.tailLines } : {}),
+      ...(options.sinceSeconds !== undefined
+        ? { since: Math.floor(Date.now() / 1000) - options.sinceSeconds }
+        : {}),
+    };
+    const out = new PassThrough();
+    if (options.follow) {
+      const stream = (await container.logs({ ...common, follow: true })) as unknown as Readable;
+      if (tty) stream.pipe(out);
+      else {
+        this.docker.modem.demuxStream(stream, out, out);
+        stream.on("end", () => out.end());
+      }
+      out.on("close", () => stream.destroy());
+      return out;
+    }
+    const buffer = (await container.logs({ ...common, follow: false })) as unknown as Buffer;
+    out.end(tty ? buffer : demuxFrames(buffer));
+    return out;
+  }
+}

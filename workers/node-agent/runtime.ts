@@ -1,0 +1,96 @@
+import type { Readable } from "node:stream";
+
+/** Labels that make every container findable and garbage-collectable by the agent that owns it. */
+export const LABEL = {
+  node: "io.timonier.node",
+  cluster: "io.timonier.cluster",
+  namespace: "io.timonier.namespace",
+  pod: "io.timonier.pod",
+  podUid: "io.timonier.pod-uid",
+  container: "io.timonier.container",
+  attempt: "io.timonier.attempt",
+  role: "io.timonier.role",
+} as const;
+
+export interface PodIdentity {
+  clusterId: string;
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/** One container instance as the runtime sees it. */
+export interface ObservedContainer {
+  id: string;
+  /** Container name in the pod spec; "POD" for the sandbox. */
+  name: string;
+  attempt: number;
+  image: string;
+  imageId: string;
+  state: "created" | "running" | "exited";
+  exitCode: number;
+  oomKilled: boolean;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Sandbox only: the pod IP on the cluster network. */
+  ip?: string;
+}
+
+/** Everything the runtime holds for one pod uid. */
+export interface ObservedPod {
+  pod: PodIdentity;
+  sandboxes: ObservedContainer[];
+  containers: ObservedContainer[];
+}
+
+export interface SandboxSpec {
+  pod: PodIdentity;
+  hostname: string;
+  attempt: number;
+}
+
+export interface ContainerSpec {
+  pod: PodIdentity;
+  sandboxId: string;
+  name: string;
+  attempt: number;
+  image: string;
+  command?: string[];
+  args?: string[];
+  env: string[];
+  workingDir?: string;
+  tty: boolean;
+  stdin: boolean;
+  /** cgroup limits: bytes, CPU in nano-CPUs, relative CPU shares. */
+  memoryBytes?: number;
+  nanoCpus?: number;
+  cpuShares?: number;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  tailLines?: number;
+  timestamps: boolean;
+  sinceSeconds?: number;
+  limitBytes?: number;
+}
+
+/**
+ * The domain interface to a Docker host: pods as a sandbox (pause) container that owns the network
+ * namespace plus one container per spec entry joined to it. Every call is idempotent where it can be
+ * (ensureX), and failures are thrown as errors for the caller to retry.
+ */
+export interface PodRuntime {
+  ensureNetwork(clusterId: string): Promise<void>;
+  removeNetwork(clusterId: string): Promise<void>;
+  /** The pods this node holds, by pod uid; `filter` narrows by labels (see LABEL). */
+  listPods(filter?: Record<string, string>): Promise<Map<string, ObservedPod>>;
+  hasImage(image: string): Promise<boolean>;
+  /** Creates and starts the sandbox; returns its id. */
+  runSandbox(spec: SandboxSpec): Promise<string>;
+  /** Creates and starts an app container in the sandbox; returns its id. */
+  runContainer(spec: ContainerSpec): Promise<string>;
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  logs(containerId: string, options: LogOptions): Promise<Readable>;
+}

@@ -1,0 +1,158 @@
+import type {
+  ContainerState,
+  ContainerStatus,
+  Pod,
+  PodCondition,
+  PodPhase,
+  PodStatus,
+} from "../../core/k8s/types";
+import { backoffMs, backoffRemaining, instancesOf, latest, wantsRestart } from "./plan";
+import type { ObservedContainer, ObservedPod } from "./runtime";
+
+function terminated(c: ObservedContainer): ContainerState {
+  return {
+    terminated: {
+      exitCode: c.exitCode,
+      reason: c.oomKilled ? "OOMKilled" : c.exitCode === 0 ? "Completed" : "Error",
+      ...(c.startedAt ? { startedAt: c.startedAt } : {}),
+      ...(c.finishedAt ? { finishedAt: c.finishedAt } : {}),
+      containerID: `docker://${c.id}`,
+    },
+  };
+}
+
+function containerStatus(
+  pod: Pod,
+  name: string,
+  image: string,
+  observed: ObservedPod | undefined,
+  missingImages: ReadonlySet<string>,
+  now: Date,
+): ContainerStatus {
+  const instances = instancesOf(observed, name);
+  const newest = latest(instances);
+  const previous = newest ? instances.find((c) => c.attempt === newest.attempt - 1) : undefined;
+  const base = { name, image, imageID: "", restartCount: newest?.attempt ?? 0, ready: false, started: false };
+  if (!newest) {
+    const waiting = missingImages.has(image)
+      ? {
+          reason: "ErrImageNeverPull",
+          message: `Container image "${image}" is not present with pull policy of Never`,
+        }
+      : { reason: "ContainerCreating" };
+    return { ...base, state: { waiting }, lastState: {} };
+  }
+  const ids = {
+    imageID: newest.imageId ? `docker://${newest.imageId}` : "",
+    containerID: `docker://${newest.id}`,
+  };
+  const lastState = previous ? terminated(previous) : {};
+  if (newest.state === "running") {
+    return {
+      ...base,
+      ...ids,
+      ready: true,
+      started: true,
+      state: { running: { ...(newest.startedAt ? { startedAt: newest.startedAt } : {}) } },
+      lastState,
+    };
+  }
+  if (newest.state === "exited" && wantsRestart(pod, newest) && backoffRemaining(newest, now) > 0) {
+    const delay = backoffMs(newest) / 1000;
+    return {
+      ...base,
+      ...ids,
+      state: {
+        waiting: {
+          reason: "CrashLoopBackOff",
+          message: `back-off ${delay}s restarting failed container=${name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+        },
+      },
+      lastState: terminated(newest),
+    };
+  }
+  if (newest.state === "exited") return { ...base, ...ids, state: terminated(newest), lastState };
+  return { ...base, ...ids, state: { waiting: { reason: "ContainerCreating" } }, lastState };
+}
+
+function phaseOf(pod: Pod, statuses: ContainerStatus[], observed: ObservedPod | undefined): PodPhase {
+  const policy = pod.spec.restartPolicy ?? "Always";
+  const allTerminated = statuses.every((s) => s.state.terminated);
+  if (allTerminated && policy !== "Always") {
+    const failed = statuses.some((s) => (s.state.terminated?.exitCode ?? 0) !== 0);
+    if (!failed) return "Succeeded";
+    if (policy === "Never") return "Failed";
+  }
+  const everStarted = pod.spec.containers.every((c) => instancesOf(observed, c.name).length > 0);
+  return everStarted ? "Running" : "Pending";
+}
+
+function condition(
+  previous: PodCondition[] | undefined,
+  type: string,
+  ok: boolean,
+  now: string,
+  reason?: string,
+): PodCondition {
+  const status = ok ? "True" : "False";
+  const before = previous?.find((c) => c.type === type);
+  return {
+    type,
+    status,
+    lastProbeTime: null,
+    lastTransitionTime: before?.status === status ? before.lastTransitionTime : now,
+    ...(reason && !ok ? { reason } : {}),
+  };
+}
+
+/**
+ * The pod status the kubelet would report for what the runtime holds: phase, container statuses with
+ * restart counts and states, IPs and conditions. Transition times only move when a condition changes.
+ */
+export function podStatus(
+  pod: Pod,
+  observed: ObservedPod | undefined,
+  missingImages: ReadonlySet<string>,
+  hostIP: string,
+  now: Date,
+): PodStatus {
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const previous = pod.status ?? {};
+  if (previous.phase === "Succeeded" || previous.phase === "Failed") return previous;
+  const statuses = pod.spec.containers.map((c) =>
+    containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now),
+  );
+  const phase = phaseOf(pod, statuses, observed);
+  const sandbox = latest(observed?.sandboxes ?? []);
+  const sandboxUp = sandbox?.state === "running";
+  const allReady = statuses.every((s) => s.ready);
+  const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const podIP = sandboxUp ? sandbox?.ip : undefined;
+  const conditions = [
+    condition(previous.conditions, "PodReadyToStartContainers", sandboxUp, stamp),
+    condition(previous.conditions, "Initialized", true, stamp),
+    condition(previous.conditions, "Ready", allReady && phase === "Running", stamp, "ContainersNotReady"),
+    condition(
+      previous.conditions,
+      "ContainersReady",
+      allReady && phase === "Running",
+      stamp,
+      "ContainersNotReady",
+    ),
+    condition(previous.conditions, "PodScheduled", true, stamp),
+  ].map((c) =>
+    c.status === "False" && c.reason === "ContainersNotReady"
+      ? { ...c, message: `containers with unready status: [${notReady.join(" ")}]` }
+      : c,
+  );
+  return {
+    ...previous,
+    phase,
+    conditions,
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+    startTime: previous.startTime ?? stamp,
+    containerStatuses: statuses,
+  };
+}

@@ -1,0 +1,57 @@
+import { type Job, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { ObjectRef, ReconcileJob, Triggers } from "../core/queues";
+import { type Logger, withSpan, withTraceCarrier } from "../core/telemetry";
+
+/** What a reconciler returns: done, or look again after a delay. Errors are retried with back-off. */
+export interface Result {
+  requeueAfterMs?: number;
+}
+
+export type Reconcile = (ref: ObjectRef) => Promise<Result>;
+
+export interface ShellOptions {
+  queue: string;
+  connection: Redis;
+  triggers: Triggers;
+  reconcile: Reconcile;
+  logger: Logger;
+  concurrency?: number;
+}
+
+/**
+ * Runs a reconciler on a BullMQ queue and maps its result in one place, as controller-runtime does:
+ * success forgets, `requeueAfterMs` adds a delayed trigger, an error fails the job for BullMQ to retry.
+ * Each job continues the trace of whoever triggered it.
+ */
+export function runReconciler(options: ShellOptions): Worker<ReconcileJob> {
+  const { queue, logger, triggers } = options;
+  const worker = new Worker<ReconcileJob>(
+    queue,
+    async (job: Job<ReconcileJob>) =>
+      withTraceCarrier(job.data.trace, () =>
+        withSpan(
+          `reconcile ${queue.startsWith("node-") ? "node" : queue}`,
+          {
+            "messaging.system": "bullmq",
+            "messaging.destination.name": queue,
+            "timonier.cluster.id": job.data.ref.clusterId,
+            "k8s.namespace.name": job.data.ref.namespace,
+            "timonier.object.name": job.data.ref.name,
+          },
+          async () => {
+            const result = await options.reconcile(job.data.ref);
+            if (result.requeueAfterMs !== undefined) {
+              await triggers.trigger(queue, job.data.ref, Math.max(1, result.requeueAfterMs));
+            }
+          },
+        ),
+      ),
+    { connection: options.connection, prefix: triggers.prefix, concurrency: options.concurrency ?? 8 },
+  );
+  worker.on("failed", (job, err) => {
+    logger.warn("reconcile failed", { queue, ref: JSON.stringify(job?.data.ref), error: err.message });
+  });
+  worker.on("error", (err) => logger.error("worker error", { queue, error: err.message }));
+  return worker;
+}

@@ -1,0 +1,121 @@
+import type { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Config } from "../core/config";
+import { QUEUE, type ReconcileJob, Triggers } from "../core/queues";
+import { createLogger } from "../core/telemetry";
+import { connect } from "../db/client";
+import { ClusterRepository } from "../db/clusters";
+import { NodeRepository } from "../db/nodes";
+import { ObjectStore } from "../db/store";
+import { ClusterTeardownController } from "./controllers/cluster-teardown";
+import { NamespaceController } from "./controllers/namespace";
+import { EventRecorder } from "./events";
+import { NodeAgent } from "./node-agent/agent";
+import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
+import { Scheduler } from "./scheduler/scheduler";
+import { runReconciler } from "./shell";
+
+/** Changes older than this are compacted away; a watch from before then gets 410 Gone and relists. */
+const CHANGE_RETENTION_SECONDS = 600;
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one worker replica: the scheduler and controllers (any replica may run any job) and, when
+ * `nodeAgent` is set, the agent of the Docker host in `config.dockerHost`. A resync loop re-triggers
+ * whatever is not converged, so a trigger lost with Redis or a killed worker only delays convergence.
+ */
+export async function startWorkers(config: Config, options: { nodeAgent: boolean }): Promise<RunningWorkers> {
+  const logger = createLogger("workers");
+  const db = connect(config.databaseUrl, { max: 20 });
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const store = new ObjectStore(db);
+  const nodes = new NodeRepository(db);
+  const clusters = new ClusterRepository(db);
+  const triggers = new Triggers(connection, config.queuePrefix);
+
+  const scheduler = new Scheduler({
+    store,
+    nodes,
+    triggers,
+    events: new EventRecorder(store, "default-scheduler", ""),
+  });
+  const namespaces = new NamespaceController(store, triggers);
+  const teardown = new ClusterTeardownController(clusters, nodes, triggers);
+  const workers: Worker<ReconcileJob>[] = [
+    runReconciler({
+      queue: QUEUE.scheduler,
+      connection,
+      triggers,
+      logger,
+      concurrency: 1,
+      reconcile: (r) => scheduler.reconcile(r),
+    }),
+    runReconciler({
+      queue: QUEUE.namespace,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => namespaces.reconcile(r),
+    }),
+    runReconciler({
+      queue: QUEUE.clusterTeardown,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => teardown.reconcile(r),
+    }),
+  ];
+
+  let agent: NodeAgent | undefined;
+  if (options.nodeAgent) {
+    const docker = dockerFromHost(config.dockerHost);
+    agent = new NodeAgent({
+      nodeName: config.nodeName,
+      nodeAddress: config.nodeAddress,
+      agentHost: config.agentHost,
+      agentPort: config.agentPort,
+      dockerHost: config.dockerHost,
+      resyncMs: config.resyncSeconds * 1000,
+      runtime: new DockerRuntime(docker, config.nodeName),
+      docker,
+      store,
+      nodes,
+      clusters,
+      triggers,
+      connection,
+      logger,
+    });
+    await agent.start();
+  }
+
+  const resync = async () => {
+    for (const ref of await store.unscheduledPods()) await triggers.schedule(ref);
+    for (const ns of await store.terminatingNamespaces())
+      await triggers.finalizeNamespace(ns.clusterId, ns.name);
+    for (const c of await clusters.terminating()) await triggers.teardownCluster(c.id);
+  };
+  const resyncTimer = setInterval(
+    () => void resync().catch((e: Error) => logger.warn("resync failed", { error: e.message })),
+    config.resyncSeconds * 1000,
+  );
+  const compactTimer = setInterval(
+    () => void store.compactChanges(CHANGE_RETENTION_SECONDS).catch(() => undefined),
+    60_000,
+  );
+  await resync();
+
+  return {
+    async close() {
+      clearInterval(resyncTimer);
+      clearInterval(compactTimer);
+      await agent?.stop();
+      await Promise.all(workers.map((w) => w.close()));
+      await triggers.close();
+      connection.disconnect();
+      await db.$client.end();
+    },
+  };
+}
