@@ -9,7 +9,9 @@ import type { WatchHub } from "./kube/watch-hub";
 
 /** Everything a request handler may use; built once per process and handed to `createApp`. */
 export interface ApiDeps {
-  config: Pick<Config, "publicUrl" | "adminToken"> & { tokenSecret: string };
+  config: Pick<Config, "publicUrl" | "kubeUrl" | "adminToken" | "tokenSecret"> & {
+    certificateAuthority: string;
+  };
   db: Database;
   redis: Redis;
   store: ObjectStore;

@@ -1,9 +1,12 @@
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import type { Config } from "../core/config";
 import { Triggers } from "../core/queues";
+import { ensureServingCert } from "../core/tls";
 import { connect } from "../db/client";
 import { ClusterRepository } from "../db/clusters";
 import { NodeRepository } from "../db/nodes";
@@ -25,8 +28,18 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const watchHub = new WatchHub(store, listener);
   await watchHub.start();
   const triggers = new Triggers(redis, config.queuePrefix);
+  const tls = await ensureServingCert(join(config.dataDir, "tls"), [
+    config.host,
+    new URL(config.kubeUrl).hostname,
+  ]);
   const app = createApp({
-    config: { publicUrl: config.publicUrl, adminToken: config.adminToken, tokenSecret: config.tokenSecret },
+    config: {
+      publicUrl: config.publicUrl,
+      kubeUrl: config.kubeUrl,
+      adminToken: config.adminToken,
+      tokenSecret: config.tokenSecret,
+      certificateAuthority: tls.cert,
+    },
     db,
     redis,
     store,
@@ -37,18 +50,19 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     now: () => new Date(),
   });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
+  const secure = serve({
+    fetch: app.fetch,
+    hostname: config.host,
+    port: config.tlsPort,
+    createServer: createHttpsServer,
+    serverOptions: { key: tls.key, cert: tls.cert },
   });
+  await Promise.all([listening(server), listening(secure)]);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.host}:${port}`,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      await Promise.all([closeServer(server), closeServer(secure)]);
       await watchHub.stop();
       await triggers.close();
       redis.disconnect();
@@ -56,4 +70,20 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
       await db.$client.end();
     },
   };
+}
+
+type Server = ReturnType<typeof serve>;
+
+function listening(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  });
 }

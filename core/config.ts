@@ -7,6 +7,12 @@ const schema = z.object({
   TIMONIER_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** The URL clients use (kubeconfig `server` base); defaults to the listen address. */
   TIMONIER_PUBLIC_URL: z.url().optional(),
+  /** Port of the HTTPS listener that serves the Kubernetes API to kubectl. */
+  TIMONIER_TLS_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  /** Base URL of that listener as clients reach it; the kubeconfig's `server` starts with it. */
+  TIMONIER_KUBE_URL: z.url().optional(),
+  /** Where state lives on this machine: the serving certificate, the generated admin token. */
+  TIMONIER_DATA_DIR: z.string().default(".timonier"),
   TIMONIER_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
   /** Secret behind cluster tokens; derived from the admin token when unset. */
   TIMONIER_TOKEN_SECRET: z.string().min(16).optional(),
@@ -23,7 +29,10 @@ const schema = z.object({
   /** Seconds between full resyncs of the level-triggered reconcilers. */
   TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
   /** Redis key prefix of every queue: platforms sharing one Redis stay apart. */
-  TIMONIER_QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default("timonier"),
+  TIMONIER_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default("timonier"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
@@ -41,6 +50,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     host: c.TIMONIER_HOST,
     port: c.TIMONIER_PORT,
     publicUrl: (c.TIMONIER_PUBLIC_URL ?? `http://${c.TIMONIER_HOST}:${c.TIMONIER_PORT}`).replace(/\/$/, ""),
+    tlsPort: c.TIMONIER_TLS_PORT,
+    kubeUrl: (c.TIMONIER_KUBE_URL ?? `https://${c.TIMONIER_HOST}:${c.TIMONIER_TLS_PORT}`).replace(/\/$/, ""),
+    dataDir: c.TIMONIER_DATA_DIR,
     adminToken: c.TIMONIER_ADMIN_TOKEN,
     tokenSecret: tokenSecret(c.TIMONIER_ADMIN_TOKEN, c.TIMONIER_TOKEN_SECRET),
     databaseUrl: c.DATABASE_URL,

@@ -12,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 type Deps = AppEnv["Variables"]["deps"];
 
 function serverUrl(deps: Deps, id: string): string {
-  return `${deps.config.publicUrl}/clusters/${id}`;
+  return `${deps.config.kubeUrl}/clusters/${id}`;
 }
 
 function view(deps: Deps, row: ClusterRow & { tenant: string }) {
@@ -31,6 +31,7 @@ function kubeconfigOf(deps: Deps, row: ClusterRow): string {
     name: row.name,
     server: serverUrl(deps, row.id),
     token: clusterToken(deps.config.tokenSecret, row.id),
+    certificateAuthority: deps.config.certificateAuthority,
   });
 }
 
