@@ -13,6 +13,7 @@ import {
   updateObject,
 } from "./handlers";
 import { podLogs } from "./logs";
+import { openApiV3Document, openApiV3Index, parseGvPath } from "./openapi";
 import { parseResourcePath, type RequestInfo } from "./request-info";
 
 /** Routes one resource request by verb, as kube-apiserver's handler chain does. */
@@ -53,6 +54,13 @@ export function kubeApp() {
     const list = apiResourceList(c.req.param("group"), c.req.param("version"));
     if (!list) throw kubeErrors.unknownResource();
     return c.json(list);
+  });
+  app.get("/openapi/v3", (c) => c.json(openApiV3Index(`/clusters/${c.req.param("cluster")}`)));
+  app.get("/openapi/v3/*", (c) => {
+    const gv = parseGvPath(resourceSegments(c.req.path, 4));
+    const doc = gv && openApiV3Document(gv);
+    if (!doc) throw kubeErrors.unknownResource();
+    return c.json(doc);
   });
   app.all("/api/v1/*", (c) => dispatch(c, parseResourcePath("", "v1", resourceSegments(c.req.path, 4))));
   app.all("/apis/:group/:version/*", (c) =>

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
+import { LABEL } from "../../workers/node-agent/runtime";
+import { eventually, kubectl } from "../support/kubectl";
+import { startTestPlatform, type TestPlatform } from "../support/platform";
+
+const docker = dockerFromHost(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock");
+
+describe("a student cluster driven by the real kubectl", () => {
+  let platform: TestPlatform;
+  let alice: { id: string; kubeconfig: string; token: string };
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    alice = await platform.createCluster("alice");
+  });
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  const k = (...args: string[]) => kubectl(alice.kubeconfig, args);
+  const phaseOf = async (pod: string) =>
+    (await k("get", "pod", pod, "-o", "jsonpath={.status.phase}")).stdout;
+
+  it("lists the namespaces every cluster starts with, and the node", async () => {
+    const ns = await k("get", "namespaces", "-o", "name");
+    expect(ns.stdout.split("\n").filter(Boolean).sort()).toEqual([
+      "namespace/default",
+      "namespace/kube-node-lease",
+      "namespace/kube-public",
+      "namespace/kube-system",
+    ]);
+    const nodes = await k("get", "nodes");
+    expect(nodes.stdout).toMatch(new RegExp(`${platform.nodeName}\\s+Ready`));
+  });
+
+  it("runs nginx with `kubectl run` and shows it Running with its IP", async () => {
+    const run = await k("run", "web", "--image=nginx");
+    expect(run.stdout.trim()).toBe("pod/web created");
+    await eventually(
+      async () => ((await phaseOf("web")) === "Running" ? true : undefined),
+      60_000,
+      "web Running",
+    );
+    const table = await k("get", "pods", "-o", "wide");
+    expect(table.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE/);
+    expect(table.stdout).toMatch(/web\s+1\/1\s+Running\s+0\s+/);
+    const ip = (await k("get", "pod", "web", "-o", "jsonpath={.status.podIP}")).stdout;
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  it("applies a pod from YAML with real cgroup limits, and shows its logs", async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata:
+  name: counter
+  labels: { app: counter }
+spec:
+  containers:
+  - name: count
+    image: busybox
+    command: ["sh", "-c"]
+    args: ["i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]
+    env:
+    - { name: GREETING, value: hello }
+    resources:
+      requests: { cpu: 100m, memory: 32Mi }
+      limits: { cpu: 250m, memory: 64Mi }
+`;
+    const applied = await kubectl(alice.kubeconfig, ["apply", "-f", "-"], { input: manifest });
+    expect(applied.stderr).toBe("");
+    expect(applied.stdout.trim()).toBe("pod/counter created");
+    await eventually(
+      async () => ((await phaseOf("counter")) === "Running" ? true : undefined),
+      60_000,
+      "Running",
+    );
+
+    const [container] = await docker.listContainers({
+      filters: {
+        label: [`${LABEL.cluster}=${alice.id}`, `${LABEL.pod}=counter`, `${LABEL.container}=count`],
+      },
+    });
+    const inspect = await docker.getContainer(container?.Id ?? "").inspect();
+    expect(inspect.HostConfig.Memory).toBe(64 * 1024 * 1024);
+    expect(inspect.HostConfig.NanoCpus).toBe(250_000_000);
+    expect(inspect.Config.Env).toContain("GREETING=hello");
+
+    const logs = await eventually(async () => {
+      const out = (await k("logs", "counter")).stdout;
+      return out.includes("tick 2") ? out : undefined;
+    });
+    expect(logs).toMatch(/^tick 0\ntick 1\n/);
+    const withContainer = await k("logs", "counter", "-c", "count", "--tail=1");
+    expect(withContainer.stdout).toMatch(/^tick \d+\n$/);
+    const follow = await kubectl(alice.kubeconfig, ["logs", "-f", "counter"], { timeoutMs: 2000 });
+    expect(follow.stdout.split("\n").length).toBeGreaterThan(3);
+  });
+
+  it("describes a pod with its containers, conditions and events", async () => {
+    const out = (await k("describe", "pod", "counter")).stdout;
+    expect(out).toMatch(/Status:\s+Running/);
+    expect(out).toMatch(/Limits:\s+cpu:\s+250m\s+memory:\s+64Mi/);
+    expect(out).toMatch(/Ready\s+True/);
+    expect(out).toMatch(/Scheduled\s+.*default-scheduler\s+Successfully assigned default\/counter/);
+  });
+
+  it("deletes a pod, its containers with it", async () => {
+    const deleted = await k("delete", "pod", "web", "--grace-period=1");
+    expect(deleted.stdout.trim()).toBe('pod "web" deleted');
+    const get = await k("get", "pod", "web");
+    expect(get.stderr).toContain('pods "web" not found');
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL.cluster}=${alice.id}`, `${LABEL.pod}=web`] },
+    });
+    expect(left).toEqual([]);
+  });
+
+  it("refuses bad input with kube-apiserver's errors and stores nothing", async () => {
+    const badName = await kubectl(alice.kubeconfig, ["run", "Bad_Name", "--image=busybox"]);
+    expect(badName.stderr).toContain('Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
+    const noImage = await kubectl(alice.kubeconfig, ["apply", "-f", "-"], {
+      input: "apiVersion: v1\nkind: Pod\nmetadata: {name: noimage}\nspec:\n  containers:\n  - name: c\n",
+    });
+    expect(noImage.stderr).toContain("spec.containers[0].image: Required value");
+    const unknownKind = await kubectl(alice.kubeconfig, ["apply", "-f", "-"], {
+      input: "apiVersion: v1\nkind: Widget\nmetadata: {name: w}\n",
+    });
+    expect(unknownKind.stderr).toContain('no matches for kind "Widget" in version "v1"');
+    const pods = (await k("get", "pods", "-o", "name")).stdout;
+    expect(pods).not.toMatch(/noimage|Bad_Name/);
+  });
+
+  it("keeps tenants apart: a cluster's token is refused on another cluster", async () => {
+    const bob = await platform.createCluster("bob");
+    const foreign = await fetch(`${platform.url}/clusters/${bob.id}/api/v1/namespaces/default/pods`, {
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ kind: "Status", reason: "Forbidden", code: 403 });
+    const anonymous = await fetch(`${platform.url}/clusters/${bob.id}/api/v1/namespaces/default/pods`);
+    expect(anonymous.status).toBe(401);
+    const bobPods = await kubectl(bob.kubeconfig, ["get", "pods", "-A", "-o", "name"]);
+    expect(bobPods.stdout).toBe("");
+  });
+
+  it("tears a cluster down, containers and network included", async () => {
+    const carol = await platform.createCluster("carol");
+    await kubectl(carol.kubeconfig, ["run", "sleeper", "--image=busybox", "--", "sleep", "3600"]);
+    await eventually(
+      async () =>
+        (await kubectl(carol.kubeconfig, ["get", "pod", "sleeper", "-o", "jsonpath={.status.phase}"]))
+          .stdout === "Running"
+          ? true
+          : undefined,
+      60_000,
+    );
+    const res = await platform.admin("DELETE", `/v1/clusters/${carol.id}`);
+    expect(res.status).toBe(202);
+    await eventually(
+      async () =>
+        (await platform.admin("GET", `/v1/clusters/${carol.id}`)).status === 404 ? true : undefined,
+      60_000,
+      "cluster gone",
+    );
+    const containers = await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL.cluster}=${carol.id}`] },
+    });
+    expect(containers).toEqual([]);
+    const networks = await docker.listNetworks({ filters: { name: [`timonier-${carol.id}`] } });
+    expect(networks).toEqual([]);
+  });
+
+  it("converges when the workers were down and the queued triggers were lost", async () => {
+    await platform.stopWorkers();
+    const run = await k("run", "late", "--image=busybox", "--", "sleep", "3600");
+    expect(run.code).toBe(0);
+    expect(await phaseOf("late")).toBe("Pending");
+    await platform.dropQueuedTriggers();
+    await platform.startWorkers();
+    await eventually(
+      async () => ((await phaseOf("late")) === "Running" ? true : undefined),
+      60_000,
+      "late Running",
+    );
+  });
+});

@@ -1,0 +1,152 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import postgres from "postgres";
+import { type RunningApi, startApiServer } from "../../api/server";
+import { loadConfig } from "../../core/config";
+import { migrateDatabase } from "../../db/client";
+import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
+import { LABEL } from "../../workers/node-agent/runtime";
+import { type RunningWorkers, startWorkers } from "../../workers/start";
+
+export interface TestPlatform {
+  url: string;
+  kubeUrl: string;
+  adminToken: string;
+  nodeName: string;
+  workDir: string;
+  /** Calls the management API as the admin. */
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
+  /** Creates a cluster and writes its kubeconfig; returns the id and the kubeconfig path. */
+  createCluster(name: string): Promise<{ id: string; kubeconfig: string; token: string }>;
+  stopWorkers(): Promise<void>;
+  /** Empties this platform's queues, as a Redis restart without persistence would. */
+  dropQueuedTriggers(): Promise<void>;
+  startWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the suites with npm test`);
+  return value;
+}
+
+/**
+ * A whole platform in this process against the real Postgres, Redis and Docker that `npm test` started:
+ * its own database, its own queue prefix and its own node name, so suites running side by side never
+ * see each other's pods. `close()` removes everything it created, containers and networks included.
+ */
+export async function startTestPlatform(options: { nodeAgent?: boolean } = {}): Promise<TestPlatform> {
+  const suffix = randomBytes(4).toString("hex");
+  const baseUrl = requireEnv("DATABASE_URL");
+  const dbName = `timonier_test_${suffix}`;
+  const adminSql = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await adminSql.unsafe(`create database ${dbName}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${dbName}`;
+  const databaseUrl = url.toString();
+  await migrateDatabase(databaseUrl);
+
+  const workDir = await mkdtemp(join(tmpdir(), "timonier-test-"));
+  const [port, tlsPort] = [await freePort(), await freePort()];
+  const adminToken = randomBytes(24).toString("hex");
+  const nodeName = `test-node-${suffix}`;
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: requireEnv("REDIS_URL"),
+    TIMONIER_PORT: String(port),
+    TIMONIER_TLS_PORT: String(tlsPort),
+    TIMONIER_DATA_DIR: workDir,
+    TIMONIER_ADMIN_TOKEN: adminToken,
+    TIMONIER_NODE_NAME: nodeName,
+    TIMONIER_QUEUE_PREFIX: `test-${suffix}`,
+    TIMONIER_RESYNC_SECONDS: "2",
+  });
+  const api: RunningApi = await startApiServer(config);
+  let workers: RunningWorkers | undefined = await startWorkers(config, {
+    nodeAgent: options.nodeAgent ?? true,
+  });
+
+  const admin = (method: string, path: string, body?: unknown) =>
+    fetch(`${api.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  return {
+    url: api.url,
+    kubeUrl: config.kubeUrl,
+    adminToken,
+    nodeName,
+    workDir,
+    admin,
+    async createCluster(name) {
+      const res = await admin("POST", "/v1/clusters", { name });
+      if (res.status !== 201) throw new Error(`create cluster ${name}: ${res.status} ${await res.text()}`);
+      const body = (await res.json()) as { id: string; kubeconfig: string };
+      const path = join(workDir, `${name}.kubeconfig`);
+      await writeFile(path, body.kubeconfig);
+      const token = /token: (\S+)/.exec(body.kubeconfig)?.[1] ?? "";
+      return { id: body.id, kubeconfig: path, token };
+    },
+    async stopWorkers() {
+      await workers?.close();
+      workers = undefined;
+    },
+    async dropQueuedTriggers() {
+      const redis = new Redis(config.redisUrl);
+      const keys = await redis.keys(`${config.queuePrefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    },
+    async startWorkers() {
+      workers ??= await startWorkers(config, { nodeAgent: options.nodeAgent ?? true });
+    },
+    async close() {
+      await workers?.close();
+      await api.close();
+      const docker = dockerFromHost(config.dockerHost);
+      const leftovers = await docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL.node}=${nodeName}`] },
+      });
+      await Promise.all(
+        leftovers.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => {}),
+        ),
+      );
+      const networks = await docker.listNetworks({ filters: { label: [`${LABEL.node}=${nodeName}`] } });
+      await Promise.all(
+        networks.map((n) =>
+          docker
+            .getNetwork(n.Id)
+            .remove()
+            .catch(() => {}),
+        ),
+      );
+      await adminSql.unsafe(`drop database if exists ${dbName} with (force)`);
+      await adminSql.end();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
