@@ -1,0 +1,136 @@
+import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
+import { prepareStack } from "../setup/stack-env";
+import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { formatTable, percentile } from "./stats";
+
+const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 200);
+const PODS = Number(process.env.BENCH_PODS ?? 10);
+const IMAGE = process.env.BENCH_IMAGE ?? "nginx";
+
+async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const start = performance.now();
+  const value = await fn();
+  return [performance.now() - start, value];
+}
+
+async function clusterCreation(platform: TestPlatform) {
+  const create: number[] = [];
+  const read: number[] = [];
+  for (let i = 0; i < CLUSTERS; i++) {
+    const [ms, res] = await time(() => platform.admin("POST", "/v1/clusters", { name: `bench-${i}` }));
+    if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
+    create.push(ms);
+    const { id } = (await res.json()) as { id: string };
+    const [readMs, got] = await time(() => platform.admin("GET", `/v1/clusters/${id}`));
+    await got.arrayBuffer();
+    read.push(readMs);
+  }
+  return { create, read };
+}
+
+/** Create → Running as seen through a watch on the cluster's API. */
+async function podStartup(
+  platform: TestPlatform,
+  clusterId: string,
+  token: string,
+  name: string,
+): Promise<number> {
+  const base = `${platform.url}/clusters/${clusterId}/api/v1/namespaces/default/pods`;
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+  const start = performance.now();
+  const created = await fetch(base, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name },
+      spec: { containers: [{ name: "main", image: IMAGE }] },
+    }),
+  });
+  const body = (await created.json()) as { metadata: { resourceVersion: string } };
+  const watch = await fetch(
+    `${base}?watch=1&fieldSelector=metadata.name%3D${name}&resourceVersion=${body.metadata.resourceVersion}`,
+    { headers },
+  );
+  const reader = watch.body?.getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for (;;) {
+    const chunk = await reader?.read();
+    if (!chunk || chunk.done) throw new Error("watch ended before the pod ran");
+    buffered += decoder.decode(chunk.value, { stream: true });
+    for (const line of buffered.split("\n").slice(0, -1)) {
+      const event = JSON.parse(line) as { object: { status?: { phase?: string } } };
+      if (event.object.status?.phase === "Running") {
+        const elapsed = performance.now() - start;
+        await reader?.cancel();
+        return elapsed;
+      }
+    }
+    buffered = buffered.slice(buffered.lastIndexOf("\n") + 1);
+  }
+}
+
+/** The baseline: `docker run -d` of the same image through the same Engine API. */
+async function rawDockerRun(dockerHost: string): Promise<number> {
+  const docker = dockerFromHost(dockerHost);
+  const [ms, container] = await time(async () => {
+    const c = await docker.createContainer({ Image: IMAGE, Labels: { "io.timonier.bench": "1" } });
+    await c.start();
+    return c;
+  });
+  await container.remove({ force: true });
+  return ms;
+}
+
+async function main() {
+  const env = await prepareStack();
+  const platform = await startTestPlatform();
+  try {
+    const { create, read } = await clusterCreation(platform);
+    const cluster = await platform.createCluster("bench-pods");
+    const pods: number[] = [];
+    const raw: number[] = [];
+    await rawDockerRun(env.dockerHost); // warm the image cache and the engine
+    for (let i = 0; i < PODS; i++) {
+      raw.push(await rawDockerRun(env.dockerHost));
+      pods.push(await podStartup(platform, cluster.id, cluster.token, `p${i}`));
+    }
+    const ratio = (a: number[], b: number[], p: number) => (percentile(a, p) / percentile(b, p)).toFixed(2);
+    console.log(`\nTimonier bench (${new Date().toISOString()})\n`);
+    console.log(
+      formatTable(
+        ["measure", "n", "p50 ms", "p99 ms", "baseline", "base p50 ms", "ratio p50", "ratio p99"],
+        [
+          [
+            "cluster create",
+            create.length,
+            percentile(create, 50),
+            percentile(create, 99),
+            "GET cluster",
+            percentile(read, 50),
+            ratio(create, read, 50),
+            ratio(create, read, 99),
+          ],
+          [
+            "pod create→Running (watch)",
+            pods.length,
+            percentile(pods, 50),
+            percentile(pods, 99),
+            `docker run ${IMAGE}`,
+            percentile(raw, 50),
+            ratio(pods, raw, 50),
+            ratio(pods, raw, 99),
+          ],
+        ],
+      ),
+    );
+    console.log("\nTargets: cluster create p50 ≤ 20 ms; pod startup ≤ 1.5× docker run.");
+  } finally {
+    await platform.close();
+    await env.stop();
+  }
+}
+
+await main();
