@@ -243,56 +243,61 @@ export class NodeAgent {
     return new Set(images.filter((_, i) => !present[i]));
   }
 
+  /**
+   * Applies a plan: stops in parallel, removals in order, then the sandbox and the containers — created
+   * while the sandbox starts, and started together once it runs, which saves a round trip per pod start.
+   */
   private async apply(
     pod: Pod | undefined,
     observed: ObservedPod | undefined,
     actions: Action[],
     identity?: PodIdentity,
   ): Promise<void> {
-    let sandbox = latest(observed?.sandboxes ?? []);
-    let sandboxId = sandbox?.state === "running" ? sandbox.id : undefined;
+    const { runtime } = this.o;
     const stops = actions.filter((a) => a.kind === "stop");
-    await Promise.all(stops.map((a) => this.o.runtime.stopContainer(a.id, a.graceSeconds)));
-    for (const action of actions) {
-      switch (action.kind) {
-        case "remove":
-          await this.o.runtime.removeContainer(action.id);
-          break;
-        case "runSandbox":
-          if (!pod || !identity) break;
-          await this.o.runtime.ensureNetwork(identity.clusterId);
-          sandboxId = await this.o.runtime.runSandbox({
-            pod: identity,
-            hostname: (pod.spec.hostname as string | undefined) ?? identity.name,
-            attempt: action.attempt,
-          });
-          sandbox = undefined;
-          break;
-        case "runContainer": {
-          const container = pod?.spec.containers.find((c) => c.name === action.name);
-          if (!pod || !identity || !container || !sandboxId) break;
-          const spec = await containerSpec(pod, identity, container, sandboxId, action.attempt, (p, ref) =>
-            this.resolveEnv(identity.clusterId, p, ref),
-          );
-          await this.o.runtime.runContainer(spec);
-          break;
-        }
-        case "deletePod":
-          if (pod)
-            await this.o.store
-              .delete(
-                podKey({
-                  clusterId: identity?.clusterId ?? "",
-                  namespace: pod.metadata.namespace ?? "",
-                  name: pod.metadata.name ?? "",
-                }),
-                { uid: pod.metadata.uid ?? "" },
-              )
-              .catch(() => {});
-          break;
-        default:
-          break;
+    await Promise.all(stops.map((a) => runtime.stopContainer(a.id, a.graceSeconds)));
+    for (const action of actions) if (action.kind === "remove") await runtime.removeContainer(action.id);
+
+    const runs = actions.filter((a) => a.kind === "runContainer");
+    const newSandbox = actions.find((a) => a.kind === "runSandbox");
+    if (pod && identity && (runs.length > 0 || newSandbox)) {
+      const current = latest(observed?.sandboxes ?? []);
+      let sandboxId = current?.state === "running" ? current.id : undefined;
+      let sandboxStarted: Promise<void> = Promise.resolve();
+      if (newSandbox) {
+        await runtime.ensureNetwork(identity.clusterId);
+        sandboxId = await runtime.createSandbox({
+          pod: identity,
+          hostname: (pod.spec.hostname as string | undefined) ?? identity.name,
+          attempt: newSandbox.attempt,
+        });
+        sandboxStarted = runtime.startContainer(sandboxId);
       }
+      const sandbox = sandboxId;
+      if (sandbox) {
+        const created = await Promise.all(
+          runs.map(async (run) => {
+            const container = pod.spec.containers.find((c) => c.name === run.name);
+            if (!container) return undefined;
+            const spec = await containerSpec(pod, identity, container, sandbox, run.attempt, (p, ref) =>
+              this.resolveEnv(identity.clusterId, p, ref),
+            );
+            return runtime.createContainer(spec);
+          }),
+        );
+        await sandboxStarted;
+        await Promise.all(created.map((id) => (id ? runtime.startContainer(id) : undefined)));
+      }
+    }
+    if (pod && identity && actions.some((a) => a.kind === "deletePod")) {
+      await this.o.store
+        .delete(
+          podKey({ clusterId: identity.clusterId, namespace: identity.namespace, name: identity.name }),
+          {
+            uid: identity.uid,
+          },
+        )
+        .catch(() => {});
     }
   }
 

@@ -157,31 +157,44 @@ export class DockerRuntime implements PodRuntime {
     };
   }
 
-  async runSandbox(spec: SandboxSpec): Promise<string> {
+  async createSandbox(spec: SandboxSpec): Promise<string> {
     const { pod } = spec;
-    return withSpan("docker.sandbox.run", { "k8s.pod.uid": pod.uid, "k8s.pod.name": pod.name }, async () => {
-      const container = await this.docker.createContainer({
-        name: `k8s_POD_${pod.name}_${pod.namespace}_${pod.uid}_${spec.attempt}`,
-        Image: PAUSE_IMAGE,
-        Hostname: spec.hostname.slice(0, 63),
-        Labels: this.labels(pod, "POD", spec.attempt, "sandbox"),
-        HostConfig: {
-          NetworkMode: networkName(pod.clusterId),
-          IpcMode: "shareable",
-          Memory: 32 * 1024 * 1024,
-          Privileged: false,
-          SecurityOpt: ["no-new-privileges"],
-        },
-      });
-      await container.start();
-      return container.id;
+    return withSpan(
+      "docker.sandbox.create",
+      { "k8s.pod.uid": pod.uid, "k8s.pod.name": pod.name },
+      async () => {
+        const container = await this.docker.createContainer({
+          name: `k8s_POD_${pod.name}_${pod.namespace}_${pod.uid}_${spec.attempt}`,
+          Image: PAUSE_IMAGE,
+          Hostname: spec.hostname.slice(0, 63),
+          Labels: this.labels(pod, "POD", spec.attempt, "sandbox"),
+          HostConfig: {
+            NetworkMode: networkName(pod.clusterId),
+            IpcMode: "shareable",
+            Memory: 32 * 1024 * 1024,
+            Privileged: false,
+            SecurityOpt: ["no-new-privileges"],
+          },
+        });
+        return container.id;
+      },
+    );
+  }
+
+  async startContainer(id: string): Promise<void> {
+    await withSpan("docker.container.start", { "container.id": id }, async () => {
+      try {
+        await this.docker.getContainer(id).start();
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode !== 304) throw err;
+      }
     });
   }
 
-  async runContainer(spec: ContainerSpec): Promise<string> {
+  async createContainer(spec: ContainerSpec): Promise<string> {
     const { pod } = spec;
     return withSpan(
-      "docker.container.run",
+      "docker.container.create",
       { "k8s.pod.uid": pod.uid, "k8s.container.name": spec.name, "container.image.name": spec.image },
       async () => {
         const container = await this.docker.createContainer({
@@ -204,7 +217,6 @@ export class DockerRuntime implements PodRuntime {
             LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
           },
         });
-        await container.start();
         return container.id;
       },
     );

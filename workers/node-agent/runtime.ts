@@ -86,10 +86,14 @@ export interface PodRuntime {
   /** The pods this node holds, by pod uid; `filter` narrows by labels (see LABEL). */
   listPods(filter?: Record<string, string>): Promise<Map<string, ObservedPod>>;
   hasImage(image: string): Promise<boolean>;
-  /** Creates and starts the sandbox; returns its id. */
-  runSandbox(spec: SandboxSpec): Promise<string>;
-  /** Creates and starts an app container in the sandbox; returns its id. */
-  runContainer(spec: ContainerSpec): Promise<string>;
+  /** Creates (does not start) the sandbox; returns its id. */
+  createSandbox(spec: SandboxSpec): Promise<string>;
+  /**
+   * Creates (does not start) an app container joined to the sandbox. The sandbox must exist but need not
+   * run yet, so the agent creates containers while the sandbox starts.
+   */
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   logs(containerId: string, options: LogOptions): Promise<Readable>;
