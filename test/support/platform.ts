@@ -51,7 +51,9 @@ function requireEnv(name: string): string {
  * its own database, its own queue prefix and its own node name, so suites running side by side never
  * see each other's pods. `close()` removes everything it created, containers and networks included.
  */
-export async function startTestPlatform(options: { nodeAgent?: boolean } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { nodeAgent?: boolean; resyncSeconds?: number } = {},
+): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
   const baseUrl = requireEnv("DATABASE_URL");
   const dbName = `timonier_test_${suffix}`;
@@ -76,7 +78,7 @@ export async function startTestPlatform(options: { nodeAgent?: boolean } = {}): 
     TIMONIER_ADMIN_TOKEN: adminToken,
     TIMONIER_NODE_NAME: nodeName,
     TIMONIER_QUEUE_PREFIX: `test-${suffix}`,
-    TIMONIER_RESYNC_SECONDS: "2",
+    TIMONIER_RESYNC_SECONDS: String(options.resyncSeconds ?? 2),
   });
   const api: RunningApi = await startApiServer(config);
   let workers: RunningWorkers | undefined = await startWorkers(config, {
