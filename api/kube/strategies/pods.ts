@@ -2,6 +2,7 @@ import { qosClass } from "../../../core/k8s/pods";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
 import { bumpGeneration } from "./generic";
+import { enforcePodSecurity } from "./pod-security";
 import type { Strategy } from "./strategy";
 import { defaultPod, validateCreate, validateUpdate } from "./validate";
 
@@ -15,6 +16,7 @@ export const podStrategy: Strategy = {
     delete pod.metadata.deletionTimestamp;
     pod.metadata.generation = 1;
     validateCreate(pod);
+    enforcePodSecurity(pod);
     pod.status = { phase: "Pending", qosClass: qosClass(pod) };
     return pod;
   },
@@ -23,6 +25,7 @@ export const podStrategy: Strategy = {
     pod.status = current.status;
     bumpGeneration(pod, current);
     validateUpdate(pod, current);
+    enforcePodSecurity(pod as Pod);
     return pod;
   },
   updateStatus(next, current) {
