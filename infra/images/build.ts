@@ -1,0 +1,137 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type Docker from "dockerode";
+import {
+  CUSTOMIZE,
+  DEBIAN_SUITE,
+  IMAGES,
+  type ImageConfig,
+  NGINX_DEFAULT_CONF,
+  NGINX_ENTRYPOINT,
+  PACKAGES,
+} from "./recipe";
+
+const run = promisify(execFile);
+const RECIPE_LABEL = "io.timonier.recipe";
+
+function say(message: string): void {
+  process.stderr.write(`timonier: ${message}\n`);
+}
+
+/** A digest of everything that shapes the images: a changed recipe rebuilds them. */
+export function recipeVersion(): string {
+  const recipe = JSON.stringify({
+    DEBIAN_SUITE,
+    PACKAGES,
+    IMAGES,
+    CUSTOMIZE,
+    NGINX_DEFAULT_CONF,
+    NGINX_ENTRYPOINT,
+  });
+  return createHash("sha256").update(recipe).digest("hex").slice(0, 16);
+}
+
+/** Debian's mirror as apt on this machine knows it, so debootstrap uses the same source. */
+async function debianMirror(): Promise<string> {
+  for (const file of ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"]) {
+    if (!existsSync(file)) continue;
+    const text = await readFile(file, "utf8");
+    const uri =
+      /^URIs:\s*(\S+)/m.exec(text)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+\s+main/m.exec(text)?.[1];
+    if (uri && !uri.includes("security")) return uri;
+  }
+  return "http://deb.debian.org/debian";
+}
+
+async function isCurrent(docker: Docker, tag: string, version: string): Promise<boolean> {
+  try {
+    const info = await docker.getImage(tag).inspect();
+    return info.Config?.Labels?.[RECIPE_LABEL] === version;
+  } catch {
+    return false;
+  }
+}
+
+/** debootstrap + customisation, cached as a tarball keyed by the recipe version. */
+async function rootfsTarball(dir: string, version: string): Promise<string> {
+  const tarball = join(dir, `rootfs-${version}.tar`);
+  if (existsSync(tarball)) return tarball;
+  const root = join(dir, `rootfs-${version}`);
+  await rm(root, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const started = Date.now();
+  say(`building the offline images' Debian rootfs (debootstrap ${DEBIAN_SUITE})…`);
+  await run(
+    "debootstrap",
+    ["--variant=minbase", `--include=${PACKAGES.join(",")}`, DEBIAN_SUITE, root, await debianMirror()],
+    { maxBuffer: 256 << 20 },
+  );
+  await writeFile(join(root, "etc/nginx/conf.d/default.conf"), NGINX_DEFAULT_CONF);
+  await writeFile(join(root, "docker-entrypoint.sh"), NGINX_ENTRYPOINT);
+  await chmod(join(root, "docker-entrypoint.sh"), 0o755);
+  await run("sh", ["-c", CUSTOMIZE], { cwd: root, maxBuffer: 64 << 20 });
+  await run("tar", ["-C", root, "-cf", `${tarball}.part`, "."], { maxBuffer: 64 << 20 });
+  await run("mv", [`${tarball}.part`, tarball]);
+  await rm(root, { recursive: true, force: true });
+  say(`rootfs built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return tarball;
+}
+
+async function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<void> {
+  await new Promise<void>((ok, fail) =>
+    docker.modem.followProgress(stream, (err) => (err ? fail(err) : ok())),
+  );
+}
+
+function splitTag(tag: string): { repo: string; tag: string } {
+  const i = tag.lastIndexOf(":");
+  return { repo: tag.slice(0, i), tag: tag.slice(i + 1) };
+}
+
+/** Commits one image config on top of the rootfs: the container's config becomes the image's. */
+async function commitImage(docker: Docker, base: string, image: ImageConfig, version: string): Promise<void> {
+  const container = await docker.createContainer({
+    Image: base,
+    Cmd: image.cmd,
+    ...(image.entrypoint ? { Entrypoint: image.entrypoint } : {}),
+    Env: image.env ?? [],
+    ...(image.exposedPorts
+      ? { ExposedPorts: Object.fromEntries(image.exposedPorts.map((p) => [p, {}])) }
+      : {}),
+    ...(image.stopSignal ? { StopSignal: image.stopSignal } : {}),
+    ...(image.workingDir ? { WorkingDir: image.workingDir } : {}),
+    Labels: { [RECIPE_LABEL]: version },
+  });
+  try {
+    const [first, ...aliases] = image.tags;
+    if (!first) return;
+    await container.commit(splitTag(first));
+    for (const alias of aliases) await docker.getImage(first).tag(splitTag(alias));
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
+/**
+ * Makes the images that examples and tests use exist locally, built from Debian packages and never
+ * pulled: `timonier/pause:1`, busybox, alpine, nginx (serving /usr/share/nginx/html on 80, logging to
+ * stdout) and perl. A no-op when every tag already carries the current recipe version.
+ */
+export async function ensureImages(options: { docker: Docker; dataDir: string }): Promise<void> {
+  const { docker } = options;
+  const version = recipeVersion();
+  const tags = IMAGES.flatMap((i) => i.tags);
+  const current = await Promise.all(tags.map((t) => isCurrent(docker, t, version)));
+  if (current.every(Boolean)) return;
+  const started = Date.now();
+  const tarball = await rootfsTarball(join(options.dataDir, "images"), version);
+  const base = `timonier/rootfs:${version}`;
+  say("importing the rootfs into Docker…");
+  await follow(docker, await docker.importImage(createReadStream(tarball) as never, splitTag(base)));
+  for (const image of IMAGES) await commitImage(docker, base, image, version);
+  say(`images ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${tags.join(", ")}`);
+}

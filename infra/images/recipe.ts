@@ -1,0 +1,77 @@
+/** What the offline images are made of: one Debian rootfs, several image configs on top of it. */
+
+export const DEBIAN_SUITE = "bookworm";
+export const PACKAGES = ["busybox", "nginx-light", "perl", "ca-certificates"];
+
+export interface ImageConfig {
+  /** repo:tag names, the first is where the image is committed. */
+  tags: string[];
+  cmd: string[];
+  entrypoint?: string[];
+  env?: string[];
+  exposedPorts?: string[];
+  stopSignal?: string;
+  workingDir?: string;
+}
+
+const PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export const IMAGES: ImageConfig[] = [
+  {
+    // The pod sandbox: holds the network namespace and exits at once on SIGTERM.
+    tags: ["timonier/pause:1"],
+    cmd: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
+    env: [PATH],
+  },
+  { tags: ["busybox:latest", "busybox:1.36"], cmd: ["sh"], env: [PATH] },
+  { tags: ["alpine:latest", "alpine:3.20"], cmd: ["/bin/sh"], env: [PATH] },
+  {
+    tags: ["nginx:latest", "nginx:1.14.2", "nginx:1.25", "nginx:1.27", "nginx:alpine"],
+    entrypoint: ["/docker-entrypoint.sh"],
+    cmd: ["nginx", "-g", "daemon off;"],
+    env: [PATH, "NGINX_VERSION=1.22.1"],
+    exposedPorts: ["80/tcp"],
+    stopSignal: "SIGQUIT",
+  },
+  { tags: ["perl:latest", "perl:5.36"], cmd: ["perl", "-de0"], env: [PATH] },
+];
+
+/** The official nginx image's server block: the welcome page from /usr/share/nginx/html on port 80. */
+export const NGINX_DEFAULT_CONF = `server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+`;
+
+/** Says what the official image's entrypoint says, so `kubectl logs` shows a starting nginx. */
+export const NGINX_ENTRYPOINT = `#!/bin/sh
+set -e
+if [ "$1" = "nginx" ] || [ "$1" = "nginx-debug" ]; then
+    echo "/docker-entrypoint.sh: Configuration complete; ready for start up"
+fi
+exec "$@"
+`;
+
+/** Applied inside the rootfs after debootstrap. */
+export const CUSTOMIZE = `set -e
+rm -f etc/nginx/sites-enabled/default
+ln -sf /dev/stdout var/log/nginx/access.log
+ln -sf /dev/stderr var/log/nginx/error.log
+chroot . /bin/busybox --list | while read applet; do
+  if [ ! -e bin/$applet ] && [ ! -e usr/bin/$applet ] && [ ! -e sbin/$applet ] && [ ! -e usr/sbin/$applet ]; then
+    ln -s /bin/busybox usr/local/bin/$applet
+  fi
+done
+rm -rf var/lib/apt/lists/* var/cache/apt/* usr/share/doc/* usr/share/man/* usr/share/info/* usr/share/locale/*
+`;
