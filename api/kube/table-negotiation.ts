@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import type { ResourceType } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
 import type { AppEnv } from "../env";
-import { toTable } from "./tables";
+import { toTable } from "./printers";
 
 /** kubectl asks for server-side printing with `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`. */
 export function wantsTable(c: Context<AppEnv>): boolean {

@@ -1,0 +1,204 @@
+import type { KubeObject, Pod } from "../../../core/k8s/types";
+import { AGE, type Column, column, NAME } from "./columns";
+import { since } from "./duration";
+import { POD_COLUMNS, podRow } from "./pods";
+
+interface Printer {
+  columns: Column[];
+  row(obj: KubeObject, now: Date): unknown[];
+}
+
+type Obj = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+function nodeStatus(obj: KubeObject): string {
+  const conditions =
+    ((obj.status as Obj | undefined)?.conditions as { type: string; status: string }[]) ?? [];
+  const ready = conditions.find((c) => c.type === "Ready");
+  const base = ready?.status === "True" ? "Ready" : ready?.status === "False" ? "NotReady" : "Unknown";
+  return (obj.spec as Obj | undefined)?.unschedulable ? `${base},SchedulingDisabled` : base;
+}
+
+function nodeRoles(obj: KubeObject): string {
+  const roles = Object.keys(obj.metadata.labels ?? {})
+    .filter((k) => k.startsWith("node-role.kubernetes.io/"))
+    .map((k) => k.slice("node-role.kubernetes.io/".length));
+  return roles.length ? roles.sort().join(",") : "<none>";
+}
+
+function address(obj: KubeObject, type: string): string {
+  const list = ((obj.status as Obj | undefined)?.addresses as { type: string; address: string }[]) ?? [];
+  return list.find((a) => a.type === type)?.address ?? "<none>";
+}
+
+const PRINTERS: Record<string, Printer> = {
+  Pod: { columns: POD_COLUMNS, row: (o, now) => podRow(o as Pod, now) },
+  Node: {
+    columns: [
+      NAME,
+      column("Status", "The status of the node"),
+      column("Roles", "The roles of the node"),
+      AGE,
+      column("Version", "Kubelet Version reported by the node."),
+      column("Internal-IP", "List of addresses reachable to the node.", { priority: 1 }),
+      column("External-IP", "List of addresses reachable to the node.", { priority: 1 }),
+      column(
+        "OS-Image",
+        "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).",
+        {
+          priority: 1,
+        },
+      ),
+      column(
+        "Kernel-Version",
+        "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+        {
+          priority: 1,
+        },
+      ),
+      column(
+        "Container-Runtime",
+        "ContainerRuntime Version reported by the node through runtime remote API.",
+        {
+          priority: 1,
+        },
+      ),
+    ],
+    row: (o, now) => {
+      const info = ((o.status as Obj | undefined)?.nodeInfo as Obj | undefined) ?? {};
+      return [
+        o.metadata.name,
+        nodeStatus(o),
+        nodeRoles(o),
+        since(o.metadata.creationTimestamp, now),
+        str(info.kubeletVersion),
+        address(o, "InternalIP"),
+        address(o, "ExternalIP"),
+        str(info.osImage) || "<unknown>",
+        str(info.kernelVersion) || "<unknown>",
+        str(info.containerRuntimeVersion) || "<unknown>",
+      ];
+    },
+  },
+  Namespace: {
+    columns: [NAME, column("Status", "The status of the namespace"), AGE],
+    row: (o, now) => [
+      o.metadata.name,
+      str((o.status as Obj | undefined)?.phase),
+      since(o.metadata.creationTimestamp, now),
+    ],
+  },
+  ConfigMap: {
+    columns: [NAME, column("Data", "Data contains the configuration data.", { type: "integer" }), AGE],
+    row: (o, now) => [
+      o.metadata.name,
+      Object.keys((o.data as Obj | undefined) ?? {}).length +
+        Object.keys((o.binaryData as Obj | undefined) ?? {}).length,
+      since(o.metadata.creationTimestamp, now),
+    ],
+  },
+  Secret: {
+    columns: [
+      NAME,
+      column("Type", "The type of the secret"),
+      column("Data", "The number of entries in the secret", { type: "integer" }),
+      AGE,
+    ],
+    row: (o, now) => [
+      o.metadata.name,
+      str(o.type) || "Opaque",
+      Object.keys((o.data as Obj | undefined) ?? {}).length,
+      since(o.metadata.creationTimestamp, now),
+    ],
+  },
+  ServiceAccount: {
+    columns: [
+      NAME,
+      column("Secrets", "Secrets is a list of the secrets in the same namespace.", { type: "integer" }),
+      AGE,
+    ],
+    row: (o, now) => [
+      o.metadata.name,
+      ((o.secrets as unknown[]) ?? []).length,
+      since(o.metadata.creationTimestamp, now),
+    ],
+  },
+  Event: {
+    columns: [
+      column("Last Seen", "Time when this Event was last seen"),
+      column("Type", "Type of this event (Normal, Warning), new types could be added in the future."),
+      column(
+        "Reason",
+        "This should be a short, machine understandable string that gives the reason for this event being generated.",
+      ),
+      column("Object", "The object that this event is about."),
+      column("Subobject", "The subobject that this event is about.", { priority: 1 }),
+      column(
+        "Source",
+        "The component reporting this event. Should be a short machine understandable string.",
+        {
+          priority: 1,
+        },
+      ),
+      column("Message", "A human-readable description of the status of this operation."),
+      column("First Seen", "The time at which the event was first recorded.", { priority: 1 }),
+      column("Count", "The number of times this event has occurred.", { priority: 1, type: "integer" }),
+      column("Name", "Name of the event", { priority: 1 }),
+    ],
+    row: (o, now) => {
+      const involved = (o.involvedObject as Obj | undefined) ?? {};
+      const source = (o.source as Obj | undefined) ?? {};
+      const last = str(o.lastTimestamp) || str(o.eventTime) || o.metadata.creationTimestamp;
+      return [
+        since(last, now),
+        str(o.type),
+        str(o.reason),
+        `${str(involved.kind).toLowerCase()}/${str(involved.name)}`,
+        str(involved.fieldPath),
+        [str(source.component), str(source.host)].filter(Boolean).join(", "),
+        str(o.message).trim(),
+        since(str(o.firstTimestamp) || last, now),
+        (o.count as number | undefined) ?? 1,
+        o.metadata.name,
+      ];
+    },
+  },
+};
+
+const DEFAULT: Printer = {
+  columns: [NAME, AGE],
+  row: (o, now) => [o.metadata.name, since(o.metadata.creationTimestamp, now)],
+};
+
+export type IncludeObject = "None" | "Metadata" | "Object";
+
+/** Server-side printing: the meta.k8s.io/v1 Table kubectl asks for with `as=Table`. */
+export function toTable(
+  kind: string,
+  objects: KubeObject[],
+  options: {
+    now: Date;
+    includeObject: IncludeObject;
+    listMeta: { resourceVersion?: string | undefined; continue?: string };
+  },
+) {
+  const printer = PRINTERS[kind] ?? DEFAULT;
+  return {
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: {
+      ...(options.listMeta.resourceVersion ? { resourceVersion: options.listMeta.resourceVersion } : {}),
+      ...(options.listMeta.continue ? { continue: options.listMeta.continue } : {}),
+    },
+    columnDefinitions: printer.columns,
+    rows: objects.map((o) => ({
+      cells: printer.row(o, options.now),
+      object:
+        options.includeObject === "Object"
+          ? o
+          : options.includeObject === "Metadata"
+            ? { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata }
+            : null,
+    })),
+  };
+}
