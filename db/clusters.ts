@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
+import { defaultNamespace } from "../core/k8s/defaults/namespace";
 import type { KubeObject } from "../core/k8s/types";
 import type { Database } from "./client";
 import { clusters, clusterTeardowns, objects, tenants } from "./schema";
@@ -11,13 +12,7 @@ export type ClusterRow = typeof clusters.$inferSelect;
 export const INITIAL_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
 function namespaceObject(name: string): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name, labels: { "kubernetes.io/metadata.name": name } },
-    spec: { finalizers: ["kubernetes"] },
-    status: { phase: "Active" },
-  };
+  return defaultNamespace({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
 }
 
 export class ClusterRepository {

@@ -5,17 +5,17 @@ import { validateCreate, validateUpdate } from "./validate";
 
 /** Objects with no controller behind them: validated metadata, generation bumped on spec changes. */
 export const genericStrategy: Strategy = {
-  create(obj) {
+  create(obj, ctx) {
     const out = structuredClone(obj);
     delete out.metadata.deletionTimestamp;
     if (out.spec !== undefined) out.metadata.generation = 1;
-    validateCreate(out);
+    validateCreate(out, ctx.type);
     return out;
   },
-  update(next, current) {
+  update(next, current, ctx) {
     const out = structuredClone(next);
     bumpGeneration(out, current);
-    validateUpdate(out, current);
+    validateUpdate(out, current, ctx.type);
     return out;
   },
   updateStatus(next, current) {

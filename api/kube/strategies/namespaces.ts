@@ -1,9 +1,9 @@
+import { defaultNamespace } from "../../../core/k8s/defaults/namespace";
 import { kubeErrors } from "../../../core/k8s/errors";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject } from "../../../core/k8s/types";
 import { genericStrategy } from "./generic";
 import type { Strategy } from "./strategy";
-import { defaultNamespace } from "./validate";
 
 const IMMORTAL = new Set(["default", "kube-system", "kube-public"]);
 

@@ -1,30 +1,31 @@
+import { defaultPod } from "../../../core/k8s/defaults/pod";
 import { qosClass } from "../../../core/k8s/pods";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
 import { bumpGeneration } from "./generic";
 import { enforcePodSecurity } from "./pod-security";
 import type { Strategy } from "./strategy";
-import { defaultPod, validateCreate, validateUpdate } from "./validate";
+import { validateCreate, validateUpdate } from "./validate";
 
 /**
  * Pods: defaulted and validated like kube-apiserver, status owned by the node agent. Deleting a pod that
  * runs on a node marks it (deletionTimestamp) and lets the node agent stop its containers and remove it.
  */
 export const podStrategy: Strategy = {
-  create(obj) {
-    const pod = defaultPod(structuredClone(obj)) as Pod;
+  create(obj, ctx) {
+    const pod = defaultPod(structuredClone(obj) as Pod);
     delete pod.metadata.deletionTimestamp;
     pod.metadata.generation = 1;
-    validateCreate(pod);
+    validateCreate(pod, ctx.type);
     enforcePodSecurity(pod);
     pod.status = { phase: "Pending", qosClass: qosClass(pod) };
     return pod;
   },
-  update(next, current) {
+  update(next, current, ctx) {
     const pod = structuredClone(next);
     pod.status = current.status;
     bumpGeneration(pod, current);
-    validateUpdate(pod, current);
+    validateUpdate(pod, current, ctx.type);
     enforcePodSecurity(pod as Pod);
     return pod;
   },

@@ -1,57 +1,23 @@
-import { KubeError, statusFailure } from "../../../core/k8s/errors";
-import type { KubeObject } from "../../../core/k8s/types";
+import type { ResourceType } from "../../../core/k8s/resources";
+import type { KubeObject, Pod } from "../../../core/k8s/types";
+import { type FieldError, invalidError } from "../../../core/k8s/validation/field-errors";
+import { validateObjectMeta } from "../../../core/k8s/validation/meta";
+import { validatePodSpec, validatePodUpdate } from "../../../core/k8s/validation/pod";
 
-// Interim: replaced by core/k8s/validation and core/k8s/defaults.
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-function invalid(obj: KubeObject, field: string, reason: string, message: string): KubeError {
-  return new KubeError(
-    statusFailure(
-      422,
-      "Invalid",
-      `${obj.kind} "${obj.metadata.name ?? ""}" is invalid: ${field}: ${message}`,
-      {
-        name: obj.metadata.name ?? "",
-        kind: obj.kind,
-        causes: [{ reason, message, field }],
-      },
-    ),
-  );
+function raise(obj: KubeObject, type: ResourceType, errors: FieldError[]): void {
+  if (errors.length) throw invalidError(type.kind, obj.metadata.name ?? "", errors, type.group);
 }
 
-export function validateCreate(obj: KubeObject): void {
-  const name = obj.metadata.name;
-  if (!name)
-    throw invalid(
-      obj,
-      "metadata.name",
-      "FieldValueRequired",
-      "Required value: name or generateName is required",
-    );
-  if (!SUBDOMAIN.test(name) || name.length > 253) {
-    throw invalid(
-      obj,
-      "metadata.name",
-      "FieldValueInvalid",
-      `Invalid value: "${name}": a lowercase RFC 1123 subdomain`,
-    );
-  }
-  if (obj.kind === "Pod") {
-    const containers = (obj.spec as { containers?: { image?: string }[] } | undefined)?.containers ?? [];
-    if (containers.length === 0)
-      throw invalid(obj, "spec.containers", "FieldValueRequired", "Required value");
-    containers.forEach((c, i) => {
-      if (!c.image) throw invalid(obj, `spec.containers[${i}].image`, "FieldValueRequired", "Required value");
-    });
-  }
+/** Validates a new object of any kind; throws the apiserver's 422 listing every problem. */
+export function validateCreate(obj: KubeObject, type: ResourceType): void {
+  const errors = validateObjectMeta(obj, type.namespaced);
+  if (type.kind === "Pod") errors.push(...validatePodSpec(obj as Pod));
+  raise(obj, type, errors);
 }
 
-export function validateUpdate(_next: KubeObject, _current: KubeObject): void {}
-
-export function defaultPod(obj: KubeObject): KubeObject {
-  return obj;
-}
-
-export function defaultNamespace(obj: KubeObject): KubeObject {
-  return obj;
+/** Validates a replacement; pods may only change what kube-apiserver lets them change. */
+export function validateUpdate(next: KubeObject, current: KubeObject, type: ResourceType): void {
+  const errors = validateObjectMeta(next, type.namespaced);
+  if (type.kind === "Pod") errors.push(...validatePodUpdate(next as Pod, current as Pod));
+  raise(next, type, errors);
 }
