@@ -119,7 +119,8 @@ spec:
 
   it("refuses bad input with kube-apiserver's errors and stores nothing", async () => {
     const badName = await kubectl(alice.kubeconfig, ["run", "Bad_Name", "--image=busybox"]);
-    expect(badName.stderr).toContain('Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
+    expect(badName.stderr).toContain('The Pod "Bad_Name" is invalid:');
+    expect(badName.stderr).toContain('* metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain');
     const noImage = await kubectl(alice.kubeconfig, ["apply", "-f", "-"], {
       input: "apiVersion: v1\nkind: Pod\nmetadata: {name: noimage}\nspec:\n  containers:\n  - name: c\n",
     });
