@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
 import { jsonPatch, mergePatch } from "../../core/k8s/patch";
 import type { ResourceType } from "../../core/k8s/resources";
+import { strategicMerge } from "../../core/k8s/strategic-merge";
 import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
@@ -256,8 +257,9 @@ function applyPatch(current: KubeObject, text: string, contentType: string): Kub
   switch (type) {
     case "application/json-patch+json":
       return jsonPatch(current, patch) as KubeObject;
-    case "application/merge-patch+json":
     case "application/strategic-merge-patch+json":
+      return strategicMerge(current, patch) as KubeObject;
+    case "application/merge-patch+json":
     case "application/apply-patch+yaml":
       return mergePatch(current, patch) as KubeObject;
     default:
@@ -266,8 +268,8 @@ function applyPatch(current: KubeObject, text: string, contentType: string): Kub
 }
 
 /**
- * PATCH: JSON patch and merge patch as specified; strategic merge and apply patches are applied as merge
- * patches for now (lists are replaced rather than merged by key).
+ * PATCH: JSON patch, merge patch and strategic merge patch as specified; server-side apply patches are
+ * applied as merge patches for now (no field ownership, lists replaced).
  */
 export async function patchObject(c: Ctx, info: RequestInfo) {
   if (info.type.virtual || !info.type.verbs.includes("patch")) throw kubeErrors.methodNotAllowed();

@@ -97,6 +97,45 @@ spec:
     expect(follow.stdout.split("\n").length).toBeGreaterThan(3);
   });
 
+  it("re-applies an edited manifest, and labels and annotates, patching in place", async () => {
+    const manifest = (image: string) => `apiVersion: v1
+kind: Pod
+metadata: { name: edited }
+spec:
+  containers:
+  - name: main
+    image: ${image}
+    command: ["sleep", "3600"]
+    env: [{ name: A, value: "1" }]
+`;
+    expect(
+      (await kubectl(alice.kubeconfig, ["apply", "-f", "-"], { input: manifest("busybox:latest") })).stdout,
+    ).toBe("pod/edited created\n");
+    const again = await kubectl(alice.kubeconfig, ["apply", "-f", "-"], { input: manifest("busybox:1.36") });
+    expect(again.stderr).toBe("");
+    expect(again.stdout).toBe("pod/edited configured\n");
+    const spec = JSON.parse((await k("get", "pod", "edited", "-o", "json")).stdout).spec.containers[0];
+    expect(spec).toMatchObject({
+      image: "busybox:1.36",
+      command: ["sleep", "3600"],
+      env: [{ name: "A", value: "1" }],
+    });
+    const restarted = await eventually(
+      async () => {
+        const status = JSON.parse((await k("get", "pod", "edited", "-o", "json")).stdout).status
+          .containerStatuses?.[0];
+        return status?.restartCount === 1 && status.state.running ? status : undefined;
+      },
+      60_000,
+      "the container replaced with the new image",
+    );
+    expect(restarted.image).toBe("busybox:1.36");
+    expect((await k("label", "pod", "edited", "tier=back")).stdout).toBe("pod/edited labeled\n");
+    expect((await k("annotate", "pod", "edited", "note=hi")).stdout).toBe("pod/edited annotated\n");
+    const shown = (await k("get", "pods", "-l", "tier=back", "-o", "name")).stdout;
+    expect(shown).toBe("pod/edited\n");
+  });
+
   it("describes a pod with its containers, conditions and events", async () => {
     const out = (await k("describe", "pod", "counter")).stdout;
     expect(out).toMatch(/Status:\s+Running/);
@@ -120,7 +159,9 @@ spec:
   it("refuses bad input with kube-apiserver's errors and stores nothing", async () => {
     const badName = await kubectl(alice.kubeconfig, ["run", "Bad_Name", "--image=busybox"]);
     expect(badName.stderr).toContain('The Pod "Bad_Name" is invalid:');
-    expect(badName.stderr).toContain('* metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain');
+    expect(badName.stderr).toContain(
+      '* metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain',
+    );
     const noImage = await kubectl(alice.kubeconfig, ["apply", "-f", "-"], {
       input: "apiVersion: v1\nkind: Pod\nmetadata: {name: noimage}\nspec:\n  containers:\n  - name: c\n",
     });

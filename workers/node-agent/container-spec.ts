@@ -1,5 +1,6 @@
 import { cpuMillis, memoryBytes } from "../../core/k8s/requests";
 import type { Container, EnvVar, Pod } from "../../core/k8s/types";
+import { containerHash } from "./plan";
 import type { ContainerSpec, PodIdentity } from "./runtime";
 
 /** Reads the value an env var refers to (fieldRef, configMapKeyRef, secretKeyRef). */
@@ -28,6 +29,7 @@ export async function containerSpec(
   const memory = limits.memory ? memoryBytes(limits.memory) : 0;
   return {
     pod: identity,
+    hash: containerHash(container),
     sandboxId,
     name: container.name,
     attempt,

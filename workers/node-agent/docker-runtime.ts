@@ -108,6 +108,7 @@ export class DockerRuntime implements PodRuntime {
       id: info.Id,
       name: info.Labels[LABEL.container] ?? "",
       attempt: Number(info.Labels[LABEL.attempt] ?? 0),
+      hash: info.Labels[LABEL.hash] ?? "",
       image: info.Image,
       imageId: info.ImageID,
     };
@@ -115,7 +116,14 @@ export class DockerRuntime implements PodRuntime {
       const ip = Object.values(info.NetworkSettings?.Networks ?? {})[0]?.IPAddress;
       return [info, { ...base, state: "running", exitCode: 0, oomKilled: false, ...(ip ? { ip } : {}) }];
     }
-    const inspect = await this.docker.getContainer(info.Id).inspect();
+    const inspect = await this.docker
+      .getContainer(info.Id)
+      .inspect()
+      .catch((err: { statusCode?: number }) => {
+        if (err.statusCode === 404) return undefined;
+        throw err;
+      });
+    if (!inspect) return [info, { ...base, state: "exited", exitCode: 0, oomKilled: false }];
     const s = inspect.State;
     const state = s.Running ? "running" : s.Status === "created" ? "created" : "exited";
     const time = (t: string) => (t && !t.startsWith("0001") ? t.replace(/\.\d+Z$/, "Z") : undefined);
@@ -206,7 +214,7 @@ export class DockerRuntime implements PodRuntime {
           ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
           Tty: spec.tty,
           OpenStdin: spec.stdin,
-          Labels: this.labels(pod, spec.name, spec.attempt, "container"),
+          Labels: { ...this.labels(pod, spec.name, spec.attempt, "container"), [LABEL.hash]: spec.hash },
           HostConfig: {
             NetworkMode: `container:${spec.sandboxId}`,
             IpcMode: `container:${spec.sandboxId}`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Pod } from "../../core/k8s/types";
-import { backoffMs, planPodSync } from "./plan";
+import { backoffMs, containerHash, planPodSync } from "./plan";
 import type { ObservedContainer, ObservedPod } from "./runtime";
 
 const NOW = new Date("2026-01-01T00:10:00Z");
@@ -21,6 +21,7 @@ function container(over: Partial<ObservedContainer> = {}): ObservedContainer {
     id: "c0",
     name: "app",
     attempt: 0,
+    hash: containerHash({ name: "app", image: "nginx" }),
     image: "nginx",
     imageId: "sha",
     state: "running",
@@ -56,6 +57,19 @@ describe("planPodSync", () => {
   it("restarts an exited container under restartPolicy Always, first without back-off", () => {
     const exited = container({ state: "exited", exitCode: 1, finishedAt: "2026-01-01T00:09:59Z" });
     expect(planPodSync(pod(), observed([exited]), NONE, NOW).actions).toEqual([
+      { kind: "runContainer", name: "app", attempt: 1 },
+    ]);
+  });
+
+  it("replaces a running container whose spec changed, such as a new image", () => {
+    const plan = planPodSync(
+      pod({ containers: [{ name: "app", image: "nginx:2" }] }),
+      observed([container()]),
+      NONE,
+      NOW,
+    );
+    expect(plan.actions).toEqual([
+      { kind: "stop", id: "c0", graceSeconds: 30 },
       { kind: "runContainer", name: "app", attempt: 1 },
     ]);
   });

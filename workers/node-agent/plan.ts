@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Container, Pod } from "../../core/k8s/types";
 import type { ObservedContainer, ObservedPod } from "./runtime";
 
@@ -21,6 +22,11 @@ const BACKOFF_MAX_MS = 300_000;
 /** A container that ran this long before exiting restarts without back-off, as in the kubelet. */
 const BACKOFF_RESET_MS = 600_000;
 const IMAGE_RECHECK_MS = 10_000;
+
+/** Identifies a container spec: when it changes (a new image, say), the container is replaced. */
+export function containerHash(c: Container): string {
+  return createHash("sha256").update(JSON.stringify(c)).digest("hex").slice(0, 16);
+}
 
 export function latest(instances: ObservedContainer[]): ObservedContainer | undefined {
   return instances.reduce<ObservedContainer | undefined>(
@@ -119,9 +125,16 @@ export function planPodSync(
     requeueAfterMs = requeueAfterMs === undefined ? ms : Math.min(requeueAfterMs, ms);
   };
   const toRun: Action[] = [];
+  const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
   for (const c of pod.spec.containers) {
     const newest = latest(instancesOf(observed, c.name));
-    if (newest?.state === "running" && sandboxReady) continue;
+    if (newest?.state === "running" && sandboxReady) {
+      if (!newest.hash || newest.hash === containerHash(c)) continue;
+      // the spec changed (kubectl set image, apply): stop this one, its successor starts below
+      actions.push({ kind: "stop", id: newest.id, graceSeconds: grace });
+      toRun.push({ kind: "runContainer", name: c.name, attempt: newest.attempt + 1 });
+      continue;
+    }
     if (newest && newest.state !== "exited") {
       // created but never started, or running in a dead sandbox: replace it
       actions.push({ kind: "remove", id: newest.id });

@@ -10,6 +10,8 @@ export const LABEL = {
   container: "io.timonier.container",
   attempt: "io.timonier.attempt",
   role: "io.timonier.role",
+  /** Hash of the container's spec: a running container whose hash differs is replaced (as the kubelet does). */
+  hash: "io.timonier.container-hash",
 } as const;
 
 export interface PodIdentity {
@@ -25,6 +27,8 @@ export interface ObservedContainer {
   /** Container name in the pod spec; "POD" for the sandbox. */
   name: string;
   attempt: number;
+  /** The spec hash it was created from; "" for the sandbox. */
+  hash: string;
   image: string;
   imageId: string;
   state: "created" | "running" | "exited";
@@ -51,6 +55,7 @@ export interface SandboxSpec {
 
 export interface ContainerSpec {
   pod: PodIdentity;
+  hash: string;
   sandboxId: string;
   name: string;
   attempt: number;

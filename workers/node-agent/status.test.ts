@@ -16,7 +16,7 @@ function pod(restartPolicy: "Always" | "OnFailure" | "Never" = "Always"): Pod {
 }
 
 function observed(app: Partial<ObservedContainer>[]): ObservedPod {
-  const base = { image: "nginx", imageId: "sha256:1", exitCode: 0, oomKilled: false };
+  const base = { image: "nginx", imageId: "sha256:1", exitCode: 0, oomKilled: false, hash: "" };
   return {
     pod: { clusterId: "c", namespace: "default", name: "web", uid: "u1" },
     sandboxes: [{ ...base, id: "s", name: "POD", attempt: 0, state: "running", ip: "10.0.0.5" }],
