@@ -26,6 +26,12 @@ const schema = z.object({
   TIMONIER_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** The node's address as users outside reach it (NodePort and friends). */
   TIMONIER_NODE_ADDRESS: z.string().default("127.0.0.1"),
+  /** Where each cluster's per-node pod subnet comes from, and its size. */
+  TIMONIER_POD_SUBNET_POOL: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
+    .default("10.244.0.0/14"),
+  TIMONIER_POD_SUBNET_PREFIX: z.coerce.number().int().min(16).max(28).default(24),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
   TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
   /** Redis key prefix of every queue: platforms sharing one Redis stay apart. */
@@ -63,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     agentPort: c.TIMONIER_AGENT_PORT,
     nodeAddress: c.TIMONIER_NODE_ADDRESS,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
+    podSubnets: { pool: c.TIMONIER_POD_SUBNET_POOL, prefix: c.TIMONIER_POD_SUBNET_PREFIX },
     queuePrefix: c.TIMONIER_QUEUE_PREFIX,
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
   };

@@ -79,7 +79,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       agentPort: config.agentPort,
       dockerHost: config.dockerHost,
       resyncMs: config.resyncSeconds * 1000,
-      runtime: new DockerRuntime(docker, config.nodeName),
+      runtime: new DockerRuntime(docker, config.nodeName, config.podSubnets),
       docker,
       store,
       nodes,

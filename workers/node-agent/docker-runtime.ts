@@ -10,6 +10,7 @@ import {
   type PodRuntime,
   type SandboxSpec,
 } from "./runtime";
+import { pickSubnet } from "./subnets";
 
 export const PAUSE_IMAGE = "timonier/pause:1";
 
@@ -43,22 +44,38 @@ export class DockerRuntime implements PodRuntime {
   constructor(
     private readonly docker: Docker,
     private readonly nodeName: string,
+    private readonly subnets: { pool: string; prefix: number } = { pool: "10.244.0.0/14", prefix: 24 },
   ) {}
 
+  /**
+   * One bridge network per cluster, with a subnet from the pod subnet pool: Docker's own default pools
+   * hold only about thirty networks, far fewer than a class of clusters.
+   */
   async ensureNetwork(clusterId: string): Promise<void> {
     const name = networkName(clusterId);
-    const existing = await this.docker.listNetworks({ filters: { name: [name] } });
-    if (existing.some((n) => n.Name === name)) return;
+    const networks = await this.docker.listNetworks();
+    if (networks.some((n) => n.Name === name)) return;
+    const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter(Boolean);
     await withSpan("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
-      try {
-        await this.docker.createNetwork({
-          Name: name,
-          Driver: "bridge",
-          CheckDuplicate: true,
-          Labels: { [LABEL.cluster]: clusterId, [LABEL.node]: this.nodeName },
-        });
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const subnet = pickSubnet(this.subnets.pool, this.subnets.prefix, used, clusterId);
+        if (!subnet)
+          throw new Error(`no free /${this.subnets.prefix} left in ${this.subnets.pool} on ${this.nodeName}`);
+        try {
+          await this.docker.createNetwork({
+            Name: name,
+            Driver: "bridge",
+            CheckDuplicate: true,
+            IPAM: { Driver: "default", Config: [{ Subnet: subnet }] },
+            Labels: { [LABEL.cluster]: clusterId, [LABEL.node]: this.nodeName },
+          });
+          return;
+        } catch (err) {
+          const { statusCode, message } = err as { statusCode?: number; message?: string };
+          if (statusCode === 409 || /already exists/.test(message ?? "")) return;
+          if (!/overlap/i.test(message ?? "")) throw err;
+          used.push(subnet); // another cluster took it meanwhile
+        }
       }
     });
   }
