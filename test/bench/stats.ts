@@ -7,7 +7,10 @@ export function percentile(samples: number[], p: number): number {
 }
 
 export function formatTable(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === "number" && !Number.isInteger(c) ? c.toFixed(1) : c)))];
+  const cells = [
+    headers,
+    ...rows.map((r) => r.map((c) => (typeof c === "number" && !Number.isInteger(c) ? c.toFixed(1) : c))),
+  ];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
   return cells.map((r) => r.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join("  ")).join("\n");
 }

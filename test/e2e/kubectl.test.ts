@@ -105,7 +105,7 @@ spec:
   containers:
   - name: main
     image: ${image}
-    command: ["sleep", "3600"]
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
     env: [{ name: A, value: "1" }]
 `;
     expect(
@@ -117,7 +117,7 @@ spec:
     const spec = JSON.parse((await k("get", "pod", "edited", "-o", "json")).stdout).spec.containers[0];
     expect(spec).toMatchObject({
       image: "busybox:1.36",
-      command: ["sleep", "3600"],
+      command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"],
       env: [{ name: "A", value: "1" }],
     });
     const restarted = await eventually(

@@ -206,13 +206,15 @@ export class NodeAgent {
   /** Converges one pod (by name): its current incarnation runs, older incarnations are removed. */
   async syncPod(ref: ObjectRef): Promise<Result> {
     const key = podKey(ref);
-    const stored = (await this.o.store.get(key)) as Pod | undefined;
+    const [stored, held] = await Promise.all([
+      this.o.store.get(key) as Promise<Pod | undefined>,
+      this.o.runtime.listPods({
+        [LABEL.cluster]: ref.clusterId,
+        [LABEL.namespace]: ref.namespace,
+        [LABEL.pod]: ref.name,
+      }),
+    ]);
     const pod = stored?.spec.nodeName === this.o.nodeName ? stored : undefined;
-    const held = await this.o.runtime.listPods({
-      [LABEL.cluster]: ref.clusterId,
-      [LABEL.namespace]: ref.namespace,
-      [LABEL.pod]: ref.name,
-    });
     for (const [uid, stale] of held) {
       if (uid !== pod?.metadata.uid)
         await this.apply(undefined, stale, planPodSync(undefined, stale, new Set(), this.now()).actions);

@@ -13,6 +13,7 @@ import {
 import { pickSubnet } from "./subnets";
 
 export const PAUSE_IMAGE = "timonier/pause:1";
+const IMAGE_CACHE_MS = 30_000;
 
 export function networkName(clusterId: string): string {
   return `timonier-${clusterId}`;
@@ -41,6 +42,10 @@ export function demuxFrames(buffer: Buffer): Buffer {
 
 /** The Docker Engine API behind `PodRuntime`: labels are the source of truth, names are deterministic. */
 export class DockerRuntime implements PodRuntime {
+  /** Networks known to exist and images known to be present, to spare a round trip per pod start. */
+  private readonly networksSeen = new Set<string>();
+  private readonly imagesSeen = new Map<string, number>();
+
   constructor(
     private readonly docker: Docker,
     private readonly nodeName: string,
@@ -53,8 +58,12 @@ export class DockerRuntime implements PodRuntime {
    */
   async ensureNetwork(clusterId: string): Promise<void> {
     const name = networkName(clusterId);
+    if (this.networksSeen.has(name)) return;
     const networks = await this.docker.listNetworks();
-    if (networks.some((n) => n.Name === name)) return;
+    if (networks.some((n) => n.Name === name)) {
+      this.networksSeen.add(name);
+      return;
+    }
     const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter(Boolean);
     await withSpan("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -69,6 +78,7 @@ export class DockerRuntime implements PodRuntime {
             IPAM: { Driver: "default", Config: [{ Subnet: subnet }] },
             Labels: { [LABEL.cluster]: clusterId, [LABEL.node]: this.nodeName },
           });
+          this.networksSeen.add(name);
           return;
         } catch (err) {
           const { statusCode, message } = err as { statusCode?: number; message?: string };
@@ -82,6 +92,7 @@ export class DockerRuntime implements PodRuntime {
 
   async removeNetwork(clusterId: string): Promise<void> {
     const name = networkName(clusterId);
+    this.networksSeen.delete(name);
     const existing = await this.docker.listNetworks({ filters: { name: [name] } });
     for (const n of existing.filter((x) => x.Name === name)) {
       await withSpan("docker.network.remove", { "timonier.cluster.id": clusterId }, async () => {
@@ -160,8 +171,11 @@ export class DockerRuntime implements PodRuntime {
   }
 
   async hasImage(image: string): Promise<boolean> {
+    const seen = this.imagesSeen.get(image);
+    if (seen && seen > Date.now()) return true;
     try {
       await this.docker.getImage(image).inspect();
+      this.imagesSeen.set(image, Date.now() + IMAGE_CACHE_MS);
       return true;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return false;
@@ -183,6 +197,16 @@ export class DockerRuntime implements PodRuntime {
   }
 
   async createSandbox(spec: SandboxSpec): Promise<string> {
+    try {
+      return await this.createSandboxContainer(spec);
+    } catch (err) {
+      // the network may have been removed behind our back: forget it so the retry recreates it
+      if (/network/i.test((err as Error).message)) this.networksSeen.delete(networkName(spec.pod.clusterId));
+      throw err;
+    }
+  }
+
+  private async createSandboxContainer(spec: SandboxSpec): Promise<string> {
     const { pod } = spec;
     return withSpan(
       "docker.sandbox.create",
