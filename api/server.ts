@@ -12,6 +12,8 @@ import { ClusterRepository } from "../db/clusters";
 import { NodeRepository } from "../db/nodes";
 import { ObjectStore } from "../db/store";
 import { createApp } from "./app";
+import type { ApiDeps } from "./env";
+import { kubeUpgradeHandler } from "./kube/exec";
 import { WatchHub } from "./kube/watch-hub";
 
 export interface RunningApi {
@@ -32,7 +34,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     config.host,
     new URL(config.kubeUrl).hostname,
   ]);
-  const app = createApp({
+  const deps: ApiDeps = {
     config: {
       publicUrl: config.publicUrl,
       kubeUrl: config.kubeUrl,
@@ -48,7 +50,8 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     triggers,
     watchHub,
     now: () => new Date(),
-  });
+  };
+  const app = createApp(deps);
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   const secure = serve({
     fetch: app.fetch,
@@ -57,6 +60,8 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     createServer: createHttpsServer,
     serverOptions: { key: tls.key, cert: tls.cert },
   });
+  const onUpgrade = kubeUpgradeHandler(deps);
+  for (const s of [server, secure]) s.on("upgrade", (req, socket, head) => void onUpgrade(req, socket, head));
   await Promise.all([listening(server), listening(secure)]);
   const { port } = server.address() as AddressInfo;
   return {

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
 import { hashToken, safeEqual } from "../../core/tokens";
 import type { ClusterRow } from "../../db/clusters";
-import type { AppEnv } from "../env";
+import type { ApiDeps, AppEnv, Principal } from "../env";
 import { bearerToken } from "../management/auth";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,35 +15,44 @@ const byHash = new Map<string, { row: ClusterRow | undefined; until: number }>()
  * Authenticates a Kubernetes API request: the admin token reaches every cluster, a cluster token only its
  * own (403 elsewhere), and no or an unknown token gets kube-apiserver's 401.
  */
+export async function authenticate(
+  deps: ApiDeps,
+  clusterId: string,
+  authorization: string | undefined,
+): Promise<{ cluster: ClusterRow; principal: Principal }> {
+  const token = bearerToken(authorization);
+  if (!token) throw kubeErrors.unauthorized();
+  if (safeEqual(token, deps.config.adminToken)) {
+    const row = UUID.test(clusterId) ? await deps.clusters.get(clusterId) : undefined;
+    if (!row) throw kubeErrors.notFound("clusters", "", clusterId);
+    return { cluster: row, principal: { kind: "admin" } };
+  }
+  const hash = hashToken(token);
+  const now = Date.now();
+  let cached = byHash.get(hash);
+  if (!cached || cached.until < now) {
+    cached = { row: await deps.clusters.byTokenHash(hash), until: now + CACHE_MS };
+    byHash.set(hash, cached);
+  }
+  const row = cached.row;
+  if (!row) throw kubeErrors.unauthorized();
+  if (row.id !== clusterId) {
+    throw kubeErrors.forbidden(
+      `forbidden: the token of cluster "${row.name}" is not valid for cluster ${clusterId}`,
+    );
+  }
+  return { cluster: row, principal: { kind: "cluster", clusterId: row.id } };
+}
+
 export function clusterAuth(): MiddlewareHandler<AppEnv> {
   return async function clusterAuth(c, next) {
-    const deps = c.var.deps;
-    const clusterId = c.req.param("cluster") ?? "";
-    const token = bearerToken(c.req.header("authorization"));
-    if (!token) throw kubeErrors.unauthorized();
-    let row: ClusterRow | undefined;
-    if (safeEqual(token, deps.config.adminToken)) {
-      c.set("principal", { kind: "admin" });
-      row = UUID.test(clusterId) ? await deps.clusters.get(clusterId) : undefined;
-      if (!row) throw kubeErrors.notFound("clusters", "", clusterId);
-    } else {
-      const hash = hashToken(token);
-      const now = Date.now();
-      let cached = byHash.get(hash);
-      if (!cached || cached.until < now) {
-        cached = { row: await deps.clusters.byTokenHash(hash), until: now + CACHE_MS };
-        byHash.set(hash, cached);
-      }
-      row = cached.row;
-      if (!row) throw kubeErrors.unauthorized();
-      if (row.id !== clusterId) {
-        throw kubeErrors.forbidden(
-          `forbidden: the token of cluster "${row.name}" is not valid for cluster ${clusterId}`,
-        );
-      }
-      c.set("principal", { kind: "cluster", clusterId: row.id });
-    }
-    c.set("cluster", row);
+    const { cluster, principal } = await authenticate(
+      c.var.deps,
+      c.req.param("cluster") ?? "",
+      c.req.header("authorization"),
+    );
+    c.set("principal", principal);
+    c.set("cluster", cluster);
     await next();
   };
 }

@@ -44,6 +44,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   status: ["get", "patch", "update"],
   log: ["get"],
   binding: ["create"],
+  exec: ["create", "get"],
 };
 
 function apiResources(t: ResourceType) {

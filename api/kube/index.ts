@@ -23,6 +23,7 @@ async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
     if (method !== "GET") throw kubeErrors.methodNotAllowed();
     return podLogs(c, info);
   }
+  if (info.subresource === "exec") throw kubeErrors.badRequest("Upgrade request required");
   if (info.subresource && info.subresource !== "status") throw kubeErrors.methodNotAllowed();
   if (!info.name) {
     if (method === "GET") return listObjects(c, info);

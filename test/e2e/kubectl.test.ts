@@ -136,6 +136,21 @@ spec:
     expect(shown).toBe("pod/edited\n");
   });
 
+  it("executes commands in a container: output, stdin and exit codes", async () => {
+    const hello = await k("exec", "counter", "--", "sh", "-c", "echo out $(hostname); echo err >&2");
+    expect(hello.stdout).toBe("out counter\n");
+    expect(hello.stderr).toBe("err\n");
+    expect(hello.code).toBe(0);
+    const failed = await k("exec", "counter", "--", "sh", "-c", "exit 3");
+    expect(failed.code).toBe(3);
+    const piped = await kubectl(alice.kubeconfig, ["exec", "-i", "counter", "--", "cat"], {
+      input: "piped\n",
+    });
+    expect(piped.stdout).toBe("piped\n");
+    const wrong = await k("exec", "counter", "-c", "nope", "--", "true");
+    expect(wrong.stderr).toContain("container nope is not valid for pod counter");
+  });
+
   it("describes a pod with its containers, conditions and events", async () => {
     const out = (await k("describe", "pod", "counter")).stdout;
     expect(out).toMatch(/Status:\s+Running/);

@@ -1,8 +1,10 @@
-import { PassThrough, type Readable } from "node:stream";
+import { type Duplex, PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import { withSpan } from "../../core/telemetry";
 import {
   type ContainerSpec,
+  type ExecOptions,
+  type ExecSession,
   LABEL,
   type LogOptions,
   type ObservedContainer,
@@ -319,5 +321,56 @@ export class DockerRuntime implements PodRuntime {
     const buffer = (await container.logs({ ...common, follow: false })) as unknown as Buffer;
     out.end(tty ? buffer : demuxFrames(buffer));
     return out;
+  }
+
+  async exec(containerId: string, options: ExecOptions): Promise<ExecSession> {
+    const container = this.docker.getContainer(containerId);
+    const exec = await container.exec({
+      Cmd: options.command,
+      AttachStdin: options.stdin,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: options.tty,
+    });
+    const socket = (await exec.start({
+      hijack: true,
+      stdin: options.stdin,
+      Tty: options.tty,
+    })) as unknown as Duplex;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    if (options.tty) socket.pipe(stdout);
+    else this.docker.modem.demuxStream(socket, stdout, stderr);
+    const ended = new Promise<void>((resolve) => {
+      socket.on("end", resolve);
+      socket.on("close", resolve);
+      socket.on("error", () => resolve());
+    });
+    ended.then(() => {
+      stdout.end();
+      stderr.end();
+    });
+    return {
+      stdout,
+      stderr,
+      write: (data) => {
+        socket.write(data);
+      },
+      endInput: () => {
+        (socket as unknown as { end(): void }).end();
+      },
+      resize: async (width, height) => {
+        await exec.resize({ w: width, h: height }).catch(() => undefined);
+      },
+      exitCode: async () => {
+        await ended;
+        for (let i = 0; i < 50; i++) {
+          const info = await exec.inspect();
+          if (!info.Running) return info.ExitCode ?? 0;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return (await exec.inspect()).ExitCode ?? 0;
+      },
+    };
   }
 }

@@ -80,6 +80,24 @@ export interface LogOptions {
   limitBytes?: number;
 }
 
+/** A command running in a container: its raw output, stdin, and how it ended. */
+export interface ExecSession {
+  /** stdout and stderr as they come (one stream when a TTY is attached). */
+  stdout: Readable;
+  stderr: Readable;
+  write(data: Buffer): void;
+  endInput(): void;
+  resize(width: number, height: number): Promise<void>;
+  /** Resolves with the exit code once the command ends. */
+  exitCode(): Promise<number>;
+}
+
+export interface ExecOptions {
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+}
+
 /**
  * The domain interface to a Docker host: pods as a sandbox (pause) container that owns the network
  * namespace plus one container per spec entry joined to it. Every call is idempotent where it can be
@@ -102,4 +120,5 @@ export interface PodRuntime {
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   logs(containerId: string, options: LogOptions): Promise<Readable>;
+  exec(containerId: string, options: ExecOptions): Promise<ExecSession>;
 }

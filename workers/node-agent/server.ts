@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { safeEqual } from "../../core/tokens";
+import { execUpgradeHandler } from "./exec-server";
 import { instancesOf, latest } from "./plan";
 import { LABEL, type PodRuntime } from "./runtime";
 
@@ -63,6 +64,8 @@ export async function startAgentServer(options: {
     });
   });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port });
+  const onUpgrade = execUpgradeHandler(runtime, token);
+  server.on("upgrade", (req, socket, head) => void onUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
