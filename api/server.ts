@@ -26,10 +26,10 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const db = connect(config.databaseUrl, { max: 20 });
   const listener = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const store = new ObjectStore(db);
+  const triggers = new Triggers(redis, config.queuePrefix);
+  const store = new ObjectStore(db, (change) => triggers.dispatch(change));
   const watchHub = new WatchHub(store, listener);
   await watchHub.start();
-  const triggers = new Triggers(redis, config.queuePrefix);
   const tls = await ensureServingCert(join(config.dataDir, "tls"), [
     config.host,
     new URL(config.kubeUrl).hostname,

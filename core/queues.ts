@@ -1,21 +1,9 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { traceCarrier } from "./telemetry";
+import { type Committed, triggersFor } from "./dispatch";
+import { jobKey, type ObjectRef, QUEUE } from "./queue-names";
 
-/** Queue names; BullMQ forbids `:` in names and ids. */
-export const QUEUE = {
-  scheduler: "scheduler",
-  clusterTeardown: "cluster-teardown",
-  namespace: "namespace",
-  node: (nodeName: string) => `node-${nodeName}`,
-} as const;
-
-/** What a reconcile job carries: the identity of the object to converge, never its content. */
-export interface ObjectRef {
-  clusterId: string;
-  namespace: string;
-  name: string;
-}
+export { jobKey, type ObjectRef, QUEUE } from "./queue-names";
 
 export interface ReconcileJob {
   ref: ObjectRef;
@@ -23,10 +11,7 @@ export interface ReconcileJob {
   trace: Record<string, string>;
 }
 
-/** The queue key is the object key: at most one active and one waiting job per object. */
-export function jobKey(ref: ObjectRef): string {
-  return `${ref.clusterId}/${ref.namespace}/${ref.name}`;
-}
+import { traceCarrier } from "./telemetry";
 
 /** Enqueues reconcile triggers. Losing one is harmless: every reconciler also resyncs periodically. */
 export class Triggers {
@@ -79,6 +64,11 @@ export class Triggers {
 
   teardownCluster(clusterId: string): Promise<void> {
     return this.trigger(QUEUE.clusterTeardown, { clusterId, namespace: "", name: "" });
+  }
+
+  /** Wakes every reconciler that cares about a committed write. */
+  async dispatch(committed: Committed): Promise<void> {
+    await Promise.all(triggersFor(committed).map((t) => this.trigger(t.queue, t.ref)));
   }
 
   async close(): Promise<void> {

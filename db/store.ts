@@ -56,7 +56,27 @@ function nodeNameOf(key: ObjectKey, obj: KubeObject): string | null {
  * Writes throw `KubeError`s (404, 409 AlreadyExists / Conflict) the API returns unchanged.
  */
 export class ObjectStore {
-  constructor(private readonly db: Database) {}
+  /**
+   * `onCommit` hears of every committed write (after the commit, never inside it); the processes use it
+   * to wake reconcilers. A crash between commit and hook is covered by the reconcilers' resync.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly onCommit: (change: Change) => Promise<void> = async () => {},
+  ) {}
+
+  private async committed(key: ObjectKey, type: ChangeType, object: KubeObject): Promise<void> {
+    await this.onCommit({
+      resourceVersion: Number(object.metadata.resourceVersion),
+      clusterId: key.clusterId,
+      group: key.group,
+      resource: key.resource,
+      namespace: key.namespace,
+      name: key.name,
+      type,
+      object,
+    }).catch(() => undefined);
+  }
 
   async get(key: ObjectKey): Promise<KubeObject | undefined> {
     const rows = await this.db.select({ body: objects.body }).from(objects).where(keyMatch(key)).limit(1);
@@ -154,7 +174,10 @@ export class ObjectStore {
       await recordChange(t, key, rv, "ADDED", body);
       return body;
     };
-    return tx ? run(tx) : this.db.transaction(run);
+    if (tx) return run(tx);
+    const created = await this.db.transaction(run);
+    await this.committed(key, "ADDED", created);
+    return created;
   }
 
   /**
@@ -162,7 +185,7 @@ export class ObjectStore {
    * Conflict otherwise), as kube-apiserver's optimistic concurrency demands; uid and creationTimestamp stay.
    */
   async update(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
-    return this.db.transaction(async (tx) => {
+    const updated = await this.db.transaction(async (tx) => {
       const current = await lockCurrent(tx, key);
       if (!current) throw kubeErrors.notFound(key.resource, key.group, key.name);
       const expected = obj.metadata.resourceVersion;
@@ -179,6 +202,8 @@ export class ObjectStore {
       }
       return writeUpdate(tx, key, current, obj);
     });
+    await this.committed(key, "MODIFIED", updated);
+    return updated;
   }
 
   /**
@@ -189,13 +214,17 @@ export class ObjectStore {
     key: ObjectKey,
     change: (current: KubeObject) => KubeObject | undefined,
   ): Promise<KubeObject | undefined> {
-    return this.db.transaction(async (tx) => {
+    let wrote = false;
+    const result = await this.db.transaction(async (tx) => {
       const current = await lockCurrent(tx, key);
       if (!current) return undefined;
       const next = change(structuredClone(current));
       if (!next) return current;
+      wrote = true;
       return writeUpdate(tx, key, current, next);
     });
+    if (wrote && result) await this.committed(key, "MODIFIED", result);
+    return result;
   }
 
   /** Removes the object for good; `preconditions` as in DeleteOptions. Returns the object as deleted. */
@@ -203,7 +232,7 @@ export class ObjectStore {
     key: ObjectKey,
     preconditions: { uid?: string; resourceVersion?: string } = {},
   ): Promise<KubeObject> {
-    return this.db.transaction(async (tx) => {
+    const deleted = await this.db.transaction(async (tx) => {
       const current = await lockCurrent(tx, key);
       if (!current) throw kubeErrors.notFound(key.resource, key.group, key.name);
       if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
@@ -226,6 +255,8 @@ export class ObjectStore {
       await recordChange(tx, key, rv, "DELETED", body);
       return body;
     });
+    await this.committed(key, "DELETED", deleted);
+    return deleted;
   }
 
   /** Changes of one cluster after `resourceVersion`, oldest first. */

@@ -31,10 +31,10 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const logger = createLogger("workers");
   const db = connect(config.databaseUrl, { max: 20 });
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const store = new ObjectStore(db);
+  const triggers = new Triggers(connection, config.queuePrefix);
+  const store = new ObjectStore(db, (change) => triggers.dispatch(change));
   const nodes = new NodeRepository(db);
   const clusters = new ClusterRepository(db);
-  const triggers = new Triggers(connection, config.queuePrefix);
 
   const scheduler = new Scheduler({
     store,

@@ -137,7 +137,6 @@ export async function createObject(c: Ctx, info: RequestInfo) {
   if (isDryRun(c)) return respond(c, info.type, prepared, 201);
   const key = objectKey(cluster.id, info, prepared.metadata.name as string);
   const created = await deps.store.create(key, prepared);
-  await strategy.afterWrite?.(deps, key, created);
   return respond(c, info.type, created, 201);
 }
 
@@ -163,7 +162,6 @@ export async function updateObject(c: Ctx, info: RequestInfo) {
       : strategy.update(obj, current, ctx);
   if (isDryRun(c)) return respond(c, info.type, next);
   const updated = await deps.store.update(key, next);
-  await strategy.afterWrite?.(deps, key, updated);
   return respond(c, info.type, updated);
 }
 
@@ -195,7 +193,6 @@ export async function deleteObject(c: Ctx, info: RequestInfo) {
   if (isDryRun(c)) return respond(c, info.type, current);
   const outcome = await strategy.delete(deps, key, current, options);
   if (outcome.kind === "pending") return respond(c, info.type, outcome.object);
-  await strategy.afterWrite?.(deps, key, outcome.object);
   if (info.type.kind === "Pod" || info.type.kind === "Namespace")
     return respond(c, info.type, outcome.object);
   return c.json({
@@ -276,23 +273,33 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
   const name = info.name as string;
   const { deps, cluster } = c.var;
   const key = objectKey(cluster.id, info, name);
-  const current = await deps.store.get(key);
-  if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
-  const patched = applyPatch(current, await c.req.text(), c.req.header("content-type") ?? "");
-  if (!patched || typeof patched !== "object" || !patched.metadata) {
-    throw kubeErrors.badRequest("the patch removed the object's metadata");
-  }
-  patched.metadata.name = name;
-  if (info.type.namespaced) patched.metadata.namespace = info.namespace;
-  patched.metadata.resourceVersion ??= current.metadata.resourceVersion;
+  const body = await c.req.text();
+  const contentType = c.req.header("content-type") ?? "";
   const strategy = strategyFor(info.type);
-  const ctx = { now: deps.now(), type: info.type };
-  const next =
-    info.subresource === "status"
-      ? strategy.updateStatus(patched, current, ctx)
-      : strategy.update(patched, current, ctx);
-  if (isDryRun(c)) return respond(c, info.type, next);
-  const updated = await deps.store.update(key, next);
-  await strategy.afterWrite?.(deps, key, updated);
-  return respond(c, info.type, updated);
+  // like kube-apiserver's GuaranteedUpdate: a patch without its own resourceVersion applies to the
+  // latest object, and is retried when a concurrent write (a status update, say) got there first
+  for (let attempt = 0; ; attempt++) {
+    const current = await deps.store.get(key);
+    if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+    const patched = applyPatch(current, body, contentType);
+    if (!patched || typeof patched !== "object" || !patched.metadata) {
+      throw kubeErrors.badRequest("the patch removed the object's metadata");
+    }
+    const pinned = patched.metadata.resourceVersion !== current.metadata.resourceVersion;
+    patched.metadata.name = name;
+    if (info.type.namespaced) patched.metadata.namespace = info.namespace;
+    patched.metadata.resourceVersion ??= current.metadata.resourceVersion;
+    const ctx = { now: deps.now(), type: info.type };
+    const next =
+      info.subresource === "status"
+        ? strategy.updateStatus(patched, current, ctx)
+        : strategy.update(patched, current, ctx);
+    if (isDryRun(c)) return respond(c, info.type, next);
+    try {
+      return respond(c, info.type, await deps.store.update(key, next));
+    } catch (err) {
+      const conflict = err instanceof KubeError && err.status.reason === "Conflict";
+      if (!conflict || pinned || attempt >= 4) throw err;
+    }
+  }
 }

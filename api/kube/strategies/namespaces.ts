@@ -28,7 +28,6 @@ export const namespaceStrategy: Strategy = {
             ns.status = { ...(ns.status as object), phase: "Terminating" };
             return ns;
           });
-    await deps.triggers.finalizeNamespace(key.clusterId, key.name);
     return { kind: "pending", object: marked ?? current };
   },
 };

@@ -45,13 +45,6 @@ export const podStrategy: Strategy = {
       return p;
     });
     if (!marked) return { kind: "gone", object: pod };
-    await podStrategy.afterWrite?.(deps, key, marked);
     return { kind: "pending", object: marked };
-  },
-  async afterWrite(deps, key, obj) {
-    const ref = { clusterId: key.clusterId, namespace: key.namespace, name: key.name };
-    const nodeName = (obj as Pod).spec.nodeName;
-    if (nodeName) await deps.triggers.syncPod(nodeName, ref);
-    else await deps.triggers.schedule(ref);
   },
 };

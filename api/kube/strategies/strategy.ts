@@ -19,13 +19,12 @@ export type DeleteOutcome = { kind: "gone"; object: KubeObject } | { kind: "pend
 
 /**
  * How one kind is created, updated and deleted: defaulting and validation (throwing a 422 `KubeError`),
- * which fields a user may change, and which reconcilers a write wakes. Pure except for `delete`/`afterWrite`.
+ * and which fields a user may change. Pure except for `delete`. Reconcilers are woken by the store's commit
+ * hook (core/dispatch.ts), whatever wrote the object.
  */
 export interface Strategy {
   create(obj: KubeObject, ctx: StrategyContext): KubeObject;
   update(next: KubeObject, current: KubeObject, ctx: StrategyContext): KubeObject;
   updateStatus(next: KubeObject, current: KubeObject, ctx: StrategyContext): KubeObject;
   delete(deps: ApiDeps, key: ObjectKey, current: KubeObject, options: DeleteOptions): Promise<DeleteOutcome>;
-  /** Wakes the reconcilers that care about this object; a lost trigger is caught by their resync. */
-  afterWrite?(deps: ApiDeps, key: ObjectKey, obj: KubeObject): Promise<void>;
 }

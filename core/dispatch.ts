@@ -1,0 +1,55 @@
+import type { KubeObject, Pod } from "./k8s/types";
+import { type ObjectRef, QUEUE } from "./queue-names";
+
+/** A committed write, as the dispatcher sees it. */
+export interface Committed {
+  clusterId: string;
+  group: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  object: KubeObject;
+}
+
+export interface Trigger {
+  queue: string;
+  ref: ObjectRef;
+}
+
+const OWNER_QUEUES: Record<string, string> = { ReplicaSet: QUEUE.replicaset, Deployment: QUEUE.deployment };
+
+/**
+ * Which reconcilers a committed write wakes: the object's own controller, its controlling owner's, the
+ * node agent of a bound pod, and the garbage collector when an owner is deleted. Pure.
+ */
+export function triggersFor(c: Committed): Trigger[] {
+  const ref = { clusterId: c.clusterId, namespace: c.namespace, name: c.name };
+  const out: Trigger[] = [];
+  const owner = c.object.metadata.ownerReferences?.find((o) => o.controller);
+  if (owner && OWNER_QUEUES[owner.kind]) {
+    out.push({ queue: OWNER_QUEUES[owner.kind] as string, ref: { ...ref, name: owner.name } });
+  }
+  if (c.group === "" && c.resource === "pods") {
+    const node = (c.object as Pod).spec?.nodeName;
+    if (node) out.push({ queue: QUEUE.node(node), ref });
+    else if (c.type !== "DELETED") out.push({ queue: QUEUE.scheduler, ref });
+  }
+  if (c.group === "apps" && c.resource === "replicasets") out.push({ queue: QUEUE.replicaset, ref });
+  if (c.group === "apps" && c.resource === "deployments") out.push({ queue: QUEUE.deployment, ref });
+  if (
+    c.group === "" &&
+    c.resource === "namespaces" &&
+    c.object.metadata.deletionTimestamp &&
+    c.type !== "DELETED"
+  ) {
+    out.push({ queue: QUEUE.namespace, ref: { clusterId: c.clusterId, namespace: "", name: c.name } });
+  }
+  if (c.type === "DELETED" && c.object.metadata.uid) {
+    out.push({
+      queue: QUEUE.garbageCollector,
+      ref: { clusterId: c.clusterId, namespace: c.namespace, name: c.object.metadata.uid },
+    });
+  }
+  return out;
+}
