@@ -127,6 +127,17 @@ export class ObjectStore {
     return rows.map((r) => ({ ...r, group: "", resource: "pods" }));
   }
 
+  /** Every object of one resource across every cluster, as references for a controller's resync. */
+  async keysOf(
+    group: string,
+    resource: string,
+  ): Promise<{ clusterId: string; namespace: string; name: string }[]> {
+    return this.db
+      .select({ clusterId: objects.clusterId, namespace: objects.namespace, name: objects.name })
+      .from(objects)
+      .where(and(eq(objects.apiGroup, group), eq(objects.resource, resource)));
+  }
+
   /** Namespaces marked for deletion, across every cluster: what the namespace controller must finish. */
   async terminatingNamespaces(): Promise<{ clusterId: string; name: string }[]> {
     return this.db

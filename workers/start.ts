@@ -9,6 +9,7 @@ import { NodeRepository } from "../db/nodes";
 import { ObjectStore } from "../db/store";
 import { ClusterTeardownController } from "./controllers/cluster-teardown";
 import { NamespaceController } from "./controllers/namespace";
+import { DeploymentController, GarbageCollector, ReplicaSetController } from "./controllers/workloads";
 import { EventRecorder } from "./events";
 import { NodeAgent } from "./node-agent/agent";
 import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
@@ -42,9 +43,33 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
     triggers,
     events: new EventRecorder(store, "default-scheduler", ""),
   });
-  const namespaces = new NamespaceController(store, triggers);
+  const namespaces = new NamespaceController(store);
   const teardown = new ClusterTeardownController(clusters, nodes, triggers);
+  const replicasets = new ReplicaSetController(store, new EventRecorder(store, "replicaset-controller", ""));
+  const deployments = new DeploymentController(store, new EventRecorder(store, "deployment-controller", ""));
+  const collector = new GarbageCollector(store);
   const workers: Worker<ReconcileJob>[] = [
+    runReconciler({
+      queue: QUEUE.replicaset,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => replicasets.reconcile(r),
+    }),
+    runReconciler({
+      queue: QUEUE.deployment,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => deployments.reconcile(r),
+    }),
+    runReconciler({
+      queue: QUEUE.garbageCollector,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => collector.reconcile(r),
+    }),
     runReconciler({
       queue: QUEUE.scheduler,
       connection,
@@ -96,6 +121,10 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
     for (const ns of await store.terminatingNamespaces())
       await triggers.finalizeNamespace(ns.clusterId, ns.name);
     for (const c of await clusters.terminating()) await triggers.teardownCluster(c.id);
+    for (const ref of await store.keysOf("apps", "replicasets"))
+      await triggers.trigger(QUEUE.replicaset, ref);
+    for (const ref of await store.keysOf("apps", "deployments"))
+      await triggers.trigger(QUEUE.deployment, ref);
   };
   const resyncTimer = setInterval(
     () => void resync().catch((e: Error) => logger.warn("resync failed", { error: e.message })),

@@ -45,6 +45,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   log: ["get"],
   binding: ["create"],
   exec: ["create", "get"],
+  scale: ["get", "patch", "update"],
 };
 
 function apiResources(t: ResourceType) {
@@ -61,7 +62,8 @@ function apiResources(t: ResourceType) {
     name: `${t.resource}/${sub}`,
     singularName: "",
     namespaced: t.namespaced,
-    kind: sub === "binding" ? "Binding" : t.kind,
+    kind: sub === "binding" ? "Binding" : sub === "scale" ? "Scale" : t.kind,
+    ...(sub === "scale" ? { group: "autoscaling", version: "v1" } : {}),
     verbs: SUBRESOURCE_VERBS[sub] ?? ["get"],
   }));
   return [main, ...subs];

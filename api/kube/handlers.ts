@@ -11,6 +11,7 @@ import { nodeObjects } from "./nodes";
 import type { RequestInfo } from "./request-info";
 import { matches, selectorsOf } from "./selection";
 import { strategyFor } from "./strategies";
+import { replicasFromScale, toScale } from "./strategies/workloads";
 import { tableFor, wantsTable } from "./table-negotiation";
 import { serveWatch } from "./watch";
 
@@ -302,4 +303,30 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
       if (!conflict || pinned || attempt >= 4) throw err;
     }
   }
+}
+
+/** `scale`: read and write spec.replicas through an autoscaling/v1 Scale, as `kubectl scale` does. */
+export async function scaleObject(c: Ctx, info: RequestInfo) {
+  const name = info.name as string;
+  const { deps, cluster } = c.var;
+  const key = objectKey(cluster.id, info, name);
+  const current = await deps.store.get(key);
+  if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+  if (c.req.method === "GET") return c.json(toScale(current));
+  if (c.req.method !== "PUT" && c.req.method !== "PATCH") throw kubeErrors.methodNotAllowed();
+  const text = await c.req.text();
+  const scale =
+    c.req.method === "PUT"
+      ? decodeObject(text, c.req.header("content-type"))
+      : applyPatch(toScale(current) as KubeObject, text, c.req.header("content-type") ?? "");
+  const replicas = replicasFromScale(scale);
+  if (isDryRun(c)) return c.json({ ...toScale(current), spec: { replicas } });
+  const updated = await deps.store.mutate(key, (obj) => {
+    const spec = obj.spec as { replicas?: number };
+    if (spec.replicas === replicas) return undefined;
+    spec.replicas = replicas;
+    obj.metadata.generation = (obj.metadata.generation ?? 1) + 1;
+    return obj;
+  });
+  return c.json(toScale(updated ?? current));
 }

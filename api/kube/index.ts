@@ -10,6 +10,7 @@ import {
   getObject,
   listObjects,
   patchObject,
+  scaleObject,
   updateObject,
 } from "./handlers";
 import { podLogs } from "./logs";
@@ -24,6 +25,7 @@ async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
     return podLogs(c, info);
   }
   if (info.subresource === "exec") throw kubeErrors.badRequest("Upgrade request required");
+  if (info.subresource === "scale") return scaleObject(c, info);
   if (info.subresource && info.subresource !== "status") throw kubeErrors.methodNotAllowed();
   if (!info.name) {
     if (method === "GET") return listObjects(c, info);

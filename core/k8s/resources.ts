@@ -39,6 +39,21 @@ function core(
   };
 }
 
+function apps(resource: string, kind: string, shortNames: string[]): ResourceType {
+  return {
+    group: "apps",
+    version: "v1",
+    resource,
+    kind,
+    singularName: kind.toLowerCase(),
+    namespaced: true,
+    shortNames,
+    categories: ["all"],
+    verbs: CRUD,
+    subresources: ["scale", "status"],
+  };
+}
+
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("pods", "Pod", {
     shortNames: ["po"],
@@ -56,6 +71,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
   core("secrets", "Secret"),
   core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
+  apps("deployments", "Deployment", ["deploy"]),
+  apps("replicasets", "ReplicaSet", ["rs"]),
 ];
 
 export function groupVersion(t: Pick<ResourceType, "group" | "version">): string {

@@ -1,8 +1,8 @@
 import { RESOURCE_TYPES } from "../../core/k8s/resources";
-import { rfc3339 } from "../../core/k8s/time";
-import type { KubeObject, Pod } from "../../core/k8s/types";
-import type { ObjectRef, Triggers } from "../../core/queues";
+import type { KubeObject } from "../../core/k8s/types";
+import type { ObjectRef } from "../../core/queues";
 import type { ObjectStore } from "../../db/store";
+import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 
 const RECHECK_MS = 1000;
@@ -14,7 +14,6 @@ const RECHECK_MS = 1000;
 export class NamespaceController {
   constructor(
     private readonly store: ObjectStore,
-    private readonly triggers: Triggers,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -54,19 +53,7 @@ export class NamespaceController {
     obj: KubeObject,
   ) {
     const key = { clusterId, group, resource, namespace, name: obj.metadata.name ?? "" };
-    const node = resource === "pods" ? (obj as Pod).spec.nodeName : undefined;
-    if (!node) {
-      await this.store.delete(key).catch(() => undefined);
-      return;
-    }
-    if (!obj.metadata.deletionTimestamp) {
-      const grace = (obj as Pod).spec.terminationGracePeriodSeconds ?? 30;
-      await this.store.mutate(key, (p) => {
-        p.metadata.deletionTimestamp = rfc3339(new Date(this.now().getTime() + grace * 1000));
-        p.metadata.deletionGracePeriodSeconds = grace;
-        return p;
-      });
-    }
-    await this.triggers.syncPod(node, { clusterId, namespace, name: key.name });
+    if (resource === "pods" && group === "") await deletePodGracefully(this.store, key, obj, this.now());
+    else await this.store.delete(key).catch(() => undefined);
   }
 }

@@ -165,6 +165,89 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+function workloadExtras(o: KubeObject): unknown[] {
+  const spec = o.spec as {
+    template?: { spec?: { containers?: { name: string; image?: string }[] } };
+    selector?: { matchLabels?: Record<string, string> };
+  };
+  const containers = spec.template?.spec?.containers ?? [];
+  const selector = Object.entries(spec.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return [
+    containers.map((c) => c.name).join(","),
+    containers.map((c) => c.image ?? "").join(","),
+    selector || "<none>",
+  ];
+}
+
+const WORKLOAD_WIDE = [
+  column("Containers", "Names of each container in the template.", { priority: 1 }),
+  column("Images", "Images referenced by each container in the template.", { priority: 1 }),
+  column(
+    "Selector",
+    "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
+    { priority: 1 },
+  ),
+];
+
+PRINTERS.Deployment = {
+  columns: [
+    NAME,
+    column("Ready", "Number of the pod with ready state"),
+    column(
+      "Up-to-date",
+      "Total number of non-terminated pods targeted by this deployment that have the desired template spec.",
+      { type: "integer" },
+    ),
+    column(
+      "Available",
+      "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+      { type: "integer" },
+    ),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  row: (o, now) => {
+    const status = (o.status as Obj | undefined) ?? {};
+    const desired = ((o.spec as Obj | undefined)?.replicas as number | undefined) ?? 0;
+    return [
+      o.metadata.name,
+      `${(status.readyReplicas as number | undefined) ?? 0}/${desired}`,
+      (status.updatedReplicas as number | undefined) ?? 0,
+      (status.availableReplicas as number | undefined) ?? 0,
+      since(o.metadata.creationTimestamp, now),
+      ...workloadExtras(o),
+    ];
+  },
+};
+
+PRINTERS.ReplicaSet = {
+  columns: [
+    NAME,
+    column(
+      "Desired",
+      "Number of desired pods. This is a pointer to distinguish between explicit zero and unspecified.",
+      { type: "integer" },
+    ),
+    column("Current", "Replicas is the most recently observed number of replicas.", { type: "integer" }),
+    column("Ready", "The number of ready replicas for this replica set.", { type: "integer" }),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  row: (o, now) => {
+    const status = (o.status as Obj | undefined) ?? {};
+    return [
+      o.metadata.name,
+      ((o.spec as Obj | undefined)?.replicas as number | undefined) ?? 0,
+      (status.replicas as number | undefined) ?? 0,
+      (status.readyReplicas as number | undefined) ?? 0,
+      since(o.metadata.creationTimestamp, now),
+      ...workloadExtras(o),
+    ];
+  },
+};
+
 const DEFAULT: Printer = {
   columns: [NAME, AGE],
   row: (o, now) => [o.metadata.name, since(o.metadata.creationTimestamp, now)],

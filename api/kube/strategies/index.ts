@@ -3,9 +3,15 @@ import { genericStrategy } from "./generic";
 import { namespaceStrategy } from "./namespaces";
 import { podStrategy } from "./pods";
 import type { Strategy } from "./strategy";
+import { workloadStrategy } from "./workloads";
 
-const BY_KIND: Record<string, Strategy> = { Pod: podStrategy, Namespace: namespaceStrategy };
+const BY_KIND: Record<string, Strategy> = {
+  Pod: podStrategy,
+  Namespace: namespaceStrategy,
+  Deployment: workloadStrategy,
+  ReplicaSet: workloadStrategy,
+};
 
 export function strategyFor(type: ResourceType): Strategy {
-  return (type.group === "" && BY_KIND[type.kind]) || genericStrategy;
+  return BY_KIND[type.kind] ?? genericStrategy;
 }

@@ -1,9 +1,8 @@
-import { defaultPod } from "../../../core/k8s/defaults/pod";
-import { qosClass } from "../../../core/k8s/pods";
+import { enforcePodSecurity } from "../../../core/k8s/pod-security";
+import { preparePod } from "../../../core/k8s/pods";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
 import { bumpGeneration } from "./generic";
-import { enforcePodSecurity } from "./pod-security";
 import type { Strategy } from "./strategy";
 import { validateCreate, validateUpdate } from "./validate";
 
@@ -13,12 +12,9 @@ import { validateCreate, validateUpdate } from "./validate";
  */
 export const podStrategy: Strategy = {
   create(obj, ctx) {
-    const pod = defaultPod(structuredClone(obj) as Pod);
-    delete pod.metadata.deletionTimestamp;
-    pod.metadata.generation = 1;
+    const pod = preparePod(structuredClone(obj) as Pod);
     validateCreate(pod, ctx.type);
     enforcePodSecurity(pod);
-    pod.status = { phase: "Pending", qosClass: qosClass(pod) };
     return pod;
   },
   update(next, current, ctx) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { KubeError } from "../../../core/k8s/errors";
-import type { Pod } from "../../../core/k8s/types";
+import type { KubeError } from "./errors";
 import { enforcePodSecurity } from "./pod-security";
+import type { Pod } from "./types";
 
 function pod(spec: Partial<Pod["spec"]>, container: Record<string, unknown> = {}): Pod {
   return {

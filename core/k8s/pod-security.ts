@@ -1,5 +1,5 @@
-import { kubeErrors } from "../../../core/k8s/errors";
-import type { Container, Pod } from "../../../core/k8s/types";
+import { kubeErrors } from "./errors";
+import type { Container, Pod } from "./types";
 
 /** Capabilities the Baseline Pod Security Standard allows a container to add. */
 const BASELINE_CAPABILITIES = new Set([

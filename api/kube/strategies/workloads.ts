@@ -1,0 +1,155 @@
+import { defaultPod } from "../../../core/k8s/defaults/pod";
+import { kubeErrors } from "../../../core/k8s/errors";
+import { enforcePodSecurity } from "../../../core/k8s/pod-security";
+import type { KubeObject, Pod } from "../../../core/k8s/types";
+import { invalidError } from "../../../core/k8s/validation/field-errors";
+import { validateObjectMeta } from "../../../core/k8s/validation/meta";
+import type { Deployment, ReplicaSet } from "../../../core/k8s/workloads/types";
+import { validateWorkload } from "../../../core/k8s/workloads/validation";
+import { bumpGeneration } from "./generic";
+import type { Strategy, StrategyContext } from "./strategy";
+
+function defaultTemplate(spec: { template?: { spec?: Pod["spec"] } }): void {
+  if (spec.template?.spec) {
+    const pod = defaultPod({ apiVersion: "v1", kind: "Pod", metadata: {}, spec: spec.template.spec });
+    spec.template.spec = pod.spec;
+  }
+}
+
+function defaults(obj: KubeObject): KubeObject {
+  const spec = (obj.spec ?? {}) as Deployment["spec"];
+  spec.replicas ??= 1;
+  if (obj.kind === "Deployment") {
+    spec.strategy ??= { type: "RollingUpdate" };
+    spec.strategy.type ??= "RollingUpdate";
+    if (spec.strategy.type === "RollingUpdate") {
+      spec.strategy.rollingUpdate = {
+        maxSurge: "25%",
+        maxUnavailable: "25%",
+        ...spec.strategy.rollingUpdate,
+      };
+    }
+    spec.revisionHistoryLimit ??= 10;
+    spec.progressDeadlineSeconds ??= 600;
+  }
+  defaultTemplate(spec);
+  obj.spec = spec;
+  return obj;
+}
+
+function validate(obj: KubeObject, ctx: StrategyContext): void {
+  const spec = (obj.spec ?? {}) as ReplicaSet["spec"];
+  const errors = [...validateObjectMeta(obj, true), ...validateWorkload(spec)];
+  if (errors.length) throw invalidError(ctx.type.kind, obj.metadata.name ?? "", errors, ctx.type.group);
+  enforcePodSecurity({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: obj.metadata.name ?? "" },
+    spec: spec.template.spec,
+  });
+}
+
+/**
+ * Deployments and ReplicaSets: defaulted and validated like kube-apiserver; status belongs to their
+ * controllers; deleting one leaves its dependents to the garbage collector (or orphans them on request).
+ */
+export const workloadStrategy: Strategy = {
+  create(obj, ctx) {
+    const out = defaults(structuredClone(obj));
+    delete out.metadata.deletionTimestamp;
+    out.metadata.generation = 1;
+    validate(out, ctx);
+    out.status = {};
+    return out;
+  },
+  update(next, current, ctx) {
+    const out = defaults(structuredClone(next));
+    out.status = current.status;
+    const selectorChanged =
+      JSON.stringify((out.spec as ReplicaSet["spec"]).selector) !==
+      JSON.stringify((current.spec as ReplicaSet["spec"]).selector);
+    if (selectorChanged) {
+      throw invalidError(
+        ctx.type.kind,
+        out.metadata.name ?? "",
+        [
+          {
+            type: "FieldValueInvalid",
+            field: "spec.selector",
+            value: (out.spec as ReplicaSet["spec"]).selector,
+            detail: "field is immutable",
+          },
+        ],
+        ctx.type.group,
+      );
+    }
+    bumpGeneration(out, current);
+    validate(out, ctx);
+    return out;
+  },
+  updateStatus(next, current) {
+    return { ...current, status: next.status };
+  },
+  async delete(deps, key, current, options) {
+    if (options.propagationPolicy === "Orphan") {
+      const { items } = await deps.store.list({
+        clusterId: key.clusterId,
+        group: "",
+        resource: "pods",
+        namespace: key.namespace,
+      });
+      const { items: sets } = await deps.store.list({
+        clusterId: key.clusterId,
+        group: "apps",
+        resource: "replicasets",
+        namespace: key.namespace,
+      });
+      for (const dependent of [
+        ...items.map((o) => ["", "pods", o] as const),
+        ...sets.map((o) => ["apps", "replicasets", o] as const),
+      ]) {
+        const [group, resource, obj] = dependent;
+        if (!obj.metadata.ownerReferences?.some((r) => r.uid === current.metadata.uid)) continue;
+        await deps.store.mutate({ ...key, group, resource, name: obj.metadata.name ?? "" }, (o) => {
+          o.metadata.ownerReferences = o.metadata.ownerReferences?.filter(
+            (r) => r.uid !== current.metadata.uid,
+          );
+          if (!o.metadata.ownerReferences?.length) delete o.metadata.ownerReferences;
+          return o;
+        });
+      }
+    }
+    return { kind: "gone", object: await deps.store.delete(key, options.preconditions) };
+  },
+};
+
+/** The `scale` subresource as autoscaling/v1 Scale. */
+export function toScale(obj: KubeObject) {
+  const spec = obj.spec as ReplicaSet["spec"];
+  const selector = Object.entries(spec.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: (obj.status as { replicas?: number } | undefined)?.replicas ?? 0, selector },
+  };
+}
+
+export function replicasFromScale(scale: KubeObject): number {
+  const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+  if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+    throw kubeErrors.unprocessable(
+      `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+    );
+  }
+  return replicas;
+}

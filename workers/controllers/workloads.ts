@@ -1,0 +1,228 @@
+import { randomBytes } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import { KubeError } from "../../core/k8s/errors";
+import { preparePod } from "../../core/k8s/pods";
+import type { KubeObject, OwnerReference, Pod } from "../../core/k8s/types";
+import { type Deployment, REVISION_ANNOTATION, type ReplicaSet } from "../../core/k8s/workloads/types";
+import type { ObjectRef } from "../../core/queues";
+import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { EventRecorder } from "../events";
+import { deletePodGracefully } from "../pod-deletion";
+import type { Result } from "../shell";
+import { planDeployment } from "./deployment-plan";
+import { planReplicaSet } from "./replicaset-plan";
+
+const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+function suffix(): string {
+  return [...randomBytes(5)].map((b) => NAME_ALPHABET[b % NAME_ALPHABET.length]).join("");
+}
+
+function controlledBy(obj: KubeObject, owner: KubeObject): boolean {
+  return obj.metadata.ownerReferences?.some((r) => r.controller && r.uid === owner.metadata.uid) ?? false;
+}
+
+function ownerRef(owner: KubeObject): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name ?? "",
+    uid: owner.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
+  clusterId: ref.clusterId,
+  group,
+  resource,
+  namespace: ref.namespace,
+  name,
+});
+
+/** Writes a new status when it differs from the stored one. */
+async function writeStatus(
+  store: ObjectStore,
+  k: ObjectKey,
+  uid: string,
+  status: unknown,
+  annotate?: Record<string, string>,
+) {
+  await store.mutate(k, (obj) => {
+    if (obj.metadata.uid !== uid) return undefined;
+    const annotations = { ...obj.metadata.annotations, ...annotate };
+    const same =
+      isDeepStrictEqual(obj.status, status) && isDeepStrictEqual(obj.metadata.annotations ?? {}, annotations);
+    if (same) return undefined;
+    obj.status = status;
+    if (annotate) obj.metadata.annotations = annotations;
+    return obj;
+  });
+}
+
+/** Keeps `spec.replicas` pods of a ReplicaSet's template running (see replicaset-plan.ts). */
+export class ReplicaSetController {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly events: EventRecorder,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const rs = (await this.store.get(key(ref, "apps", "replicasets"))) as ReplicaSet | undefined;
+    if (!rs || rs.metadata.deletionTimestamp) return {};
+    const { items } = await this.store.list({
+      clusterId: ref.clusterId,
+      group: "",
+      resource: "pods",
+      namespace: ref.namespace,
+    });
+    const pods = items.filter((p) => controlledBy(p, rs)) as Pod[];
+    const now = this.now();
+    const plan = planReplicaSet(rs, pods, now);
+    for (let i = 0; i < plan.create; i++) {
+      const name = `${rs.metadata.name}-${suffix()}`;
+      const template = rs.spec.template;
+      const pod = preparePod({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          name,
+          generateName: `${rs.metadata.name}-`,
+          namespace: ref.namespace,
+          labels: { ...template.metadata?.labels },
+          ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+          ownerReferences: [ownerRef(rs)],
+        },
+        spec: structuredClone(template.spec),
+      });
+      try {
+        await this.store.create(key(ref, "", "pods", name), pod);
+        await this.events.record(ref.clusterId, rs, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
+      } catch (err) {
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+      }
+    }
+    for (const name of plan.remove) {
+      const pod = pods.find((p) => p.metadata.name === name);
+      if (!pod) continue;
+      await deletePodGracefully(this.store, key(ref, "", "pods", name), pod, now);
+      await this.events.record(ref.clusterId, rs, "Normal", "SuccessfulDelete", `Deleted pod: ${name}`);
+    }
+    await writeStatus(this.store, key(ref, "apps", "replicasets"), rs.metadata.uid ?? "", plan.status);
+    return {};
+  }
+}
+
+/** Rolls a Deployment's ReplicaSets towards its template (see deployment-plan.ts). */
+export class DeploymentController {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly events: EventRecorder,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const d = (await this.store.get(key(ref, "apps", "deployments"))) as Deployment | undefined;
+    if (!d || d.metadata.deletionTimestamp) return {};
+    const { items } = await this.store.list({
+      clusterId: ref.clusterId,
+      group: "apps",
+      resource: "replicasets",
+      namespace: ref.namespace,
+    });
+    const owned = items.filter((rs) => controlledBy(rs, d)) as ReplicaSet[];
+    const plan = planDeployment(d, owned, this.now());
+    if (plan.createReplicaSet) {
+      const rs = plan.createReplicaSet;
+      try {
+        await this.store.create(key(ref, "apps", "replicasets", rs.metadata.name), rs);
+        await this.events.record(
+          ref.clusterId,
+          d,
+          "Normal",
+          "ScalingReplicaSet",
+          `Scaled up replica set ${rs.metadata.name} to ${rs.spec.replicas}`,
+        );
+      } catch (err) {
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+      }
+    }
+    for (const s of plan.scale) {
+      const before = owned.find((rs) => rs.metadata.name === s.name)?.spec.replicas ?? 0;
+      await this.store.mutate(key(ref, "apps", "replicasets", s.name), (rs) => {
+        const spec = rs.spec as ReplicaSet["spec"];
+        spec.replicas = s.replicas;
+        if (s.revision !== undefined) {
+          rs.metadata.annotations = { ...rs.metadata.annotations, [REVISION_ANNOTATION]: String(s.revision) };
+        }
+        return rs;
+      });
+      if (before !== s.replicas) {
+        const verb = s.replicas > before ? "up" : "down";
+        await this.events.record(
+          ref.clusterId,
+          d,
+          "Normal",
+          "ScalingReplicaSet",
+          `Scaled ${verb} replica set ${s.name} to ${s.replicas} from ${before}`,
+        );
+      }
+    }
+    for (const name of plan.remove) {
+      await this.store.delete(key(ref, "apps", "replicasets", name)).catch((err) => {
+        if (!(err instanceof KubeError && err.code === 404)) throw err;
+      });
+    }
+    await writeStatus(this.store, key(ref, "apps", "deployments"), d.metadata.uid ?? "", plan.status, {
+      [REVISION_ANNOTATION]: String(plan.revision),
+    });
+    return {};
+  }
+}
+
+/**
+ * Background cascading deletion: when an owner is gone, its dependents (ReplicaSets, pods) go too.
+ * The ref's name is the deleted owner's uid.
+ */
+export class GarbageCollector {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const ownerUid = ref.name;
+    for (const [group, resource] of [
+      ["apps", "replicasets"],
+      ["", "pods"],
+    ] as const) {
+      const { items } = await this.store.list({
+        clusterId: ref.clusterId,
+        group,
+        resource,
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      });
+      for (const obj of items) {
+        const owners = obj.metadata.ownerReferences ?? [];
+        if (!owners.some((o) => o.uid === ownerUid)) continue;
+        const k = {
+          ...key(ref, group, resource, obj.metadata.name),
+          namespace: obj.metadata.namespace ?? "",
+        };
+        if (owners.length > 1) {
+          await this.store.mutate(k, (o) => {
+            o.metadata.ownerReferences = o.metadata.ownerReferences?.filter((r) => r.uid !== ownerUid);
+            return o;
+          });
+        } else if (resource === "pods") {
+          await deletePodGracefully(this.store, k, obj, this.now());
+        } else {
+          await this.store.delete(k, { uid: obj.metadata.uid ?? "" }).catch(() => undefined);
+        }
+      }
+    }
+    return {};
+  }
+}
