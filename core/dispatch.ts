@@ -17,7 +17,11 @@ export interface Trigger {
   ref: ObjectRef;
 }
 
-const OWNER_QUEUES: Record<string, string> = { ReplicaSet: QUEUE.replicaset, Deployment: QUEUE.deployment };
+const OWNER_QUEUES: Record<string, string> = {
+  ReplicaSet: QUEUE.replicaset,
+  Deployment: QUEUE.deployment,
+  Job: QUEUE.job,
+};
 
 /**
  * Which reconcilers a committed write wakes: the object's own controller, its controlling owner's, the
@@ -37,6 +41,8 @@ export function triggersFor(c: Committed): Trigger[] {
   }
   if (c.group === "apps" && c.resource === "replicasets") out.push({ queue: QUEUE.replicaset, ref });
   if (c.group === "apps" && c.resource === "deployments") out.push({ queue: QUEUE.deployment, ref });
+  if (c.group === "batch" && c.resource === "jobs" && c.type !== "DELETED")
+    out.push({ queue: QUEUE.job, ref });
   if (
     c.group === "" &&
     c.resource === "namespaces" &&

@@ -5,6 +5,7 @@ export const QUEUE = {
   namespace: "namespace",
   replicaset: "replicaset",
   deployment: "deployment",
+  job: "job",
   garbageCollector: "garbage-collector",
   node: (nodeName: string) => `node-${nodeName}`,
 } as const;

@@ -8,6 +8,7 @@ import { ClusterRepository } from "../db/clusters";
 import { NodeRepository } from "../db/nodes";
 import { ObjectStore } from "../db/store";
 import { ClusterTeardownController } from "./controllers/cluster-teardown";
+import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
 import { DeploymentController, GarbageCollector, ReplicaSetController } from "./controllers/workloads";
 import { EventRecorder } from "./events";
@@ -48,7 +49,9 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const replicasets = new ReplicaSetController(store, new EventRecorder(store, "replicaset-controller", ""));
   const deployments = new DeploymentController(store, new EventRecorder(store, "deployment-controller", ""));
   const collector = new GarbageCollector(store);
+  const jobs = new JobController(store, new EventRecorder(store, "job-controller", ""));
   const workers: Worker<ReconcileJob>[] = [
+    runReconciler({ queue: QUEUE.job, connection, triggers, logger, reconcile: (r) => jobs.reconcile(r) }),
     runReconciler({
       queue: QUEUE.replicaset,
       connection,

@@ -73,6 +73,18 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
   apps("deployments", "Deployment", ["deploy"]),
   apps("replicasets", "ReplicaSet", ["rs"]),
+  {
+    group: "batch",
+    version: "v1",
+    resource: "jobs",
+    kind: "Job",
+    singularName: "job",
+    namespaced: true,
+    shortNames: [],
+    categories: ["all"],
+    verbs: CRUD,
+    subresources: ["status"],
+  },
 ];
 
 export function groupVersion(t: Pick<ResourceType, "group" | "version">): string {

@@ -116,6 +116,18 @@ async function commitImage(docker: Docker, base: string, image: ImageConfig, ver
   }
 }
 
+/** Older recipes' rootfs images: their layers are no longer used by any tag. */
+async function removeOlderRootfs(docker: Docker, keep: string): Promise<void> {
+  const images = await docker.listImages({ filters: { reference: ["timonier/rootfs"] } });
+  for (const image of images) {
+    if (image.RepoTags?.includes(keep)) continue;
+    await docker
+      .getImage(image.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  }
+}
+
 /**
  * Makes the images that examples and tests use exist locally, built from Debian packages and never
  * pulled: `timonier/pause:1`, busybox, alpine, nginx (serving /usr/share/nginx/html on 80, logging to
@@ -133,5 +145,6 @@ export async function ensureImages(options: { docker: Docker; dataDir: string })
   say("importing the rootfs into Docker…");
   await follow(docker, await docker.importImage(createReadStream(tarball) as never, splitTag(base)));
   for (const image of IMAGES) await commitImage(docker, base, image, version);
+  await removeOlderRootfs(docker, base);
   say(`images ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${tags.join(", ")}`);
 }

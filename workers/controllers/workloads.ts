@@ -196,6 +196,7 @@ export class GarbageCollector {
     const ownerUid = ref.name;
     for (const [group, resource] of [
       ["apps", "replicasets"],
+      ["batch", "jobs"],
       ["", "pods"],
     ] as const) {
       const { items } = await this.store.list({

@@ -1,6 +1,6 @@
 import type { KubeObject, Pod } from "../../../core/k8s/types";
 import { AGE, type Column, column, NAME } from "./columns";
-import { since } from "./duration";
+import { humanDuration, since } from "./duration";
 import { POD_COLUMNS, podRow } from "./pods";
 
 interface Printer {
@@ -242,6 +242,48 @@ PRINTERS.ReplicaSet = {
       ((o.spec as Obj | undefined)?.replicas as number | undefined) ?? 0,
       (status.replicas as number | undefined) ?? 0,
       (status.readyReplicas as number | undefined) ?? 0,
+      since(o.metadata.creationTimestamp, now),
+      ...workloadExtras(o),
+    ];
+  },
+};
+
+function jobStatus(o: KubeObject): string {
+  const conditions = ((o.status as Obj | undefined)?.conditions as { type: string; status: string }[]) ?? [];
+  const has = (type: string) => conditions.some((c) => c.type === type && c.status === "True");
+  if (has("Complete")) return "Complete";
+  if (has("Failed")) return "Failed";
+  if ((o.metadata as { deletionTimestamp?: string }).deletionTimestamp) return "Terminating";
+  if (has("Suspended")) return "Suspended";
+  if (has("FailureTarget")) return "FailureTarget";
+  return "Running";
+}
+
+PRINTERS.Job = {
+  columns: [
+    NAME,
+    column("Status", "Status of the job."),
+    column("Completions", "The desired number of successfully finished pods the job should be run with."),
+    column("Duration", "Time required to complete the job."),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  row: (o, now) => {
+    const spec = (o.spec as Obj | undefined) ?? {};
+    const status = (o.status as Obj | undefined) ?? {};
+    const succeeded = (status.succeeded as number | undefined) ?? 0;
+    const completions =
+      spec.completions !== undefined
+        ? `${succeeded}/${spec.completions}`
+        : `${succeeded}/1 of ${spec.parallelism ?? 1}`;
+    const start = status.startTime as string | undefined;
+    const end = (status.completionTime as string | undefined) ?? undefined;
+    const duration = start ? humanDuration((end ? Date.parse(end) : now.getTime()) - Date.parse(start)) : "";
+    return [
+      o.metadata.name,
+      jobStatus(o),
+      completions,
+      duration,
       since(o.metadata.creationTimestamp, now),
       ...workloadExtras(o),
     ];

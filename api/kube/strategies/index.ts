@@ -1,5 +1,6 @@
 import type { ResourceType } from "../../../core/k8s/resources";
 import { genericStrategy } from "./generic";
+import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
 import { podStrategy } from "./pods";
 import type { Strategy } from "./strategy";
@@ -10,6 +11,7 @@ const BY_KIND: Record<string, Strategy> = {
   Namespace: namespaceStrategy,
   Deployment: workloadStrategy,
   ReplicaSet: workloadStrategy,
+  Job: jobStrategy,
 };
 
 export function strategyFor(type: ResourceType): Strategy {

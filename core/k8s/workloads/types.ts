@@ -58,3 +58,41 @@ export interface Deployment extends KubeObject {
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 export const TEMPLATE_HASH_LABEL = "pod-template-hash";
+
+export interface JobCondition {
+  type: "Complete" | "Failed" | "Suspended" | "FailureTarget" | "SuccessCriteriaMet";
+  status: "True" | "False";
+  lastProbeTime: string;
+  lastTransitionTime: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface Job extends KubeObject {
+  spec: {
+    completions?: number;
+    parallelism?: number;
+    backoffLimit?: number;
+    activeDeadlineSeconds?: number;
+    ttlSecondsAfterFinished?: number;
+    completionMode?: "NonIndexed" | "Indexed";
+    suspend?: boolean;
+    manualSelector?: boolean;
+    selector?: import("../selectors").StructuredLabelSelector;
+    template: PodTemplate;
+  };
+  status?: {
+    active?: number;
+    succeeded?: number;
+    failed?: number;
+    ready?: number;
+    terminating?: number;
+    startTime?: string;
+    completionTime?: string;
+    conditions?: JobCondition[];
+    uncountedTerminatedPods?: Record<string, never>;
+  };
+}
+
+export const JOB_UID_LABEL = "batch.kubernetes.io/controller-uid";
+export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";

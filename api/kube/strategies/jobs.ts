@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import { defaultPod } from "../../../core/k8s/defaults/pod";
+import { enforcePodSecurity } from "../../../core/k8s/pod-security";
+import type { KubeObject, Pod } from "../../../core/k8s/types";
+import { type FieldError, fieldErrors, invalidError } from "../../../core/k8s/validation/field-errors";
+import { validateObjectMeta } from "../../../core/k8s/validation/meta";
+import { JOB_NAME_LABEL, JOB_UID_LABEL, type Job } from "../../../core/k8s/workloads/types";
+import { validateWorkload } from "../../../core/k8s/workloads/validation";
+import type { Strategy, StrategyContext } from "./strategy";
+import { workloadStrategy } from "./workloads";
+
+/** kube-apiserver's Job defaults: a generated selector and labels tying pods to this job's uid. */
+function defaults(obj: KubeObject): Job {
+  const job = obj as Job;
+  const spec = job.spec;
+  job.metadata.uid ??= randomUUID();
+  spec.parallelism ??= 1;
+  if (spec.completions === undefined && spec.parallelism === 1) spec.completions = 1;
+  spec.backoffLimit ??= spec.completionMode === "Indexed" ? 2147483647 : 6;
+  spec.completionMode ??= "NonIndexed";
+  spec.suspend ??= false;
+  spec.manualSelector ??= false;
+  const uid = job.metadata.uid;
+  const name = job.metadata.name ?? "";
+  const tie = { [JOB_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, "controller-uid": uid, "job-name": name };
+  if (!spec.manualSelector) spec.selector = { matchLabels: { [JOB_UID_LABEL]: uid } };
+  spec.template.metadata = {
+    ...spec.template.metadata,
+    labels: { ...spec.template.metadata?.labels, ...tie },
+  };
+  const pod = defaultPod({ apiVersion: "v1", kind: "Pod", metadata: {}, spec: spec.template.spec });
+  spec.template.spec = pod.spec;
+  return job;
+}
+
+function validate(job: Job, ctx: StrategyContext): void {
+  const errors: FieldError[] = [...validateObjectMeta(job, true), ...validateWorkload(job.spec)];
+  const policy = job.spec.template?.spec?.restartPolicy;
+  if (policy !== "Never" && policy !== "OnFailure") {
+    errors.push(fieldErrors.notSupported("spec.template.spec.restartPolicy", policy, ["OnFailure", "Never"]));
+  }
+  for (const field of ["parallelism", "completions", "backoffLimit"] as const) {
+    const v = job.spec[field];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
+      errors.push(fieldErrors.invalid(`spec.${field}`, v, "must be greater than or equal to 0"));
+    }
+  }
+  if (errors.length) throw invalidError("Job", job.metadata.name ?? "", errors, "batch");
+  enforcePodSecurity({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: job.metadata.name ?? "" },
+    spec: job.spec.template.spec,
+  } as Pod);
+}
+
+/** Jobs: defaulted and validated like kube-apiserver; the template is immutable once created. */
+export const jobStrategy: Strategy = {
+  ...workloadStrategy,
+  create(obj, ctx) {
+    const job = defaults(structuredClone(obj));
+    delete job.metadata.deletionTimestamp;
+    job.metadata.generation = 1;
+    validate(job, ctx);
+    job.status = {};
+    return job;
+  },
+  update(next, current, ctx) {
+    const job = structuredClone(next) as Job;
+    const before = current as Job;
+    job.status = before.status;
+    job.spec.selector = before.spec.selector;
+    if (JSON.stringify(job.spec.template) !== JSON.stringify(before.spec.template)) {
+      throw invalidError(
+        "Job",
+        job.metadata.name ?? "",
+        [{ type: "FieldValueInvalid", field: "spec.template", value: "", detail: "field is immutable" }],
+        "batch",
+      );
+    }
+    validate(job, ctx);
+    return job;
+  },
+};

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubectl } from "../support/kubectl";
+import { startTestPlatform, type TestPlatform } from "../support/platform";
+
+describe("jobs driven by the real kubectl", () => {
+  let platform: TestPlatform;
+  let kubeconfig: string;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    kubeconfig = (await platform.createCluster("jobs")).kubeconfig;
+  });
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  const k = (args: string[], input?: string) =>
+    kubectl(kubeconfig, args, { timeoutMs: 180_000, ...(input ? { input } : {}) });
+
+  it("computes 2000 digits of pi twice, one pod at a time, and shows the result", async () => {
+    const manifest = `apiVersion: batch/v1
+kind: Job
+metadata: { name: pi }
+spec:
+  completions: 2
+  parallelism: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: pi
+        image: perl
+        command: ["perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+`;
+    expect((await k(["apply", "-f", "-"], manifest)).stdout).toBe("job.batch/pi created\n");
+    const waited = await k(["wait", "--for=condition=complete", "job/pi", "--timeout=150s"]);
+    expect(waited.stdout).toBe("job.batch/pi condition met\n");
+    const table = (await k(["get", "jobs"])).stdout;
+    expect(table).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE/);
+    expect(table).toMatch(/pi\s+Complete\s+2\/2\s+/);
+    const logs = (await k(["logs", "job/pi"])).stdout;
+    expect(logs.startsWith("3.14159265358979323846")).toBe(true);
+    expect(logs.trim()).toHaveLength(2001);
+    const pods = (await k(["get", "pods", "-l", "job-name=pi", "-o", "jsonpath={.items[*].status.phase}"]))
+      .stdout;
+    expect(pods).toBe("Succeeded Succeeded");
+  });
+
+  it("gives up after backoffLimit failures", async () => {
+    const created = await k(["create", "job", "fail", "--image=busybox", "--", "sh", "-c", "exit 1"]);
+    expect(created.stdout).toBe("job.batch/fail created\n");
+    await k(["patch", "job", "fail", "--type=merge", "-p", '{"spec":{"backoffLimit":1}}']);
+    const waited = await k(["wait", "--for=condition=failed", "job/fail", "--timeout=150s"]);
+    expect(waited.stdout).toBe("job.batch/fail condition met\n");
+    const reason = await k([
+      "get",
+      "job",
+      "fail",
+      "-o",
+      'jsonpath={.status.conditions[?(@.type=="Failed")].reason}',
+    ]);
+    expect(reason.stdout).toBe("BackoffLimitExceeded");
+    expect((await k(["get", "job", "fail", "-o", "jsonpath={.status.failed}"])).stdout).toBe("2");
+  });
+});

@@ -1,0 +1,158 @@
+import type { Pod } from "../../core/k8s/types";
+import type { Job, JobCondition } from "../../core/k8s/workloads/types";
+
+export interface JobPlan {
+  create: number;
+  /** Active pods to delete: the job finished or failed. */
+  remove: string[];
+  status: NonNullable<Job["status"]>;
+  /** Look again then: back-off expiry, active deadline, TTL. */
+  requeueAfterMs?: number;
+  /** The job finished longer ago than ttlSecondsAfterFinished: delete it. */
+  expired: boolean;
+}
+
+const BACKOFF_BASE_MS = 10_000;
+const BACKOFF_MAX_MS = 360_000;
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+function finishedCondition(job: Job): JobCondition | undefined {
+  return job.status?.conditions?.find(
+    (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+  );
+}
+
+function lastFailure(failed: Pod[]): number {
+  return failed.reduce((latest, p) => {
+    const finished = p.status?.containerStatuses
+      ?.map((s) => s.state.terminated?.finishedAt)
+      .filter((t): t is string => !!t)
+      .map(Date.parse);
+    return Math.max(latest, ...(finished ?? [0]));
+  }, 0);
+}
+
+/**
+ * The Job controller's decisions for one pass: run up to `parallelism` pods until `completions` have
+ * succeeded, retry failures with exponential back-off until `backoffLimit`, honour activeDeadlineSeconds
+ * and ttlSecondsAfterFinished. `pods` are the job's pods. Pure.
+ */
+export function planJob(job: Job, pods: Pod[], now: Date): JobPlan {
+  const succeeded = pods.filter((p) => p.status?.phase === "Succeeded");
+  const failed = pods.filter((p) => p.status?.phase === "Failed");
+  const active = pods.filter(
+    (p) => !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed",
+  );
+  const ready = active.filter((p) =>
+    p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+  );
+  const previous = job.status ?? {};
+  const startTime = previous.startTime ?? stamp(now);
+  const completions = job.spec.completions;
+  const parallelism = job.spec.parallelism ?? 1;
+  const base: NonNullable<Job["status"]> = {
+    ...previous,
+    startTime,
+    active: active.length,
+    ready: ready.length,
+    ...(succeeded.length ? { succeeded: succeeded.length } : {}),
+    ...(failed.length ? { failed: failed.length } : {}),
+    terminating: pods.filter((p) => p.metadata.deletionTimestamp).length,
+    uncountedTerminatedPods: {},
+  };
+  if (!succeeded.length) delete base.succeeded;
+  if (!failed.length) delete base.failed;
+
+  const finished = finishedCondition(job);
+  if (finished) {
+    const ttl = job.spec.ttlSecondsAfterFinished;
+    const doneAt = Date.parse(finished.lastTransitionTime);
+    const expiresIn = ttl === undefined ? undefined : doneAt + ttl * 1000 - now.getTime();
+    return {
+      create: 0,
+      remove: active.map((p) => p.metadata.name ?? ""),
+      status: { ...base, active: 0, ready: 0 },
+      expired: expiresIn !== undefined && expiresIn <= 0,
+      ...(expiresIn !== undefined && expiresIn > 0 ? { requeueAfterMs: expiresIn } : {}),
+    };
+  }
+  const finish = (type: "Complete" | "Failed", reason?: string, message?: string): JobPlan => {
+    const condition: JobCondition = {
+      type,
+      status: "True",
+      lastProbeTime: stamp(now),
+      lastTransitionTime: stamp(now),
+      ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
+    };
+    const criteria: JobCondition[] =
+      type === "Complete"
+        ? [
+            {
+              ...condition,
+              type: "SuccessCriteriaMet",
+              reason: "CompletionsReached",
+              message: "Reached expected number of succeeded pods",
+            },
+          ]
+        : [{ ...condition, type: "FailureTarget" }];
+    return {
+      create: 0,
+      remove: active.map((p) => p.metadata.name ?? ""),
+      status: {
+        ...base,
+        active: 0,
+        ready: 0,
+        ...(type === "Complete" ? { completionTime: stamp(now) } : {}),
+        conditions: [...(previous.conditions ?? []), ...criteria, condition],
+      },
+      expired: false,
+      ...(job.spec.ttlSecondsAfterFinished !== undefined
+        ? { requeueAfterMs: job.spec.ttlSecondsAfterFinished * 1000 }
+        : {}),
+    };
+  };
+
+  const deadline = job.spec.activeDeadlineSeconds;
+  if (deadline !== undefined && now.getTime() - Date.parse(startTime) >= deadline * 1000) {
+    return finish("Failed", "DeadlineExceeded", "Job was active longer than specified deadline");
+  }
+  if (failed.length > (job.spec.backoffLimit ?? 6)) {
+    return finish("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
+  }
+  const target = completions ?? 1;
+  if (
+    succeeded.length >= target ||
+    (completions === undefined && succeeded.length > 0 && active.length === 0)
+  ) {
+    return finish("Complete", "CompletionsReached", "Reached expected number of succeeded pods");
+  }
+  if (job.spec.suspend) {
+    return { create: 0, remove: active.map((p) => p.metadata.name ?? ""), status: base, expired: false };
+  }
+  const wanted = Math.min(parallelism, completions === undefined ? parallelism : target - succeeded.length);
+  let create = Math.max(0, wanted - active.length);
+  let requeueAfterMs: number | undefined;
+  if (create > 0 && failed.length > 0) {
+    const delay = Math.min(BACKOFF_BASE_MS * 2 ** (failed.length - 1), BACKOFF_MAX_MS);
+    const wait = lastFailure(failed) + delay - now.getTime();
+    if (wait > 0) {
+      create = 0;
+      requeueAfterMs = wait;
+    }
+  }
+  if (deadline !== undefined) {
+    const left = Date.parse(startTime) + deadline * 1000 - now.getTime();
+    requeueAfterMs = Math.min(requeueAfterMs ?? left, left);
+  }
+  return {
+    create,
+    remove: [],
+    status: base,
+    expired: false,
+    ...(requeueAfterMs !== undefined ? { requeueAfterMs } : {}),
+  };
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import { KubeError } from "../../core/k8s/errors";
+import { preparePod } from "../../core/k8s/pods";
+import type { Pod } from "../../core/k8s/types";
+import type { Job } from "../../core/k8s/workloads/types";
+import type { ObjectRef } from "../../core/queues";
+import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { EventRecorder } from "../events";
+import { deletePodGracefully } from "../pod-deletion";
+import type { Result } from "../shell";
+import { planJob } from "./job-plan";
+
+const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+/** Runs a Job's pods to completion (see job-plan.ts). */
+export class JobController {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly events: EventRecorder,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const jobKey: ObjectKey = {
+      clusterId: ref.clusterId,
+      group: "batch",
+      resource: "jobs",
+      namespace: ref.namespace,
+      name: ref.name,
+    };
+    const job = (await this.store.get(jobKey)) as Job | undefined;
+    if (!job) return {};
+    const { items } = await this.store.list({
+      clusterId: ref.clusterId,
+      group: "",
+      resource: "pods",
+      namespace: ref.namespace,
+    });
+    const pods = items.filter((p) =>
+      p.metadata.ownerReferences?.some((o) => o.controller && o.uid === job.metadata.uid),
+    ) as Pod[];
+    const now = this.now();
+    const plan = planJob(job, pods, now);
+    if (plan.expired) {
+      await this.store.delete(jobKey, { uid: job.metadata.uid ?? "" }).catch(() => undefined);
+      return {};
+    }
+    for (let i = 0; i < plan.create; i++) {
+      const name = `${job.metadata.name}-${[...randomBytes(5)].map((b) => NAME_ALPHABET[b % NAME_ALPHABET.length]).join("")}`;
+      const pod = preparePod({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          name,
+          generateName: `${job.metadata.name}-`,
+          namespace: ref.namespace,
+          labels: { ...job.spec.template.metadata?.labels },
+          ownerReferences: [
+            {
+              apiVersion: "batch/v1",
+              kind: "Job",
+              name: job.metadata.name ?? "",
+              uid: job.metadata.uid ?? "",
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec: structuredClone(job.spec.template.spec),
+      });
+      try {
+        await this.store.create({ ...jobKey, group: "", resource: "pods", name }, pod);
+        await this.events.record(ref.clusterId, job, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
+      } catch (err) {
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+      }
+    }
+    for (const name of plan.remove) {
+      const pod = pods.find((p) => p.metadata.name === name);
+      if (pod)
+        await deletePodGracefully(this.store, { ...jobKey, group: "", resource: "pods", name }, pod, now);
+    }
+    const before = job.status?.conditions?.length ?? 0;
+    await this.store.mutate(jobKey, (obj) => {
+      if (obj.metadata.uid !== job.metadata.uid || isDeepStrictEqual(obj.status, plan.status))
+        return undefined;
+      obj.status = plan.status;
+      return obj;
+    });
+    const finished = plan.status.conditions
+      ?.slice(before)
+      .find((c) => c.type === "Complete" || c.type === "Failed");
+    if (finished?.type === "Complete")
+      await this.events.record(ref.clusterId, job, "Normal", "Completed", "Job completed");
+    if (finished?.type === "Failed") {
+      await this.events.record(
+        ref.clusterId,
+        job,
+        "Warning",
+        finished.reason ?? "Failed",
+        finished.message ?? "Job failed",
+      );
+    }
+    return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
+  }
+}
