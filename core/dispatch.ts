@@ -21,6 +21,15 @@ const OWNER_QUEUES: Record<string, string> = {
   ReplicaSet: QUEUE.replicaset,
   Deployment: QUEUE.deployment,
   Job: QUEUE.job,
+  CronJob: QUEUE.cronjob,
+};
+
+/** The controller of each kind, woken by every write to one of its objects. */
+const OWN_QUEUES: Record<string, string> = {
+  "apps/replicasets": QUEUE.replicaset,
+  "apps/deployments": QUEUE.deployment,
+  "batch/jobs": QUEUE.job,
+  "batch/cronjobs": QUEUE.cronjob,
 };
 
 /**
@@ -39,10 +48,8 @@ export function triggersFor(c: Committed): Trigger[] {
     if (node) out.push({ queue: QUEUE.node(node), ref });
     else if (c.type !== "DELETED") out.push({ queue: QUEUE.scheduler, ref });
   }
-  if (c.group === "apps" && c.resource === "replicasets") out.push({ queue: QUEUE.replicaset, ref });
-  if (c.group === "apps" && c.resource === "deployments") out.push({ queue: QUEUE.deployment, ref });
-  if (c.group === "batch" && c.resource === "jobs" && c.type !== "DELETED")
-    out.push({ queue: QUEUE.job, ref });
+  const own = OWN_QUEUES[`${c.group}/${c.resource}`];
+  if (own && c.type !== "DELETED") out.push({ queue: own, ref });
   if (
     c.group === "" &&
     c.resource === "namespaces" &&

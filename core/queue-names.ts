@@ -6,6 +6,7 @@ export const QUEUE = {
   replicaset: "replicaset",
   deployment: "deployment",
   job: "job",
+  cronjob: "cronjob",
   garbageCollector: "garbage-collector",
   node: (nodeName: string) => `node-${nodeName}`,
 } as const;

@@ -8,6 +8,7 @@ import { ClusterRepository } from "../db/clusters";
 import { NodeRepository } from "../db/nodes";
 import { ObjectStore } from "../db/store";
 import { ClusterTeardownController } from "./controllers/cluster-teardown";
+import { CronJobController } from "./controllers/cronjobs";
 import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
 import { DeploymentController, GarbageCollector, ReplicaSetController } from "./controllers/workloads";
@@ -16,6 +17,14 @@ import { NodeAgent } from "./node-agent/agent";
 import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
 import { Scheduler } from "./scheduler/scheduler";
 import { runReconciler } from "./shell";
+
+/** Kinds whose controllers resync every object periodically. */
+const CONTROLLED: [group: string, resource: string, queue: string][] = [
+  ["apps", "replicasets", QUEUE.replicaset],
+  ["apps", "deployments", QUEUE.deployment],
+  ["batch", "jobs", QUEUE.job],
+  ["batch", "cronjobs", QUEUE.cronjob],
+];
 
 /** Changes older than this are compacted away; a watch from before then gets 410 Gone and relists. */
 const CHANGE_RETENTION_SECONDS = 600;
@@ -50,8 +59,16 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const deployments = new DeploymentController(store, new EventRecorder(store, "deployment-controller", ""));
   const collector = new GarbageCollector(store);
   const jobs = new JobController(store, new EventRecorder(store, "job-controller", ""));
+  const cronJobs = new CronJobController(store, new EventRecorder(store, "cronjob-controller", ""));
   const workers: Worker<ReconcileJob>[] = [
     runReconciler({ queue: QUEUE.job, connection, triggers, logger, reconcile: (r) => jobs.reconcile(r) }),
+    runReconciler({
+      queue: QUEUE.cronjob,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => cronJobs.reconcile(r),
+    }),
     runReconciler({
       queue: QUEUE.replicaset,
       connection,
@@ -124,10 +141,9 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
     for (const ns of await store.terminatingNamespaces())
       await triggers.finalizeNamespace(ns.clusterId, ns.name);
     for (const c of await clusters.terminating()) await triggers.teardownCluster(c.id);
-    for (const ref of await store.keysOf("apps", "replicasets"))
-      await triggers.trigger(QUEUE.replicaset, ref);
-    for (const ref of await store.keysOf("apps", "deployments"))
-      await triggers.trigger(QUEUE.deployment, ref);
+    for (const [group, resource, queue] of CONTROLLED) {
+      for (const ref of await store.keysOf(group, resource)) await triggers.trigger(queue, ref);
+    }
   };
   const resyncTimer = setInterval(
     () => void resync().catch((e: Error) => logger.warn("resync failed", { error: e.message })),

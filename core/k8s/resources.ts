@@ -85,6 +85,18 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     verbs: CRUD,
     subresources: ["status"],
   },
+  {
+    group: "batch",
+    version: "v1",
+    resource: "cronjobs",
+    kind: "CronJob",
+    singularName: "cronjob",
+    namespaced: true,
+    shortNames: ["cj"],
+    categories: ["all"],
+    verbs: CRUD,
+    subresources: ["status"],
+  },
 ];
 
 export function groupVersion(t: Pick<ResourceType, "group" | "version">): string {

@@ -290,6 +290,39 @@ PRINTERS.Job = {
   },
 };
 
+PRINTERS.CronJob = {
+  columns: [
+    NAME,
+    column("Schedule", "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."),
+    column(
+      "Timezone",
+      "The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.",
+    ),
+    column("Suspend", "This flag tells the controller to suspend subsequent executions.", {
+      type: "boolean",
+    }),
+    column("Active", "A list of pointers to currently running jobs.", { type: "integer" }),
+    column("Last Schedule", "Information when was the last time the job was successfully scheduled."),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  row: (o, now) => {
+    const spec = (o.spec as Obj | undefined) ?? {};
+    const status = (o.status as Obj | undefined) ?? {};
+    const template = ((spec.jobTemplate as Obj | undefined)?.spec ?? {}) as Obj;
+    return [
+      o.metadata.name,
+      str(spec.schedule),
+      str(spec.timeZone) || "<none>",
+      spec.suspend === true ? "True" : "False",
+      ((status.active as unknown[]) ?? []).length,
+      status.lastScheduleTime ? since(status.lastScheduleTime as string, now) : "<none>",
+      since(o.metadata.creationTimestamp, now),
+      ...workloadExtras({ ...o, spec: template }),
+    ];
+  },
+};
+
 const DEFAULT: Printer = {
   columns: [NAME, AGE],
   row: (o, now) => [o.metadata.name, since(o.metadata.creationTimestamp, now)],

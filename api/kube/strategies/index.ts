@@ -1,4 +1,5 @@
 import type { ResourceType } from "../../../core/k8s/resources";
+import { cronJobStrategy } from "./cronjobs";
 import { genericStrategy } from "./generic";
 import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
@@ -12,6 +13,7 @@ const BY_KIND: Record<string, Strategy> = {
   Deployment: workloadStrategy,
   ReplicaSet: workloadStrategy,
   Job: jobStrategy,
+  CronJob: cronJobStrategy,
 };
 
 export function strategyFor(type: ResourceType): Strategy {

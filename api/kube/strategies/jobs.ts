@@ -1,37 +1,12 @@
-import { randomUUID } from "node:crypto";
-import { defaultPod } from "../../../core/k8s/defaults/pod";
 import { enforcePodSecurity } from "../../../core/k8s/pod-security";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
 import { type FieldError, fieldErrors, invalidError } from "../../../core/k8s/validation/field-errors";
 import { validateObjectMeta } from "../../../core/k8s/validation/meta";
-import { JOB_NAME_LABEL, JOB_UID_LABEL, type Job } from "../../../core/k8s/workloads/types";
+import { defaultJob } from "../../../core/k8s/workloads/defaults";
+import type { Job } from "../../../core/k8s/workloads/types";
 import { validateWorkload } from "../../../core/k8s/workloads/validation";
 import type { Strategy, StrategyContext } from "./strategy";
 import { workloadStrategy } from "./workloads";
-
-/** kube-apiserver's Job defaults: a generated selector and labels tying pods to this job's uid. */
-function defaults(obj: KubeObject): Job {
-  const job = obj as Job;
-  const spec = job.spec;
-  job.metadata.uid ??= randomUUID();
-  spec.parallelism ??= 1;
-  if (spec.completions === undefined && spec.parallelism === 1) spec.completions = 1;
-  spec.backoffLimit ??= spec.completionMode === "Indexed" ? 2147483647 : 6;
-  spec.completionMode ??= "NonIndexed";
-  spec.suspend ??= false;
-  spec.manualSelector ??= false;
-  const uid = job.metadata.uid;
-  const name = job.metadata.name ?? "";
-  const tie = { [JOB_UID_LABEL]: uid, [JOB_NAME_LABEL]: name, "controller-uid": uid, "job-name": name };
-  if (!spec.manualSelector) spec.selector = { matchLabels: { [JOB_UID_LABEL]: uid } };
-  spec.template.metadata = {
-    ...spec.template.metadata,
-    labels: { ...spec.template.metadata?.labels, ...tie },
-  };
-  const pod = defaultPod({ apiVersion: "v1", kind: "Pod", metadata: {}, spec: spec.template.spec });
-  spec.template.spec = pod.spec;
-  return job;
-}
 
 function validate(job: Job, ctx: StrategyContext): void {
   const errors: FieldError[] = [...validateObjectMeta(job, true), ...validateWorkload(job.spec)];
@@ -58,7 +33,7 @@ function validate(job: Job, ctx: StrategyContext): void {
 export const jobStrategy: Strategy = {
   ...workloadStrategy,
   create(obj, ctx) {
-    const job = defaults(structuredClone(obj));
+    const job = defaultJob(structuredClone(obj) as Job);
     delete job.metadata.deletionTimestamp;
     job.metadata.generation = 1;
     validate(job, ctx);

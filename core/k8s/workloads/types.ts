@@ -96,3 +96,28 @@ export interface Job extends KubeObject {
 
 export const JOB_UID_LABEL = "batch.kubernetes.io/controller-uid";
 export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
+
+export interface CronJob extends KubeObject {
+  spec: {
+    schedule: string;
+    timeZone?: string;
+    startingDeadlineSeconds?: number;
+    concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
+    suspend?: boolean;
+    successfulJobsHistoryLimit?: number;
+    failedJobsHistoryLimit?: number;
+    jobTemplate: { metadata?: ObjectMeta; spec: Job["spec"] };
+  };
+  status?: {
+    active?: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      namespace: string;
+      uid: string;
+      resourceVersion?: string;
+    }[];
+    lastScheduleTime?: string;
+    lastSuccessfulTime?: string;
+  };
+}

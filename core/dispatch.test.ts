@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { type Committed, triggersFor } from "./dispatch";
+import { QUEUE } from "./queue-names";
+
+function committed(over: Partial<Committed>): Committed {
+  return {
+    clusterId: "c",
+    group: "",
+    resource: "pods",
+    namespace: "default",
+    name: "p",
+    type: "ADDED",
+    object: { apiVersion: "v1", kind: "Pod", metadata: { name: "p", uid: "u" }, spec: { containers: [] } },
+    ...over,
+  };
+}
+
+describe("triggersFor", () => {
+  it("sends a new pod to the scheduler and a bound one to its node", () => {
+    expect(triggersFor(committed({})).map((t) => t.queue)).toEqual([QUEUE.scheduler]);
+    const bound = committed({
+      type: "MODIFIED",
+      object: {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "p" },
+        spec: { nodeName: "n1", containers: [] },
+      },
+    });
+    expect(triggersFor(bound).map((t) => t.queue)).toEqual([QUEUE.node("n1")]);
+  });
+
+  it("wakes the controlling owner of a pod", () => {
+    const owned = committed({
+      object: {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: {
+          name: "p",
+          ownerReferences: [
+            { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: "r", controller: true },
+          ],
+        },
+        spec: { containers: [] },
+      },
+    });
+    expect(triggersFor(owned)).toContainEqual({
+      queue: QUEUE.replicaset,
+      ref: { clusterId: "c", namespace: "default", name: "rs" },
+    });
+  });
+
+  it("wakes each kind's own controller, and the garbage collector on deletion", () => {
+    for (const [group, resource, queue] of [
+      ["apps", "deployments", QUEUE.deployment],
+      ["batch", "jobs", QUEUE.job],
+      ["batch", "cronjobs", QUEUE.cronjob],
+    ] as const) {
+      expect(triggersFor(committed({ group, resource })).map((t) => t.queue)).toContain(queue);
+    }
+    const gone = triggersFor(committed({ group: "apps", resource: "deployments", type: "DELETED" }));
+    expect(gone).toEqual([
+      { queue: QUEUE.garbageCollector, ref: { clusterId: "c", namespace: "default", name: "u" } },
+    ]);
+  });
+});

@@ -1,0 +1,71 @@
+import { isDeepStrictEqual } from "node:util";
+import { KubeError } from "../../core/k8s/errors";
+import { defaultJob } from "../../core/k8s/workloads/defaults";
+import type { CronJob, Job } from "../../core/k8s/workloads/types";
+import type { ObjectRef } from "../../core/queues";
+import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { EventRecorder } from "../events";
+import type { Result } from "../shell";
+import { planCronJob } from "./cronjob-plan";
+
+/**
+ * Starts a CronJob's Jobs on schedule (see cronjob-plan.ts). Each pass asks to look again at the next
+ * tick; a tick's Job has a deterministic name, so neither a retry nor a second worker doubles it, and
+ * the resync catches a tick whose wake-up was lost.
+ */
+export class CronJobController {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly events: EventRecorder,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const key: ObjectKey = {
+      clusterId: ref.clusterId,
+      group: "batch",
+      resource: "cronjobs",
+      namespace: ref.namespace,
+      name: ref.name,
+    };
+    const cj = (await this.store.get(key)) as CronJob | undefined;
+    if (!cj) return {};
+    const { items } = await this.store.list({
+      clusterId: ref.clusterId,
+      group: "batch",
+      resource: "jobs",
+      namespace: ref.namespace,
+    });
+    const jobs = items.filter((j) =>
+      j.metadata.ownerReferences?.some((o) => o.controller && o.uid === cj.metadata.uid),
+    ) as Job[];
+    const plan = planCronJob(cj, jobs, this.now());
+    for (const name of plan.remove) {
+      await this.store.delete({ ...key, resource: "jobs", name }).catch(() => undefined);
+    }
+    if (plan.create) {
+      const job = defaultJob(plan.create);
+      try {
+        await this.store.create({ ...key, resource: "jobs", name: job.metadata.name ?? "" }, job);
+        await this.events.record(
+          ref.clusterId,
+          cj,
+          "Normal",
+          "SuccessfulCreate",
+          `Created job ${job.metadata.name}`,
+        );
+      } catch (err) {
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+      }
+    }
+    if (plan.skipped)
+      await this.events.record(ref.clusterId, cj, "Warning", "JobAlreadyActive", plan.skipped);
+    await this.store.mutate(key, (obj) => {
+      if (obj.metadata.uid !== cj.metadata.uid || isDeepStrictEqual(obj.status, plan.status))
+        return undefined;
+      obj.status = plan.status;
+      return obj;
+    });
+    return { requeueAfterMs: plan.requeueAfterMs };
+  }
+}
