@@ -1,14 +1,14 @@
 import { enforcePodSecurity } from "../../../core/k8s/pod-security";
-import type { KubeObject, Pod } from "../../../core/k8s/types";
+import type { Pod } from "../../../core/k8s/types";
 import { type FieldError, fieldErrors, invalidError } from "../../../core/k8s/validation/field-errors";
 import { validateObjectMeta } from "../../../core/k8s/validation/meta";
 import { defaultJob } from "../../../core/k8s/workloads/defaults";
 import type { Job } from "../../../core/k8s/workloads/types";
 import { validateWorkload } from "../../../core/k8s/workloads/validation";
-import type { Strategy, StrategyContext } from "./strategy";
+import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";
 
-function validate(job: Job, ctx: StrategyContext): void {
+function validate(job: Job): void {
   const errors: FieldError[] = [...validateObjectMeta(job, true), ...validateWorkload(job.spec)];
   const policy = job.spec.template?.spec?.restartPolicy;
   if (policy !== "Never" && policy !== "OnFailure") {
@@ -32,15 +32,15 @@ function validate(job: Job, ctx: StrategyContext): void {
 /** Jobs: defaulted and validated like kube-apiserver; the template is immutable once created. */
 export const jobStrategy: Strategy = {
   ...workloadStrategy,
-  create(obj, ctx) {
+  create(obj) {
     const job = defaultJob(structuredClone(obj) as Job);
     delete job.metadata.deletionTimestamp;
     job.metadata.generation = 1;
-    validate(job, ctx);
+    validate(job);
     job.status = {};
     return job;
   },
-  update(next, current, ctx) {
+  update(next, current) {
     const job = structuredClone(next) as Job;
     const before = current as Job;
     job.status = before.status;
@@ -53,7 +53,7 @@ export const jobStrategy: Strategy = {
         "batch",
       );
     }
-    validate(job, ctx);
+    validate(job);
     return job;
   },
 };
