@@ -8,6 +8,7 @@ import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
 import { nodeObjects } from "./nodes";
+import { paginate } from "./pagination";
 import type { RequestInfo } from "./request-info";
 import { matches, selectorsOf } from "./selection";
 import { strategyFor } from "./strategies";
@@ -72,13 +73,21 @@ export async function listObjects(c: Ctx, info: RequestInfo) {
         resource: info.type.resource,
         ...(info.namespace ? { namespace: info.namespace } : {}),
       });
-  const selected = items.filter((o) => matches(info.type, sel, o));
-  if (wantsTable(c)) return c.json(tableFor(c, info.type, selected, { resourceVersion }));
+  const page = paginate(
+    items.filter((o) => matches(info.type, sel, o)),
+    c.req.query("limit"),
+    c.req.query("continue"),
+  );
+  const listMeta = {
+    resourceVersion,
+    ...(page.continue ? { continue: page.continue, remainingItemCount: page.remainingItemCount } : {}),
+  };
+  if (wantsTable(c)) return c.json(tableFor(c, info.type, page.items, listMeta));
   return c.json({
     kind: `${info.type.kind}List`,
     apiVersion: info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version,
-    metadata: { resourceVersion },
-    items: selected.map((o) => withTypeMeta(info.type, o)),
+    metadata: listMeta,
+    items: page.items.map((o) => withTypeMeta(info.type, o)),
   });
 }
 

@@ -13,7 +13,7 @@ export function tableFor(
   c: Context<AppEnv>,
   type: ResourceType,
   objects: KubeObject[],
-  listMeta: { resourceVersion?: string | undefined },
+  listMeta: { resourceVersion?: string | undefined; continue?: string },
 ) {
   const include = c.req.query("includeObject");
   return toTable(type.kind, objects, {

@@ -22,6 +22,8 @@ export interface TestPlatform {
   admin(method: string, path: string, body?: unknown): Promise<Response>;
   /** Creates a cluster and writes its kubeconfig; returns the id and the kubeconfig path. */
   createCluster(name: string): Promise<{ id: string; kubeconfig: string; token: string }>;
+  /** Another API replica on the same database and Redis: any replica serves any cluster. */
+  startExtraApi(): Promise<RunningApi>;
   stopWorkers(): Promise<void>;
   /** Empties this platform's queues, as a Redis restart without persistence would. */
   dropQueuedTriggers(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startTestPlatform(
     nodeAgent: options.nodeAgent ?? true,
   });
 
+  const extras: RunningApi[] = [];
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${api.url}${path}`, {
       method,
@@ -108,6 +111,11 @@ export async function startTestPlatform(
       const token = /token: (\S+)/.exec(body.kubeconfig)?.[1] ?? "";
       return { id: body.id, kubeconfig: path, token };
     },
+    async startExtraApi() {
+      const extra = await startApiServer({ ...config, port: await freePort(), tlsPort: await freePort() });
+      extras.push(extra);
+      return extra;
+    },
     async stopWorkers() {
       await workers?.close();
       workers = undefined;
@@ -123,6 +131,7 @@ export async function startTestPlatform(
     },
     async close() {
       await workers?.close();
+      await Promise.all(extras.map((e) => e.close()));
       await api.close();
       const docker = dockerFromHost(config.dockerHost);
       const leftovers = await docker.listContainers({
