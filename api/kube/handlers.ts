@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
+import { generateName } from "../../core/k8s/owners";
 import { jsonPatch, mergePatch } from "../../core/k8s/patch";
 import type { ResourceType } from "../../core/k8s/resources";
 import { strategicMerge } from "../../core/k8s/strategic-merge";
@@ -126,20 +127,12 @@ async function readBody(c: Ctx, info: RequestInfo): Promise<KubeObject> {
   return { ...obj, apiVersion: expected, kind: info.type.kind };
 }
 
-const GENERATE_SUFFIX = "bcdfghjklmnpqrstvwxz2456789";
-
-function generatedName(prefix: string): string {
-  let suffix = "";
-  for (let i = 0; i < 5; i++) suffix += GENERATE_SUFFIX[Math.floor(Math.random() * GENERATE_SUFFIX.length)];
-  return `${prefix.slice(0, 58)}${suffix}`;
-}
-
 export async function createObject(c: Ctx, info: RequestInfo) {
   if (info.type.virtual || !info.type.verbs.includes("create")) throw kubeErrors.methodNotAllowed();
   if (info.type.namespaced && !info.namespace) throw kubeErrors.unknownResource();
   const obj = await readBody(c, info);
   if (!obj.metadata.name && obj.metadata.generateName)
-    obj.metadata.name = generatedName(obj.metadata.generateName);
+    obj.metadata.name = generateName(obj.metadata.generateName);
   const { deps, cluster } = c.var;
   const strategy = strategyFor(info.type);
   const prepared = strategy.create(obj, { now: deps.now(), type: info.type });

@@ -1,3 +1,4 @@
+import { controllerRef } from "../../core/k8s/owners";
 import { lastTickBetween, nextTick } from "../../core/k8s/workloads/schedule";
 import type { CronJob, Job } from "../../core/k8s/workloads/types";
 
@@ -59,16 +60,7 @@ export function planCronJob(cj: CronJob, jobs: Job[], now: Date): CronJobPlan {
             ...cj.spec.jobTemplate.metadata?.annotations,
             "batch.kubernetes.io/cronjob-scheduled-timestamp": stamp(tick),
           },
-          ownerReferences: [
-            {
-              apiVersion: "batch/v1",
-              kind: "CronJob",
-              name: cj.metadata.name ?? "",
-              uid: cj.metadata.uid ?? "",
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [controllerRef(cj)],
         },
         spec: structuredClone(cj.spec.jobTemplate.spec),
       };

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { KubeError } from "../../core/k8s/errors";
+import { isControlledBy } from "../../core/k8s/owners";
 import { defaultJob } from "../../core/k8s/workloads/defaults";
 import type { CronJob, Job } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
@@ -36,9 +37,7 @@ export class CronJobController {
       resource: "jobs",
       namespace: ref.namespace,
     });
-    const jobs = items.filter((j) =>
-      j.metadata.ownerReferences?.some((o) => o.controller && o.uid === cj.metadata.uid),
-    ) as Job[];
+    const jobs = items.filter((j) => isControlledBy(j, cj)) as Job[];
     const plan = planCronJob(cj, jobs, this.now());
     for (const name of plan.remove) {
       await this.store.delete({ ...key, resource: "jobs", name }).catch(() => undefined);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { controllerRef } from "../../core/k8s/owners";
 import type {
   Deployment,
   DeploymentCondition,
@@ -147,16 +148,7 @@ export function planDeployment(d: Deployment, owned: ReplicaSet[], now: Date): D
             "deployment.kubernetes.io/desired-replicas": String(desired),
             "deployment.kubernetes.io/max-replicas": String(desired + maxSurge),
           },
-          ownerReferences: [
-            {
-              apiVersion: "apps/v1",
-              kind: "Deployment",
-              name: d.metadata.name ?? "",
-              uid: d.metadata.uid ?? "",
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [controllerRef(d)],
         },
         spec: {
           replicas: newReplicas,

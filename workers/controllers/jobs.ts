@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { KubeError } from "../../core/k8s/errors";
+import { controllerRef, generateName, isControlledBy } from "../../core/k8s/owners";
 import { preparePod } from "../../core/k8s/pods";
 import type { Pod } from "../../core/k8s/types";
 import type { Job } from "../../core/k8s/workloads/types";
@@ -10,8 +10,6 @@ import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { planJob } from "./job-plan";
-
-const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
 /** Runs a Job's pods to completion (see job-plan.ts). */
 export class JobController {
@@ -37,9 +35,7 @@ export class JobController {
       resource: "pods",
       namespace: ref.namespace,
     });
-    const pods = items.filter((p) =>
-      p.metadata.ownerReferences?.some((o) => o.controller && o.uid === job.metadata.uid),
-    ) as Pod[];
+    const pods = items.filter((p) => isControlledBy(p, job)) as Pod[];
     const now = this.now();
     const plan = planJob(job, pods, now);
     if (plan.expired) {
@@ -47,7 +43,7 @@ export class JobController {
       return {};
     }
     for (let i = 0; i < plan.create; i++) {
-      const name = `${job.metadata.name}-${[...randomBytes(5)].map((b) => NAME_ALPHABET[b % NAME_ALPHABET.length]).join("")}`;
+      const name = generateName(`${job.metadata.name}-`);
       const pod = preparePod({
         apiVersion: "v1",
         kind: "Pod",
@@ -56,16 +52,7 @@ export class JobController {
           generateName: `${job.metadata.name}-`,
           namespace: ref.namespace,
           labels: { ...job.spec.template.metadata?.labels },
-          ownerReferences: [
-            {
-              apiVersion: "batch/v1",
-              kind: "Job",
-              name: job.metadata.name ?? "",
-              uid: job.metadata.uid ?? "",
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [controllerRef(job)],
         },
         spec: structuredClone(job.spec.template.spec),
       });

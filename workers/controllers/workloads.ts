@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { KubeError } from "../../core/k8s/errors";
+import { controllerRef, generateName, isControlledBy } from "../../core/k8s/owners";
 import { preparePod } from "../../core/k8s/pods";
-import type { KubeObject, OwnerReference, Pod } from "../../core/k8s/types";
+import type { Pod } from "../../core/k8s/types";
 import { type Deployment, REVISION_ANNOTATION, type ReplicaSet } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
@@ -11,27 +11,6 @@ import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { planDeployment } from "./deployment-plan";
 import { planReplicaSet } from "./replicaset-plan";
-
-const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-
-function suffix(): string {
-  return [...randomBytes(5)].map((b) => NAME_ALPHABET[b % NAME_ALPHABET.length]).join("");
-}
-
-function controlledBy(obj: KubeObject, owner: KubeObject): boolean {
-  return obj.metadata.ownerReferences?.some((r) => r.controller && r.uid === owner.metadata.uid) ?? false;
-}
-
-function ownerRef(owner: KubeObject): OwnerReference {
-  return {
-    apiVersion: owner.apiVersion,
-    kind: owner.kind,
-    name: owner.metadata.name ?? "",
-    uid: owner.metadata.uid ?? "",
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
 
 const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
   clusterId: ref.clusterId,
@@ -78,11 +57,11 @@ export class ReplicaSetController {
       resource: "pods",
       namespace: ref.namespace,
     });
-    const pods = items.filter((p) => controlledBy(p, rs)) as Pod[];
+    const pods = items.filter((p) => isControlledBy(p, rs)) as Pod[];
     const now = this.now();
     const plan = planReplicaSet(rs, pods, now);
     for (let i = 0; i < plan.create; i++) {
-      const name = `${rs.metadata.name}-${suffix()}`;
+      const name = generateName(`${rs.metadata.name}-`);
       const template = rs.spec.template;
       const pod = preparePod({
         apiVersion: "v1",
@@ -93,7 +72,7 @@ export class ReplicaSetController {
           namespace: ref.namespace,
           labels: { ...template.metadata?.labels },
           ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-          ownerReferences: [ownerRef(rs)],
+          ownerReferences: [controllerRef(rs)],
         },
         spec: structuredClone(template.spec),
       });
@@ -132,7 +111,7 @@ export class DeploymentController {
       resource: "replicasets",
       namespace: ref.namespace,
     });
-    const owned = items.filter((rs) => controlledBy(rs, d)) as ReplicaSet[];
+    const owned = items.filter((rs) => isControlledBy(rs, d)) as ReplicaSet[];
     const plan = planDeployment(d, owned, this.now());
     if (plan.createReplicaSet) {
       const rs = plan.createReplicaSet;
