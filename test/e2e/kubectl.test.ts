@@ -157,6 +157,8 @@ spec:
     expect(out).toMatch(/Limits:\s+cpu:\s+250m\s+memory:\s+64Mi/);
     expect(out).toMatch(/Ready\s+True/);
     expect(out).toMatch(/Scheduled\s+.*default-scheduler\s+Successfully assigned default\/counter/);
+    expect(out).toMatch(/Pulled\s+.*kubelet\s+Container image "busybox" already present on machine/);
+    expect(out).toMatch(/Started\s+.*kubelet\s+Started container count/);
   });
 
   it("deletes a pod, its containers with it", async () => {

@@ -3,12 +3,13 @@ import { isDeepStrictEqual } from "node:util";
 import type { Worker } from "bullmq";
 import type Docker from "dockerode";
 import type { Redis } from "ioredis";
-import type { EnvVar, KubeObject, Pod } from "../../core/k8s/types";
+import type { EnvVar, KubeObject, Pod, PodStatus } from "../../core/k8s/types";
 import { type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
 import type { NodeRepository } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
 import { containerSpec } from "./container-spec";
 import { type Action, latest, planPodSync } from "./plan";
@@ -68,9 +69,11 @@ export class NodeAgent {
   private events: NodeJS.ReadableStream | undefined;
   private stopped = false;
   private readonly now: () => Date;
+  private readonly recorder: EventRecorder;
 
   constructor(private readonly o: NodeAgentOptions) {
     this.now = o.now ?? (() => new Date());
+    this.recorder = new EventRecorder(o.store, "kubelet", o.nodeName, this.now);
   }
 
   async start(): Promise<void> {
@@ -257,6 +260,13 @@ export class NodeAgent {
   ): Promise<void> {
     const { runtime } = this.o;
     const stops = actions.filter((a) => a.kind === "stop");
+    if (pod && identity) {
+      for (const stop of stops) {
+        const name = observed?.containers.find((c) => c.id === stop.id)?.name;
+        if (name)
+          await this.event(identity.clusterId, pod, "Normal", "Killing", `Stopping container ${name}`);
+      }
+    }
     await Promise.all(stops.map((a) => runtime.stopContainer(a.id, a.graceSeconds)));
     for (const action of actions) if (action.kind === "remove") await runtime.removeContainer(action.id);
 
@@ -289,6 +299,20 @@ export class NodeAgent {
         );
         await sandboxStarted;
         await Promise.all(created.map((id) => (id ? runtime.startContainer(id) : undefined)));
+        await Promise.all(
+          runs.map(async (run) => {
+            const image = pod.spec.containers.find((c) => c.name === run.name)?.image ?? "";
+            await this.event(
+              identity.clusterId,
+              pod,
+              "Normal",
+              "Pulled",
+              `Container image "${image}" already present on machine`,
+            );
+            await this.event(identity.clusterId, pod, "Normal", "Created", `Created container ${run.name}`);
+            await this.event(identity.clusterId, pod, "Normal", "Started", `Started container ${run.name}`);
+          }),
+        );
       }
     }
     if (pod && identity && actions.some((a) => a.kind === "deletePod")) {
@@ -336,16 +360,43 @@ export class NodeAgent {
     missing: Set<string>,
   ): Promise<void> {
     const now = this.now();
-    await this.o.store.mutate(key, (current) => {
+    let before: PodStatus | undefined;
+    const written = await this.o.store.mutate(key, (current) => {
       const pod = current as Pod;
       if (pod.metadata.uid !== uid || pod.metadata.deletionTimestamp) return undefined;
       const next = podStatus(pod, observed, missing, this.o.nodeAddress, now);
       const comparable = (s: unknown) =>
         JSON.stringify(s, (k, v) => (k === "lastTransitionTime" || k === "startTime" ? undefined : v));
       if (isDeepStrictEqual(comparable(pod.status), comparable(next))) return undefined;
+      before = pod.status;
       pod.status = next;
       return pod;
     });
+    if (before && written) await this.waitingEvents(key.clusterId, written as Pod, before);
+  }
+
+  /** The kubelet's warnings when a container starts waiting for a bad reason. */
+  private async waitingEvents(clusterId: string, pod: Pod, before: PodStatus): Promise<void> {
+    for (const s of pod.status?.containerStatuses ?? []) {
+      const reason = s.state.waiting?.reason;
+      const was = before.containerStatuses?.find((b) => b.name === s.name)?.state.waiting?.reason;
+      if (!reason || reason === was) continue;
+      if (reason === "CrashLoopBackOff") {
+        await this.event(
+          clusterId,
+          pod,
+          "Warning",
+          "BackOff",
+          `Back-off restarting failed container ${s.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+        );
+      } else if (reason === "ErrImageNeverPull") {
+        await this.event(clusterId, pod, "Warning", "ErrImageNeverPull", s.state.waiting?.message ?? reason);
+      }
+    }
+  }
+
+  private event(clusterId: string, pod: Pod, type: "Normal" | "Warning", reason: string, message: string) {
+    return this.recorder.record(clusterId, pod, type, reason, message);
   }
 
   /** Removes every container and the network of a cluster being torn down, then says so. */
