@@ -13,6 +13,7 @@ import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
 import { containerSpec } from "./container-spec";
 import { type Action, latest, planPodSync } from "./plan";
+import { Prober } from "./prober";
 import { LABEL, type ObservedPod, type PodIdentity, type PodRuntime } from "./runtime";
 import { type AgentServer, startAgentServer } from "./server";
 import { podStatus } from "./status";
@@ -70,10 +71,18 @@ export class NodeAgent {
   private stopped = false;
   private readonly now: () => Date;
   private readonly recorder: EventRecorder;
+  private readonly prober: Prober;
+  /** Pod uid → cluster id, for the prober's callbacks. */
+  private readonly clusters = new Map<string, string>();
 
   constructor(private readonly o: NodeAgentOptions) {
     this.now = o.now ?? (() => new Date());
     this.recorder = new EventRecorder(o.store, "kubelet", o.nodeName, this.now);
+    this.prober = new Prober(
+      o.runtime,
+      (pod) => void this.resync(pod),
+      (pod, container, id) => void this.restartUnhealthy(pod, container, id),
+    );
   }
 
   async start(): Promise<void> {
@@ -219,10 +228,13 @@ export class NodeAgent {
     ]);
     const pod = stored?.spec.nodeName === this.o.nodeName ? stored : undefined;
     for (const [uid, stale] of held) {
-      if (uid !== pod?.metadata.uid)
-        await this.apply(undefined, stale, planPodSync(undefined, stale, new Set(), this.now()).actions);
+      if (uid === pod?.metadata.uid) continue;
+      this.prober.forget(uid);
+      this.clusters.delete(uid);
+      await this.apply(undefined, stale, planPodSync(undefined, stale, new Set(), this.now()).actions);
     }
     if (!pod) return {};
+    this.clusters.set(pod.metadata.uid ?? "", ref.clusterId);
     const identity: PodIdentity = {
       clusterId: ref.clusterId,
       namespace: ref.namespace,
@@ -233,11 +245,17 @@ export class NodeAgent {
     const missing = await this.missingImages(pod);
     const plan = planPodSync(pod, observed, missing, this.now());
     if (plan.actions.length > 0) await this.apply(pod, observed, plan.actions, identity);
-    if (plan.actions.some((a) => a.kind === "deletePod")) return {};
+    if (plan.actions.some((a) => a.kind === "deletePod")) {
+      this.prober.forget(identity.uid);
+      this.clusters.delete(identity.uid);
+      return {};
+    }
     const after =
       plan.actions.length > 0
         ? (await this.o.runtime.listPods({ [LABEL.podUid]: identity.uid })).get(identity.uid)
         : observed;
+    const sandbox = latest(after?.sandboxes ?? []);
+    this.prober.sync(pod, after?.containers ?? [], sandbox?.state === "running" ? sandbox.ip : undefined);
     await this.writeStatus(key, identity.uid, after, missing);
     return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
   }
@@ -364,7 +382,7 @@ export class NodeAgent {
     const written = await this.o.store.mutate(key, (current) => {
       const pod = current as Pod;
       if (pod.metadata.uid !== uid || pod.metadata.deletionTimestamp) return undefined;
-      const next = podStatus(pod, observed, missing, this.o.nodeAddress, now);
+      const next = podStatus(pod, observed, missing, this.o.nodeAddress, now, this.prober);
       const comparable = (s: unknown) =>
         JSON.stringify(s, (k, v) => (k === "lastTransitionTime" || k === "startTime" ? undefined : v));
       if (isDeepStrictEqual(comparable(pod.status), comparable(next))) return undefined;
@@ -413,7 +431,45 @@ export class NodeAgent {
     return {};
   }
 
+  private async resync(pod: Pod): Promise<void> {
+    const ref = {
+      clusterId: this.clusterOf(pod),
+      namespace: pod.metadata.namespace ?? "",
+      name: pod.metadata.name ?? "",
+    };
+    if (ref.clusterId) await this.o.triggers.syncPod(this.o.nodeName, ref).catch(() => undefined);
+  }
+
+  /** A failed liveness (or startup) probe: stop the container; the next sync restarts it per policy. */
+  private async restartUnhealthy(pod: Pod, container: string, containerId: string): Promise<void> {
+    const clusterId = this.clusterOf(pod);
+    await this.event(
+      clusterId,
+      pod,
+      "Warning",
+      "Unhealthy",
+      `Liveness probe failed for container ${container}`,
+    );
+    await this.event(
+      clusterId,
+      pod,
+      "Normal",
+      "Killing",
+      `Container ${container} failed liveness probe, will be restarted`,
+    );
+    await this.o.runtime
+      .stopContainer(containerId, pod.spec.terminationGracePeriodSeconds ?? 30)
+      .catch(() => undefined);
+    await this.resync(pod);
+  }
+
+  /** Probe callbacks only get the pod; its cluster is remembered from the last sync. */
+  private clusterOf(pod: Pod): string {
+    return this.clusters.get(pod.metadata.uid ?? "") ?? "";
+  }
+
   async stop(): Promise<void> {
+    this.prober.stop();
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();

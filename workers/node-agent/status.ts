@@ -7,6 +7,7 @@ import type {
   PodStatus,
 } from "../../core/k8s/types";
 import { backoffMs, backoffRemaining, instancesOf, latest, wantsRestart } from "./plan";
+import type { ProbeResults } from "./prober";
 import type { ObservedContainer, ObservedPod } from "./runtime";
 
 function terminated(c: ObservedContainer): ContainerState {
@@ -28,6 +29,7 @@ function containerStatus(
   observed: ObservedPod | undefined,
   missingImages: ReadonlySet<string>,
   now: Date,
+  probes: ProbeResults | undefined,
 ): ContainerStatus {
   const instances = instancesOf(observed, name);
   const newest = latest(instances);
@@ -48,11 +50,15 @@ function containerStatus(
   };
   const lastState = previous ? terminated(previous) : {};
   if (newest.state === "running") {
+    const spec = pod.spec.containers.find((c) => c.name === name);
+    const uid = pod.metadata.uid ?? "";
+    const started = !spec?.startupProbe || probes?.started(uid, name) === true;
+    const ready = started && (!spec?.readinessProbe || probes?.ready(uid, name) === true);
     return {
       ...base,
       ...ids,
-      ready: true,
-      started: true,
+      ready,
+      started,
       state: { running: { ...(newest.startedAt ? { startedAt: newest.startedAt } : {}) } },
       lastState,
     };
@@ -115,12 +121,13 @@ export function podStatus(
   missingImages: ReadonlySet<string>,
   hostIP: string,
   now: Date,
+  probes?: ProbeResults,
 ): PodStatus {
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const previous = pod.status ?? {};
   if (previous.phase === "Succeeded" || previous.phase === "Failed") return previous;
   const statuses = pod.spec.containers.map((c) =>
-    containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now),
+    containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes),
   );
   const phase = phaseOf(pod, statuses, observed);
   const sandbox = latest(observed?.sandboxes ?? []);

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, kubectl } from "../support/kubectl";
+import { startTestPlatform, type TestPlatform } from "../support/platform";
+
+describe("probes", () => {
+  let platform: TestPlatform;
+  let kubeconfig: string;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    kubeconfig = (await platform.createCluster("probes")).kubeconfig;
+  });
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  const k = (...args: string[]) => kubectl(kubeconfig, args);
+  const status = async (pod: string) =>
+    JSON.parse((await k("get", "pod", pod, "-o", "json")).stdout).status as {
+      phase: string;
+      containerStatuses?: { ready: boolean; restartCount: number }[];
+    };
+
+  it("keeps a pod out of Ready until its readiness probe passes", async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: { name: gated }
+spec:
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+    readinessProbe:
+      exec: { command: ["test", "-f", "/tmp/ready"] }
+      periodSeconds: 1
+`;
+    await kubectl(kubeconfig, ["apply", "-f", "-"], { input: manifest });
+    await eventually(async () => ((await status("gated")).phase === "Running" ? true : undefined), 60_000);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await status("gated")).containerStatuses?.[0]?.ready).toBe(false);
+    expect((await k("get", "pod", "gated")).stdout).toMatch(/gated\s+0\/1\s+Running/);
+    await k("exec", "gated", "--", "touch", "/tmp/ready");
+    await eventually(
+      async () => ((await status("gated")).containerStatuses?.[0]?.ready ? true : undefined),
+      30_000,
+      "ready",
+    );
+    expect((await k("wait", "--for=condition=Ready", "pod/gated", "--timeout=10s")).code).toBe(0);
+  });
+
+  it("restarts a container whose liveness probe fails", async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: { name: sick }
+spec:
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "touch /tmp/alive; trap 'exit 0' TERM; sleep 3600 & wait"]
+    livenessProbe:
+      exec: { command: ["test", "-f", "/tmp/alive"] }
+      periodSeconds: 1
+      failureThreshold: 2
+`;
+    await kubectl(kubeconfig, ["apply", "-f", "-"], { input: manifest });
+    await eventually(async () => ((await status("sick")).phase === "Running" ? true : undefined), 60_000);
+    await k("exec", "sick", "--", "rm", "/tmp/alive");
+    await eventually(
+      async () => ((await status("sick")).containerStatuses?.[0]?.restartCount === 1 ? true : undefined),
+      60_000,
+      "a restart",
+    );
+    const events = (await k("describe", "pod", "sick")).stdout;
+    expect(events).toMatch(/Unhealthy\s+.*Liveness probe failed/);
+  });
+});
