@@ -47,7 +47,15 @@ export function runReconciler(options: ShellOptions): Worker<ReconcileJob> {
           },
         ),
       ),
-    { connection: options.connection, prefix: triggers.prefix, concurrency: options.concurrency ?? 8 },
+    {
+      connection: options.connection,
+      prefix: triggers.prefix,
+      concurrency: options.concurrency ?? 8,
+      // a worker killed mid-job releases it within seconds, not BullMQ's default half minute
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 10,
+    },
   );
   worker.on("failed", (job, err) => {
     logger.warn("reconcile failed", { queue, ref: JSON.stringify(job?.data.ref), error: err.message });

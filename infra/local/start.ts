@@ -76,7 +76,11 @@ async function main() {
   };
   const host = env.TIMONIER_HOST ?? "127.0.0.1";
   const url = env.TIMONIER_PUBLIC_URL ?? `http://${host}:${env.TIMONIER_PORT ?? 8080}`;
-  const children = [startProcess("api", "api/main.ts", env), startProcess("workers", "workers/main.ts", env)];
+  const entries: [string, string][] = [
+    ["api", "api/main.ts"],
+    ["workers", "workers/main.ts"],
+  ];
+  const children = entries.map(([name, entry]) => startProcess(name, entry, env));
 
   let stopping = false;
   const stop = async (code: number) => {
@@ -99,7 +103,20 @@ async function main() {
   };
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
-  for (const child of children) child.once("exit", (code) => void stop(code ?? 1));
+  // a process that dies is started again, as a supervisor would: the platform converges after a crash
+  const supervise = (index: number) => {
+    children[index]?.once("exit", (code) => {
+      if (stopping) return;
+      const [name, entry] = entries[index] as [string, string];
+      process.stderr.write(`[${name}] exited with ${code}; starting it again\n`);
+      setTimeout(() => {
+        if (stopping) return;
+        children[index] = startProcess(name, entry, env);
+        supervise(index);
+      }, 1000);
+    });
+  };
+  children.forEach((_, i) => supervise(i));
 
   try {
     await waitHealthy(url, children);

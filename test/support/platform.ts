@@ -88,6 +88,12 @@ export async function startTestPlatform(
   });
 
   const extras: RunningApi[] = [];
+  const dropQueuedTriggers = async () => {
+    const redis = new Redis(config.redisUrl);
+    const keys = await redis.keys(`${config.queuePrefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  };
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${api.url}${path}`, {
       method,
@@ -120,12 +126,7 @@ export async function startTestPlatform(
       await workers?.close();
       workers = undefined;
     },
-    async dropQueuedTriggers() {
-      const redis = new Redis(config.redisUrl);
-      const keys = await redis.keys(`${config.queuePrefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    },
+    dropQueuedTriggers,
     async startWorkers() {
       workers ??= await startWorkers(config, { nodeAgent: options.nodeAgent ?? true });
     },
@@ -133,6 +134,7 @@ export async function startTestPlatform(
       await workers?.close();
       await Promise.all(extras.map((e) => e.close()));
       await api.close();
+      await dropQueuedTriggers();
       const docker = dockerFromHost(config.dockerHost);
       const leftovers = await docker.listContainers({
         all: true,

@@ -295,13 +295,16 @@ export class NodeAgent {
       let sandboxId = current?.state === "running" ? current.id : undefined;
       let sandboxStarted: Promise<void> = Promise.resolve();
       if (newSandbox) {
-        await runtime.ensureNetwork(identity.clusterId);
+        const networkId = await runtime.ensureNetwork(identity.clusterId);
         sandboxId = await runtime.createSandbox({
           pod: identity,
+          networkId,
           hostname: (pod.spec.hostname as string | undefined) ?? identity.name,
           attempt: newSandbox.attempt,
         });
         sandboxStarted = runtime.startContainer(sandboxId);
+        // awaited below, after the containers are created; a failure must not go unhandled meanwhile
+        sandboxStarted.catch(() => undefined);
       }
       const sandbox = sandboxId;
       if (sandbox) {

@@ -44,8 +44,8 @@ export function demuxFrames(buffer: Buffer): Buffer {
 
 /** The Docker Engine API behind `PodRuntime`: labels are the source of truth, names are deterministic. */
 export class DockerRuntime implements PodRuntime {
-  /** Networks known to exist and images known to be present, to spare a round trip per pod start. */
-  private readonly networksSeen = new Set<string>();
+  /** Network ids by name and images known to be present, to spare a round trip per pod start. */
+  private readonly networks = new Map<string, Promise<string>>();
   private readonly imagesSeen = new Map<string, number>();
 
   constructor(
@@ -56,45 +56,58 @@ export class DockerRuntime implements PodRuntime {
 
   /**
    * One bridge network per cluster, with a subnet from the pod subnet pool: Docker's own default pools
-   * hold only about thirty networks, far fewer than a class of clusters.
+   * hold only about thirty networks, far fewer than a class of clusters. Calls for one cluster are
+   * serialised (Docker does not stop two concurrent creations of one name); returns the network's id.
    */
-  async ensureNetwork(clusterId: string): Promise<void> {
+  ensureNetwork(clusterId: string): Promise<string> {
     const name = networkName(clusterId);
-    if (this.networksSeen.has(name)) return;
+    const known = this.networks.get(name);
+    if (known) return known;
+    const pending = this.createNetworkOnce(clusterId, name);
+    this.networks.set(name, pending);
+    pending.catch(() => this.networks.delete(name));
+    return pending;
+  }
+
+  private async createNetworkOnce(clusterId: string, name: string): Promise<string> {
     const networks = await this.docker.listNetworks();
-    if (networks.some((n) => n.Name === name)) {
-      this.networksSeen.add(name);
-      return;
+    const same = networks.filter((n) => n.Name === name).sort((a, b) => a.Created.localeCompare(b.Created));
+    if (same[0]) {
+      // duplicates left by an older agent: keep the oldest, drop the others
+      for (const extra of same.slice(1))
+        await this.docker
+          .getNetwork(extra.Id)
+          .remove()
+          .catch(() => undefined);
+      return same[0].Id;
     }
     const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter(Boolean);
-    await withSpan("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
+    return withSpan("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
         const subnet = pickSubnet(this.subnets.pool, this.subnets.prefix, used, clusterId);
         if (!subnet)
           throw new Error(`no free /${this.subnets.prefix} left in ${this.subnets.pool} on ${this.nodeName}`);
         try {
-          await this.docker.createNetwork({
+          const network = await this.docker.createNetwork({
             Name: name,
             Driver: "bridge",
             CheckDuplicate: true,
             IPAM: { Driver: "default", Config: [{ Subnet: subnet }] },
             Labels: { [LABEL.cluster]: clusterId, [LABEL.node]: this.nodeName },
           });
-          this.networksSeen.add(name);
-          return;
+          return network.id;
         } catch (err) {
-          const { statusCode, message } = err as { statusCode?: number; message?: string };
-          if (statusCode === 409 || /already exists/.test(message ?? "")) return;
-          if (!/overlap/i.test(message ?? "")) throw err;
+          if (!/overlap/i.test((err as Error).message ?? "")) throw err;
           used.push(subnet); // another cluster took it meanwhile
         }
       }
+      throw new Error(`no subnet could be reserved for ${name}`);
     });
   }
 
   async removeNetwork(clusterId: string): Promise<void> {
     const name = networkName(clusterId);
-    this.networksSeen.delete(name);
+    this.networks.delete(name);
     const existing = await this.docker.listNetworks({ filters: { name: [name] } });
     for (const n of existing.filter((x) => x.Name === name)) {
       await withSpan("docker.network.remove", { "timonier.cluster.id": clusterId }, async () => {
@@ -203,7 +216,7 @@ export class DockerRuntime implements PodRuntime {
       return await this.createSandboxContainer(spec);
     } catch (err) {
       // the network may have been removed behind our back: forget it so the retry recreates it
-      if (/network/i.test((err as Error).message)) this.networksSeen.delete(networkName(spec.pod.clusterId));
+      if (/network/i.test((err as Error).message)) this.networks.delete(networkName(spec.pod.clusterId));
       throw err;
     }
   }
@@ -220,7 +233,7 @@ export class DockerRuntime implements PodRuntime {
           Hostname: spec.hostname.slice(0, 63),
           Labels: this.labels(pod, "POD", spec.attempt, "sandbox"),
           HostConfig: {
-            NetworkMode: networkName(pod.clusterId),
+            NetworkMode: spec.networkId,
             IpcMode: "shareable",
             Memory: 32 * 1024 * 1024,
             Privileged: false,

@@ -49,6 +49,7 @@ export interface ObservedPod {
 
 export interface SandboxSpec {
   pod: PodIdentity;
+  networkId: string;
   hostname: string;
   attempt: number;
 }
@@ -104,7 +105,8 @@ export interface ExecOptions {
  * (ensureX), and failures are thrown as errors for the caller to retry.
  */
 export interface PodRuntime {
-  ensureNetwork(clusterId: string): Promise<void>;
+  /** Returns the network's id. */
+  ensureNetwork(clusterId: string): Promise<string>;
   removeNetwork(clusterId: string): Promise<void>;
   /** The pods this node holds, by pod uid; `filter` narrows by labels (see LABEL). */
   listPods(filter?: Record<string, string>): Promise<Map<string, ObservedPod>>;
