@@ -66,9 +66,10 @@ export class Triggers {
     return this.trigger(QUEUE.clusterTeardown, { clusterId, namespace: "", name: "" });
   }
 
-  /** Wakes every reconciler that cares about a committed write. */
-  async dispatch(committed: Committed): Promise<void> {
-    await Promise.all(triggersFor(committed).map((t) => this.trigger(t.queue, t.ref)));
+  /** Wakes every reconciler that cares about a committed write (but `except`: the writer itself). */
+  async dispatch(committed: Committed, except?: string): Promise<void> {
+    const triggers = triggersFor(committed).filter((t) => t.queue !== except);
+    await Promise.all(triggers.map((t) => this.trigger(t.queue, t.ref)));
   }
 
   async close(): Promise<void> {

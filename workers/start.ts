@@ -126,7 +126,8 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       resyncMs: config.resyncSeconds * 1000,
       runtime: new DockerRuntime(docker, config.nodeName, config.podSubnets),
       docker,
-      store,
+      // the agent's own writes (pod status) wake everyone but itself
+      store: new ObjectStore(db, (change) => triggers.dispatch(change, QUEUE.node(config.nodeName))),
       nodes,
       clusters,
       triggers,

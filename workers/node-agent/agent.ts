@@ -320,7 +320,8 @@ export class NodeAgent {
         );
         await sandboxStarted;
         await Promise.all(created.map((id) => (id ? runtime.startContainer(id) : undefined)));
-        await Promise.all(
+        // the kubelet's events are told after the fact: they must not delay the pod's status
+        void Promise.all(
           runs.map(async (run) => {
             const image = pod.spec.containers.find((c) => c.name === run.name)?.image ?? "";
             await this.event(
