@@ -116,7 +116,7 @@ async function main() {
       }, 1000);
     });
   };
-  children.forEach((_, i) => supervise(i));
+  for (let i = 0; i < children.length; i++) supervise(i);
 
   try {
     await waitHealthy(url, children);
