@@ -1,29 +1,14 @@
+import { toMillis, toUnits } from "./quantity";
 import type { Pod } from "./types";
 
-/** Kubernetes CPU quantity (`500m`, `0.5`, `2`) in millicores. */
+/** Kubernetes CPU quantity (`500m`, `0.5`, `2`) in millicores; 0 when it does not parse. */
 export function cpuMillis(quantity: string): number {
-  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(quantity.trim());
-  if (!m?.[1]) return 0;
-  return m[2] ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+  return toMillis(String(quantity)) ?? 0;
 }
 
-const SUFFIX: Record<string, number> = {
-  "": 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-};
-
-/** Kubernetes memory quantity (`128Mi`, `1G`, `1e6`) in bytes. */
+/** Kubernetes memory quantity (`128Mi`, `1G`, `1e6`) in bytes; 0 when it does not parse. */
 export function memoryBytes(quantity: string): number {
-  const m = /^(\d+(?:\.\d+)?(?:e\d+)?)([kMGT]i?|Ki)?$/.exec(quantity.trim());
-  if (!m?.[1]) return 0;
-  return Math.round(Number(m[1]) * (SUFFIX[m[2] ?? ""] ?? 1));
+  return toUnits(String(quantity)) ?? 0;
 }
 
 export interface ResourceAmounts {

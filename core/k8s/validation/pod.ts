@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
+import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from "../quantity";
 import type { Container, Pod } from "../types";
 import { type FieldError, fieldErrors } from "./field-errors";
 import { dns1123Label, envVarName, labelValue, portName, qualifiedName } from "./names";
 
-const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 const RESOURCE_NAMES = new Set(["cpu", "memory", "ephemeral-storage", "hugepages-2Mi", "hugepages-1Gi"]);
 const VOLUME_SOURCES = [
   "emptyDir",
@@ -18,25 +18,7 @@ const VOLUME_SOURCES = [
 ];
 
 function quantityValue(q: string): number {
-  const m = QUANTITY.exec(q);
-  if (!m) return Number.NaN;
-  const suffix = m[2] ?? "";
-  const scale: Record<string, number> = {
-    "": 1,
-    m: 1e-3,
-    k: 1e3,
-    M: 1e6,
-    G: 1e9,
-    T: 1e12,
-    P: 1e15,
-    Ki: 2 ** 10,
-    Mi: 2 ** 20,
-    Gi: 2 ** 30,
-    Ti: 2 ** 40,
-    Pi: 2 ** 50,
-  };
-  if (/^[eE]/.test(suffix)) return Number(m[1]) * 10 ** Number(suffix.slice(1));
-  return Number(m[1]) * (scale[suffix] ?? Number.NaN);
+  return parseQuantity(q) ?? Number.NaN;
 }
 
 function validateResources(c: Container, path: string): FieldError[] {
@@ -54,13 +36,7 @@ function validateResources(c: Container, path: string): FieldError[] {
       if (typeof q !== "string" && typeof q !== "number") {
         errs.push(fieldErrors.invalid(field, q, "must be a quantity"));
       } else if (Number.isNaN(quantityValue(String(q)))) {
-        errs.push(
-          fieldErrors.invalid(
-            field,
-            q,
-            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
-          ),
-        );
+        errs.push(fieldErrors.invalid(field, q, QUANTITY_FORMAT_MESSAGE));
       } else if (quantityValue(String(q)) < 0) {
         errs.push(fieldErrors.invalid(field, q, "must be greater than or equal to 0"));
       }
