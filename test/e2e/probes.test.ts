@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
-describe("probes", () => {
+describe("probes and init containers", () => {
   let platform: TestPlatform;
   let kubeconfig: string;
 
@@ -72,5 +72,28 @@ spec:
     );
     const events = (await k("describe", "pod", "sick")).stdout;
     expect(events).toMatch(/Unhealthy\s+.*Liveness probe failed/);
+  });
+  it("runs init containers to completion before the app container", async () => {
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata: { name: staged }
+spec:
+  initContainers:
+  - name: prepare
+    image: busybox
+    command: ["sh", "-c", "sleep 1; echo prepared"]
+  containers:
+  - name: app
+    image: busybox
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]
+`;
+    await kubectl(kubeconfig, ["apply", "-f", "-"], { input: manifest });
+    const early = (await k("get", "pod", "staged")).stdout;
+    expect(early).toMatch(/staged\s+0\/1\s+(Pending|Init:0\/1|PodInitializing)/);
+    await eventually(async () => ((await status("staged")).phase === "Running" ? true : undefined), 60_000);
+    expect((await k("logs", "staged", "-c", "prepare")).stdout).toBe("prepared\n");
+    const init = JSON.parse((await k("get", "pod", "staged", "-o", "json")).stdout).status
+      .initContainerStatuses[0];
+    expect(init.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
   });
 });

@@ -261,7 +261,8 @@ export class NodeAgent {
   }
 
   private async missingImages(pod: Pod): Promise<Set<string>> {
-    const images = [...new Set(pod.spec.containers.map((c) => c.image ?? ""))];
+    const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+    const images = [...new Set(all.map((c) => c.image ?? ""))];
     const present = await Promise.all(images.map((i) => this.o.runtime.hasImage(i)));
     return new Set(images.filter((_, i) => !present[i]));
   }
@@ -310,7 +311,9 @@ export class NodeAgent {
       if (sandbox) {
         const created = await Promise.all(
           runs.map(async (run) => {
-            const container = pod.spec.containers.find((c) => c.name === run.name);
+            const container = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find(
+              (c) => c.name === run.name,
+            );
             if (!container) return undefined;
             const spec = await containerSpec(pod, identity, container, sandbox, run.attempt, (p, ref) =>
               this.resolveEnv(identity.clusterId, p, ref),
@@ -323,7 +326,9 @@ export class NodeAgent {
         // the kubelet's events are told after the fact: they must not delay the pod's status
         void Promise.all(
           runs.map(async (run) => {
-            const image = pod.spec.containers.find((c) => c.name === run.name)?.image ?? "";
+            const image =
+              [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === run.name)
+                ?.image ?? "";
             await this.event(
               identity.clusterId,
               pod,

@@ -140,6 +140,35 @@ describe("planPodSync", () => {
   });
 });
 
+describe("init containers", () => {
+  const withInit = (restartPolicy: "Always" | "Never" = "Always") =>
+    pod({ restartPolicy, initContainers: [{ name: "init", image: "busybox" }] });
+  const init = (over: Partial<ObservedContainer>) => container({ id: "i0", name: "init", hash: "", ...over });
+
+  it("runs the init container first, alone", () => {
+    expect(planPodSync(withInit(), undefined, NONE, NOW).actions).toEqual([
+      { kind: "runSandbox", attempt: 0 },
+      { kind: "runContainer", name: "init", attempt: 0 },
+    ]);
+    expect(planPodSync(withInit(), observed([init({ state: "running" })]), NONE, NOW).actions).toEqual([]);
+  });
+
+  it("starts the app containers once every init container succeeded", () => {
+    const done = init({ state: "exited", exitCode: 0, finishedAt: "2026-01-01T00:09:00Z" });
+    expect(planPodSync(withInit(), observed([done]), NONE, NOW).actions).toEqual([
+      { kind: "runContainer", name: "app", attempt: 0 },
+    ]);
+  });
+
+  it("retries a failed init container, except under restartPolicy Never", () => {
+    const failed = init({ state: "exited", exitCode: 1, finishedAt: "2026-01-01T00:00:00Z" });
+    expect(planPodSync(withInit(), observed([failed]), NONE, NOW).actions).toEqual([
+      { kind: "runContainer", name: "init", attempt: 1 },
+    ]);
+    expect(planPodSync(withInit("Never"), observed([failed]), NONE, NOW).actions).toEqual([]);
+  });
+});
+
 describe("backoffMs", () => {
   it("doubles from 10 s up to 5 min and resets after 10 min of running", () => {
     const at = (attempt: number, ranMs = 1000) =>

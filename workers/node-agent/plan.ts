@@ -126,7 +126,30 @@ export function planPodSync(
   };
   const toRun: Action[] = [];
   const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
-  for (const c of pod.spec.containers) {
+  // init containers run one at a time, each to success, before any app container
+  let initialised = true;
+  for (const c of pod.spec.initContainers ?? []) {
+    const newest = latest(instancesOf(observed, c.name));
+    if (newest?.state === "exited" && newest.exitCode === 0) continue;
+    initialised = false;
+    if (newest?.state === "running" && sandboxReady) break;
+    if (newest && newest.state !== "exited") actions.push({ kind: "remove", id: newest.id });
+    if (newest?.state === "exited") {
+      if ((pod.spec.restartPolicy ?? "Always") === "Never") break; // the pod fails (see status.ts)
+      const remaining = backoffRemaining(newest, now);
+      if (remaining > 0) {
+        wait(remaining);
+        break;
+      }
+    }
+    if (c.image && missingImages.has(c.image)) {
+      wait(IMAGE_RECHECK_MS);
+      break;
+    }
+    toRun.push({ kind: "runContainer", name: c.name, attempt: newest ? newest.attempt + 1 : 0 });
+    break;
+  }
+  for (const c of initialised ? pod.spec.containers : []) {
     const newest = latest(instancesOf(observed, c.name));
     if (newest?.state === "running" && sandboxReady) {
       if (!newest.hash || newest.hash === containerHash(c)) continue;
@@ -158,6 +181,6 @@ export function planPodSync(
     actions.push({ kind: "runSandbox", attempt: sandbox ? sandbox.attempt + 1 : 0 });
   }
   actions.push(...toRun);
-  pruneOld(observed, pod.spec.containers, actions);
+  pruneOld(observed, [...(pod.spec.initContainers ?? []), ...pod.spec.containers], actions);
   return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs };
 }

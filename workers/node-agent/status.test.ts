@@ -98,6 +98,25 @@ describe("podStatus", () => {
     expect(status.containerStatuses?.[0]?.state.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
   });
 
+  it("reports initialisation: Pending with Init statuses, then the app", () => {
+    const p = {
+      ...pod("Never"),
+      spec: { ...pod("Never").spec, initContainers: [{ name: "init", image: "busybox" }] },
+    };
+    const running = observed([]);
+    running.containers = [
+      { ...running.sandboxes[0], id: "i", name: "init", state: "running" as const } as never,
+    ];
+    const status = podStatus(p, running, new Set(), "127.0.0.1", NOW);
+    expect(status.phase).toBe("Pending");
+    expect(status.conditions?.find((c) => c.type === "Initialized")?.status).toBe("False");
+    expect(status.containerStatuses?.[0]?.state.waiting?.reason).toBe("PodInitializing");
+    running.containers = [
+      { ...running.sandboxes[0], id: "i", name: "init", state: "exited" as const, exitCode: 2 } as never,
+    ];
+    expect(podStatus(p, running, new Set(), "127.0.0.1", NOW).phase).toBe("Failed");
+  });
+
   it("keeps a condition's transition time while its status holds", () => {
     const first = podStatus(pod(), observed([{}]), new Set(), "127.0.0.1", NOW);
     const later = podStatus(

@@ -126,10 +126,24 @@ export function podStatus(
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const previous = pod.status ?? {};
   if (previous.phase === "Succeeded" || previous.phase === "Failed") return previous;
-  const statuses = pod.spec.containers.map((c) =>
-    containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes),
-  );
-  const phase = phaseOf(pod, statuses, observed);
+  const inits = (pod.spec.initContainers ?? []).map((c) => {
+    const newest = latest(instancesOf(observed, c.name));
+    if (newest?.state === "exited" && newest.exitCode === 0) {
+      const status = containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes);
+      return { ...status, state: terminated(newest), ready: true, started: false };
+    }
+    const status = containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes);
+    return { ...status, ready: false, started: status.state.running !== undefined };
+  });
+  const initialised = inits.every((s) => s.state.terminated?.exitCode === 0);
+  const initFailed =
+    (pod.spec.restartPolicy ?? "Always") === "Never" &&
+    inits.some((s) => (s.state.terminated?.exitCode ?? 0) !== 0);
+  const statuses = pod.spec.containers.map((c) => {
+    const status = containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes);
+    return initialised ? status : { ...status, state: { waiting: { reason: "PodInitializing" } } };
+  });
+  const phase = initFailed ? "Failed" : initialised ? phaseOf(pod, statuses, observed) : "Pending";
   const sandbox = latest(observed?.sandboxes ?? []);
   const sandboxUp = sandbox?.state === "running";
   const allReady = statuses.every((s) => s.ready);
@@ -137,7 +151,15 @@ export function podStatus(
   const podIP = sandboxUp ? sandbox?.ip : undefined;
   const conditions = [
     condition(previous.conditions, "PodReadyToStartContainers", sandboxUp, stamp),
-    condition(previous.conditions, "Initialized", true, stamp),
+    initialised
+      ? condition(previous.conditions, "Initialized", true, stamp)
+      : {
+          ...condition(previous.conditions, "Initialized", false, stamp, "ContainersNotInitialized"),
+          message: `containers with incomplete status: [${inits
+            .filter((i) => i.state.terminated?.exitCode !== 0)
+            .map((i) => i.name)
+            .join(" ")}]`,
+        },
     condition(previous.conditions, "Ready", allReady && phase === "Running", stamp, "ContainersNotReady"),
     condition(
       previous.conditions,
@@ -160,6 +182,7 @@ export function podStatus(
     hostIPs: [{ ip: hostIP }],
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
     startTime: previous.startTime ?? stamp,
+    ...(inits.length ? { initContainerStatuses: inits } : {}),
     containerStatuses: statuses,
   };
 }
