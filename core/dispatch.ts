@@ -32,6 +32,9 @@ const OWN_QUEUES: Record<string, string> = {
   "batch/cronjobs": QUEUE.cronjob,
 };
 
+/** Controllers woken by a new namespace, keyed by the namespace's name. */
+const NAMESPACE_QUEUES = [QUEUE.serviceAccount];
+
 /**
  * Which reconcilers a committed write wakes: the object's own controller, its controlling owner's, the
  * node agent of a bound pod, and the garbage collector when an owner is deleted. Pure.
@@ -47,6 +50,10 @@ export function triggersFor(c: Committed): Trigger[] {
     const node = (c.object as Pod).spec?.nodeName;
     if (node) out.push({ queue: QUEUE.node(node), ref });
     else if (c.type !== "DELETED") out.push({ queue: QUEUE.scheduler, ref });
+  }
+  if (c.group === "" && c.resource === "namespaces" && c.type === "ADDED") {
+    for (const queue of NAMESPACE_QUEUES)
+      out.push({ queue, ref: { clusterId: c.clusterId, namespace: "", name: c.name } });
   }
   const own = OWN_QUEUES[`${c.group}/${c.resource}`];
   if (own && c.type !== "DELETED") out.push({ queue: own, ref });

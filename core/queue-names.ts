@@ -7,6 +7,7 @@ export const QUEUE = {
   deployment: "deployment",
   job: "job",
   cronjob: "cronjob",
+  serviceAccount: "serviceaccount",
   garbageCollector: "garbage-collector",
   node: (nodeName: string) => `node-${nodeName}`,
 } as const;

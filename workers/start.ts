@@ -11,6 +11,7 @@ import { ClusterTeardownController } from "./controllers/cluster-teardown";
 import { CronJobController } from "./controllers/cronjobs";
 import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
+import { ServiceAccountController } from "./controllers/serviceaccounts";
 import { DeploymentController, GarbageCollector, ReplicaSetController } from "./controllers/workloads";
 import { EventRecorder } from "./events";
 import { NodeAgent } from "./node-agent/agent";
@@ -24,6 +25,7 @@ const CONTROLLED: [group: string, resource: string, queue: string][] = [
   ["apps", "deployments", QUEUE.deployment],
   ["batch", "jobs", QUEUE.job],
   ["batch", "cronjobs", QUEUE.cronjob],
+  ["", "namespaces", QUEUE.serviceAccount],
 ];
 
 /** Changes older than this are compacted away; a watch from before then gets 410 Gone and relists. */
@@ -60,7 +62,15 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const collector = new GarbageCollector(store);
   const jobs = new JobController(store, new EventRecorder(store, "job-controller", ""));
   const cronJobs = new CronJobController(store, new EventRecorder(store, "cronjob-controller", ""));
+  const serviceAccounts = new ServiceAccountController(store);
   const workers: Worker<ReconcileJob>[] = [
+    runReconciler({
+      queue: QUEUE.serviceAccount,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => serviceAccounts.reconcile(r),
+    }),
     runReconciler({ queue: QUEUE.job, connection, triggers, logger, reconcile: (r) => jobs.reconcile(r) }),
     runReconciler({
       queue: QUEUE.cronjob,

@@ -30,6 +30,15 @@ describe("a student cluster driven by the real kubectl", () => {
       "namespace/kube-public",
       "namespace/kube-system",
     ]);
+    const accounts = await eventually(
+      async () => {
+        const out = (await k("get", "serviceaccounts", "-A", "-o", "name")).stdout;
+        return out.split("\n").filter(Boolean).length === 4 ? out : undefined;
+      },
+      30_000,
+      "default service accounts",
+    );
+    expect(accounts).toBe("serviceaccount/default\n".repeat(4));
     const nodes = await k("get", "nodes");
     expect(nodes.stdout).toMatch(new RegExp(`${platform.nodeName}\\s+Ready`));
   });

@@ -1,0 +1,38 @@
+import { KubeError } from "../../core/k8s/errors";
+import type { ObjectRef } from "../../core/queues";
+import type { ObjectStore } from "../../db/store";
+import type { Result } from "../shell";
+
+/** Gives every namespace its `default` ServiceAccount, as kube-controller-manager does. */
+export class ServiceAccountController {
+  constructor(private readonly store: ObjectStore) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const ns = await this.store.get({
+      clusterId: ref.clusterId,
+      group: "",
+      resource: "namespaces",
+      namespace: "",
+      name: ref.name,
+    });
+    if (!ns || ns.metadata.deletionTimestamp) return {};
+    const key = {
+      clusterId: ref.clusterId,
+      group: "",
+      resource: "serviceaccounts",
+      namespace: ref.name,
+      name: "default",
+    };
+    if (await this.store.get(key)) return {};
+    try {
+      await this.store.create(key, {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "default", namespace: ref.name },
+      });
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 409)) throw err;
+    }
+    return {};
+  }
+}
