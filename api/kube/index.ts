@@ -14,7 +14,7 @@ import {
   updateObject,
 } from "./handlers";
 import { podLogs } from "./logs";
-import { openApiV3Document, openApiV3Index, parseGvPath } from "./openapi";
+import { openApiV2Protobuf, openApiV3Document, openApiV3Index, parseGvPath } from "./openapi";
 import { parseResourcePath, type RequestInfo } from "./request-info";
 
 /** Routes one resource request by verb, as kube-apiserver's handler chain does. */
@@ -58,6 +58,11 @@ export function kubeApp() {
     if (!list) throw kubeErrors.unknownResource();
     return c.json(list);
   });
+  app.get("/openapi/v2", (c) =>
+    c.body(openApiV2Protobuf().buffer as ArrayBuffer, 200, {
+      "content-type": "application/octet-stream",
+    }),
+  );
   app.get("/openapi/v3", (c) => c.json(openApiV3Index(`/clusters/${c.req.param("cluster")}`)));
   app.get("/openapi/v3/*", (c) => {
     const gv = parseGvPath(resourceSegments(c.req.path, 4));

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { groupVersions, RESOURCE_TYPES, type ResourceType } from "../../core/k8s/resources";
 import { KUBE_VERSION } from "./discovery";
+import { encodeMessage, type Field } from "./protobuf";
 
 /** `api/v1` or `apis/{group}/{version}`: the keys of the OpenAPI v3 index. */
 function gvPath(gv: { group: string; version: string }): string {
@@ -73,4 +74,87 @@ export function parseGvPath(segments: string[]): { group: string; version: strin
   if (segments[0] === "apis" && segments.length === 3)
     return { group: segments[1] ?? "", version: segments[2] ?? "" };
   return undefined;
+}
+
+/** `x-kubernetes-group-version-kind` as a gnostic NamedAny holding YAML. */
+function gvkExtension(t: ResourceType): Field {
+  const yaml = `group: ${JSON.stringify(t.group)}\nkind: ${t.kind}\nversion: ${t.version}\n`;
+  return [
+    13,
+    [
+      [1, "x-kubernetes-group-version-kind"],
+      [2, [[2, yaml]]],
+    ],
+  ];
+}
+
+/** An Operation: operationId, the fieldValidation query parameter where it applies, and the GVK. */
+function operationV2(t: ResourceType, action: string): Field[] {
+  const fields: Field[] = [[5, `${action}${t.kind}`]];
+  if (action === "patch" || action === "post" || action === "put") {
+    const query: Field[] = [
+      [2, "query"],
+      [4, "fieldValidation"],
+      [6, "string"],
+    ];
+    fields.push([8, [[1, [[2, [[3, query]]]]]]]);
+  }
+  fields.push([
+    9,
+    [
+      [
+        1,
+        [
+          [1, "200"],
+          [2, [[1, [[1, "OK"]]]]],
+        ],
+      ],
+    ],
+  ]);
+  fields.push(gvkExtension(t));
+  return fields;
+}
+
+/**
+ * The OpenAPI v2 document as gnostic's protobuf (what kubectl 1.27 and 1.28 download before `apply`):
+ * paths and operations with their GVKs and the fieldValidation parameter, no schemas.
+ */
+export function openApiV2Protobuf(): Uint8Array {
+  const paths: Field[] = [];
+  for (const t of RESOURCE_TYPES) {
+    const base = `/${gvPath(t)}${t.namespaced ? "/namespaces/{namespace}" : ""}/${t.resource}`;
+    const writable = t.verbs.includes("create");
+    const collection: Field[] = [[2, operationV2(t, "list")]];
+    if (writable) collection.push([4, operationV2(t, "post")]);
+    const item: Field[] = [[2, operationV2(t, "get")]];
+    if (writable)
+      item.push([3, operationV2(t, "put")], [5, operationV2(t, "delete")], [8, operationV2(t, "patch")]);
+    paths.push(
+      [
+        2,
+        [
+          [1, base],
+          [2, collection],
+        ],
+      ],
+      [
+        2,
+        [
+          [1, `${base}/{name}`],
+          [2, item],
+        ],
+      ],
+    );
+  }
+  return encodeMessage([
+    [1, "2.0"],
+    [
+      2,
+      [
+        [1, "Kubernetes"],
+        [2, KUBE_VERSION.gitVersion],
+      ],
+    ],
+    [8, paths],
+  ]);
 }
