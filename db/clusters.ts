@@ -32,12 +32,12 @@ export class ClusterRepository {
   }): Promise<ClusterRow | undefined> {
     const id = randomUUID();
     return this.db.transaction(async (tx) => {
-      await tx.insert(tenants).values({ name: input.tenant }).onConflictDoNothing();
       const [tenant] = await tx
-        .select({ id: tenants.id })
-        .from(tenants)
-        .where(eq(tenants.name, input.tenant));
-      if (!tenant) throw new Error(`tenant ${input.tenant} vanished`);
+        .insert(tenants)
+        .values({ name: input.tenant })
+        .onConflictDoUpdate({ target: tenants.name, set: { name: input.tenant } })
+        .returning({ id: tenants.id });
+      if (!tenant) throw new Error(`tenant ${input.tenant} was not written`);
       const [existing] = await tx
         .select({ id: clusters.id })
         .from(clusters)
@@ -48,13 +48,20 @@ export class ClusterRepository {
         .insert(clusters)
         .values({ id, tenantId: tenant.id, name: input.name, tokenHash: input.tokenHashFor(id) })
         .returning();
-      for (const ns of INITIAL_NAMESPACES) {
-        await this.store.create(
-          { clusterId: id, group: "", resource: "namespaces", namespace: "", name: ns },
-          namespaceObject(ns),
-          tx,
-        );
-      }
+      await this.store.seed(
+        tx,
+        id,
+        INITIAL_NAMESPACES.flatMap((ns) => [
+          {
+            key: { clusterId: id, group: "", resource: "namespaces", namespace: "", name: ns },
+            obj: namespaceObject(ns),
+          },
+          {
+            key: { clusterId: id, group: "", resource: "serviceaccounts", namespace: ns, name: "default" },
+            obj: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: ns } },
+          },
+        ]),
+      );
       return row;
     });
   }

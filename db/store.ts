@@ -152,6 +152,60 @@ export class ObjectStore {
       );
   }
 
+  /**
+   * Writes the first objects of a new cluster inside the transaction that creates it, in four statements
+   * whatever their number: no one can be watching a cluster that does not exist yet, so nothing is notified.
+   */
+  async seed(tx: Tx, clusterId: string, seeds: { key: ObjectKey; obj: KubeObject }[]): Promise<void> {
+    if (seeds.length === 0) return;
+    const rvs = (await tx.execute(
+      sql`select nextval('resource_version_seq')::bigint as rv from generate_series(1, ${seeds.length})`,
+    )) as unknown as { rv: string | number }[];
+    const stamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const rows = seeds.map(({ key, obj }, i) => {
+      const rv = Number(rvs[i]?.rv);
+      const body: KubeObject = {
+        ...obj,
+        metadata: {
+          ...obj.metadata,
+          uid: randomUUID(),
+          resourceVersion: String(rv),
+          creationTimestamp: stamp,
+        },
+      };
+      return { key, rv, body };
+    });
+    await tx
+      .update(clusters)
+      .set({ resourceVersion: Math.max(...rows.map((r) => r.rv)) })
+      .where(eq(clusters.id, clusterId));
+    await tx.insert(objects).values(
+      rows.map(({ key, rv, body }) => ({
+        clusterId,
+        apiGroup: key.group,
+        resource: key.resource,
+        namespace: key.namespace,
+        name: key.name,
+        uid: body.metadata.uid as string,
+        resourceVersion: rv,
+        nodeName: null,
+        body,
+      })),
+    );
+    await tx.insert(changes).values(
+      rows.map(({ key, rv, body }) => ({
+        resourceVersion: rv,
+        clusterId,
+        apiGroup: key.group,
+        resource: key.resource,
+        namespace: key.namespace,
+        name: key.name,
+        type: "ADDED" as const,
+        body,
+      })),
+    );
+  }
+
   /** Creates the object, stamping uid, creationTimestamp and resourceVersion. */
   async create(key: ObjectKey, obj: KubeObject, tx?: Tx): Promise<KubeObject> {
     const run = async (t: Tx) => {

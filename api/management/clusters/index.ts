@@ -1,8 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { renderKubeconfig } from "../../../core/kubeconfig";
-import { QUEUE } from "../../../core/queues";
 import { clusterToken, hashToken } from "../../../core/tokens";
-import { type ClusterRow, INITIAL_NAMESPACES } from "../../../db/clusters";
+import type { ClusterRow } from "../../../db/clusters";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../errors";
 import { validationHook } from "../validation";
@@ -54,12 +53,6 @@ export const clustersApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     });
     if (!row)
       throw new ApiError(409, "already_exists", `cluster ${body.name} already exists in tenant ${tenant}`);
-    // the initial namespaces were written inside the cluster's transaction: wake their controllers now
-    void Promise.all(
-      INITIAL_NAMESPACES.map((name) =>
-        deps.triggers.trigger(QUEUE.serviceAccount, { clusterId: row.id, namespace: "", name }),
-      ),
-    ).catch(() => undefined);
     return c.json({ ...view(deps, { ...row, tenant }), kubeconfig: kubeconfigOf(deps, row) }, 201);
   })
   .openapi(listClusters, async (c) => {
