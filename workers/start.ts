@@ -156,10 +156,10 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       for (const ref of await store.keysOf(group, resource)) await triggers.trigger(queue, ref);
     }
   };
-  const resyncTimer = setInterval(
-    () => void resync().catch((e: Error) => logger.warn("resync failed", { error: e.message })),
-    config.resyncSeconds * 1000,
-  );
+  let resyncing: Promise<void> = Promise.resolve();
+  const resyncTimer = setInterval(() => {
+    resyncing = resync().catch((e: Error) => logger.warn("resync failed", { error: e.message }));
+  }, config.resyncSeconds * 1000);
   const compactTimer = setInterval(
     () => void store.compactChanges(CHANGE_RETENTION_SECONDS).catch(() => undefined),
     60_000,
@@ -169,6 +169,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   return {
     async close() {
       clearInterval(resyncTimer);
+      await resyncing;
       clearInterval(compactTimer);
       await agent?.stop();
       await Promise.all(workers.map((w) => w.close()));
