@@ -45,6 +45,7 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   log: ["get"],
   binding: ["create"],
   exec: ["create", "get"],
+  attach: ["create", "get"],
   scale: ["get", "patch", "update"],
 };
 

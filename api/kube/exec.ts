@@ -6,7 +6,7 @@ import type { Pod, Status } from "../../core/k8s/types";
 import type { ApiDeps } from "../env";
 import { authenticate } from "./auth";
 
-const EXEC_PATH = /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
+const STREAM_PATH = /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
 const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
 
 function refuse(socket: Duplex, status: Status): void {
@@ -58,9 +58,9 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
   return async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     try {
       const url = new URL(req.url ?? "/", "http://api");
-      const match = EXEC_PATH.exec(url.pathname);
+      const match = STREAM_PATH.exec(url.pathname);
       if (!match) throw kubeErrors.unknownResource();
-      const [, clusterId = "", namespace = "", name = ""] = match.map(decodeURIComponent);
+      const [, clusterId = "", namespace = "", name = "", verb = "exec"] = match.map(decodeURIComponent);
       await authenticate(deps, clusterId, req.headers.authorization);
       const { pod, container, node } = await target(deps, clusterId, namespace, name, url);
       if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
@@ -72,7 +72,7 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
       const protocol = PROTOCOLS.find((p) => offered.includes(p));
       if (!protocol) throw kubeErrors.badRequest(`unsupported streaming protocols: ${offered.join(", ")}`);
       const upstreamUrl = new URL(
-        `${node.agentUrl?.replace(/^http/, "ws")}/pods/${clusterId}/${pod.metadata.uid}/containers/${encodeURIComponent(container)}/exec`,
+        `${node.agentUrl?.replace(/^http/, "ws")}/pods/${clusterId}/${pod.metadata.uid}/containers/${encodeURIComponent(container)}/${verb}`,
       );
       for (const key of ["command", "stdin", "stdout", "stderr", "tty"]) {
         for (const v of url.searchParams.getAll(key)) upstreamUrl.searchParams.append(key, v);

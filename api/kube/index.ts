@@ -24,7 +24,9 @@ async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
     if (method !== "GET") throw kubeErrors.methodNotAllowed();
     return podLogs(c, info);
   }
-  if (info.subresource === "exec") throw kubeErrors.badRequest("Upgrade request required");
+  if (info.subresource === "exec" || info.subresource === "attach") {
+    throw kubeErrors.badRequest("Upgrade request required");
+  }
   if (info.subresource === "scale") return scaleObject(c, info);
   if (info.subresource && info.subresource !== "status") throw kubeErrors.methodNotAllowed();
   if (!info.name) {

@@ -160,6 +160,27 @@ spec:
     expect(wrong.stderr).toContain("container nope is not valid for pod counter");
   });
 
+  it("attaches to a new pod with `kubectl run -i --rm`, then removes it", async () => {
+    const run = await kubectl(
+      alice.kubeconfig,
+      [
+        "run",
+        "-i",
+        "--rm",
+        "talk",
+        "--image=busybox",
+        "--restart=Never",
+        "--",
+        "sh",
+        "-c",
+        "read x; echo got $x",
+      ],
+      { input: "hello\n", timeoutMs: 90_000 },
+    );
+    expect(run.stdout).toBe('got hello\npod "talk" deleted\n');
+    expect(run.code).toBe(0);
+  });
+
   it("describes a pod with its containers, conditions and events", async () => {
     const out = (await k("describe", "pod", "counter")).stdout;
     expect(out).toMatch(/Status:\s+Running/);

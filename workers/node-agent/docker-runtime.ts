@@ -350,9 +350,43 @@ export class DockerRuntime implements PodRuntime {
       stdin: options.stdin,
       Tty: options.tty,
     })) as unknown as Duplex;
+    return this.session(socket, options.tty, {
+      resize: (w, h) => exec.resize({ w, h }),
+      exitCode: async () => {
+        for (let i = 0; i < 50; i++) {
+          const info = await exec.inspect();
+          if (!info.Running) return info.ExitCode ?? 0;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return (await exec.inspect()).ExitCode ?? 0;
+      },
+    });
+  }
+
+  async attach(containerId: string, options: { stdin: boolean; tty: boolean }): Promise<ExecSession> {
+    const container = this.docker.getContainer(containerId);
+    const socket = (await container.attach({
+      stream: true,
+      stdin: options.stdin,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    })) as unknown as Duplex;
+    return this.session(socket, options.tty, {
+      resize: (w, h) => container.resize({ w, h }),
+      exitCode: async () => (await container.wait()).StatusCode ?? 0,
+    });
+  }
+
+  /** A hijacked Docker stream as a session: demultiplexed output, stdin, resize, exit code after the end. */
+  private session(
+    socket: Duplex,
+    tty: boolean,
+    control: { resize(w: number, h: number): Promise<unknown>; exitCode(): Promise<number> },
+  ): ExecSession {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    if (options.tty) socket.pipe(stdout);
+    if (tty) socket.pipe(stdout);
     else this.docker.modem.demuxStream(socket, stdout, stderr);
     const ended = new Promise<void>((resolve) => {
       socket.on("end", resolve);
@@ -373,16 +407,11 @@ export class DockerRuntime implements PodRuntime {
         (socket as unknown as { end(): void }).end();
       },
       resize: async (width, height) => {
-        await exec.resize({ w: width, h: height }).catch(() => undefined);
+        await control.resize(width, height).catch(() => undefined);
       },
       exitCode: async () => {
         await ended;
-        for (let i = 0; i < 50; i++) {
-          const info = await exec.inspect();
-          if (!info.Running) return info.ExitCode ?? 0;
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        return (await exec.inspect()).ExitCode ?? 0;
+        return control.exitCode();
       },
     };
   }

@@ -6,7 +6,7 @@ import { instancesOf, latest } from "./plan";
 import { CHANNEL, exitStatus, failureStatus, frame, PROTOCOLS } from "./remotecommand";
 import { LABEL, type PodRuntime } from "./runtime";
 
-const EXEC_PATH = /^\/pods\/([^/]+)\/([^/]+)\/containers\/([^/]+)\/exec$/;
+const STREAM_PATH = /^\/pods\/([^/]+)\/([^/]+)\/containers\/([^/]+)\/(exec|attach)$/;
 
 function refuse(socket: Duplex, status: number, message: string): void {
   socket.end(
@@ -14,8 +14,14 @@ function refuse(socket: Duplex, status: number, message: string): void {
   );
 }
 
-/** Bridges one WebSocket to one `docker exec`, in the remotecommand channel format. */
-async function bridge(ws: WebSocket, runtime: PodRuntime, containerId: string, url: URL): Promise<void> {
+/** Bridges one WebSocket to one `docker exec` (or attach), in the remotecommand channel format. */
+async function bridge(
+  ws: WebSocket,
+  runtime: PodRuntime,
+  containerId: string,
+  url: URL,
+  attach: boolean,
+): Promise<void> {
   const command = url.searchParams.getAll("command");
   const stdin = url.searchParams.get("stdin") === "true";
   const tty = url.searchParams.get("tty") === "true";
@@ -30,7 +36,9 @@ async function bridge(ws: WebSocket, runtime: PodRuntime, containerId: string, u
   ws.on("message", (data: Buffer) => onFrame(data));
   let session: Awaited<ReturnType<PodRuntime["exec"]>>;
   try {
-    session = await runtime.exec(containerId, { command, stdin, tty });
+    session = attach
+      ? await runtime.attach(containerId, { stdin, tty })
+      : await runtime.exec(containerId, { command, stdin, tty });
   } catch (err) {
     send(CHANNEL.error, failureStatus((err as Error).message));
     ws.close(1000);
@@ -80,12 +88,12 @@ export function execUpgradeHandler(runtime: PodRuntime, token: string) {
     const url = new URL(req.url ?? "/", "http://agent");
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
     if (!safeEqual(given, token)) return refuse(socket, 401, "Unauthorized");
-    const match = EXEC_PATH.exec(url.pathname);
+    const match = STREAM_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 404, "Not Found");
-    const [, cluster = "", uid = "", name = ""] = match.map(decodeURIComponent);
+    const [, cluster = "", uid = "", name = "", verb = "exec"] = match.map(decodeURIComponent);
     const pods = await runtime.listPods({ [LABEL.cluster]: cluster, [LABEL.podUid]: uid });
     const target = latest(instancesOf(pods.get(uid), name));
     if (target?.state !== "running") return refuse(socket, 400, `container ${name} is not running`);
-    wss.handleUpgrade(req, socket, head, (ws) => void bridge(ws, runtime, target.id, url));
+    wss.handleUpgrade(req, socket, head, (ws) => void bridge(ws, runtime, target.id, url, verb === "attach"));
   };
 }

@@ -123,4 +123,6 @@ export interface PodRuntime {
   removeContainer(id: string): Promise<void>;
   logs(containerId: string, options: LogOptions): Promise<Readable>;
   exec(containerId: string, options: ExecOptions): Promise<ExecSession>;
+  /** Attaches to the container's main process (its stdin when it was created with one). */
+  attach(containerId: string, options: { stdin: boolean; tty: boolean }): Promise<ExecSession>;
 }
