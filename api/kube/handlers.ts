@@ -267,6 +267,31 @@ function applyPatch(current: KubeObject, text: string, contentType: string): Kub
   }
 }
 
+/** Server-side apply of an object that does not exist: a create from the applied configuration. */
+async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
+  const obj = decodeObject(body, "application/apply-patch+yaml");
+  const name = info.name as string;
+  if (obj.metadata.name && obj.metadata.name !== name) {
+    throw kubeErrors.badRequest(
+      `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+    );
+  }
+  const { deps, cluster } = c.var;
+  const expected = info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version;
+  const prepared = strategyFor(info.type).create(
+    {
+      ...obj,
+      apiVersion: expected,
+      kind: info.type.kind,
+      metadata: { ...obj.metadata, name, ...(info.type.namespaced ? { namespace: info.namespace } : {}) },
+    },
+    { now: deps.now(), type: info.type },
+  );
+  await ensureNamespaceAcceptsWrites(c, info.namespace);
+  if (isDryRun(c)) return respond(c, info.type, prepared, 201);
+  return respond(c, info.type, await deps.store.create(objectKey(cluster.id, info, name), prepared), 201);
+}
+
 /**
  * PATCH: JSON patch, merge patch and strategic merge patch as specified; server-side apply patches are
  * applied as merge patches for now (no field ownership, lists replaced).
@@ -283,7 +308,11 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
   // latest object, and is retried when a concurrent write (a status update, say) got there first
   for (let attempt = 0; ; attempt++) {
     const current = await deps.store.get(key);
-    if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+    if (!current) {
+      // server-side apply creates what does not exist yet
+      if (contentType.startsWith("application/apply-patch+yaml")) return applyCreate(c, info, body);
+      throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+    }
     const patched = applyPatch(current, body, contentType);
     if (!patched || typeof patched !== "object" || !patched.metadata) {
       throw kubeErrors.badRequest("the patch removed the object's metadata");

@@ -1,0 +1,44 @@
+/** Syntax tree of a parsed template; `pos` fields are byte offsets into the source for error messages. */
+export type Node =
+  | { type: "text"; text: string }
+  | { type: "action"; pos: number; pipe: Pipeline }
+  | {
+      type: "if" | "with" | "range";
+      pos: number;
+      pipe: Pipeline;
+      list: Node[];
+      elseList: Node[] | undefined;
+    }
+  | { type: "template"; pos: number; name: string; pipe: Pipeline | undefined }
+  | { type: "break" | "continue"; pos: number };
+
+export interface Pipeline {
+  pos: number;
+  /** variables declared (`:=`) or assigned (`=`) by this pipeline */
+  decl: string[];
+  isAssign: boolean;
+  cmds: Command[];
+}
+
+export interface Command {
+  pos: number;
+  args: Arg[];
+}
+
+export type Arg =
+  | { type: "field"; pos: number; chain: string[] }
+  | { type: "variable"; pos: number; name: string; chain: string[] }
+  | { type: "identifier"; pos: number; name: string }
+  | { type: "dot"; pos: number }
+  | { type: "nil"; pos: number }
+  | { type: "bool"; pos: number; value: boolean }
+  | { type: "number"; pos: number; text: string; value: number | bigint; isFloat: boolean }
+  | { type: "string"; pos: number; value: string }
+  | { type: "pipeline"; pos: number; pipe: Pipeline; chain: string[] };
+
+/** A named template with its source, kept for error positions. */
+export interface Tree {
+  name: string;
+  src: string;
+  root: Node[];
+}
