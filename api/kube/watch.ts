@@ -4,6 +4,7 @@ import type { ResourceType } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
 import type { Change } from "../../db/store";
 import type { AppEnv } from "../env";
+import { nodeObjects } from "./nodes";
 import type { RequestInfo } from "./request-info";
 import { matches, type Selection } from "./selection";
 import { tableFor, wantsTable } from "./table-negotiation";
@@ -32,7 +33,7 @@ function typed(type: ResourceType, obj: KubeObject): KubeObject {
  */
 export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Selection) {
   const { deps, cluster } = c.var;
-  if (info.type.virtual) throw kubeErrors.methodNotAllowed();
+  if (info.type.virtual) return serveNodeWatch(c, info, sel);
   const requested = c.req.query("resourceVersion");
   const timeoutSeconds = Number(c.req.query("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS);
   const bookmarks = c.req.query("allowWatchBookmarks") === "true";
@@ -135,5 +136,73 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
       "cache-control": "no-cache, private",
       "transfer-encoding": "chunked",
     },
+  });
+}
+
+const NODE_POLL_MS = 5000;
+
+/**
+ * Nodes are the platform's Docker hosts, not rows of the cluster: their watch lists them, then reports a
+ * node as MODIFIED when its readiness changes, ADDED or DELETED as hosts come and go.
+ */
+function serveNodeWatch(c: Context<AppEnv>, info: RequestInfo, sel: Selection) {
+  const { deps } = c.var;
+  const timeoutSeconds = Number(c.req.query("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS);
+  const encoder = new TextEncoder();
+  const asTable = wantsTable(c);
+  let columnsSent = false;
+  const render = (type: string, obj: KubeObject) => {
+    let object: unknown = obj;
+    if (asTable) {
+      const table = tableFor(c, info.type, [obj], { resourceVersion: obj.metadata.resourceVersion });
+      if (columnsSent) table.columnDefinitions = [];
+      columnsSent = true;
+      object = table;
+    }
+    return encoder.encode(`${JSON.stringify({ type, object })}\n`);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let timeout: NodeJS.Timeout | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const seen = new Map<string, string>();
+      const poll = async () => {
+        const nodes = (await nodeObjects(deps)).filter((n) => matches(info.type, sel, n));
+        const names = new Set<string>();
+        for (const node of nodes) {
+          const name = node.metadata.name ?? "";
+          names.add(name);
+          const ready = JSON.stringify(
+            (node.status as { conditions?: { type: string; status: string }[] }).conditions?.find(
+              (x) => x.type === "Ready",
+            )?.status,
+          );
+          const before = seen.get(name);
+          if (before === undefined) controller.enqueue(render("ADDED", node));
+          else if (before !== ready) controller.enqueue(render("MODIFIED", node));
+          seen.set(name, ready);
+        }
+        for (const name of [...seen.keys()]) {
+          if (!names.has(name)) {
+            seen.delete(name);
+            controller.enqueue(render("DELETED", { apiVersion: "v1", kind: "Node", metadata: { name } }));
+          }
+        }
+      };
+      await poll();
+      timer = setInterval(() => void poll().catch(() => undefined), NODE_POLL_MS);
+      timeout = setTimeout(() => {
+        clearInterval(timer);
+        controller.close();
+      }, timeoutSeconds * 1000);
+    },
+    cancel() {
+      clearInterval(timer);
+      clearTimeout(timeout);
+    },
+  });
+  return new Response(stream, {
+    status: 200,
+    headers: { "content-type": "application/json", "cache-control": "no-cache, private" },
   });
 }

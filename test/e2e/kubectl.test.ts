@@ -41,6 +41,8 @@ describe("a student cluster driven by the real kubectl", () => {
     expect(accounts).toBe("serviceaccount/default\n".repeat(4));
     const nodes = await k("get", "nodes");
     expect(nodes.stdout).toMatch(new RegExp(`${platform.nodeName}\\s+Ready`));
+    const watched = await kubectl(alice.kubeconfig, ["get", "nodes", "--watch"], { timeoutMs: 2000 });
+    expect(watched.stdout).toMatch(new RegExp(`${platform.nodeName}\\s+Ready`));
   });
 
   it("runs nginx with `kubectl run` and shows it Running with its IP", async () => {
