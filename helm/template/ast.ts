@@ -2,15 +2,18 @@
 export type Node =
   | { type: "text"; text: string }
   | { type: "action"; pos: number; pipe: Pipeline }
-  | {
-      type: "if" | "with" | "range";
-      pos: number;
-      pipe: Pipeline;
-      list: Node[];
-      elseList: Node[] | undefined;
-    }
+  | ControlNode
   | { type: "template"; pos: number; name: string; pipe: Pipeline | undefined }
   | { type: "break" | "continue"; pos: number };
+
+/** `if`, `with` and `range`: a pipeline, a body and an optional `else` body. */
+export interface ControlNode {
+  type: "if" | "with" | "range";
+  pos: number;
+  pipe: Pipeline;
+  list: Node[];
+  elseList: Node[] | undefined;
+}
 
 export interface Pipeline {
   pos: number;
@@ -33,7 +36,7 @@ export type Arg =
   | { type: "nil"; pos: number }
   | { type: "bool"; pos: number; value: boolean }
   | { type: "number"; pos: number; text: string; value: number | bigint; isFloat: boolean }
-  | { type: "string"; pos: number; value: string }
+  | { type: "string"; pos: number; value: string; text: string }
   | { type: "pipeline"; pos: number; pipe: Pipeline; chain: string[] };
 
 /** A named template with its source, kept for error positions. */

@@ -28,7 +28,8 @@ class Parser {
     if (end !== "eof") this.fail(this.peek().pos, `unexpected {{${end}}}`);
     // Go keeps an earlier non-empty definition over an empty top-level body
     const existing = this.trees.get(this.name);
-    if (!existing || !isEmpty(list)) this.trees.set(this.name, { name: this.name, src: this.src, root: list });
+    if (!existing || !isEmpty(list))
+      this.trees.set(this.name, { name: this.name, src: this.src, root: list });
     return this.trees;
   }
 
@@ -197,7 +198,8 @@ class Parser {
       } else if (after.kind === "comma" && context === "range") {
         const v2 = this.expect("variable", "range");
         const op = this.nextNonSpace();
-        if (op.kind !== "declare" && op.kind !== "assign") this.fail(op.pos, "range can only initialize variables");
+        if (op.kind !== "declare" && op.kind !== "assign")
+          this.fail(op.pos, "range can only initialize variables");
         pipe.decl.push(v.value, v2.value);
         pipe.isAssign = op.kind === "assign";
       } else this.i = save;
@@ -264,7 +266,7 @@ class Parser {
         return { type: "bool", pos: t.pos, value: t.value === "true" };
       case "string":
       case "rawString":
-        return { type: "string", pos: t.pos, value: unquote(t.value) };
+        return { type: "string", pos: t.pos, value: unquote(t.value), text: t.value };
       case "char":
         return numberArg(t.pos, String(unquote(`"${t.value.slice(1, -1)}"`).codePointAt(0)), t.value);
       case "number":
@@ -312,31 +314,28 @@ function describe(t: Token): string {
 export function unquote(lit: string): string {
   if (lit.startsWith("`")) return lit.slice(1, -1);
   const body = lit.slice(1, -1);
-  return body.replace(
-    /\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[0-7]{3}|.)/g,
-    (_m, e: string) => {
-      switch (e[0]) {
-        case "n":
-          return "\n";
-        case "t":
-          return "\t";
-        case "r":
-          return "\r";
-        case "a":
-          return "\x07";
-        case "b":
-          return "\b";
-        case "f":
-          return "\f";
-        case "v":
-          return "\v";
-        case "u":
-        case "U":
-        case "x":
-          return String.fromCodePoint(Number.parseInt(e.slice(1), 16));
-        default:
-          return /[0-7]/.test(e[0] ?? "") ? String.fromCodePoint(Number.parseInt(e, 8)) : e;
-      }
-    },
-  );
+  return body.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[0-7]{3}|.)/g, (_m, e: string) => {
+    switch (e[0]) {
+      case "n":
+        return "\n";
+      case "t":
+        return "\t";
+      case "r":
+        return "\r";
+      case "a":
+        return "\x07";
+      case "b":
+        return "\b";
+      case "f":
+        return "\f";
+      case "v":
+        return "\v";
+      case "u":
+      case "U":
+      case "x":
+        return String.fromCodePoint(Number.parseInt(e.slice(1), 16));
+      default:
+        return /[0-7]/.test(e[0] ?? "") ? String.fromCodePoint(Number.parseInt(e, 8)) : e;
+    }
+  });
 }
