@@ -1,0 +1,84 @@
+import { sprig } from "./sprig";
+import { TemplateExecError, type TemplateFunc, TemplateSet } from "./template/exec";
+import { TemplateSyntaxError } from "./template/lexer";
+
+/** Marks a message from `required`/`fail` so the error cleanup can recover it from Go's wrapping. */
+const WARN_START = "HELM_ERR_START";
+const WARN_END = "HELM_ERR_END";
+const warnPattern = new RegExp(`${WARN_START}([\\s\\S]*)${WARN_END}`);
+
+/** Options of the engine: `strict` is missingkey=error, `lintMode` turns required/fail into no-ops. */
+export interface EngineOptions {
+  strict?: boolean;
+  lintMode?: boolean;
+}
+
+/** A rendering failure with Helm's message (`parse error at (...)`, `execution error at (...)`). */
+export class RenderError extends Error {
+  override name = "RenderError";
+}
+
+function helmFuncs(options: EngineOptions): Record<string, TemplateFunc> {
+  return {
+    required: (msg, value) => {
+      if (value === null || value === undefined || (typeof value === "string" && value === "")) {
+        if (options.lintMode) return "";
+        throw new Error(WARN_START + String(msg) + WARN_END);
+      }
+      return value;
+    },
+    fail: (msg) => {
+      if (options.lintMode) return "";
+      throw new Error(WARN_START + String(msg) + WARN_END);
+    },
+  };
+}
+
+/** Rewrites Go's template errors the way Helm reports them. */
+function cleanup(e: unknown, name: string): RenderError {
+  if (e instanceof TemplateSyntaxError) {
+    const m = /^template: ([^:]+:\d+): ([\s\S]*)$/.exec(e.message);
+    return new RenderError(
+      m ? `parse error at (${m[1]}): ${m[2]}` : `parse error in (${name}): ${e.message}`,
+    );
+  }
+  if (e instanceof TemplateExecError) {
+    const tokens = e.message.split(": ");
+    if (tokens.length < 3) return new RenderError(`execution error at (${name}): ${e.message}`);
+    const warn = warnPattern.exec(tokens.slice(2).join(": "));
+    if (warn) return new RenderError(`execution error at (${tokens[1]}): ${warn[1]}`);
+    return new RenderError(e.message);
+  }
+  return e instanceof Error ? new RenderError(e.message) : new RenderError(String(e));
+}
+
+/**
+ * Renders a flat map of templates, each with `dot` as data, in one template set so that they may
+ * call each other's `define`s. Partials (basename starting with `_`) are parsed but not output.
+ * Throws RenderError with Helm's message on the first failure.
+ */
+export function renderTemplates(
+  templates: Record<string, string>,
+  dot: unknown,
+  options: EngineOptions = {},
+): Record<string, string> {
+  const set = new TemplateSet({ ...sprig, ...helmFuncs(options) }, options.strict ? "error" : "zero");
+  const names = Object.keys(templates).sort();
+  for (const name of names) {
+    try {
+      set.parse(name, templates[name] as string);
+    } catch (e) {
+      throw cleanup(e, name);
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    if ((name.split("/").pop() ?? "").startsWith("_")) continue;
+    try {
+      out[name] = set.execute(name, dot).replaceAll("<no value>", "");
+    } catch (e) {
+      throw cleanup(e, name);
+    }
+  }
+  return out;
+}
