@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { renderTemplates } from "./engine";
+
+describe("renderTemplates", () => {
+  it("shares defines across files, hides partials and blanks missing values", () => {
+    const out = renderTemplates(
+      {
+        "c/templates/_h.tpl": '{{ define "h" }}hi {{ . }}{{ end }}',
+        "c/templates/a": '{{ template "h" .x }}|{{ .y }}',
+      },
+      { x: "there" },
+    );
+    expect(out).toEqual({ "c/templates/a": "hi there|" });
+  });
+
+  it("fails on missing keys in strict mode", () => {
+    expect(() => renderTemplates({ t: "{{ .y }}" }, {}, { strict: true })).toThrow(
+      'template: t:1:3: executing "t" at <.y>: map has no entry for key "y"',
+    );
+  });
+});
