@@ -13,6 +13,11 @@ describe("renderTemplates", () => {
     expect(out).toEqual({ "c/templates/a": "hi there|" });
   });
 
+  it("includes named templates", () => {
+    const out = renderTemplates({ t: '{{ define "x" }}[{{ . }}]{{ end }}{{ include "x" 1 | upper }}' }, {});
+    expect(out).toEqual({ t: "[1]" });
+  });
+
   it("fails on missing keys in strict mode", () => {
     expect(() => renderTemplates({ t: "{{ .y }}" }, {}, { strict: true })).toThrow(
       'template: t:1:3: executing "t" at <.y>: map has no entry for key "y"',

@@ -18,8 +18,13 @@ export class RenderError extends Error {
   override name = "RenderError";
 }
 
-function helmFuncs(options: EngineOptions): Record<string, TemplateFunc> {
+function helmFuncs(set: TemplateSet, options: EngineOptions): Record<string, TemplateFunc> {
   return {
+    include: (name, data) => {
+      const n = String(name);
+      if (!set.has(n)) throw new Error(`template: no template "${n}" associated with template "gotpl"`);
+      return set.execute(n, data);
+    },
     required: (msg, value) => {
       if (value === null || value === undefined || (typeof value === "string" && value === "")) {
         if (options.lintMode) return "";
@@ -62,7 +67,8 @@ export function renderTemplates(
   dot: unknown,
   options: EngineOptions = {},
 ): Record<string, string> {
-  const set = new TemplateSet({ ...sprig, ...helmFuncs(options) }, options.strict ? "error" : "zero");
+  const set = new TemplateSet(sprig, options.strict ? "error" : "zero");
+  set.addFuncs(helmFuncs(set, options));
   const names = Object.keys(templates).sort();
   for (const name of names) {
     try {
