@@ -40,6 +40,7 @@ export async function containerSpec(
     ...(container.workingDir ? { workingDir: container.workingDir } : {}),
     tty: container.tty ?? false,
     stdin: container.stdin ?? false,
+    stdinOnce: (container.stdinOnce as boolean | undefined) ?? false,
     ...(memory ? { memoryBytes: memory } : {}),
     ...(cpuLimit ? { nanoCpus: cpuLimit * 1_000_000 } : {}),
     ...(cpuRequest ? { cpuShares: Math.max(2, Math.round((cpuRequest * CPU_PERIOD_SHARES) / 1000)) } : {}),

@@ -270,6 +270,7 @@ export class DockerRuntime implements PodRuntime {
           ...(spec.workingDir ? { WorkingDir: spec.workingDir } : {}),
           Tty: spec.tty,
           OpenStdin: spec.stdin,
+          StdinOnce: spec.stdinOnce,
           Labels: { ...this.labels(pod, spec.name, spec.attempt, "container"), [LABEL.hash]: spec.hash },
           HostConfig: {
             NetworkMode: `container:${spec.sandboxId}`,

@@ -67,6 +67,8 @@ export interface ContainerSpec {
   workingDir?: string;
   tty: boolean;
   stdin: boolean;
+  /** Close the process's stdin when the first attached client ends its input (`kubectl run -i`). */
+  stdinOnce: boolean;
   /** cgroup limits: bytes, CPU in nano-CPUs, relative CPU shares. */
   memoryBytes?: number;
   nanoCpus?: number;
