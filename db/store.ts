@@ -179,19 +179,7 @@ export class ObjectStore {
       .update(clusters)
       .set({ resourceVersion: Math.max(...rows.map((r) => r.rv)) })
       .where(eq(clusters.id, clusterId));
-    await tx.insert(objects).values(
-      rows.map(({ key, rv, body }) => ({
-        clusterId,
-        apiGroup: key.group,
-        resource: key.resource,
-        namespace: key.namespace,
-        name: key.name,
-        uid: body.metadata.uid as string,
-        resourceVersion: rv,
-        nodeName: null,
-        body,
-      })),
-    );
+    await tx.insert(objects).values(rows.map(({ key, rv, body }) => objectRow(key, rv, body)));
     await tx.insert(changes).values(
       rows.map(({ key, rv, body }) => ({
         resourceVersion: rv,
@@ -222,17 +210,7 @@ export class ObjectStore {
       };
       const inserted = await t
         .insert(objects)
-        .values({
-          clusterId: key.clusterId,
-          apiGroup: key.group,
-          resource: key.resource,
-          namespace: key.namespace,
-          name: key.name,
-          uid: body.metadata.uid as string,
-          resourceVersion: rv,
-          nodeName: nodeNameOf(key, body),
-          body,
-        })
+        .values(objectRow(key, rv, body))
         .onConflictDoNothing()
         .returning({ rv: objects.resourceVersion });
       if (inserted.length === 0) throw kubeErrors.alreadyExists(key.resource, key.group, key.name);
@@ -258,12 +236,7 @@ export class ObjectStore {
         throw kubeErrors.conflict(key.resource, key.group, key.name);
       }
       if (obj.metadata.uid && obj.metadata.uid !== current.metadata.uid) {
-        throw kubeErrors.conflict(
-          key.resource,
-          key.group,
-          key.name,
-          `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${current.metadata.uid}`,
-        );
+        throw uidConflict(key, obj.metadata.uid, current);
       }
       return writeUpdate(tx, key, current, obj);
     });
@@ -301,12 +274,7 @@ export class ObjectStore {
       const current = await lockCurrent(tx, key);
       if (!current) throw kubeErrors.notFound(key.resource, key.group, key.name);
       if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
-        throw kubeErrors.conflict(
-          key.resource,
-          key.group,
-          key.name,
-          `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`,
-        );
+        throw uidConflict(key, preconditions.uid, current);
       }
       if (
         preconditions.resourceVersion &&
@@ -376,6 +344,30 @@ export class ObjectStore {
   async runInTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
   }
+}
+
+/** The `objects` row of an object; the body carries its uid and resourceVersion. */
+function objectRow(key: ObjectKey, rv: number, body: KubeObject) {
+  return {
+    clusterId: key.clusterId,
+    apiGroup: key.group,
+    resource: key.resource,
+    namespace: key.namespace,
+    name: key.name,
+    uid: body.metadata.uid as string,
+    resourceVersion: rv,
+    nodeName: nodeNameOf(key, body),
+    body,
+  };
+}
+
+function uidConflict(key: ObjectKey, given: string | undefined, current: KubeObject) {
+  return kubeErrors.conflict(
+    key.resource,
+    key.group,
+    key.name,
+    `Precondition failed: UID in precondition: ${given}, UID in object meta: ${current.metadata.uid}`,
+  );
 }
 
 function keyMatch(key: ObjectKey) {

@@ -2,9 +2,10 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
-import type { Pod, Status } from "../../core/k8s/types";
+import type { Status } from "../../core/k8s/types";
 import type { ApiDeps } from "../env";
 import { authenticate } from "./auth";
+import { podContainer } from "./pod-container";
 
 const STREAM_PATH = /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
 const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
@@ -18,22 +19,12 @@ function refuse(socket: Duplex, status: Status): void {
 
 /** Resolves the container an exec targets, with kube-apiserver's errors for the usual mistakes. */
 async function target(deps: ApiDeps, clusterId: string, namespace: string, name: string, url: URL) {
-  const pod = (await deps.store.get({ clusterId, group: "", resource: "pods", namespace, name })) as
-    | Pod
-    | undefined;
-  if (!pod) throw kubeErrors.notFound("pods", "", name);
-  let container = url.searchParams.get("container");
-  if (!container) {
-    if (pod.spec.containers.length !== 1) {
-      throw kubeErrors.badRequest(
-        `a container name must be specified for pod ${name}, choose one of: [${pod.spec.containers.map((c) => c.name).join(" ")}]`,
-      );
-    }
-    container = pod.spec.containers[0]?.name ?? "";
-  }
-  if (!pod.spec.containers.some((c) => c.name === container)) {
-    throw kubeErrors.badRequest(`container ${container} is not valid for pod ${name}`);
-  }
+  const { pod, container } = await podContainer(
+    deps,
+    { clusterId, namespace, name },
+    url.searchParams.get("container"),
+    { includeInit: false },
+  );
   if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") {
     throw kubeErrors.badRequest(
       `cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`,

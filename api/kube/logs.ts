@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
-import type { Pod } from "../../core/k8s/types";
 import type { AppEnv } from "../env";
+import { podContainer } from "./pod-container";
 import type { RequestInfo } from "./request-info";
 
 const FORWARDED_PARAMS = [
@@ -21,27 +21,12 @@ const FORWARDED_PARAMS = [
 export async function podLogs(c: Context<AppEnv>, info: RequestInfo) {
   const { deps, cluster } = c.var;
   const name = info.name as string;
-  const pod = (await deps.store.get({
-    clusterId: cluster.id,
-    group: "",
-    resource: "pods",
-    namespace: info.namespace,
-    name,
-  })) as Pod | undefined;
-  if (!pod) throw kubeErrors.notFound("pods", "", name);
-  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
-  let container = c.req.query("container");
-  if (!container) {
-    if (pod.spec.containers.length !== 1) {
-      throw kubeErrors.badRequest(
-        `a container name must be specified for pod ${name}, choose one of: [${pod.spec.containers.map((x) => x.name).join(" ")}]`,
-      );
-    }
-    container = pod.spec.containers[0]?.name as string;
-  }
-  if (!all.some((x) => x.name === container)) {
-    throw kubeErrors.badRequest(`container ${container} is not valid for pod ${name}`);
-  }
+  const { pod, container } = await podContainer(
+    deps,
+    { clusterId: cluster.id, namespace: info.namespace, name },
+    c.req.query("container"),
+    { includeInit: true },
+  );
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   const status = statuses.find((s) => s.name === container);
   const started = status && (status.state.running || status.state.terminated || status.lastState.terminated);

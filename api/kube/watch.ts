@@ -28,6 +28,27 @@ function typed(type: ResourceType, obj: KubeObject): KubeObject {
 }
 
 /**
+ * Encodes watch events as JSON lines; objects become one-row Tables when kubectl asked for them, the
+ * column definitions sent with the first row only, as kube-apiserver does.
+ */
+function watchEncoder(c: Context<AppEnv>, info: RequestInfo) {
+  const encoder = new TextEncoder();
+  const asTable = wantsTable(c);
+  let columnsSent = false;
+  return (type: string, obj: unknown): Uint8Array => {
+    let object = obj;
+    if (asTable && type !== "BOOKMARK" && type !== "ERROR") {
+      const row = obj as KubeObject;
+      const table = tableFor(c, info.type, [row], { resourceVersion: row.metadata.resourceVersion });
+      if (columnsSent) table.columnDefinitions = [];
+      columnsSent = true;
+      object = table;
+    }
+    return encoder.encode(`${JSON.stringify({ type, object })}\n`);
+  };
+}
+
+/**
  * Streams kube-apiserver's watch format (one JSON event per line). Without a resourceVersion it starts
  * with the current objects as ADDED; from a compacted resourceVersion it answers an ERROR event with 410.
  */
@@ -37,8 +58,6 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
   const requested = c.req.query("resourceVersion");
   const timeoutSeconds = Number(c.req.query("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS);
   const bookmarks = c.req.query("allowWatchBookmarks") === "true";
-  const asTable = wantsTable(c);
-  const encoder = new TextEncoder();
 
   let initial: KubeObject[] = [];
   let from: number;
@@ -61,19 +80,8 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
     if (from < compacted) gone = `too old resource version: ${from} (${compacted})`;
   }
 
-  let columnsSent = false;
-  const render = (event: WatchEvent): Uint8Array => {
-    let object = event.object;
-    if (asTable && (event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED")) {
-      const table = tableFor(c, info.type, [object as KubeObject], {
-        resourceVersion: (object as KubeObject).metadata.resourceVersion,
-      });
-      if (columnsSent) table.columnDefinitions = [];
-      columnsSent = true;
-      object = table;
-    }
-    return encoder.encode(`${JSON.stringify({ type: event.type, object })}\n`);
-  };
+  const encode = watchEncoder(c, info);
+  const render = (event: WatchEvent): Uint8Array => encode(event.type, event.object);
 
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
@@ -148,19 +156,7 @@ const NODE_POLL_MS = 5000;
 function serveNodeWatch(c: Context<AppEnv>, info: RequestInfo, sel: Selection) {
   const { deps } = c.var;
   const timeoutSeconds = Number(c.req.query("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS);
-  const encoder = new TextEncoder();
-  const asTable = wantsTable(c);
-  let columnsSent = false;
-  const render = (type: string, obj: KubeObject) => {
-    let object: unknown = obj;
-    if (asTable) {
-      const table = tableFor(c, info.type, [obj], { resourceVersion: obj.metadata.resourceVersion });
-      if (columnsSent) table.columnDefinitions = [];
-      columnsSent = true;
-      object = table;
-    }
-    return encoder.encode(`${JSON.stringify({ type, object })}\n`);
-  };
+  const render = watchEncoder(c, info);
   let timer: NodeJS.Timeout | undefined;
   let timeout: NodeJS.Timeout | undefined;
   const stream = new ReadableStream<Uint8Array>({

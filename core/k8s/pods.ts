@@ -1,5 +1,6 @@
 import { defaultPod } from "./defaults/pod";
-import type { Container, Pod } from "./types";
+import { controllerRef, generateName } from "./owners";
+import type { Container, KubeObject, ObjectMeta, Pod, PodSpec } from "./types";
 
 /** The pod's QoS class, as the kubelet and apiserver compute it from requests and limits. */
 export function qosClass(pod: Pod): "Guaranteed" | "Burstable" | "BestEffort" {
@@ -32,4 +33,25 @@ export function preparePod(pod: Pod): Pod {
   out.metadata.generation = 1;
   out.status = { phase: "Pending", qosClass: qosClass(out) };
   return out;
+}
+
+/** A controller's new pod: the template's labels, annotations and spec, a generated name, owned by it. */
+export function podFromTemplate(
+  owner: KubeObject,
+  template: { metadata?: ObjectMeta; spec: PodSpec },
+  namespace: string,
+): Pod {
+  return preparePod({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: generateName(`${owner.metadata.name}-`),
+      generateName: `${owner.metadata.name}-`,
+      namespace,
+      labels: { ...template.metadata?.labels },
+      ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+      ownerReferences: [controllerRef(owner)],
+    },
+    spec: structuredClone(template.spec),
+  });
 }

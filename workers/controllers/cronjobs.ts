@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import { KubeError } from "../../core/k8s/errors";
 import { isControlledBy } from "../../core/k8s/owners";
 import { defaultJob } from "../../core/k8s/workloads/defaults";
@@ -8,6 +7,7 @@ import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { planCronJob } from "./cronjob-plan";
+import { writeStatus } from "./write-status";
 
 /**
  * Starts a CronJob's Jobs on schedule (see cronjob-plan.ts). Each pass asks to look again at the next
@@ -59,12 +59,7 @@ export class CronJobController {
     }
     if (plan.skipped)
       await this.events.record(ref.clusterId, cj, "Warning", "JobAlreadyActive", plan.skipped);
-    await this.store.mutate(key, (obj) => {
-      if (obj.metadata.uid !== cj.metadata.uid || isDeepStrictEqual(obj.status, plan.status))
-        return undefined;
-      obj.status = plan.status;
-      return obj;
-    });
+    await writeStatus(this.store, key, cj.metadata.uid ?? "", plan.status);
     return { requeueAfterMs: plan.requeueAfterMs };
   }
 }

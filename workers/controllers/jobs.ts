@@ -1,7 +1,6 @@
-import { isDeepStrictEqual } from "node:util";
 import { KubeError } from "../../core/k8s/errors";
-import { controllerRef, generateName, isControlledBy } from "../../core/k8s/owners";
-import { preparePod } from "../../core/k8s/pods";
+import { isControlledBy } from "../../core/k8s/owners";
+import { podFromTemplate } from "../../core/k8s/pods";
 import type { Pod } from "../../core/k8s/types";
 import type { Job } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
@@ -10,6 +9,7 @@ import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { planJob } from "./job-plan";
+import { writeStatus } from "./write-status";
 
 /** Runs a Job's pods to completion (see job-plan.ts). */
 export class JobController {
@@ -43,19 +43,8 @@ export class JobController {
       return {};
     }
     for (let i = 0; i < plan.create; i++) {
-      const name = generateName(`${job.metadata.name}-`);
-      const pod = preparePod({
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: {
-          name,
-          generateName: `${job.metadata.name}-`,
-          namespace: ref.namespace,
-          labels: { ...job.spec.template.metadata?.labels },
-          ownerReferences: [controllerRef(job)],
-        },
-        spec: structuredClone(job.spec.template.spec),
-      });
+      const pod = podFromTemplate(job, job.spec.template, ref.namespace);
+      const name = pod.metadata.name ?? "";
       try {
         await this.store.create({ ...jobKey, group: "", resource: "pods", name }, pod);
         await this.events.record(ref.clusterId, job, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
@@ -69,12 +58,7 @@ export class JobController {
         await deletePodGracefully(this.store, { ...jobKey, group: "", resource: "pods", name }, pod, now);
     }
     const before = job.status?.conditions?.length ?? 0;
-    await this.store.mutate(jobKey, (obj) => {
-      if (obj.metadata.uid !== job.metadata.uid || isDeepStrictEqual(obj.status, plan.status))
-        return undefined;
-      obj.status = plan.status;
-      return obj;
-    });
+    await writeStatus(this.store, jobKey, job.metadata.uid ?? "", plan.status);
     const finished = plan.status.conditions
       ?.slice(before)
       .find((c) => c.type === "Complete" || c.type === "Failed");

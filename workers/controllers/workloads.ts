@@ -1,7 +1,6 @@
-import { isDeepStrictEqual } from "node:util";
 import { KubeError } from "../../core/k8s/errors";
-import { controllerRef, generateName, isControlledBy } from "../../core/k8s/owners";
-import { preparePod } from "../../core/k8s/pods";
+import { isControlledBy } from "../../core/k8s/owners";
+import { podFromTemplate } from "../../core/k8s/pods";
 import type { Pod } from "../../core/k8s/types";
 import { type Deployment, REVISION_ANNOTATION, type ReplicaSet } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
@@ -11,6 +10,7 @@ import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { planDeployment } from "./deployment-plan";
 import { planReplicaSet } from "./replicaset-plan";
+import { writeStatus } from "./write-status";
 
 const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
   clusterId: ref.clusterId,
@@ -19,26 +19,6 @@ const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): 
   namespace: ref.namespace,
   name,
 });
-
-/** Writes a new status when it differs from the stored one. */
-async function writeStatus(
-  store: ObjectStore,
-  k: ObjectKey,
-  uid: string,
-  status: unknown,
-  annotate?: Record<string, string>,
-) {
-  await store.mutate(k, (obj) => {
-    if (obj.metadata.uid !== uid) return undefined;
-    const annotations = { ...obj.metadata.annotations, ...annotate };
-    const same =
-      isDeepStrictEqual(obj.status, status) && isDeepStrictEqual(obj.metadata.annotations ?? {}, annotations);
-    if (same) return undefined;
-    obj.status = status;
-    if (annotate) obj.metadata.annotations = annotations;
-    return obj;
-  });
-}
 
 /** Keeps `spec.replicas` pods of a ReplicaSet's template running (see replicaset-plan.ts). */
 export class ReplicaSetController {
@@ -61,21 +41,8 @@ export class ReplicaSetController {
     const now = this.now();
     const plan = planReplicaSet(rs, pods, now);
     for (let i = 0; i < plan.create; i++) {
-      const name = generateName(`${rs.metadata.name}-`);
-      const template = rs.spec.template;
-      const pod = preparePod({
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: {
-          name,
-          generateName: `${rs.metadata.name}-`,
-          namespace: ref.namespace,
-          labels: { ...template.metadata?.labels },
-          ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-          ownerReferences: [controllerRef(rs)],
-        },
-        spec: structuredClone(template.spec),
-      });
+      const pod = podFromTemplate(rs, rs.spec.template, ref.namespace);
+      const name = pod.metadata.name ?? "";
       try {
         await this.store.create(key(ref, "", "pods", name), pod);
         await this.events.record(ref.clusterId, rs, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
