@@ -6,7 +6,7 @@ import { validateObjectMeta } from "../../../core/k8s/validation/meta";
 import { validatePodSpec } from "../../../core/k8s/validation/pod";
 import { scheduleError } from "../../../core/k8s/workloads/schedule";
 import type { CronJob } from "../../../core/k8s/workloads/types";
-import { bumpGeneration } from "./generic";
+import { asNewWorkload, bumpGeneration } from "./generic";
 import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";
 
@@ -72,11 +72,8 @@ export const cronJobStrategy: Strategy = {
   ...workloadStrategy,
   create(obj) {
     const cj = defaults(structuredClone(obj));
-    delete cj.metadata.deletionTimestamp;
-    cj.metadata.generation = 1;
     validate(cj);
-    cj.status = {};
-    return cj;
+    return asNewWorkload(cj);
   },
   update(next, current) {
     const cj = defaults(structuredClone(next));

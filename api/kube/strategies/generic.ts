@@ -26,6 +26,14 @@ export const genericStrategy: Strategy = {
   },
 };
 
+/** What the apiserver resets on every new object owned by a controller: generation 1, no status yet. */
+export function asNewWorkload<T extends KubeObject>(obj: T): T {
+  delete obj.metadata.deletionTimestamp;
+  obj.metadata.generation = 1;
+  (obj as KubeObject).status = {};
+  return obj;
+}
+
 export function bumpGeneration(next: KubeObject, current: KubeObject): void {
   const generation = current.metadata.generation;
   if (generation === undefined) return;

@@ -5,6 +5,7 @@ import { validateObjectMeta } from "../../../core/k8s/validation/meta";
 import { defaultJob } from "../../../core/k8s/workloads/defaults";
 import type { Job } from "../../../core/k8s/workloads/types";
 import { validateWorkload } from "../../../core/k8s/workloads/validation";
+import { asNewWorkload } from "./generic";
 import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";
 
@@ -34,11 +35,8 @@ export const jobStrategy: Strategy = {
   ...workloadStrategy,
   create(obj) {
     const job = defaultJob(structuredClone(obj) as Job);
-    delete job.metadata.deletionTimestamp;
-    job.metadata.generation = 1;
     validate(job);
-    job.status = {};
-    return job;
+    return asNewWorkload(job);
   },
   update(next, current) {
     const job = structuredClone(next) as Job;

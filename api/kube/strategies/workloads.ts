@@ -6,7 +6,7 @@ import { invalidError } from "../../../core/k8s/validation/field-errors";
 import { validateObjectMeta } from "../../../core/k8s/validation/meta";
 import type { Deployment, ReplicaSet } from "../../../core/k8s/workloads/types";
 import { validateWorkload } from "../../../core/k8s/workloads/validation";
-import { bumpGeneration } from "./generic";
+import { asNewWorkload, bumpGeneration } from "./generic";
 import type { Strategy, StrategyContext } from "./strategy";
 
 function defaultTemplate(spec: { template?: { spec?: Pod["spec"] } }): void {
@@ -56,11 +56,8 @@ function validate(obj: KubeObject, ctx: StrategyContext): void {
 export const workloadStrategy: Strategy = {
   create(obj, ctx) {
     const out = defaults(structuredClone(obj));
-    delete out.metadata.deletionTimestamp;
-    out.metadata.generation = 1;
     validate(out, ctx);
-    out.status = {};
-    return out;
+    return asNewWorkload(out);
   },
   update(next, current, ctx) {
     const out = defaults(structuredClone(next));
