@@ -9,7 +9,9 @@ import { Triggers } from "../core/queues";
 import { ensureServingCert } from "../core/tls";
 import { connect } from "../db/client";
 import { ClusterRepository } from "../db/clusters";
+import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
+import { storeHooks } from "../db/service-allocations";
 import { ObjectStore } from "../db/store";
 import { createApp } from "./app";
 import type { ApiDeps } from "./env";
@@ -27,7 +29,12 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const listener = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const triggers = new Triggers(redis, config.queuePrefix);
-  const store = new ObjectStore(db, (change) => triggers.dispatch(change));
+  const networks = new ClusterNetworks(db, config.clusterNetworks);
+  const store = new ObjectStore(
+    db,
+    (change) => triggers.dispatch(change),
+    storeHooks(networks, config.loadBalancerPool),
+  );
   const watchHub = new WatchHub(store, listener);
   await watchHub.start();
   const tls = await ensureServingCert(join(config.dataDir, "tls"), [
@@ -45,7 +52,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     db,
     redis,
     store,
-    clusters: new ClusterRepository(db),
+    clusters: new ClusterRepository(db, networks),
     nodes: new NodeRepository(db),
     triggers,
     watchHub,

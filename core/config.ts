@@ -26,12 +26,17 @@ const schema = z.object({
   TIMONIER_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** The node's address as users outside reach it (NodePort and friends). */
   TIMONIER_NODE_ADDRESS: z.string().default("127.0.0.1"),
-  /** Where each cluster's per-node pod subnet comes from, and its size. */
-  TIMONIER_POD_SUBNET_POOL: z
+  /** The block every cluster's own address block (pods and Services) is cut from, and that block's size. */
+  TIMONIER_CLUSTER_NETWORK_POOL: z
     .string()
     .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
-    .default("10.244.0.0/14"),
-  TIMONIER_POD_SUBNET_PREFIX: z.coerce.number().int().min(16).max(28).default(24),
+    .default("10.128.0.0/9"),
+  TIMONIER_CLUSTER_NETWORK_PREFIX: z.coerce.number().int().min(16).max(28).default(23),
+  /** Addresses given to LoadBalancer Services; the node gateway listens on them (loopback by default). */
+  TIMONIER_LOADBALANCER_POOL: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
+    .default("127.1.0.0/16"),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
   TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
   /** Redis key prefix of every queue: platforms sharing one Redis stay apart. */
@@ -69,7 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     agentPort: c.TIMONIER_AGENT_PORT,
     nodeAddress: c.TIMONIER_NODE_ADDRESS,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
-    podSubnets: { pool: c.TIMONIER_POD_SUBNET_POOL, prefix: c.TIMONIER_POD_SUBNET_PREFIX },
+    clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },
+    loadBalancerPool: c.TIMONIER_LOADBALANCER_POOL,
     queuePrefix: c.TIMONIER_QUEUE_PREFIX,
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
   };

@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
+import { wellKnownServices } from "../core/k8s/services/well-known";
 import type { KubeObject } from "../core/k8s/types";
 import type { Database } from "./client";
+import type { ClusterNetworks } from "./networks";
 import { clusters, clusterTeardowns, objects, tenants } from "./schema";
+import { reserveClusterIp } from "./service-allocations";
 import { ObjectStore } from "./store";
 
 export type ClusterRow = typeof clusters.$inferSelect;
@@ -17,7 +20,10 @@ function namespaceObject(name: string): KubeObject {
 
 export class ClusterRepository {
   private readonly store: ObjectStore;
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly networks: ClusterNetworks,
+  ) {
     this.store = new ObjectStore(db);
   }
 
@@ -48,10 +54,27 @@ export class ClusterRepository {
         .insert(clusters)
         .values({ id, tenantId: tenant.id, name: input.name, tokenHash: input.tokenHashFor(id) })
         .returning();
-      await this.store.seed(
-        tx,
-        id,
-        INITIAL_NAMESPACES.flatMap((ns) => [
+      const network = await this.networks.reserve(tx, id);
+      const services = wellKnownServices(network);
+      for (const svc of services) {
+        await reserveClusterIp(
+          tx,
+          { clusterId: id, namespace: svc.metadata.namespace as string, name: svc.metadata.name as string },
+          svc.spec.clusterIP as string,
+        );
+      }
+      await this.store.seed(tx, id, [
+        ...services.map((obj) => ({
+          key: {
+            clusterId: id,
+            group: "",
+            resource: "services",
+            namespace: obj.metadata.namespace as string,
+            name: obj.metadata.name as string,
+          },
+          obj,
+        })),
+        ...INITIAL_NAMESPACES.flatMap((ns) => [
           {
             key: { clusterId: id, group: "", resource: "namespaces", namespace: "", name: ns },
             obj: namespaceObject(ns),
@@ -61,7 +84,7 @@ export class ClusterRepository {
             obj: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: ns } },
           },
         ]),
-      );
+      ]);
       return row;
     });
   }

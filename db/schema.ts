@@ -125,3 +125,36 @@ export const clusterTeardowns = pgTable(
   },
   (t) => [primaryKey({ columns: [t.clusterId, t.nodeName] })],
 );
+
+/**
+ * The address block of each cluster (see core/network/cluster-network.ts), unique across the platform so
+ * that every cluster's Docker network can live on any node beside the others.
+ */
+export const clusterNetworks = pgTable("cluster_networks", {
+  clusterId: uuid("cluster_id")
+    .primaryKey()
+    .references(() => clusters.id, { onDelete: "cascade" }),
+  cidr: text("cidr").notNull().unique(),
+});
+
+/**
+ * Addresses and ports held by Services: ClusterIPs (pool `clusterip/<cluster>`), NodePorts and
+ * LoadBalancer addresses (platform-wide pools, since every cluster shares the nodes). Written in the
+ * transaction that writes the Service, so a refused Service holds nothing.
+ */
+export const serviceAllocations = pgTable(
+  "service_allocations",
+  {
+    pool: text("pool").notNull(),
+    value: text("value").notNull(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.pool, t.value] }),
+    index("service_allocations_owner_idx").on(t.clusterId, t.namespace, t.name),
+  ],
+);

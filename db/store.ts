@@ -43,7 +43,23 @@ export interface Change {
 /** Postgres channel that carries the cluster id of each commit; listeners then read `changes`. */
 export const CHANGES_CHANNEL = "timonier_changes";
 
-type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Bookkeeping of one kind that must commit or fail with its objects (Services hold addresses and ports).
+ * Runs inside the write's transaction; `beforeWrite` may complete `next` and throws a `KubeError` to refuse.
+ */
+export interface WriteHook {
+  beforeWrite(tx: Tx, key: ObjectKey, next: KubeObject, current: KubeObject | undefined): Promise<void>;
+  afterDelete(tx: Tx, key: ObjectKey): Promise<void>;
+}
+
+/** Write hooks by `group/resource`. */
+export type WriteHooks = Partial<Record<string, WriteHook>>;
+
+function hookOf(hooks: WriteHooks, key: ObjectKey): WriteHook | undefined {
+  return hooks[`${key.group}/${key.resource}`];
+}
 
 function nodeNameOf(key: ObjectKey, obj: KubeObject): string | null {
   if (key.group !== "" || key.resource !== "pods") return null;
@@ -63,6 +79,7 @@ export class ObjectStore {
   constructor(
     private readonly db: Database,
     private readonly onCommit: (change: Change) => Promise<void> = async () => {},
+    private readonly hooks: WriteHooks = {},
   ) {}
 
   private async committed(key: ObjectKey, type: ChangeType, object: KubeObject): Promise<void> {
@@ -208,6 +225,7 @@ export class ObjectStore {
             obj.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z"),
         },
       };
+      await hookOf(this.hooks, key)?.beforeWrite(t, key, body, undefined);
       const inserted = await t
         .insert(objects)
         .values(objectRow(key, rv, body))
@@ -238,7 +256,7 @@ export class ObjectStore {
       if (obj.metadata.uid && obj.metadata.uid !== current.metadata.uid) {
         throw uidConflict(key, obj.metadata.uid, current);
       }
-      return writeUpdate(tx, key, current, obj);
+      return writeUpdate(tx, key, current, obj, hookOf(this.hooks, key));
     });
     await this.committed(key, "MODIFIED", updated);
     return updated;
@@ -259,7 +277,7 @@ export class ObjectStore {
       const next = change(structuredClone(current));
       if (!next) return current;
       wrote = true;
-      return writeUpdate(tx, key, current, next);
+      return writeUpdate(tx, key, current, next, hookOf(this.hooks, key));
     });
     if (wrote && result) await this.committed(key, "MODIFIED", result);
     return result;
@@ -284,6 +302,7 @@ export class ObjectStore {
       }
       const rv = await bumpResourceVersion(tx, key.clusterId);
       await tx.delete(objects).where(keyMatch(key));
+      await hookOf(this.hooks, key)?.afterDelete(tx, key);
       const body = { ...current, metadata: { ...current.metadata, resourceVersion: String(rv) } };
       await recordChange(tx, key, rv, "DELETED", body);
       return body;
@@ -390,6 +409,7 @@ async function writeUpdate(
   key: ObjectKey,
   current: KubeObject,
   next: KubeObject,
+  hook: WriteHook | undefined,
 ): Promise<KubeObject> {
   const rv = await bumpResourceVersion(tx, key.clusterId);
   const body: KubeObject = {
@@ -404,6 +424,7 @@ async function writeUpdate(
     },
   };
   if (body.metadata.namespace === undefined) delete body.metadata.namespace;
+  await hook?.beforeWrite(tx, key, body, current);
   await tx
     .update(objects)
     .set({ body, resourceVersion: rv, nodeName: nodeNameOf(key, body) })

@@ -5,7 +5,9 @@ import { QUEUE, type ReconcileJob, Triggers } from "../core/queues";
 import { createLogger } from "../core/telemetry";
 import { connect } from "../db/client";
 import { ClusterRepository } from "../db/clusters";
+import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
+import { storeHooks } from "../db/service-allocations";
 import { ObjectStore } from "../db/store";
 import { ClusterTeardownController } from "./controllers/cluster-teardown";
 import { CronJobController } from "./controllers/cronjobs";
@@ -45,9 +47,11 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const db = connect(config.databaseUrl, { max: 20 });
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const triggers = new Triggers(connection, config.queuePrefix);
-  const store = new ObjectStore(db, (change) => triggers.dispatch(change));
+  const networks = new ClusterNetworks(db, config.clusterNetworks);
+  const hooks = storeHooks(networks, config.loadBalancerPool);
+  const store = new ObjectStore(db, (change) => triggers.dispatch(change), hooks);
   const nodes = new NodeRepository(db);
-  const clusters = new ClusterRepository(db);
+  const clusters = new ClusterRepository(db, networks);
 
   const scheduler = new Scheduler({
     store,
@@ -134,10 +138,11 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       agentPort: config.agentPort,
       dockerHost: config.dockerHost,
       resyncMs: config.resyncSeconds * 1000,
-      runtime: new DockerRuntime(docker, config.nodeName, config.podSubnets),
+      runtime: new DockerRuntime(docker, config.nodeName),
+      networks,
       docker,
       // the agent's own writes (pod status) wake everyone but itself
-      store: new ObjectStore(db, (change) => triggers.dispatch(change, QUEUE.node(config.nodeName))),
+      store: new ObjectStore(db, (change) => triggers.dispatch(change, QUEUE.node(config.nodeName)), hooks),
       nodes,
       clusters,
       triggers,

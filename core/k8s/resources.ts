@@ -54,6 +54,16 @@ function apps(resource: string, kind: string, shortNames: string[]): ResourceTyp
   };
 }
 
+function network(
+  group: string,
+  resource: string,
+  kind: string,
+  shortNames: string[],
+  opts: Partial<ResourceType> = {},
+): ResourceType {
+  return { ...core(resource, kind, { shortNames, ...opts }), group };
+}
+
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("pods", "Pod", {
     shortNames: ["po"],
@@ -71,6 +81,12 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
   core("secrets", "Secret"),
   core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
+  core("services", "Service", { shortNames: ["svc"], categories: ["all"], subresources: ["status"] }),
+  core("endpoints", "Endpoints", { shortNames: ["ep"], singularName: "endpoints" }),
+  network("discovery.k8s.io", "endpointslices", "EndpointSlice", []),
+  network("networking.k8s.io", "ingresses", "Ingress", ["ing"], { subresources: ["status"] }),
+  network("networking.k8s.io", "ingressclasses", "IngressClass", [], { namespaced: false }),
+  network("networking.k8s.io", "networkpolicies", "NetworkPolicy", ["netpol"]),
   apps("deployments", "Deployment", ["deploy"]),
   apps("replicasets", "ReplicaSet", ["rs"]),
   {

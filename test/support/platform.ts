@@ -81,6 +81,10 @@ export async function startTestPlatform(
     TIMONIER_NODE_NAME: nodeName,
     TIMONIER_QUEUE_PREFIX: `test-${suffix}`,
     TIMONIER_RESYNC_SECONDS: String(options.resyncSeconds ?? 2),
+    // suites running side by side share one Docker host but not one database: give each vitest worker its
+    // own range of cluster blocks, away from the default pool a developer's `npm start` uses
+    TIMONIER_CLUSTER_NETWORK_POOL: `10.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,
+    TIMONIER_LOADBALANCER_POOL: `127.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,
   });
   const api: RunningApi = await startApiServer(config);
   let workers: RunningWorkers | undefined = await startWorkers(config, {

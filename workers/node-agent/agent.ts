@@ -7,12 +7,14 @@ import type { EnvVar, KubeObject, Pod, PodStatus } from "../../core/k8s/types";
 import { type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
+import type { ClusterNetworks } from "../../db/networks";
 import type { NodeRepository } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
 import { containerSpec } from "./container-spec";
 import { type Action, latest, planPodSync } from "./plan";
+import { CLUSTER_DOMAIN, podDns } from "./pod-dns";
 import { Prober } from "./prober";
 import { LABEL, type ObservedPod, type PodIdentity, type PodRuntime } from "./runtime";
 import { type AgentServer, startAgentServer } from "./server";
@@ -31,6 +33,7 @@ export interface NodeAgentOptions {
   store: ObjectStore;
   nodes: NodeRepository;
   clusters: ClusterRepository;
+  networks: ClusterNetworks;
   triggers: Triggers;
   connection: Redis;
   logger: Logger;
@@ -296,11 +299,16 @@ export class NodeAgent {
       let sandboxId = current?.state === "running" ? current.id : undefined;
       let sandboxStarted: Promise<void> = Promise.resolve();
       if (newSandbox) {
-        const networkId = await runtime.ensureNetwork(identity.clusterId);
+        const network = await this.o.networks.of(identity.clusterId);
+        const networkId = await runtime.ensureNetwork(identity.clusterId, network);
+        const subdomain = pod.spec.subdomain as string | undefined;
+        const dns = podDns(pod, network.dnsIp);
         sandboxId = await runtime.createSandbox({
           pod: identity,
           networkId,
           hostname: (pod.spec.hostname as string | undefined) ?? identity.name,
+          ...(subdomain ? { domainname: `${subdomain}.${identity.namespace}.svc.${CLUSTER_DOMAIN}` } : {}),
+          ...(dns ? { dns } : {}),
           attempt: newSandbox.attempt,
         });
         sandboxStarted = runtime.startContainer(sandboxId);

@@ -1,5 +1,6 @@
 import { type Duplex, PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
+import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { withSpan } from "../../core/telemetry";
 import {
   type ContainerSpec,
@@ -12,7 +13,6 @@ import {
   type PodRuntime,
   type SandboxSpec,
 } from "./runtime";
-import { pickSubnet } from "./subnets";
 
 export const PAUSE_IMAGE = "timonier/pause:1";
 const IMAGE_CACHE_MS = 30_000;
@@ -51,25 +51,24 @@ export class DockerRuntime implements PodRuntime {
   constructor(
     private readonly docker: Docker,
     private readonly nodeName: string,
-    private readonly subnets: { pool: string; prefix: number } = { pool: "10.244.0.0/14", prefix: 24 },
   ) {}
 
   /**
-   * One bridge network per cluster, with a subnet from the pod subnet pool: Docker's own default pools
-   * hold only about thirty networks, far fewer than a class of clusters. Calls for one cluster are
-   * serialised (Docker does not stop two concurrent creations of one name); returns the network's id.
+   * One bridge network per cluster on the cluster's own block: Docker hands out pod IPs from its lower
+   * half only, the upper half holds the ClusterIPs the cluster's netd answers for. Calls for one cluster
+   * are serialised (Docker does not stop two concurrent creations of one name); returns the network's id.
    */
-  ensureNetwork(clusterId: string): Promise<string> {
+  ensureNetwork(clusterId: string, network: ClusterNetwork): Promise<string> {
     const name = networkName(clusterId);
     const known = this.networks.get(name);
     if (known) return known;
-    const pending = this.createNetworkOnce(clusterId, name);
+    const pending = this.createNetworkOnce(clusterId, name, network);
     this.networks.set(name, pending);
     pending.catch(() => this.networks.delete(name));
     return pending;
   }
 
-  private async createNetworkOnce(clusterId: string, name: string): Promise<string> {
+  private async createNetworkOnce(clusterId: string, name: string, network: ClusterNetwork): Promise<string> {
     const networks = await this.docker.listNetworks();
     const same = networks.filter((n) => n.Name === name).sort((a, b) => a.Created.localeCompare(b.Created));
     if (same[0]) {
@@ -81,27 +80,26 @@ export class DockerRuntime implements PodRuntime {
           .catch(() => undefined);
       return same[0].Id;
     }
-    const used = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? "")).filter(Boolean);
     return withSpan("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const subnet = pickSubnet(this.subnets.pool, this.subnets.prefix, used, clusterId);
-        if (!subnet)
-          throw new Error(`no free /${this.subnets.prefix} left in ${this.subnets.pool} on ${this.nodeName}`);
-        try {
-          const network = await this.docker.createNetwork({
-            Name: name,
-            Driver: "bridge",
-            CheckDuplicate: true,
-            IPAM: { Driver: "default", Config: [{ Subnet: subnet }] },
-            Labels: { [LABEL.cluster]: clusterId, [LABEL.node]: this.nodeName },
-          });
-          return network.id;
-        } catch (err) {
-          if (!/overlap/i.test((err as Error).message ?? "")) throw err;
-          used.push(subnet); // another cluster took it meanwhile
-        }
+      try {
+        const created = await this.docker.createNetwork({
+          Name: name,
+          Driver: "bridge",
+          CheckDuplicate: true,
+          IPAM: {
+            Driver: "default",
+            Config: [{ Subnet: network.cidr, IPRange: network.podRange, Gateway: network.gateway }],
+          },
+          Labels: { [LABEL.cluster]: clusterId, [LABEL.node]: this.nodeName },
+        });
+        return created.id;
+      } catch (err) {
+        if (!/overlap/i.test((err as Error).message ?? "")) throw err;
+        const holder = networks.find((n) => (n.IPAM?.Config ?? []).some((c) => c.Subnet === network.cidr));
+        throw new Error(
+          `the cluster's block ${network.cidr} overlaps a network of ${this.nodeName}${holder ? ` (${holder.Name})` : ""}: set TIMONIER_CLUSTER_NETWORK_POOL to a free range`,
+        );
       }
-      throw new Error(`no subnet could be reserved for ${name}`);
     });
   }
 
@@ -231,10 +229,14 @@ export class DockerRuntime implements PodRuntime {
           name: `k8s_POD_${pod.name}_${pod.namespace}_${pod.uid}_${spec.attempt}`,
           Image: PAUSE_IMAGE,
           Hostname: spec.hostname.slice(0, 63),
+          ...(spec.domainname ? { Domainname: spec.domainname } : {}),
           Labels: this.labels(pod, "POD", spec.attempt, "sandbox"),
           HostConfig: {
             NetworkMode: spec.networkId,
             IpcMode: "shareable",
+            ...(spec.dns
+              ? { Dns: spec.dns.servers, DnsSearch: spec.dns.searches, DnsOptions: spec.dns.options }
+              : {}),
             Memory: 32 * 1024 * 1024,
             Privileged: false,
             SecurityOpt: ["no-new-privileges"],

@@ -1,4 +1,6 @@
 import type { Readable } from "node:stream";
+import type { ClusterNetwork } from "../../core/network/cluster-network";
+import type { PodDns } from "./pod-dns";
 
 /** Labels that make every container findable and garbage-collectable by the agent that owns it. */
 export const LABEL = {
@@ -51,6 +53,10 @@ export interface SandboxSpec {
   pod: PodIdentity;
   networkId: string;
   hostname: string;
+  /** `<subdomain>.<namespace>.svc.cluster.local` when the pod names a subdomain. */
+  domainname?: string;
+  /** The resolver configuration; undefined keeps Docker's. */
+  dns?: PodDns;
   attempt: number;
 }
 
@@ -108,7 +114,7 @@ export interface ExecOptions {
  */
 export interface PodRuntime {
   /** Returns the network's id. */
-  ensureNetwork(clusterId: string): Promise<string>;
+  ensureNetwork(clusterId: string, network: ClusterNetwork): Promise<string>;
   removeNetwork(clusterId: string): Promise<void>;
   /** The pods this node holds, by pod uid; `filter` narrows by labels (see LABEL). */
   listPods(filter?: Record<string, string>): Promise<Map<string, ObservedPod>>;

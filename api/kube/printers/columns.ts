@@ -1,3 +1,5 @@
+import type { KubeObject } from "../../../core/k8s/types";
+
 /** A Table column as meta.k8s.io/v1 describes it. */
 export interface Column {
   name: string;
@@ -5,6 +7,12 @@ export interface Column {
   format: string;
   description: string;
   priority: number;
+}
+
+/** How one kind is printed: its columns and the cells of one object. */
+export interface Printer {
+  columns: Column[];
+  row(obj: KubeObject, now: Date): unknown[];
 }
 
 export function column(name: string, description: string, extra: Partial<Column> = {}): Column {

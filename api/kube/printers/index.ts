@@ -1,12 +1,8 @@
 import type { KubeObject, Pod } from "../../../core/k8s/types";
-import { AGE, type Column, column, NAME } from "./columns";
+import { AGE, column, NAME, type Printer } from "./columns";
 import { humanDuration, since } from "./duration";
+import { NETWORK_PRINTERS } from "./network";
 import { POD_COLUMNS, podRow } from "./pods";
-
-interface Printer {
-  columns: Column[];
-  row(obj: KubeObject, now: Date): unknown[];
-}
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === "string" ? v : "");
@@ -32,6 +28,7 @@ function address(obj: KubeObject, type: string): string {
 }
 
 const PRINTERS: Record<string, Printer> = {
+  ...NETWORK_PRINTERS,
   Pod: { columns: POD_COLUMNS, row: (o, now) => podRow(o as Pod, now) },
   Node: {
     columns: [

@@ -4,12 +4,14 @@ import { genericStrategy } from "./generic";
 import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
 import { podStrategy } from "./pods";
+import { serviceStrategy } from "./services";
 import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";
 
 const BY_KIND: Record<string, Strategy> = {
   Pod: podStrategy,
   Namespace: namespaceStrategy,
+  Service: serviceStrategy,
   Deployment: workloadStrategy,
   ReplicaSet: workloadStrategy,
   Job: jobStrategy,

@@ -1,4 +1,6 @@
 import type { ResourceType } from "../../../core/k8s/resources";
+import type { Service } from "../../../core/k8s/services/types";
+import { validateServiceSpec, validateServiceUpdate } from "../../../core/k8s/services/validation";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
 import { type FieldError, invalidError } from "../../../core/k8s/validation/field-errors";
 import { validateObjectMeta } from "../../../core/k8s/validation/meta";
@@ -12,6 +14,7 @@ function raise(obj: KubeObject, type: ResourceType, errors: FieldError[]): void 
 export function validateCreate(obj: KubeObject, type: ResourceType): void {
   const errors = validateObjectMeta(obj, type.namespaced);
   if (type.kind === "Pod") errors.push(...validatePodSpec(obj as Pod));
+  if (type.kind === "Service") errors.push(...validateServiceSpec(obj as Service));
   raise(obj, type, errors);
 }
 
@@ -19,5 +22,6 @@ export function validateCreate(obj: KubeObject, type: ResourceType): void {
 export function validateUpdate(next: KubeObject, current: KubeObject, type: ResourceType): void {
   const errors = validateObjectMeta(next, type.namespaced);
   if (type.kind === "Pod") errors.push(...validatePodUpdate(next as Pod, current as Pod));
+  if (type.kind === "Service") errors.push(...validateServiceUpdate(next as Service, current as Service));
   raise(next, type, errors);
 }

@@ -1,11 +1,14 @@
 import type { KubeObject } from "../types";
 import { type FieldError, fieldErrors } from "./field-errors";
-import { dns1123Label, dns1123Subdomain, labelValue, qualifiedName } from "./names";
+import { dns1035Label, dns1123Label, dns1123Subdomain, labelValue, qualifiedName } from "./names";
 
 const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
-/** Kinds whose names are DNS-1123 labels; other kinds take subdomains, as in kube-apiserver. */
-const LABEL_NAMED = new Set(["Namespace", "Service"]);
+/** How each kind's names are checked; other kinds take DNS subdomains, as in kube-apiserver. */
+const NAME_CHECKS: Record<string, (name: string) => string[]> = {
+  Namespace: dns1123Label,
+  Service: dns1035Label,
+};
 
 /** metadata checks common to every kind: name, namespace, labels, annotations. */
 export function validateObjectMeta(obj: KubeObject, namespaced: boolean): FieldError[] {
@@ -13,7 +16,7 @@ export function validateObjectMeta(obj: KubeObject, namespaced: boolean): FieldE
   const { name, namespace, labels, annotations } = obj.metadata;
   if (!name) errs.push(fieldErrors.required("metadata.name", "name or generateName is required"));
   else {
-    const check = LABEL_NAMED.has(obj.kind) ? dns1123Label : dns1123Subdomain;
+    const check = NAME_CHECKS[obj.kind] ?? dns1123Subdomain;
     for (const m of check(name)) errs.push(fieldErrors.invalid("metadata.name", name, m));
   }
   if (namespaced && namespace) {
