@@ -17,7 +17,7 @@ function committed(over: Partial<Committed>): Committed {
 
 describe("triggersFor", () => {
   it("sends a new pod to the scheduler and a bound one to its node", () => {
-    expect(triggersFor(committed({})).map((t) => t.queue)).toEqual([QUEUE.scheduler]);
+    expect(triggersFor(committed({})).map((t) => t.queue)).toEqual([QUEUE.scheduler, QUEUE.endpoints]);
     const bound = committed({
       type: "MODIFIED",
       object: {
@@ -27,7 +27,24 @@ describe("triggersFor", () => {
         spec: { nodeName: "n1", containers: [] },
       },
     });
-    expect(triggersFor(bound).map((t) => t.queue)).toEqual([QUEUE.node("n1")]);
+    expect(triggersFor(bound).map((t) => t.queue)).toEqual([QUEUE.node("n1"), QUEUE.endpoints]);
+  });
+
+  it("wakes the endpoints controller for the pod's namespace and the Service, and the nodes' data path", () => {
+    expect(triggersFor(committed({})).find((t) => t.queue === QUEUE.endpoints)?.ref).toEqual({
+      clusterId: "c",
+      namespace: "default",
+      name: "",
+    });
+    const svc = committed({
+      resource: "services",
+      name: "web",
+      object: { apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: {} },
+    });
+    expect(triggersFor(svc)).toEqual([
+      { queue: QUEUE.endpoints, ref: { clusterId: "c", namespace: "default", name: "web" } },
+      { queue: QUEUE.clusterNetwork, ref: { clusterId: "c", namespace: "", name: "" } },
+    ]);
   });
 
   it("wakes the controlling owner of a pod", () => {

@@ -32,6 +32,13 @@ const OWN_QUEUES: Record<string, string> = {
   "batch/cronjobs": QUEUE.cronjob,
 };
 
+/** What the nodes' data path (service proxy, DNS, gateway) is configured from. */
+const NETWORK_RESOURCES = new Set([
+  "/services",
+  "discovery.k8s.io/endpointslices",
+  "networking.k8s.io/ingresses",
+]);
+
 /** Controllers woken by a new namespace, keyed by the namespace's name. */
 const NAMESPACE_QUEUES = [QUEUE.serviceAccount];
 
@@ -55,6 +62,11 @@ export function triggersFor(c: Committed): Trigger[] {
     for (const queue of NAMESPACE_QUEUES)
       out.push({ queue, ref: { clusterId: c.clusterId, namespace: "", name: c.name } });
   }
+  if (c.group === "" && c.resource === "pods")
+    out.push({ queue: QUEUE.endpoints, ref: { clusterId: c.clusterId, namespace: c.namespace, name: "" } });
+  if (c.group === "" && c.resource === "services") out.push({ queue: QUEUE.endpoints, ref });
+  if (NETWORK_RESOURCES.has(`${c.group}/${c.resource}`))
+    out.push({ queue: QUEUE.clusterNetwork, ref: { clusterId: c.clusterId, namespace: "", name: "" } });
   const own = OWN_QUEUES[`${c.group}/${c.resource}`];
   if (own && c.type !== "DELETED") out.push({ queue: own, ref });
   if (

@@ -9,8 +9,15 @@ export const QUEUE = {
   cronjob: "cronjob",
   serviceAccount: "serviceaccount",
   garbageCollector: "garbage-collector",
+  endpoints: "endpoints",
+  /** Fans a cluster's Service changes out to the network reconciler of every node. */
+  clusterNetwork: "cluster-network",
+  nodeNetwork: (nodeName: string) => `node-network-${nodeName}`,
   node: (nodeName: string) => `node-${nodeName}`,
 } as const;
+
+/** The name in a node network job's ref that means the node's gateway (other refs name a cluster). */
+export const GATEWAY = "gateway";
 
 /** What a reconcile job carries: the identity of the object to converge, never its content. */
 export interface ObjectRef {

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { type Committed, triggersFor } from "./dispatch";
 import { jobKey, type ObjectRef, QUEUE } from "./queue-names";
 
-export { jobKey, type ObjectRef, QUEUE } from "./queue-names";
+export { GATEWAY, jobKey, type ObjectRef, QUEUE } from "./queue-names";
 
 export interface ReconcileJob {
   ref: ObjectRef;

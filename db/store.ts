@@ -134,6 +134,21 @@ export class ObjectStore {
     return rows.map((r) => ({ clusterId: r.clusterId, pod: r.body as KubeObject }));
   }
 
+  /** Services the node gateway exposes (NodePort and LoadBalancer), across every cluster. */
+  async exposedServices(): Promise<{ clusterId: string; object: KubeObject }[]> {
+    const rows = await this.db
+      .select({ clusterId: objects.clusterId, body: objects.body })
+      .from(objects)
+      .where(
+        and(
+          eq(objects.apiGroup, ""),
+          eq(objects.resource, "services"),
+          sql`${objects.body}->'spec'->>'type' in ('NodePort', 'LoadBalancer')`,
+        ),
+      );
+    return rows.map((r) => ({ clusterId: r.clusterId, object: r.body as KubeObject }));
+  }
+
   /** Pods waiting for a node, across every cluster. */
   async unscheduledPods(limit = 500): Promise<ObjectKey[]> {
     const rows = await this.db

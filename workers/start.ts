@@ -9,8 +9,10 @@ import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
 import { storeHooks } from "../db/service-allocations";
 import { ObjectStore } from "../db/store";
+import { ClusterNetworkFanout } from "./controllers/cluster-network";
 import { ClusterTeardownController } from "./controllers/cluster-teardown";
 import { CronJobController } from "./controllers/cronjobs";
+import { EndpointsController } from "./controllers/endpoints";
 import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
 import { ServiceAccountController } from "./controllers/serviceaccounts";
@@ -18,6 +20,8 @@ import { DeploymentController, GarbageCollector, ReplicaSetController } from "./
 import { EventRecorder } from "./events";
 import { NodeAgent } from "./node-agent/agent";
 import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
+import { DockerHelpers } from "./node-agent/helpers";
+import { NodeNetwork } from "./node-agent/network";
 import { Scheduler } from "./scheduler/scheduler";
 import { runReconciler } from "./shell";
 
@@ -28,6 +32,7 @@ const CONTROLLED: [group: string, resource: string, queue: string][] = [
   ["batch", "jobs", QUEUE.job],
   ["batch", "cronjobs", QUEUE.cronjob],
   ["", "namespaces", QUEUE.serviceAccount],
+  ["", "services", QUEUE.endpoints],
 ];
 
 /** Changes older than this are compacted away; a watch from before then gets 410 Gone and relists. */
@@ -67,6 +72,8 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const jobs = new JobController(store, new EventRecorder(store, "job-controller", ""));
   const cronJobs = new CronJobController(store, new EventRecorder(store, "cronjob-controller", ""));
   const serviceAccounts = new ServiceAccountController(store);
+  const endpoints = new EndpointsController(store);
+  const fanout = new ClusterNetworkFanout(nodes, triggers);
   const workers: Worker<ReconcileJob>[] = [
     runReconciler({
       queue: QUEUE.serviceAccount,
@@ -120,6 +127,20 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       reconcile: (r) => namespaces.reconcile(r),
     }),
     runReconciler({
+      queue: QUEUE.endpoints,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => endpoints.reconcile(r),
+    }),
+    runReconciler({
+      queue: QUEUE.clusterNetwork,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => fanout.reconcile(r),
+    }),
+    runReconciler({
       queue: QUEUE.clusterTeardown,
       connection,
       triggers,
@@ -131,6 +152,13 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   let agent: NodeAgent | undefined;
   if (options.nodeAgent) {
     const docker = dockerFromHost(config.dockerHost);
+    const runtime = new DockerRuntime(docker, config.nodeName);
+    // the agent's own writes (pod status) wake everyone but itself
+    const agentStore = new ObjectStore(
+      db,
+      (change) => triggers.dispatch(change, QUEUE.node(config.nodeName)),
+      hooks,
+    );
     agent = new NodeAgent({
       nodeName: config.nodeName,
       nodeAddress: config.nodeAddress,
@@ -138,11 +166,17 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       agentPort: config.agentPort,
       dockerHost: config.dockerHost,
       resyncMs: config.resyncSeconds * 1000,
-      runtime: new DockerRuntime(docker, config.nodeName),
+      runtime,
       networks,
+      network: new NodeNetwork({
+        store: agentStore,
+        networks,
+        runtime,
+        helpers: new DockerHelpers(docker, config.nodeName),
+        logger,
+      }),
       docker,
-      // the agent's own writes (pod status) wake everyone but itself
-      store: new ObjectStore(db, (change) => triggers.dispatch(change, QUEUE.node(config.nodeName)), hooks),
+      store: agentStore,
       nodes,
       clusters,
       triggers,

@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type Docker from "dockerode";
+import { ensureNetdImage } from "./netd";
 import {
   CUSTOMIZE,
   DEBIAN_SUITE,
@@ -17,6 +18,8 @@ import {
 
 const run = promisify(execFile);
 const RECIPE_LABEL = "io.timonier.recipe";
+/** netd is built on the sandbox image: the same rootfs, always present once the images are. */
+const PAUSE_BASE = "timonier/pause:1";
 
 function say(message: string): void {
   process.stderr.write(`timonier: ${message}\n`);
@@ -138,7 +141,10 @@ export async function ensureImages(options: { docker: Docker; dataDir: string })
   const version = recipeVersion();
   const tags = IMAGES.flatMap((i) => i.tags);
   const current = await Promise.all(tags.map((t) => isCurrent(docker, t, version)));
-  if (current.every(Boolean)) return;
+  if (current.every(Boolean)) {
+    await ensureNetdImage(docker, PAUSE_BASE, version);
+    return;
+  }
   const started = Date.now();
   const tarball = await rootfsTarball(join(options.dataDir, "images"), version);
   const base = `timonier/rootfs:${version}`;
@@ -146,5 +152,6 @@ export async function ensureImages(options: { docker: Docker; dataDir: string })
   await follow(docker, await docker.importImage(createReadStream(tarball) as never, splitTag(base)));
   for (const image of IMAGES) await commitImage(docker, base, image, version);
   await removeOlderRootfs(docker, base);
+  await ensureNetdImage(docker, PAUSE_BASE, version);
   say(`images ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${tags.join(", ")}`);
 }

@@ -1,8 +1,19 @@
 /** What the offline images are made of: one Debian rootfs, several image configs on top of it. */
 
 export const DEBIAN_SUITE = "bookworm";
-/** libmath-bigint-perl: bookworm's core Math::BigInt fails `bpi(2000)`; the packaged newer one works. */
-export const PACKAGES = ["busybox", "nginx-light", "perl", "libmath-bigint-perl", "ca-certificates"];
+/**
+ * libmath-bigint-perl: bookworm's core Math::BigInt fails `bpi(2000)`; the packaged newer one works.
+ * nodejs and iproute2 run netd, the platform's service proxy, DNS server and gateway.
+ */
+export const PACKAGES = [
+  "busybox",
+  "nginx-light",
+  "perl",
+  "libmath-bigint-perl",
+  "ca-certificates",
+  "nodejs",
+  "iproute2",
+];
 
 export interface ImageConfig {
   /** repo:tag names, the first is where the image is committed. */

@@ -4,7 +4,7 @@ import type { Worker } from "bullmq";
 import type Docker from "dockerode";
 import type { Redis } from "ioredis";
 import type { EnvVar, KubeObject, Pod, PodStatus } from "../../core/k8s/types";
-import { type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
+import { GATEWAY, type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ClusterNetworks } from "../../db/networks";
@@ -13,6 +13,7 @@ import type { ObjectKey, ObjectStore } from "../../db/store";
 import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
 import { containerSpec } from "./container-spec";
+import type { NodeNetwork } from "./network";
 import { type Action, latest, planPodSync } from "./plan";
 import { CLUSTER_DOMAIN, podDns } from "./pod-dns";
 import { Prober } from "./prober";
@@ -34,6 +35,8 @@ export interface NodeAgentOptions {
   nodes: NodeRepository;
   clusters: ClusterRepository;
   networks: ClusterNetworks;
+  /** The node's cluster networks, netds and gateway. */
+  network: NodeNetwork;
   triggers: Triggers;
   connection: Redis;
   logger: Logger;
@@ -68,6 +71,7 @@ function fieldValue(pod: Pod, path: string): string | undefined {
  */
 export class NodeAgent {
   private worker: Worker<ReconcileJob> | undefined;
+  private networkWorker: Worker<ReconcileJob> | undefined;
   private server: AgentServer | undefined;
   private timers: NodeJS.Timeout[] = [];
   private events: NodeJS.ReadableStream | undefined;
@@ -103,6 +107,16 @@ export class NodeAgent {
       triggers: this.o.triggers,
       logger: this.o.logger,
       reconcile: (ref) => (ref.name ? this.syncPod(ref) : this.sweepCluster(ref.clusterId)),
+    });
+    this.networkWorker = runReconciler({
+      queue: QUEUE.nodeNetwork(this.o.nodeName),
+      connection: this.o.connection,
+      triggers: this.o.triggers,
+      logger: this.o.logger,
+      reconcile: (ref) =>
+        ref.name === GATEWAY
+          ? this.o.network.syncGateway()
+          : this.o.network.syncCluster(ref.clusterId, [...this.clusters.values()].includes(ref.clusterId)),
     });
     this.timers.push(
       setInterval(() => void this.o.nodes.heartbeat(this.o.nodeName).catch(() => {}), HEARTBEAT_MS),
@@ -209,6 +223,10 @@ export class NodeAgent {
           name: o.pod.name,
         });
     }
+    const network = QUEUE.nodeNetwork(this.o.nodeName);
+    for (const clusterId of new Set(bound.map((b) => b.clusterId)))
+      await this.o.triggers.trigger(network, { clusterId, namespace: "", name: "" });
+    await this.o.triggers.trigger(network, { clusterId: "", namespace: "", name: GATEWAY });
     for (const cluster of await this.o.clusters.terminating()) {
       await this.o.triggers.trigger(QUEUE.node(this.o.nodeName), {
         clusterId: cluster.id,
@@ -300,7 +318,7 @@ export class NodeAgent {
       let sandboxStarted: Promise<void> = Promise.resolve();
       if (newSandbox) {
         const network = await this.o.networks.of(identity.clusterId);
-        const networkId = await runtime.ensureNetwork(identity.clusterId, network);
+        const networkId = await this.o.network.ensureCluster(identity.clusterId);
         const subdomain = pod.spec.subdomain as string | undefined;
         const dns = podDns(pod, network.dnsIp);
         sandboxId = await runtime.createSandbox({
@@ -442,6 +460,7 @@ export class NodeAgent {
         [...o.containers, ...o.sandboxes].map((c) => this.o.runtime.removeContainer(c.id)),
       ),
     );
+    await this.o.network.removeCluster(clusterId);
     await this.o.runtime.removeNetwork(clusterId);
     const cluster = await this.o.clusters.get(clusterId);
     if (cluster) await this.o.clusters.recordTeardown(clusterId, this.o.nodeName);
@@ -491,6 +510,7 @@ export class NodeAgent {
     for (const t of this.timers) clearInterval(t);
     (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
     await this.worker?.close();
+    await this.networkWorker?.close();
     await this.server?.close();
   }
 }

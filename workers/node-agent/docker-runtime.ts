@@ -122,7 +122,8 @@ export class DockerRuntime implements PodRuntime {
     const label = [`${LABEL.node}=${this.nodeName}`, ...Object.entries(filter).map(([k, v]) => `${k}=${v}`)];
     const list = await this.docker.listContainers({ all: true, filters: { label } });
     const pods = new Map<string, ObservedPod>();
-    const details = await Promise.all(list.map((c) => this.observe(c)));
+    // the platform's own helpers (netd, gateway) carry no pod
+    const details = await Promise.all(list.filter((c) => c.Labels[LABEL.podUid]).map((c) => this.observe(c)));
     for (const [info, observed] of details) {
       const uid = info.Labels[LABEL.podUid] ?? "";
       let pod = pods.get(uid);

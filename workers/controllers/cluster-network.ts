@@ -1,0 +1,23 @@
+import { GATEWAY, type ObjectRef, QUEUE, type Triggers } from "../../core/queues";
+import type { NodeRepository } from "../../db/nodes";
+import type { Result } from "../shell";
+
+/**
+ * A cluster's Services or endpoints changed: every node reconfigures that cluster's netd and its gateway.
+ * The nodes' queues coalesce bursts, so a rollout costs each node a few reconfigurations, not one per pod.
+ */
+export class ClusterNetworkFanout {
+  constructor(
+    private readonly nodes: NodeRepository,
+    private readonly triggers: Triggers,
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    for (const node of await this.nodes.list()) {
+      const queue = QUEUE.nodeNetwork(node.name);
+      await this.triggers.trigger(queue, { clusterId: ref.clusterId, namespace: "", name: "" });
+      await this.triggers.trigger(queue, { clusterId: "", namespace: "", name: GATEWAY });
+    }
+    return {};
+  }
+}

@@ -1,0 +1,42 @@
+import type { HttpRoute } from "./config";
+
+function hostMatches(pattern: string | undefined, host: string): boolean {
+  if (!pattern) return true;
+  if (pattern.startsWith("*.")) {
+    const suffix = pattern.slice(1);
+    return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes(".");
+  }
+  return pattern === host;
+}
+
+function pathMatches(route: HttpRoute, path: string): boolean {
+  if (route.pathType === "Exact") return route.path === path;
+  const prefix = route.path.replace(/\/+$/, "");
+  if (prefix === "") return true;
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/**
+ * The Ingress rule a request follows, as the Ingress API specifies: hosts exact before wildcards, then the
+ * longest matching path, Exact before Prefix at equal length. Pure.
+ */
+export function matchRoute(routes: HttpRoute[], host: string, path: string): HttpRoute | undefined {
+  const name = host.toLowerCase().replace(/:\d+$/, "");
+  const score = (r: HttpRoute) => [
+    r.host && !r.host.startsWith("*.") ? 2 : r.host ? 1 : 0,
+    r.path.length,
+    r.pathType === "Exact" ? 1 : 0,
+  ];
+  let best: HttpRoute | undefined;
+  let bestScore: number[] = [];
+  for (const route of routes) {
+    if (!hostMatches(route.host, name) || !pathMatches(route, path)) continue;
+    const s = score(route);
+    const better = s.findIndex((v, i) => v !== bestScore[i]);
+    if (!best || (better >= 0 && (s[better] as number) > (bestScore[better] ?? -1))) {
+      best = route;
+      bestScore = s;
+    }
+  }
+  return best;
+}

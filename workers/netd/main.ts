@@ -1,0 +1,58 @@
+import { readFileSync, watchFile } from "node:fs";
+import { holdAddresses } from "./addresses";
+import type { NetdConfig } from "./config";
+import { DnsServer } from "./dns";
+import { HttpGatewayServer } from "./http-gateway";
+import { ServiceProxy } from "./proxy";
+
+/**
+ * netd: the data path of the platform's networking, in a container built from this repository. In a
+ * cluster's network it holds the ClusterIPs, proxies them to ready pods and serves the cluster's DNS; on a
+ * node's host network (the gateway) it serves NodePorts, LoadBalancer addresses and Ingress. It follows
+ * the configuration file the node agent copies in.
+ */
+const path = process.argv[2] ?? "/etc/timonier/netd.json";
+
+function log(message: string, fields: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
+}
+
+const proxy = new ServiceProxy(log);
+const dns = new DnsServer(log);
+const http = new HttpGatewayServer(log);
+let applied = "";
+let applying = Promise.resolve();
+
+async function apply(): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return;
+  }
+  if (text === applied) return;
+  const config = JSON.parse(text) as NetdConfig;
+  // the gateway runs on the host's network: it must never touch the host's interfaces
+  if (process.env.NETD_MODE !== "gateway") await holdAddresses(config.addresses);
+  proxy.apply(config.rules);
+  dns.apply(config.dns);
+  http.apply(config.http);
+  applied = text;
+  log("configuration applied", { rules: config.rules.length, addresses: config.addresses.length });
+}
+
+function schedule(): void {
+  applying = applying.then(apply).catch((e: Error) => {
+    applied = "";
+    log("configuration failed", { error: e.message });
+  });
+}
+
+watchFile(path, { interval: 100 }, schedule);
+// listeners that failed are retried
+setInterval(() => {
+  applied = "";
+  schedule();
+}, 5000);
+schedule();
+process.on("SIGTERM", () => process.exit(0));

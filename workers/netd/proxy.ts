@@ -1,0 +1,147 @@
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import type { Backend, ProxyRule } from "./config";
+
+const UDP_IDLE_MS = 30_000;
+
+/** Picks backends round-robin, keeping a client on its backend when the rule asks for affinity. */
+class Balancer {
+  private next = 0;
+  private readonly sticky = new Map<string, { backend: Backend; until: number }>();
+
+  constructor(public rule: ProxyRule) {}
+
+  pick(client: string): Backend | undefined {
+    const { backends, affinitySeconds } = this.rule;
+    if (backends.length === 0) return undefined;
+    if (affinitySeconds) {
+      const held = this.sticky.get(client);
+      const now = Date.now();
+      if (
+        held &&
+        held.until > now &&
+        backends.some((b) => b.ip === held.backend.ip && b.port === held.backend.port)
+      ) {
+        held.until = now + affinitySeconds * 1000;
+        return held.backend;
+      }
+    }
+    const backend = backends[this.next++ % backends.length] as Backend;
+    if (affinitySeconds) this.sticky.set(client, { backend, until: Date.now() + affinitySeconds * 1000 });
+    return backend;
+  }
+}
+
+interface Listener {
+  balancer: Balancer;
+  close(): void;
+}
+
+function tcpListener(rule: ProxyRule, onError: (e: Error) => void): Listener {
+  const balancer = new Balancer(rule);
+  const server: Server = createServer((client: Socket) => {
+    const backend = balancer.pick(client.remoteAddress ?? "");
+    if (!backend) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect({ host: backend.ip, port: backend.port });
+    upstream.setNoDelay(true);
+    client.setNoDelay(true);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    upstream.on("error", () => (client.writable ? client.resetAndDestroy() : drop()));
+    client.on("error", drop);
+    client.on("close", () => upstream.end());
+    upstream.on("close", () => client.end());
+  });
+  server.on("error", onError);
+  server.listen({ host: rule.ip, port: rule.port, exclusive: true });
+  return { balancer, close: () => server.close() };
+}
+
+function udpListener(rule: ProxyRule, onError: (e: Error) => void): Listener {
+  const balancer = new Balancer(rule);
+  const socket: UdpSocket = createSocket({ type: "udp4", reuseAddr: false });
+  const sessions = new Map<string, { upstream: UdpSocket; timer: NodeJS.Timeout }>();
+  const session = (client: RemoteInfo) => {
+    const key = `${client.address}:${client.port}`;
+    const existing = sessions.get(key);
+    if (existing) {
+      existing.timer.refresh();
+      return existing.upstream;
+    }
+    const backend = balancer.pick(client.address);
+    if (!backend) return undefined;
+    const upstream = createSocket("udp4");
+    upstream.connect(backend.port, backend.ip);
+    upstream.on("message", (reply) => socket.send(reply, client.port, client.address));
+    upstream.on("error", () => undefined);
+    const timer = setTimeout(() => {
+      sessions.delete(key);
+      upstream.close();
+    }, UDP_IDLE_MS);
+    sessions.set(key, { upstream, timer });
+    return upstream;
+  };
+  socket.on("message", (msg, client) => {
+    const upstream = session(client);
+    if (!upstream) return;
+    const send = () => upstream.send(msg);
+    try {
+      send();
+    } catch {
+      upstream.once("connect", send);
+    }
+  });
+  socket.on("error", onError);
+  socket.bind({ address: rule.ip, port: rule.port });
+  return {
+    balancer,
+    close: () => {
+      for (const s of sessions.values()) {
+        clearTimeout(s.timer);
+        s.upstream.close();
+      }
+      socket.close();
+    },
+  };
+}
+
+const keyOf = (r: ProxyRule) => `${r.ip}:${r.port}/${r.protocol}`;
+
+/** The proxy's listeners, reconciled against each new set of rules: kept ones only see new backends. */
+export class ServiceProxy {
+  private readonly listeners = new Map<string, Listener>();
+
+  constructor(private readonly log: (message: string, fields?: Record<string, unknown>) => void) {}
+
+  /** A listener that failed (its address not held yet, say) is dropped and retried by the next apply. */
+  apply(rules: ProxyRule[]): void {
+    const wanted = new Map(rules.map((r) => [keyOf(r), r]));
+    for (const [key, listener] of this.listeners) {
+      if (wanted.has(key)) continue;
+      listener.close();
+      this.listeners.delete(key);
+    }
+    for (const [key, rule] of wanted) {
+      const existing = this.listeners.get(key);
+      if (existing) {
+        existing.balancer.rule = rule;
+        continue;
+      }
+      const onError = (e: Error) => {
+        this.log("listener failed", { rule: rule.name, key, error: e.message });
+        this.listeners.get(key)?.close();
+        this.listeners.delete(key);
+      };
+      this.listeners.set(
+        key,
+        rule.protocol === "UDP" ? udpListener(rule, onError) : tcpListener(rule, onError),
+      );
+    }
+  }
+}

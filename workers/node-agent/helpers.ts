@@ -1,0 +1,135 @@
+import type Docker from "dockerode";
+import { pack } from "tar-stream";
+import { withSpan } from "../../core/telemetry";
+import { networkName } from "./docker-runtime";
+import { LABEL } from "./runtime";
+
+export const NETD_IMAGE = "timonier/netd:1";
+const CONFIG_DIR = "/etc/timonier";
+const CONFIG_FILE = "netd.json";
+
+/**
+ * The platform's own containers on a Docker host: a netd per cluster network (ClusterIPs, DNS) and one
+ * gateway per node on the host network (NodePorts, LoadBalancers, Ingress). Both restart with the engine.
+ */
+export interface HelperRuntime {
+  /** The running netd of a cluster, created on the cluster's network at `ip` if missing; its container id. */
+  ensureNetd(clusterId: string, ip: string): Promise<string>;
+  findNetd(clusterId: string): Promise<string | undefined>;
+  removeNetd(clusterId: string): Promise<void>;
+  ensureGateway(): Promise<string>;
+  /** Copies a configuration in; netd notices and applies it. */
+  pushConfig(containerId: string, config: string): Promise<void>;
+}
+
+function tarOf(name: string, content: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const archive = pack();
+    const chunks: Buffer[] = [];
+    archive.on("data", (c: unknown) => chunks.push(c as Buffer));
+    archive.on("end", () => resolve(Buffer.concat(chunks)));
+    archive.on("error", reject);
+    archive.entry({ name, mode: 0o644 }, content, (err) => (err ? reject(err) : archive.finalize()));
+  });
+}
+
+const status = (err: unknown) => (err as { statusCode?: number }).statusCode;
+
+export class DockerHelpers implements HelperRuntime {
+  constructor(
+    private readonly docker: Docker,
+    private readonly nodeName: string,
+  ) {}
+
+  private netdName(clusterId: string): string {
+    return `timonier-netd-${this.nodeName}-${clusterId}`;
+  }
+
+  /** The container's id if it runs the current image (started when stopped), or undefined when absent. */
+  private async running(name: string): Promise<string | undefined> {
+    try {
+      const info = await this.docker.getContainer(name).inspect();
+      const image = await this.docker.getImage(NETD_IMAGE).inspect();
+      if (info.Image !== image.Id) {
+        // built from an older netd: replaced by one from the current image
+        await this.docker.getContainer(info.Id).remove({ force: true });
+        return undefined;
+      }
+      if (!info.State.Running) await this.docker.getContainer(info.Id).start();
+      return info.Id;
+    } catch (err) {
+      if (status(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private async create(name: string, options: Docker.ContainerCreateOptions): Promise<string> {
+    return withSpan("docker.helper.create", { "container.name": name }, async () => {
+      try {
+        const container = await this.docker.createContainer({ name, ...options });
+        await container.start();
+        return container.id;
+      } catch (err) {
+        if (status(err) !== 409) throw err;
+        return (await this.running(name)) ?? Promise.reject(err);
+      }
+    });
+  }
+
+  async findNetd(clusterId: string): Promise<string | undefined> {
+    return this.running(this.netdName(clusterId));
+  }
+
+  async ensureNetd(clusterId: string, ip: string): Promise<string> {
+    const name = this.netdName(clusterId);
+    const existing = await this.running(name);
+    if (existing) return existing;
+    const network = networkName(clusterId);
+    return this.create(name, {
+      Image: NETD_IMAGE,
+      Env: ["NETD_MODE=cluster"],
+      Labels: { [LABEL.node]: this.nodeName, [LABEL.cluster]: clusterId, [LABEL.role]: "netd" },
+      HostConfig: {
+        NetworkMode: network,
+        CapAdd: ["NET_ADMIN"],
+        RestartPolicy: { Name: "unless-stopped" },
+        Memory: 128 * 1024 * 1024,
+        LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "1" } },
+      },
+      NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip } } } },
+    });
+  }
+
+  async removeNetd(clusterId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(this.netdName(clusterId)).remove({ force: true });
+    } catch (err) {
+      if (status(err) !== 404) throw err;
+    }
+  }
+
+  async ensureGateway(): Promise<string> {
+    const name = `timonier-gateway-${this.nodeName}`;
+    const existing = await this.running(name);
+    if (existing) return existing;
+    return this.create(name, {
+      Image: NETD_IMAGE,
+      Env: ["NETD_MODE=gateway"],
+      Labels: { [LABEL.node]: this.nodeName, [LABEL.role]: "gateway" },
+      HostConfig: {
+        NetworkMode: "host",
+        RestartPolicy: { Name: "unless-stopped" },
+        Memory: 256 * 1024 * 1024,
+        LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "1" } },
+      },
+    });
+  }
+
+  async pushConfig(containerId: string, config: string): Promise<void> {
+    await withSpan("docker.helper.configure", { "container.id": containerId }, async () => {
+      await this.docker
+        .getContainer(containerId)
+        .putArchive(await tarOf(CONFIG_FILE, config), { path: CONFIG_DIR });
+    });
+  }
+}

@@ -1,0 +1,149 @@
+import type { EndpointSlice, Service } from "../../core/k8s/services/types";
+import type { ClusterNetwork } from "../../core/network/cluster-network";
+import { SERVICE_NAME_LABEL } from "../controllers/endpoints-plan";
+import type { Backend, DnsRecord, NetdConfig, ProxyRule } from "../netd/config";
+import { CLUSTER_DOMAIN } from "./pod-dns";
+
+/** A cluster's Services with the slices of each, by `namespace/name`. */
+export interface ClusterServices {
+  services: Service[];
+  slices: EndpointSlice[];
+}
+
+const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? ""}/${name ?? ""}`;
+
+function slicesByService(slices: EndpointSlice[]): Map<string, EndpointSlice[]> {
+  const out = new Map<string, EndpointSlice[]>();
+  for (const slice of slices) {
+    const service = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (!service) continue;
+    const key = keyOf(slice.metadata.namespace, service);
+    out.set(key, [...(out.get(key) ?? []), slice]);
+  }
+  return out;
+}
+
+/** Ready endpoints of a Service port: the slice port of the same name, on every ready address. */
+function backends(slices: EndpointSlice[], portName: string | undefined, protocol: string): Backend[] {
+  const out: Backend[] = [];
+  for (const slice of slices) {
+    const port = slice.ports.find((p) => (p.name ?? "") === (portName ?? "") && p.protocol === protocol);
+    if (!port) continue;
+    for (const e of slice.endpoints)
+      if (e.conditions.ready !== false) for (const ip of e.addresses) out.push({ ip, port: port.port });
+  }
+  return out.sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }) || a.port - b.port);
+}
+
+function affinity(svc: Service): { affinitySeconds?: number } {
+  return svc.spec.sessionAffinity === "ClientIP"
+    ? { affinitySeconds: svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 }
+    : {};
+}
+
+const proxied = (protocol: string | undefined): protocol is "TCP" | "UDP" =>
+  protocol === "TCP" || protocol === "UDP";
+
+function dnsRecords(svc: Service, slices: EndpointSlice[]): Record<string, DnsRecord> {
+  const fqdn = `${svc.metadata.name}.${svc.metadata.namespace}.svc.${CLUSTER_DOMAIN}`;
+  const records: Record<string, DnsRecord> = {};
+  if (svc.spec.type === "ExternalName") {
+    if (svc.spec.externalName) records[fqdn] = { cname: svc.spec.externalName.replace(/\.$/, "") };
+    return records;
+  }
+  const named = (svc.spec.ports ?? []).filter((p) => p.name);
+  if (svc.spec.clusterIP && svc.spec.clusterIP !== "None") {
+    records[fqdn] = { a: [svc.spec.clusterIP] };
+    for (const p of named)
+      records[`_${p.name}._${(p.protocol ?? "TCP").toLowerCase()}.${fqdn}`] = {
+        srv: [{ priority: 0, weight: 100, port: p.port, target: fqdn }],
+      };
+    return records;
+  }
+  // headless: the ready pods themselves, each also under its hostname (or its dashed address)
+  const ready = slices.flatMap((s) =>
+    s.endpoints.filter((e) => e.conditions.ready !== false).map((e) => ({ endpoint: e, slice: s })),
+  );
+  const ips = [...new Set(ready.flatMap((r) => r.endpoint.addresses))].sort();
+  records[fqdn] = { a: ips };
+  for (const { endpoint } of ready) {
+    const ip = endpoint.addresses[0] as string;
+    const host = endpoint.hostname ?? ip.replace(/\./g, "-");
+    records[`${host}.${fqdn}`] = { a: [ip] };
+  }
+  for (const p of named) {
+    const protocol = p.protocol ?? "TCP";
+    const srv = ready.flatMap(({ endpoint, slice }) => {
+      const port = slice.ports.find((sp) => sp.name === p.name && sp.protocol === protocol);
+      const ip = endpoint.addresses[0] as string;
+      const host = endpoint.hostname ?? ip.replace(/\./g, "-");
+      return port ? [{ priority: 0, weight: 100, port: port.port, target: `${host}.${fqdn}` }] : [];
+    });
+    records[`_${p.name}._${protocol.toLowerCase()}.${fqdn}`] = { srv };
+  }
+  return records;
+}
+
+/**
+ * What a cluster's netd does: hold every ClusterIP, proxy each Service port to its ready endpoints, and
+ * answer the cluster's names. kube-dns's address is netd's own, where it serves DNS itself. Pure.
+ */
+export function clusterNetdConfig(
+  network: ClusterNetwork,
+  { services, slices }: ClusterServices,
+): NetdConfig {
+  const bySvc = slicesByService(slices);
+  const addresses = new Set<string>();
+  const rules: ProxyRule[] = [];
+  const records: Record<string, DnsRecord> = {};
+  for (const svc of services) {
+    const mine = bySvc.get(keyOf(svc.metadata.namespace, svc.metadata.name)) ?? [];
+    Object.assign(records, dnsRecords(svc, mine));
+    const ip = svc.spec.clusterIP;
+    if (!ip || ip === "None" || ip === network.dnsIp || svc.spec.type === "ExternalName") continue;
+    addresses.add(ip);
+    for (const port of svc.spec.ports ?? []) {
+      if (!proxied(port.protocol)) continue;
+      rules.push({
+        name: `${svc.metadata.namespace}/${svc.metadata.name}:${port.port}`,
+        ip,
+        port: port.port,
+        protocol: port.protocol,
+        backends: backends(mine, port.name, port.protocol),
+        ...affinity(svc),
+      });
+    }
+  }
+  return {
+    addresses: [...addresses].sort(),
+    rules: rules.sort((a, b) => a.name.localeCompare(b.name)),
+    dns: { listen: network.dnsIp, domain: CLUSTER_DOMAIN, records },
+  };
+}
+
+/**
+ * What a node's gateway does: every NodePort on all the node's addresses, every LoadBalancer address on
+ * its Service ports, for every cluster. Pure.
+ */
+export function gatewayConfig(clusters: ClusterServices[]): NetdConfig {
+  const rules: ProxyRule[] = [];
+  for (const { services, slices } of clusters) {
+    const bySvc = slicesByService(slices);
+    for (const svc of services) {
+      const mine = bySvc.get(keyOf(svc.metadata.namespace, svc.metadata.name)) ?? [];
+      const lb = svc.spec.type === "LoadBalancer" ? svc.status?.loadBalancer?.ingress?.[0]?.ip : undefined;
+      for (const port of svc.spec.ports ?? []) {
+        if (!proxied(port.protocol)) continue;
+        const common = {
+          name: `${svc.metadata.namespace}/${svc.metadata.name}:${port.port}`,
+          protocol: port.protocol,
+          backends: backends(mine, port.name, port.protocol),
+          ...affinity(svc),
+        };
+        if (port.nodePort) rules.push({ ...common, ip: "0.0.0.0", port: port.nodePort });
+        if (lb) rules.push({ ...common, ip: lb, port: port.port });
+      }
+    }
+  }
+  return { addresses: [], rules: rules.sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port) };
+}

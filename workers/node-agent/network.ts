@@ -1,0 +1,97 @@
+import type { EndpointSlice, Service } from "../../core/k8s/services/types";
+import type { Logger } from "../../core/telemetry";
+import type { ClusterNetworks } from "../../db/networks";
+import type { ObjectStore } from "../../db/store";
+import type { Result } from "../shell";
+import type { HelperRuntime } from "./helpers";
+import { type ClusterServices, clusterNetdConfig, gatewayConfig } from "./network-plan";
+import type { PodRuntime } from "./runtime";
+
+/**
+ * A node's share of the cluster networks: the Docker network and netd of each cluster with pods here, and
+ * the node's gateway; each told its configuration whenever the cluster's Services or endpoints change.
+ */
+export class NodeNetwork {
+  /** What each helper container was last told, by container id: an unchanged configuration is not resent. */
+  private readonly told = new Map<string, string>();
+  private readonly netds = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly o: {
+      store: ObjectStore;
+      networks: ClusterNetworks;
+      runtime: PodRuntime;
+      helpers: HelperRuntime;
+      logger: Logger;
+    },
+  ) {}
+
+  /** The cluster's network on this node, with its netd running and configured: before its pods start. */
+  async ensureCluster(clusterId: string): Promise<string> {
+    const network = await this.o.networks.of(clusterId);
+    const networkId = await this.o.runtime.ensureNetwork(clusterId, network);
+    let netd = this.netds.get(clusterId);
+    if (!netd) {
+      netd = this.o.helpers.ensureNetd(clusterId, network.dnsIp).then(async (id) => {
+        await this.configure(id, JSON.stringify(clusterNetdConfig(network, await this.services(clusterId))));
+        return id;
+      });
+      this.netds.set(clusterId, netd);
+      netd.catch(() => this.netds.delete(clusterId));
+    }
+    await netd;
+    return networkId;
+  }
+
+  /** Reconfigures the cluster's netd; recreates it when it vanished while the cluster has pods here. */
+  async syncCluster(clusterId: string, hasPods: boolean): Promise<Result> {
+    let id = await this.o.helpers.findNetd(clusterId);
+    if (!id && hasPods) {
+      this.netds.delete(clusterId);
+      await this.ensureCluster(clusterId);
+      id = await this.o.helpers.findNetd(clusterId);
+    }
+    if (!id) return {};
+    const network = await this.o.networks.of(clusterId);
+    await this.configure(id, JSON.stringify(clusterNetdConfig(network, await this.services(clusterId))));
+    return {};
+  }
+
+  async syncGateway(): Promise<Result> {
+    const id = await this.o.helpers.ensureGateway();
+    const exposed = await this.o.store.exposedServices();
+    const clusters = new Map<string, Service[]>();
+    for (const { clusterId, object } of exposed)
+      clusters.set(clusterId, [...(clusters.get(clusterId) ?? []), object as Service]);
+    const all: ClusterServices[] = [];
+    for (const [clusterId, services] of clusters)
+      all.push({ services, slices: await this.slices(clusterId) });
+    await this.configure(id, JSON.stringify(gatewayConfig(all)));
+    return {};
+  }
+
+  async removeCluster(clusterId: string): Promise<void> {
+    this.netds.delete(clusterId);
+    await this.o.helpers.removeNetd(clusterId);
+  }
+
+  private async configure(id: string, config: string): Promise<void> {
+    if (this.told.get(id) === config) return;
+    await this.o.helpers.pushConfig(id, config);
+    this.told.set(id, config);
+  }
+
+  private async services(clusterId: string): Promise<ClusterServices> {
+    const { items } = await this.o.store.list({ clusterId, group: "", resource: "services" });
+    return { services: items as Service[], slices: await this.slices(clusterId) };
+  }
+
+  private async slices(clusterId: string): Promise<EndpointSlice[]> {
+    const { items } = await this.o.store.list({
+      clusterId,
+      group: "discovery.k8s.io",
+      resource: "endpointslices",
+    });
+    return items as EndpointSlice[];
+  }
+}
