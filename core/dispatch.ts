@@ -30,6 +30,7 @@ const OWN_QUEUES: Record<string, string> = {
   "apps/deployments": QUEUE.deployment,
   "batch/jobs": QUEUE.job,
   "batch/cronjobs": QUEUE.cronjob,
+  "networking.k8s.io/ingresses": QUEUE.ingress,
 };
 
 /** What the nodes' data path (service proxy, DNS, gateway) is configured from. */

@@ -10,6 +10,7 @@ export const QUEUE = {
   serviceAccount: "serviceaccount",
   garbageCollector: "garbage-collector",
   endpoints: "endpoints",
+  ingress: "ingress",
   /** Fans a cluster's Service changes out to the network reconciler of every node. */
   clusterNetwork: "cluster-network",
   nodeNetwork: (nodeName: string) => `node-network-${nodeName}`,

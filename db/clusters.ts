@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
-import { wellKnownServices } from "../core/k8s/services/well-known";
+import { defaultIngressClass, INGRESS_CLASS, wellKnownServices } from "../core/k8s/services/well-known";
 import type { KubeObject } from "../core/k8s/types";
 import type { Database } from "./client";
 import type { ClusterNetworks } from "./networks";
@@ -74,6 +74,16 @@ export class ClusterRepository {
           },
           obj,
         })),
+        {
+          key: {
+            clusterId: id,
+            group: "networking.k8s.io",
+            resource: "ingressclasses",
+            namespace: "",
+            name: INGRESS_CLASS,
+          },
+          obj: defaultIngressClass(),
+        },
         ...INITIAL_NAMESPACES.flatMap((ns) => [
           {
             key: { clusterId: id, group: "", resource: "namespaces", namespace: "", name: ns },

@@ -149,6 +149,15 @@ export class ObjectStore {
     return rows.map((r) => ({ clusterId: r.clusterId, object: r.body as KubeObject }));
   }
 
+  /** Every object of one resource across every cluster, with its cluster. */
+  async everywhere(group: string, resource: string): Promise<{ clusterId: string; object: KubeObject }[]> {
+    const rows = await this.db
+      .select({ clusterId: objects.clusterId, body: objects.body })
+      .from(objects)
+      .where(and(eq(objects.apiGroup, group), eq(objects.resource, resource)));
+    return rows.map((r) => ({ clusterId: r.clusterId, object: r.body as KubeObject }));
+  }
+
   /** Pods waiting for a node, across every cluster. */
   async unscheduledPods(limit = 500): Promise<ObjectKey[]> {
     const rows = await this.db

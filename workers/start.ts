@@ -13,6 +13,7 @@ import { ClusterNetworkFanout } from "./controllers/cluster-network";
 import { ClusterTeardownController } from "./controllers/cluster-teardown";
 import { CronJobController } from "./controllers/cronjobs";
 import { EndpointsController } from "./controllers/endpoints";
+import { IngressStatusController } from "./controllers/ingress";
 import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
 import { ServiceAccountController } from "./controllers/serviceaccounts";
@@ -33,6 +34,7 @@ const CONTROLLED: [group: string, resource: string, queue: string][] = [
   ["batch", "cronjobs", QUEUE.cronjob],
   ["", "namespaces", QUEUE.serviceAccount],
   ["", "services", QUEUE.endpoints],
+  ["networking.k8s.io", "ingresses", QUEUE.ingress],
 ];
 
 /** Changes older than this are compacted away; a watch from before then gets 410 Gone and relists. */
@@ -74,6 +76,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const serviceAccounts = new ServiceAccountController(store);
   const endpoints = new EndpointsController(store);
   const fanout = new ClusterNetworkFanout(nodes, triggers);
+  const ingresses = new IngressStatusController(store, clusters, config.ingress);
   const workers: Worker<ReconcileJob>[] = [
     runReconciler({
       queue: QUEUE.serviceAccount,
@@ -134,6 +137,13 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       reconcile: (r) => endpoints.reconcile(r),
     }),
     runReconciler({
+      queue: QUEUE.ingress,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => ingresses.reconcile(r),
+    }),
+    runReconciler({
       queue: QUEUE.clusterNetwork,
       connection,
       triggers,
@@ -173,6 +183,8 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
         networks,
         runtime,
         helpers: new DockerHelpers(docker, config.nodeName),
+        clusters,
+        ingress: config.ingress,
         logger,
       }),
       docker,

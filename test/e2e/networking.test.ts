@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
@@ -95,5 +96,173 @@ describe("networking through the real kubectl", () => {
     expect(
       (await inPod(alice, "client", `timeout 3 wget -q -O /dev/null http://${podIp}:80/ && echo ok`)).stdout,
     ).toContain("ok");
+  });
+});
+
+describe("ingress and load balancers through the real kubectl", () => {
+  let platform: TestPlatform;
+  let alice: string;
+  let bob: string;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    alice = (await platform.createCluster("ing-alice")).kubeconfig;
+    bob = (await platform.createCluster("ing-bob")).kubeconfig;
+  }, 60_000);
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  const page = (host: string, path = "/") =>
+    new Promise<{ status: number; body: string }>((resolve) => {
+      const req = httpRequest(
+        { host: "127.0.0.1", port: platform.ingressPort, path, headers: { host } },
+        (res) => {
+          let body = "";
+          res.on("data", (c) => (body += c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", () => resolve({ status: 0, body: "" }));
+      req.end();
+    });
+
+  /** A web server that says who it is: busybox httpd serving one file. */
+  const webServer = (name: string) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [
+            {
+              name: "httpd",
+              image: "busybox",
+              command: [
+                "sh",
+                "-c",
+                `mkdir -p /www && echo "I am ${name}" > /www/index.html && exec httpd -f -p 8000 -h /www`,
+              ],
+              ports: [{ name: "http", containerPort: 8000 }],
+              readinessProbe: { tcpSocket: { port: 8000 }, periodSeconds: 1 },
+            },
+          ],
+        },
+      },
+    },
+  });
+
+  it("routes two hosts to two services, under each cluster's own domain", async () => {
+    for (const config of [alice, bob]) {
+      for (const name of ["blue", "green"]) {
+        expect(
+          (await kubectl(config, ["apply", "-f", "-"], { input: JSON.stringify(webServer(name)) })).code,
+        ).toBe(0);
+        expect(
+          (await kubectl(config, ["expose", "deployment", name, "--port=80", "--target-port=http"])).code,
+        ).toBe(0);
+      }
+    }
+    const ingress = (cluster: string) => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "web" },
+      spec: {
+        rules: [
+          {
+            host: "blue.local",
+            http: {
+              paths: [
+                {
+                  path: "/",
+                  pathType: "Prefix",
+                  backend: { service: { name: "blue", port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+          {
+            host: "app.local",
+            http: {
+              paths: [
+                {
+                  path: "/",
+                  pathType: "Prefix",
+                  backend: {
+                    service: { name: cluster === "alice" ? "green" : "blue", port: { number: 80 } },
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    expect(
+      (await kubectl(alice, ["apply", "-f", "-"], { input: JSON.stringify(ingress("alice")) })).code,
+    ).toBe(0);
+    expect((await kubectl(bob, ["apply", "-f", "-"], { input: JSON.stringify(ingress("bob")) })).code).toBe(
+      0,
+    );
+    const domainOf = async (config: string) =>
+      eventually(
+        async () => {
+          const ing = JSON.parse((await kubectl(config, ["get", "ingress", "web", "-o", "json"])).stdout);
+          return ing.status?.loadBalancer?.ingress?.[0]?.hostname as string | undefined;
+        },
+        30_000,
+        "the ingress status",
+      );
+    const [aliceDomain, bobDomain] = [await domainOf(alice), await domainOf(bob)];
+    expect(aliceDomain).not.toBe(bobDomain);
+    expect((await kubectl(alice, ["get", "ingress"])).stdout).toMatch(
+      new RegExp(`web\\s+timonier\\s+blue\\.local,app\\.local\\s+${aliceDomain}`),
+    );
+    for (const [host, expected] of [
+      [`blue.local.${aliceDomain}`, "I am blue"],
+      [`app.local.${aliceDomain}`, "I am green"],
+      [`app.local.${bobDomain}`, "I am blue"],
+    ] as const) {
+      const got = await eventually(
+        async () => {
+          const r = await page(host);
+          return r.status === 200 ? r.body : undefined;
+        },
+        60_000,
+        host,
+      );
+      expect(got.trim()).toBe(expected);
+    }
+    expect((await page(`nothing.${aliceDomain}`)).status).toBe(404);
+  });
+
+  it("gives a LoadBalancer service an address the outside can use", async () => {
+    expect(
+      (
+        await kubectl(alice, [
+          "expose",
+          "deployment",
+          "blue",
+          "--name=blue-lb",
+          "--type=LoadBalancer",
+          "--port=8081",
+          "--target-port=8000",
+        ])
+      ).code,
+    ).toBe(0);
+    const svc = JSON.parse((await kubectl(alice, ["get", "svc", "blue-lb", "-o", "json"])).stdout);
+    const ip = svc.status.loadBalancer.ingress[0].ip as string;
+    const body = await eventually(
+      async () => {
+        const res = await fetch(`http://${ip}:8081/`).catch(() => undefined);
+        return res?.ok ? res.text() : undefined;
+      },
+      30_000,
+      "the load balancer",
+    );
+    expect(body.trim()).toBe("I am blue");
   });
 });

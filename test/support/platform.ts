@@ -17,6 +17,8 @@ export interface TestPlatform {
   kubeUrl: string;
   adminToken: string;
   nodeName: string;
+  /** Where this platform's node gateway serves Ingress. */
+  ingressPort: number;
   workDir: string;
   /** Calls the management API as the admin. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
@@ -67,7 +69,7 @@ export async function startTestPlatform(
   await migrateDatabase(databaseUrl);
 
   const workDir = await mkdtemp(join(tmpdir(), "timonier-test-"));
-  const [port, tlsPort] = [await freePort(), await freePort()];
+  const [port, tlsPort, ingressPort] = [await freePort(), await freePort(), await freePort()];
   const adminToken = randomBytes(24).toString("hex");
   const nodeName = `test-node-${suffix}`;
   const config = loadConfig({
@@ -84,6 +86,7 @@ export async function startTestPlatform(
     // suites running side by side share one Docker host but not one database: give each vitest worker its
     // own range of cluster blocks, away from the default pool a developer's `npm start` uses
     TIMONIER_CLUSTER_NETWORK_POOL: `10.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,
+    TIMONIER_INGRESS_PORT: String(ingressPort),
     TIMONIER_LOADBALANCER_POOL: `127.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,
   });
   const api: RunningApi = await startApiServer(config);
@@ -108,6 +111,7 @@ export async function startTestPlatform(
   return {
     url: api.url,
     kubeUrl: config.kubeUrl,
+    ingressPort,
     adminToken,
     nodeName,
     workDir,

@@ -51,7 +51,7 @@ export interface HttpGateway {
 }
 
 export interface HttpRoute {
-  /** Exact host, `*.suffix` wildcard, or undefined for any host. */
+  /** Exact host, `*.suffix` (one label), `.suffix` (any host below and the suffix itself), or any host. */
   host?: string;
   path: string;
   pathType: "Exact" | "Prefix" | "ImplementationSpecific";

@@ -2,6 +2,7 @@ import type { HttpRoute } from "./config";
 
 function hostMatches(pattern: string | undefined, host: string): boolean {
   if (!pattern) return true;
+  if (pattern.startsWith(".")) return host === pattern.slice(1) || host.endsWith(pattern);
   if (pattern.startsWith("*.")) {
     const suffix = pattern.slice(1);
     return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes(".");
@@ -16,17 +17,20 @@ function pathMatches(route: HttpRoute, path: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
+/** Exact hosts first, then `*.` wildcards, then `.suffix` catch-alls, then routes for any host. */
+function hostRank(host: string | undefined): number {
+  if (!host) return 0;
+  if (host.startsWith(".")) return 1;
+  return host.startsWith("*.") ? 2 : 3;
+}
+
 /**
  * The Ingress rule a request follows, as the Ingress API specifies: hosts exact before wildcards, then the
  * longest matching path, Exact before Prefix at equal length. Pure.
  */
 export function matchRoute(routes: HttpRoute[], host: string, path: string): HttpRoute | undefined {
   const name = host.toLowerCase().replace(/:\d+$/, "");
-  const score = (r: HttpRoute) => [
-    r.host && !r.host.startsWith("*.") ? 2 : r.host ? 1 : 0,
-    r.path.length,
-    r.pathType === "Exact" ? 1 : 0,
-  ];
+  const score = (r: HttpRoute) => [hostRank(r.host), r.path.length, r.pathType === "Exact" ? 1 : 0];
   let best: HttpRoute | undefined;
   let bestScore: number[] = [];
   for (const route of routes) {

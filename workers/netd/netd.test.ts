@@ -74,6 +74,8 @@ describe("ingress routing", () => {
     route("app.local", "/api/v1", "Exact", 3),
     route("*.shop.local", "/", "Prefix", 4),
     route(undefined, "/", "Prefix", 5),
+    route(".alice.example", "/", "Prefix", 6),
+    route("app.alice.example", "/x", "Prefix", 7),
   ];
   const port = (host: string, path: string) => matchRoute(routes, host, path)?.backends[0]?.port;
 
@@ -85,5 +87,8 @@ describe("ingress routing", () => {
     expect(port("a.shop.local", "/x")).toBe(4);
     expect(port("a.b.shop.local", "/x")).toBe(5);
     expect(port("other", "/")).toBe(5);
+    expect(port("app.alice.example", "/x/y")).toBe(7);
+    expect(port("app.alice.example", "/y")).toBe(6);
+    expect(port("alice.example", "/")).toBe(6);
   });
 });

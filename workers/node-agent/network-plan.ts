@@ -1,7 +1,9 @@
+import type { Ingress, IngressBackend } from "../../core/k8s/services/ingress";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
+import { INGRESS_CLASS } from "../../core/k8s/services/well-known";
 import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { SERVICE_NAME_LABEL } from "../controllers/endpoints-plan";
-import type { Backend, DnsRecord, NetdConfig, ProxyRule } from "../netd/config";
+import type { Backend, DnsRecord, HttpRoute, NetdConfig, ProxyRule } from "../netd/config";
 import { CLUSTER_DOMAIN } from "./pod-dns";
 
 /** A cluster's Services with the slices of each, by `namespace/name`. */
@@ -121,11 +123,62 @@ export function clusterNetdConfig(
   };
 }
 
+/** The ready endpoints behind an Ingress backend: its Service's port, by number or by name. */
+function ingressBackends(
+  backend: IngressBackend | undefined,
+  namespace: string,
+  cluster: ClusterServices,
+  bySvc: Map<string, EndpointSlice[]>,
+): Backend[] {
+  const ref = backend?.service;
+  if (!ref) return [];
+  const svc = cluster.services.find(
+    (s) => s.metadata.namespace === namespace && s.metadata.name === ref.name,
+  );
+  const port = svc?.spec.ports?.find((p) =>
+    ref.port.name ? p.name === ref.port.name : p.port === ref.port.number,
+  );
+  if (!svc || !port) return [];
+  return backends(bySvc.get(keyOf(namespace, ref.name)) ?? [], port.name, port.protocol ?? "TCP");
+}
+
+/**
+ * The HTTP routes of a cluster's Ingresses (of the platform's class) on the shared gateway: every host
+ * moves under the cluster's own domain, so that two clusters may declare the same host; rules without a
+ * host and the default backend answer for the domain itself and anything below it. Pure.
+ */
+export function ingressRoutes(domain: string, ingresses: Ingress[], cluster: ClusterServices): HttpRoute[] {
+  const bySvc = slicesByService(cluster.slices);
+  const routes: HttpRoute[] = [];
+  for (const ing of ingresses) {
+    if ((ing.spec.ingressClassName ?? INGRESS_CLASS) !== INGRESS_CLASS) continue;
+    const namespace = ing.metadata.namespace ?? "";
+    for (const rule of ing.spec.rules ?? []) {
+      const host = rule.host ? `${rule.host.toLowerCase()}.${domain}` : `.${domain}`;
+      for (const p of rule.http?.paths ?? [])
+        routes.push({
+          host,
+          path: p.path ?? "/",
+          pathType: p.pathType === "Exact" ? "Exact" : "Prefix",
+          backends: ingressBackends(p.backend, namespace, cluster, bySvc),
+        });
+    }
+    if (ing.spec.defaultBackend)
+      routes.push({
+        host: `.${domain}`,
+        path: "/",
+        pathType: "Prefix",
+        backends: ingressBackends(ing.spec.defaultBackend, namespace, cluster, bySvc),
+      });
+  }
+  return routes;
+}
+
 /**
  * What a node's gateway does: every NodePort on all the node's addresses, every LoadBalancer address on
- * its Service ports, for every cluster. Pure.
+ * its Service ports, for every cluster; and Ingress routes on the ingress port. Pure.
  */
-export function gatewayConfig(clusters: ClusterServices[]): NetdConfig {
+export function gatewayConfig(clusters: ClusterServices[], http?: NetdConfig["http"]): NetdConfig {
   const rules: ProxyRule[] = [];
   for (const { services, slices } of clusters) {
     const bySvc = slicesByService(slices);
@@ -145,5 +198,9 @@ export function gatewayConfig(clusters: ClusterServices[]): NetdConfig {
       }
     }
   }
-  return { addresses: [], rules: rules.sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port) };
+  return {
+    addresses: [],
+    rules: rules.sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port),
+    ...(http ? { http } : {}),
+  };
 }

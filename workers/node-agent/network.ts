@@ -1,10 +1,14 @@
+import type { Ingress } from "../../core/k8s/services/ingress";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
+import { clusterIngressDomain, type IngressSettings } from "../../core/network/ingress-hosts";
 import type { Logger } from "../../core/telemetry";
+import type { ClusterRepository } from "../../db/clusters";
 import type { ClusterNetworks } from "../../db/networks";
 import type { ObjectStore } from "../../db/store";
+import type { HttpRoute } from "../netd/config";
 import type { Result } from "../shell";
 import type { HelperRuntime } from "./helpers";
-import { type ClusterServices, clusterNetdConfig, gatewayConfig } from "./network-plan";
+import { type ClusterServices, clusterNetdConfig, gatewayConfig, ingressRoutes } from "./network-plan";
 import type { PodRuntime } from "./runtime";
 
 /**
@@ -22,6 +26,8 @@ export class NodeNetwork {
       networks: ClusterNetworks;
       runtime: PodRuntime;
       helpers: HelperRuntime;
+      clusters: Pick<ClusterRepository, "get">;
+      ingress: IngressSettings;
       logger: Logger;
     },
   ) {}
@@ -57,16 +63,36 @@ export class NodeNetwork {
     return {};
   }
 
+  /** NodePorts, LoadBalancer addresses and Ingress routes of every cluster, on this node's gateway. */
   async syncGateway(): Promise<Result> {
     const id = await this.o.helpers.ensureGateway();
-    const exposed = await this.o.store.exposedServices();
-    const clusters = new Map<string, Service[]>();
-    for (const { clusterId, object } of exposed)
-      clusters.set(clusterId, [...(clusters.get(clusterId) ?? []), object as Service]);
+    const [exposed, ingresses] = await Promise.all([
+      this.o.store.exposedServices(),
+      this.o.store.everywhere("networking.k8s.io", "ingresses"),
+    ]);
+    const byCluster = new Map<string, { services: Service[]; ingresses: Ingress[] }>();
+    const entry = (clusterId: string) => {
+      const found = byCluster.get(clusterId) ?? { services: [], ingresses: [] };
+      byCluster.set(clusterId, found);
+      return found;
+    };
+    for (const { clusterId, object } of exposed) entry(clusterId).services.push(object as Service);
+    for (const { clusterId, object } of ingresses) entry(clusterId).ingresses.push(object as Ingress);
     const all: ClusterServices[] = [];
-    for (const [clusterId, services] of clusters)
-      all.push({ services, slices: await this.slices(clusterId) });
-    await this.configure(id, JSON.stringify(gatewayConfig(all)));
+    const routes: HttpRoute[] = [];
+    for (const [clusterId, found] of byCluster) {
+      // Ingress backends may be any Service of the cluster, not only the exposed ones
+      const cluster = found.ingresses.length
+        ? await this.services(clusterId)
+        : { services: found.services, slices: await this.slices(clusterId) };
+      all.push(cluster);
+      const row = found.ingresses.length ? await this.o.clusters.get(clusterId) : undefined;
+      if (row)
+        routes.push(
+          ...ingressRoutes(clusterIngressDomain(row, this.o.ingress.domain), found.ingresses, cluster),
+        );
+    }
+    await this.configure(id, JSON.stringify(gatewayConfig(all, { port: this.o.ingress.port, routes })));
     return {};
   }
 

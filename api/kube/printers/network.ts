@@ -116,7 +116,7 @@ export const NETWORK_PRINTERS: Record<string, Printer> = {
     row: (o, now) => {
       const ing = o as Ingress;
       const hosts = (ing.spec?.rules ?? []).map((r) => r.host ?? "*");
-      const address = (ing.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? "");
+      const address = (ing.status?.loadBalancer?.ingress ?? []).map((i) => i.hostname ?? i.ip ?? "");
       return [
         o.metadata.name,
         ing.spec?.ingressClassName ?? "<none>",

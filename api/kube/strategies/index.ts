@@ -1,6 +1,7 @@
 import type { ResourceType } from "../../../core/k8s/resources";
 import { cronJobStrategy } from "./cronjobs";
 import { genericStrategy } from "./generic";
+import { ingressStrategy } from "./ingresses";
 import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
 import { podStrategy } from "./pods";
@@ -12,6 +13,7 @@ const BY_KIND: Record<string, Strategy> = {
   Pod: podStrategy,
   Namespace: namespaceStrategy,
   Service: serviceStrategy,
+  Ingress: ingressStrategy,
   Deployment: workloadStrategy,
   ReplicaSet: workloadStrategy,
   Job: jobStrategy,

@@ -1,4 +1,5 @@
 import type { ResourceType } from "../../../core/k8s/resources";
+import { type Ingress, validateIngressSpec } from "../../../core/k8s/services/ingress";
 import type { Service } from "../../../core/k8s/services/types";
 import { validateServiceSpec, validateServiceUpdate } from "../../../core/k8s/services/validation";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
@@ -15,6 +16,7 @@ export function validateCreate(obj: KubeObject, type: ResourceType): void {
   const errors = validateObjectMeta(obj, type.namespaced);
   if (type.kind === "Pod") errors.push(...validatePodSpec(obj as Pod));
   if (type.kind === "Service") errors.push(...validateServiceSpec(obj as Service));
+  if (type.kind === "Ingress") errors.push(...validateIngressSpec(obj as Ingress));
   raise(obj, type, errors);
 }
 
@@ -23,5 +25,6 @@ export function validateUpdate(next: KubeObject, current: KubeObject, type: Reso
   const errors = validateObjectMeta(next, type.namespaced);
   if (type.kind === "Pod") errors.push(...validatePodUpdate(next as Pod, current as Pod));
   if (type.kind === "Service") errors.push(...validateServiceUpdate(next as Service, current as Service));
+  if (type.kind === "Ingress") errors.push(...validateIngressSpec(next as Ingress));
   raise(next, type, errors);
 }

@@ -1,4 +1,5 @@
 import type { ClusterNetwork } from "../../network/cluster-network";
+import type { KubeObject } from "../types";
 import { defaultService } from "./defaults";
 import type { Service } from "./types";
 
@@ -41,4 +42,20 @@ export function wellKnownServices(network: ClusterNetwork): Service[] {
     },
   };
   return [defaultService(kubernetes), defaultService(dns)];
+}
+
+/** The IngressClass every cluster is born with, served by the node gateways. */
+export const INGRESS_CLASS = "timonier";
+export const INGRESS_CONTROLLER = "timonier.dev/gateway";
+
+export function defaultIngressClass(): KubeObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "IngressClass",
+    metadata: {
+      name: INGRESS_CLASS,
+      annotations: { "ingressclass.kubernetes.io/is-default-class": "true" },
+    },
+    spec: { controller: INGRESS_CONTROLLER },
+  };
 }

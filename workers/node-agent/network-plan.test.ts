@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import type { EndpointSlice, Service } from "../../core/k8s/services/types";
+import { clusterNetwork } from "../../core/network/cluster-network";
+import { clusterNetdConfig, gatewayConfig } from "./network-plan";
+
+const network = clusterNetwork("10.128.6.0/23");
+
+function service(name: string, spec: Service["spec"], status?: Service["status"]): Service {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: "shop" },
+    spec,
+    ...(status ? { status } : {}),
+  };
+}
+
+function slice(
+  svc: string,
+  endpoints: [ip: string, ready: boolean, hostname?: string][],
+  port = 8080,
+): EndpointSlice {
+  return {
+    apiVersion: "discovery.k8s.io/v1",
+    kind: "EndpointSlice",
+    metadata: { name: `${svc}-abcde`, namespace: "shop", labels: { "kubernetes.io/service-name": svc } },
+    addressType: "IPv4",
+    ports: [{ name: "http", port, protocol: "TCP" }],
+    endpoints: endpoints.map(([ip, ready, hostname]) => ({
+      addresses: [ip],
+      conditions: { ready, serving: ready, terminating: false },
+      ...(hostname ? { hostname } : {}),
+    })),
+  };
+}
+
+const web = service("web", {
+  type: "NodePort",
+  clusterIP: "10.128.7.20",
+  ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP", nodePort: 30080 }],
+  sessionAffinity: "ClientIP",
+  sessionAffinityConfig: { clientIP: { timeoutSeconds: 60 } },
+});
+const db = service("db", { clusterIP: "None", ports: [{ name: "http", port: 5432, protocol: "TCP" }] });
+const alias = service("search", { type: "ExternalName", externalName: "example.org." });
+const dns = service("kube-dns", {
+  clusterIP: network.dnsIp,
+  ports: [{ name: "dns", port: 53, protocol: "UDP" }],
+});
+
+describe("clusterNetdConfig", () => {
+  const config = clusterNetdConfig(network, {
+    services: [web, db, alias, dns],
+    slices: [
+      slice("web", [
+        ["10.128.6.5", true],
+        ["10.128.6.4", false],
+      ]),
+      slice("db", [["10.128.6.9", true, "db-0"]]),
+    ],
+  });
+
+  it("holds ClusterIPs (not kube-dns's, netd's own) and proxies to ready endpoints only", () => {
+    expect(config.addresses).toEqual(["10.128.7.20"]);
+    expect(config.rules).toEqual([
+      {
+        name: "shop/web:80",
+        ip: "10.128.7.20",
+        port: 80,
+        protocol: "TCP",
+        backends: [{ ip: "10.128.6.5", port: 8080 }],
+        affinitySeconds: 60,
+      },
+    ]);
+  });
+
+  it("names Services, headless pods, ExternalName aliases and named ports", () => {
+    const records = config.dns?.records ?? {};
+    expect(config.dns?.listen).toBe(network.dnsIp);
+    expect(records["web.shop.svc.cluster.local"]).toEqual({ a: ["10.128.7.20"] });
+    expect(records["_http._tcp.web.shop.svc.cluster.local"]?.srv?.[0]).toMatchObject({ port: 80 });
+    expect(records["db.shop.svc.cluster.local"]).toEqual({ a: ["10.128.6.9"] });
+    expect(records["db-0.db.shop.svc.cluster.local"]).toEqual({ a: ["10.128.6.9"] });
+    expect(records["_http._tcp.db.shop.svc.cluster.local"]?.srv?.[0]).toMatchObject({
+      port: 8080,
+      target: "db-0.db.shop.svc.cluster.local",
+    });
+    expect(records["search.shop.svc.cluster.local"]).toEqual({ cname: "example.org" });
+  });
+});
+
+describe("gatewayConfig", () => {
+  it("listens on node ports everywhere and on load balancer addresses at the service port", () => {
+    const lb = service(
+      "front",
+      {
+        type: "LoadBalancer",
+        clusterIP: "10.128.7.21",
+        ports: [{ name: "http", port: 80, protocol: "TCP", nodePort: 31000 }],
+      },
+      { loadBalancer: { ingress: [{ ip: "127.1.0.7" }] } },
+    );
+    const config = gatewayConfig([
+      { services: [web, lb], slices: [slice("web", [["10.128.6.5", true]]), slice("front", [])] },
+    ]);
+    expect(config.rules.map((r) => [r.ip, r.port, r.backends.length])).toEqual([
+      ["0.0.0.0", 30080, 1],
+      ["0.0.0.0", 31000, 0],
+      ["127.1.0.7", 80, 0],
+    ]);
+  });
+});
