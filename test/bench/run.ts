@@ -1,6 +1,7 @@
 import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { prepareStack } from "../setup/stack-env";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { networkPaths, networkRows } from "./network";
 import { formatTable, percentile } from "./stats";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 200);
@@ -145,66 +146,97 @@ async function rawDockerRun(dockerHost: string): Promise<number> {
   return ms;
 }
 
+/** `BENCH_ONLY=network` (or `control`) runs one part; both by default. */
+const ONLY = process.env.BENCH_ONLY;
+
+async function network(platform: TestPlatform) {
+  const figures = await networkPaths(platform);
+  console.log(`\nNetwork paths to one nginx pod (${new Date().toISOString()})\n`);
+  console.log(
+    formatTable(
+      [
+        "measure",
+        "n",
+        "p50 ms",
+        "p99 ms",
+        "baseline",
+        "base p50 ms",
+        "ratio p50",
+        "ratio p99",
+        "req/s",
+        "req/s ratio",
+      ],
+      networkRows(figures),
+    ),
+  );
+  console.log("\nLatency: one GET per new connection. Throughput: 16 keep-alive clients.");
+}
+
 async function main() {
   const env = await prepareStack();
   const platform = await startTestPlatform();
   try {
-    const { create, read } = await clusterCreation(platform);
-    const cluster = await platform.createCluster("bench-pods");
-    const pods: number[] = [];
-    const raw: number[] = [];
-    await rawDockerRun(env.dockerHost); // warm the image cache and the engine
-    for (let i = 0; i < PODS; i++) {
-      raw.push(await rawDockerRun(env.dockerHost));
-      pods.push(await podStartup(platform, cluster.id, cluster.token, `p${i}`));
-    }
-    const watch = await watchDelivery(platform, cluster.id, cluster.token);
-    const ratio = (a: number[], b: number[], p: number) => (percentile(a, p) / percentile(b, p)).toFixed(2);
-    console.log(`\nTimonier bench (${new Date().toISOString()})\n`);
-    console.log(
-      formatTable(
-        ["measure", "n", "p50 ms", "p99 ms", "baseline", "base p50 ms", "ratio p50", "ratio p99"],
-        [
-          [
-            "cluster create",
-            create.length,
-            percentile(create, 50),
-            percentile(create, 99),
-            "GET cluster",
-            percentile(read, 50),
-            ratio(create, read, 50),
-            ratio(create, read, 99),
-          ],
-          [
-            `watch commit→event (${WATCHERS} watchers)`,
-            watch.delays.length,
-            percentile(watch.delays, 50),
-            percentile(watch.delays, 99),
-            "the create call",
-            percentile(watch.writes, 50),
-            ratio(watch.delays, watch.writes, 50),
-            ratio(watch.delays, watch.writes, 99),
-          ],
-          [
-            "pod create→Running (watch)",
-            pods.length,
-            percentile(pods, 50),
-            percentile(pods, 99),
-            `docker run ${IMAGE}`,
-            percentile(raw, 50),
-            ratio(pods, raw, 50),
-            ratio(pods, raw, 99),
-          ],
-        ],
-      ),
-    );
-    console.log(
-      "\nTargets: cluster create p50 ≤ 20 ms; watch event ≤ 100 ms after the commit; pod startup ≤ 1.5× docker run.",
-    );
+    if (ONLY !== "network") await controlPlane(platform, env.dockerHost);
+    if (ONLY !== "control") await network(platform);
   } finally {
     await platform.close();
     await env.stop();
   }
+}
+
+async function controlPlane(platform: TestPlatform, dockerHost: string) {
+  const { create, read } = await clusterCreation(platform);
+  const cluster = await platform.createCluster("bench-pods");
+  const pods: number[] = [];
+  const raw: number[] = [];
+  await rawDockerRun(dockerHost); // warm the image cache and the engine
+  for (let i = 0; i < PODS; i++) {
+    raw.push(await rawDockerRun(dockerHost));
+    pods.push(await podStartup(platform, cluster.id, cluster.token, `p${i}`));
+  }
+  const watch = await watchDelivery(platform, cluster.id, cluster.token);
+  const ratio = (a: number[], b: number[], p: number) => (percentile(a, p) / percentile(b, p)).toFixed(2);
+  console.log(`\nTimonier bench (${new Date().toISOString()})\n`);
+  console.log(
+    formatTable(
+      ["measure", "n", "p50 ms", "p99 ms", "baseline", "base p50 ms", "ratio p50", "ratio p99"],
+      [
+        [
+          "cluster create",
+          create.length,
+          percentile(create, 50),
+          percentile(create, 99),
+          "GET cluster",
+          percentile(read, 50),
+          ratio(create, read, 50),
+          ratio(create, read, 99),
+        ],
+        [
+          `watch commit→event (${WATCHERS} watchers)`,
+          watch.delays.length,
+          percentile(watch.delays, 50),
+          percentile(watch.delays, 99),
+          "the create call",
+          percentile(watch.writes, 50),
+          ratio(watch.delays, watch.writes, 50),
+          ratio(watch.delays, watch.writes, 99),
+        ],
+        [
+          "pod create→Running (watch)",
+          pods.length,
+          percentile(pods, 50),
+          percentile(pods, 99),
+          `docker run ${IMAGE}`,
+          percentile(raw, 50),
+          ratio(pods, raw, 50),
+          ratio(pods, raw, 99),
+        ],
+      ],
+    ),
+  );
+  console.log(
+    "\nTargets: cluster create p50 ≤ 20 ms; watch event ≤ 100 ms after the commit; pod startup ≤ 1.5× docker run.",
+  );
 }
 
 await main();
