@@ -28,6 +28,9 @@ function withTypeMeta(type: ResourceType, obj: KubeObject): KubeObject {
 }
 
 async function respond(c: Ctx, type: ResourceType, obj: KubeObject, status: 200 | 201 = 200) {
+  // kube-apiserver's warnings travel as HTTP Warning headers; kubectl prints them as "Warning: …"
+  for (const warning of strategyFor(type).warnings?.(obj) ?? [])
+    c.header("Warning", `299 - "${warning.replace(/"/g, "'")}"`, { append: true });
   if (wantsTable(c))
     return c.json(tableFor(c, type, [obj], { resourceVersion: obj.metadata.resourceVersion }), status);
   return c.json(withTypeMeta(type, obj), status);

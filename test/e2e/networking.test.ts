@@ -55,6 +55,23 @@ describe("networking through the real kubectl", () => {
       );
       expect(got).toContain("Welcome to nginx!");
     }
+    expect(
+      (await k("create", "service", "clusterip", "direct", "--clusterip=None", "--tcp=80:80")).code,
+    ).toBe(0);
+    expect((await k("set", "selector", "service", "direct", "app=monnginx")).code).toBe(0);
+    const headless = await eventually(
+      async () => {
+        const r = await inPod(alice, "client", "nslookup direct.default.svc.cluster.local");
+        const ips = [...r.stdout.matchAll(/Address: (\d+\.\d+\.\d+\.\d+)/g)].map((m) => m[1]);
+        return ips.length === 2 ? ips.sort() : undefined;
+      },
+      20_000,
+      "the headless service's pods",
+    );
+    const podIps = JSON.parse((await k("get", "pods", "-l", "app=monnginx", "-o", "json")).stdout)
+      .items.map((p: { status: { podIP: string } }) => p.status.podIP)
+      .sort();
+    expect(headless).toEqual(podIps);
     const resolv = (await inPod(alice, "client", "cat /etc/resolv.conf")).stdout;
     expect(resolv).toContain("search default.svc.cluster.local svc.cluster.local cluster.local");
     expect(resolv).toContain("ndots:5");
@@ -237,6 +254,54 @@ describe("ingress and load balancers through the real kubectl", () => {
       expect(got.trim()).toBe(expected);
     }
     expect((await page(`nothing.${aliceDomain}`)).status).toBe(404);
+  });
+
+  it("sends no request to a pod that is not ready", async () => {
+    const flaky = webServer("flaky");
+    const container = flaky.spec.template.spec.containers[0] as Record<string, unknown>;
+    container.command = [
+      "sh",
+      "-c",
+      "mkdir -p /www && hostname > /www/index.html && touch /www/ready && exec httpd -f -p 8000 -h /www",
+    ];
+    container.readinessProbe = { exec: { command: ["test", "-f", "/www/ready"] }, periodSeconds: 1 };
+    (flaky.spec as Record<string, unknown>).replicas = 2;
+    expect((await kubectl(alice, ["apply", "-f", "-"], { input: JSON.stringify(flaky) })).code).toBe(0);
+    expect(
+      (await kubectl(alice, ["expose", "deployment", "flaky", "--port=80", "--target-port=8000"])).code,
+    ).toBe(0);
+    expect((await kubectl(alice, ["rollout", "status", "deployment/flaky", "--timeout=90s"])).code).toBe(0);
+    expect((await kubectl(alice, ["run", "probe", "--image=busybox", "--", "sleep", "3600"])).code).toBe(0);
+    expect((await kubectl(alice, ["wait", "--for=condition=Ready", "pod/probe", "--timeout=60s"])).code).toBe(
+      0,
+    );
+    const pods = JSON.parse(
+      (await kubectl(alice, ["get", "pods", "-l", "app=flaky", "-o", "json"])).stdout,
+    ).items;
+    const [sick, healthy] = pods.map((p: { metadata: { name: string } }) => p.metadata.name);
+    expect((await kubectl(alice, ["exec", sick, "--", "rm", "/www/ready"])).code).toBe(0);
+    await eventually(
+      async () => {
+        const ep = JSON.parse((await kubectl(alice, ["get", "endpoints", "flaky", "-o", "json"])).stdout);
+        const subset = ep.subsets?.[0];
+        return subset?.addresses?.length === 1 && subset.notReadyAddresses?.length === 1 ? true : undefined;
+      },
+      30_000,
+      "the unready pod to leave the endpoints",
+    );
+    const answers = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      const r = await kubectl(alice, [
+        "exec",
+        "probe",
+        "--",
+        "sh",
+        "-c",
+        "timeout 3 wget -q -O - http://flaky/",
+      ]);
+      answers.add(r.stdout.trim());
+    }
+    expect([...answers]).toEqual([healthy]);
   });
 
   it("gives a LoadBalancer service an address the outside can use", async () => {

@@ -105,6 +105,19 @@ describe("services through the real kubectl", () => {
     expect(lb.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
   });
 
+  it("stores NetworkPolicies with a warning that they are not enforced", async () => {
+    const policy = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "deny-all" },
+      spec: { podSelector: {}, policyTypes: ["Ingress"] },
+    };
+    const created = await kubectl(alice, ["apply", "-f", "-"], { input: JSON.stringify(policy) });
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain("Warning: NetworkPolicy is stored but not enforced");
+    expect((await k("get", "netpol")).stdout).toContain("deny-all");
+  });
+
   it("answers bad services as kube-apiserver does", async () => {
     const bad = await kubectl(alice, ["create", "-f", "-"], {
       input: JSON.stringify({

@@ -227,6 +227,7 @@ export class NodeAgent {
     for (const clusterId of new Set(bound.map((b) => b.clusterId)))
       await this.o.triggers.trigger(network, { clusterId, namespace: "", name: "" });
     await this.o.triggers.trigger(network, { clusterId: "", namespace: "", name: GATEWAY });
+    await this.o.network.collectOrphans();
     for (const cluster of await this.o.clusters.terminating()) {
       await this.o.triggers.trigger(QUEUE.node(this.o.nodeName), {
         clusterId: cluster.id,

@@ -16,6 +16,8 @@ export interface HelperRuntime {
   /** The running netd of a cluster, created on the cluster's network at `ip` if missing; its container id. */
   ensureNetd(clusterId: string, ip: string): Promise<string>;
   findNetd(clusterId: string): Promise<string | undefined>;
+  /** The clusters that have a netd on this node. */
+  netdClusters(): Promise<string[]>;
   removeNetd(clusterId: string): Promise<void>;
   ensureGateway(): Promise<string>;
   /** Copies a configuration in; netd notices and applies it. */
@@ -98,6 +100,14 @@ export class DockerHelpers implements HelperRuntime {
       },
       NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip } } } },
     });
+  }
+
+  async netdClusters(): Promise<string[]> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL.node}=${this.nodeName}`, `${LABEL.role}=netd`] },
+    });
+    return list.map((c) => c.Labels[LABEL.cluster] ?? "").filter(Boolean);
   }
 
   async removeNetd(clusterId: string): Promise<void> {

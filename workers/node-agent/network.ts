@@ -96,6 +96,12 @@ export class NodeNetwork {
     return {};
   }
 
+  /** netds of clusters that no longer exist (deleted while this agent was away) go, as orphan pods do. */
+  async collectOrphans(): Promise<void> {
+    for (const clusterId of await this.o.helpers.netdClusters())
+      if (!(await this.o.clusters.get(clusterId))) await this.removeCluster(clusterId);
+  }
+
   async removeCluster(clusterId: string): Promise<void> {
     this.netds.delete(clusterId);
     await this.o.helpers.removeNetd(clusterId);

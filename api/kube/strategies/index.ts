@@ -4,6 +4,7 @@ import { genericStrategy } from "./generic";
 import { ingressStrategy } from "./ingresses";
 import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
+import { networkPolicyStrategy } from "./network-policies";
 import { podStrategy } from "./pods";
 import { serviceStrategy } from "./services";
 import type { Strategy } from "./strategy";
@@ -14,6 +15,7 @@ const BY_KIND: Record<string, Strategy> = {
   Namespace: namespaceStrategy,
   Service: serviceStrategy,
   Ingress: ingressStrategy,
+  NetworkPolicy: networkPolicyStrategy,
   Deployment: workloadStrategy,
   ReplicaSet: workloadStrategy,
   Job: jobStrategy,

@@ -27,4 +27,6 @@ export interface Strategy {
   update(next: KubeObject, current: KubeObject, ctx: StrategyContext): KubeObject;
   updateStatus(next: KubeObject, current: KubeObject, ctx: StrategyContext): KubeObject;
   delete(deps: ApiDeps, key: ObjectKey, current: KubeObject, options: DeleteOptions): Promise<DeleteOutcome>;
+  /** What the client should be told about an object it wrote, as HTTP Warning headers. */
+  warnings?(obj: KubeObject): string[];
 }
