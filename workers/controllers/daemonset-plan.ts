@@ -4,6 +4,7 @@ import type { Pod } from "../../core/k8s/types";
 import {
   CONTROLLER_REVISION_HASH_LABEL,
   type ControllerRevision,
+  DAEMONSET_TEMPLATE_GENERATION_ANNOTATION,
   DAEMONSET_TEMPLATE_GENERATION_LABEL,
   type DaemonSet,
 } from "../../core/k8s/workloads/types";
@@ -11,9 +12,6 @@ import { resolveIntOrPercent } from "./deployment-plan";
 import { type NodeInfo, nodeShouldRun, type Toleration } from "./node-eligibility";
 import { isAvailable, isReady } from "./replicaset-plan";
 import { planRevisions, type RevisionPlan } from "./revisions";
-
-/** The apiserver's count of template changes, kept on the DaemonSet (see the DaemonSet strategy). */
-export const TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation";
 
 /** What the DaemonSet controller adds so its pods stay on nodes that are unhealthy or cordoned. */
 const DAEMON_TOLERATIONS: Toleration[] = [
@@ -71,7 +69,7 @@ export function daemonPod(ds: DaemonSet, node: string, hash: string): Pod {
         ...template.metadata?.labels,
         [CONTROLLER_REVISION_HASH_LABEL]: hash,
         [DAEMONSET_TEMPLATE_GENERATION_LABEL]:
-          ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION] ?? "1",
+          ds.metadata.annotations?.[DAEMONSET_TEMPLATE_GENERATION_ANNOTATION] ?? "1",
       },
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
       ownerReferences: [controllerRef(ds)],

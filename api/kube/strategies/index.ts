@@ -1,11 +1,13 @@
 import type { ResourceType } from "../../../core/k8s/resources";
 import { cronJobStrategy } from "./cronjobs";
+import { daemonSetStrategy } from "./daemonsets";
 import { genericStrategy } from "./generic";
 import { ingressStrategy } from "./ingresses";
 import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
 import { podStrategy } from "./pods";
 import { serviceStrategy } from "./services";
+import { statefulSetStrategy } from "./statefulsets";
 import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";
 
@@ -18,6 +20,8 @@ const BY_KIND: Record<string, Strategy> = {
   ReplicaSet: workloadStrategy,
   Job: jobStrategy,
   CronJob: cronJobStrategy,
+  StatefulSet: statefulSetStrategy,
+  DaemonSet: daemonSetStrategy,
 };
 
 export function strategyFor(type: ResourceType): Strategy {

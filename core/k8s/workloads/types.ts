@@ -187,3 +187,5 @@ export const CONTROLLER_REVISION_HASH_LABEL = "controller-revision-hash";
 export const STATEFULSET_POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
 export const DAEMONSET_TEMPLATE_GENERATION_LABEL = "pod-template-generation";
+/** On a DaemonSet: how many times its template changed, as kube-apiserver counts it. */
+export const DAEMONSET_TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation";
