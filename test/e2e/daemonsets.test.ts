@@ -86,6 +86,18 @@ describe("daemonsets driven by the real kubectl", () => {
     expect((await k("rollout", "history", "daemonset/agent")).stdout).toMatch(/1\s+<none>\n2\s+<none>/);
   });
 
+  it("describes the set and rolls it back with rollout undo", async () => {
+    expect((await k("describe", "ds", "agent")).stdout).toMatch(
+      /Number of Nodes Scheduled with Up-to-date Pods: 1/,
+    );
+    expect((await k("rollout", "undo", "daemonset/agent")).stdout).toBe("daemonset.apps/agent rolled back\n");
+    expect((await k("rollout", "status", "daemonset/agent", "--timeout=90s")).code).toBe(0);
+    await eventually(async () => {
+      const now = await pods();
+      return now.length === 1 && now[0]?.spec.containers[0]?.image === "nginx:1.25" ? true : undefined;
+    }, 60_000);
+  });
+
   it("deletes the set, its pod and its revisions", async () => {
     expect((await k("delete", "ds", "agent")).stdout).toBe('daemonset.apps "agent" deleted\n');
     await eventually(

@@ -96,6 +96,7 @@ describe("statefulsets driven by the real kubectl", () => {
   it("prints like kube-apiserver and belongs to `all`", async () => {
     expect((await k("get", "sts")).stdout).toMatch(/^NAME\s+READY\s+AGE\nweb\s+3\/3\s+\S+\n$/);
     expect((await k("get", "all")).stdout).toContain("statefulset.apps/web");
+    expect((await k("describe", "sts", "web")).stdout).toMatch(/Pods Status:\s+3 Running/);
     const sts = JSON.parse((await k("get", "sts", "web", "-o", "json")).stdout);
     expect(sts.spec.volumeClaimTemplates[0]).toMatchObject({
       metadata: { name: "www" },
