@@ -70,8 +70,15 @@ describe("statefulsets driven by the real kubectl", () => {
     );
 
   it("creates web-0, web-1 and web-2 in order, each once the previous one is Ready", async () => {
-    const created = await kubectl(kubeconfig, ["apply", "-f", "-"], { input: JSON.stringify(manifest(3)) });
-    expect(created.stdout).toBe("statefulset.apps/web created\n");
+    const headless = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "nginx" },
+      spec: { clusterIP: "None", selector: { app: "nginx" }, ports: [{ port: 80 }] },
+    };
+    const list = { apiVersion: "v1", kind: "List", items: [headless, manifest(3)] };
+    const created = await kubectl(kubeconfig, ["apply", "-f", "-"], { input: JSON.stringify(list) });
+    expect(created.stdout).toBe("service/nginx created\nstatefulset.apps/web created\n");
     const status = await k("rollout", "status", "statefulset/web", "--timeout=120s");
     // kube-apiserver defaults partition to 0, and kubectl reports any set with a partition this way
     expect(status.stdout).toContain("partitioned roll out complete: 3 new pods have been updated...");
@@ -91,6 +98,15 @@ describe("statefulsets driven by the real kubectl", () => {
     expect(web1.spec).toMatchObject({ hostname: "web-1", subdomain: "nginx" });
     expect(web1.metadata.labels).toMatchObject({ "statefulset.kubernetes.io/pod-name": "web-1" });
     expect((await k("exec", "web-1", "--", "hostname")).stdout.trim()).toBe("web-1");
+    // each pod is reachable at <pod>.<serviceName> through the headless service
+    await eventually(
+      async () => {
+        const r = await k("exec", "web-0", "--", "sh", "-c", "timeout 3 wget -q -O - http://web-2.nginx/");
+        return r.stdout.includes("Welcome to nginx") ? true : undefined;
+      },
+      30_000,
+      "web-2.nginx answering from web-0",
+    );
   });
 
   it("prints like kube-apiserver and belongs to `all`", async () => {
