@@ -200,6 +200,31 @@ describe("planStatefulSet", () => {
     expect(lost.create[0]?.spec.containers[0]?.image).toBe("nginx:1.25");
   });
 
+  it("replaces a failed pod, and keeps the order while doing so", () => {
+    const revs = [revision("nginx:1.25", 1)];
+    const failed = { ...pod(1, "nginx:1.25"), status: { phase: "Failed" as const } };
+    const plan = planStatefulSet(
+      sts("nginx:1.25", 3),
+      [pod(0, "nginx:1.25"), failed, pod(2, "nginx:1.25")],
+      revs,
+      NOW,
+    );
+    expect(plan.remove).toEqual(["web-1"]);
+    expect(plan.create).toEqual([]);
+  });
+
+  it("waits for minReadySeconds before the next ordinal and says when to look again", () => {
+    const revs = [revision("nginx:1.25", 1)];
+    const plan = planStatefulSet(
+      sts("nginx:1.25", 2, { minReadySeconds: 600 }),
+      [pod(0, "nginx:1.25")],
+      revs,
+      NOW,
+    );
+    expect(plan.create).toEqual([]);
+    expect(plan.requeueAfterMs).toBe(60_000);
+  });
+
   it("replaces nothing by itself with OnDelete, but recreates deleted pods from the new template", () => {
     const old = revName("nginx:1.25");
     const revs = [revision("nginx:1.25", 1), revision("nginx:1.27", 2)];
