@@ -72,6 +72,8 @@ describe("triggersFor", () => {
       ["apps", "deployments", QUEUE.deployment],
       ["batch", "jobs", QUEUE.job],
       ["batch", "cronjobs", QUEUE.cronjob],
+      ["apps", "statefulsets", QUEUE.statefulset],
+      ["apps", "daemonsets", QUEUE.daemonset],
     ] as const) {
       expect(triggersFor(committed({ group, resource })).map((t) => t.queue)).toContain(queue);
     }

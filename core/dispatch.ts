@@ -22,6 +22,8 @@ const OWNER_QUEUES: Record<string, string> = {
   Deployment: QUEUE.deployment,
   Job: QUEUE.job,
   CronJob: QUEUE.cronjob,
+  StatefulSet: QUEUE.statefulset,
+  DaemonSet: QUEUE.daemonset,
 };
 
 /** The controller of each kind, woken by every write to one of its objects. */
@@ -31,6 +33,8 @@ const OWN_QUEUES: Record<string, string> = {
   "batch/jobs": QUEUE.job,
   "batch/cronjobs": QUEUE.cronjob,
   "networking.k8s.io/ingresses": QUEUE.ingress,
+  "apps/statefulsets": QUEUE.statefulset,
+  "apps/daemonsets": QUEUE.daemonset,
 };
 
 /** What the nodes' data path (service proxy, DNS, gateway) is configured from. */

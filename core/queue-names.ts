@@ -7,6 +7,8 @@ export const QUEUE = {
   deployment: "deployment",
   job: "job",
   cronjob: "cronjob",
+  statefulset: "statefulset",
+  daemonset: "daemonset",
   serviceAccount: "serviceaccount",
   garbageCollector: "garbage-collector",
   endpoints: "endpoints",

@@ -12,11 +12,13 @@ import { ObjectStore } from "../db/store";
 import { ClusterNetworkFanout } from "./controllers/cluster-network";
 import { ClusterTeardownController } from "./controllers/cluster-teardown";
 import { CronJobController } from "./controllers/cronjobs";
+import { DaemonSetController } from "./controllers/daemonsets";
 import { EndpointsController } from "./controllers/endpoints";
 import { IngressStatusController } from "./controllers/ingress";
 import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
 import { ServiceAccountController } from "./controllers/serviceaccounts";
+import { StatefulSetController } from "./controllers/statefulsets";
 import { DeploymentController, GarbageCollector, ReplicaSetController } from "./controllers/workloads";
 import { EventRecorder } from "./events";
 import { NodeAgent } from "./node-agent/agent";
@@ -35,6 +37,8 @@ const CONTROLLED: [group: string, resource: string, queue: string][] = [
   ["", "namespaces", QUEUE.serviceAccount],
   ["", "services", QUEUE.endpoints],
   ["networking.k8s.io", "ingresses", QUEUE.ingress],
+  ["apps", "statefulsets", QUEUE.statefulset],
+  ["apps", "daemonsets", QUEUE.daemonset],
 ];
 
 /** Changes older than this are compacted away; a watch from before then gets 410 Gone and relists. */
@@ -77,6 +81,15 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const endpoints = new EndpointsController(store);
   const fanout = new ClusterNetworkFanout(nodes, triggers);
   const ingresses = new IngressStatusController(store, clusters, config.ingress);
+  const statefulSets = new StatefulSetController(
+    store,
+    new EventRecorder(store, "statefulset-controller", ""),
+  );
+  const daemonSets = new DaemonSetController(
+    store,
+    nodes,
+    new EventRecorder(store, "daemonset-controller", ""),
+  );
   const workers: Worker<ReconcileJob>[] = [
     runReconciler({
       queue: QUEUE.serviceAccount,
@@ -106,6 +119,20 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       triggers,
       logger,
       reconcile: (r) => deployments.reconcile(r),
+    }),
+    runReconciler({
+      queue: QUEUE.statefulset,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => statefulSets.reconcile(r),
+    }),
+    runReconciler({
+      queue: QUEUE.daemonset,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => daemonSets.reconcile(r),
     }),
     runReconciler({
       queue: QUEUE.garbageCollector,

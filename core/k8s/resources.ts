@@ -89,6 +89,9 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   network("networking.k8s.io", "networkpolicies", "NetworkPolicy", ["netpol"]),
   apps("deployments", "Deployment", ["deploy"]),
   apps("replicasets", "ReplicaSet", ["rs"]),
+  apps("statefulsets", "StatefulSet", ["sts"]),
+  { ...apps("daemonsets", "DaemonSet", ["ds"]), subresources: ["status"] },
+  { ...apps("controllerrevisions", "ControllerRevision", []), categories: [], subresources: [] },
   {
     group: "batch",
     version: "v1",

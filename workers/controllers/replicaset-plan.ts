@@ -12,11 +12,11 @@ export interface ReplicaSetPlan {
 
 const BURST = 100;
 
-function isReady(pod: Pod): boolean {
+export function isReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }
 
-function isAvailable(pod: Pod, minReadySeconds: number, now: Date): boolean {
+export function isAvailable(pod: Pod, minReadySeconds: number, now: Date): boolean {
   const ready = pod.status?.conditions?.find((c) => c.type === "Ready" && c.status === "True");
   if (!ready) return false;
   return (

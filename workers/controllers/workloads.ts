@@ -129,7 +129,7 @@ export class DeploymentController {
 }
 
 /**
- * Background cascading deletion: when an owner is gone, its dependents (ReplicaSets, pods) go too.
+ * Background cascading deletion: when an owner is gone, its dependents (ReplicaSets, ControllerRevisions, Jobs, pods) go too.
  * The ref's name is the deleted owner's uid.
  */
 export class GarbageCollector {
@@ -142,6 +142,7 @@ export class GarbageCollector {
     const ownerUid = ref.name;
     for (const [group, resource] of [
       ["apps", "replicasets"],
+      ["apps", "controllerrevisions"],
       ["batch", "jobs"],
       ["", "pods"],
     ] as const) {

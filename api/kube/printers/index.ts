@@ -1,4 +1,5 @@
 import type { KubeObject, Pod } from "../../../core/k8s/types";
+import { APPS_PRINTERS } from "./apps";
 import { AGE, column, NAME, type Printer } from "./columns";
 import { humanDuration, since } from "./duration";
 import { NETWORK_PRINTERS } from "./network";
@@ -29,6 +30,7 @@ function address(obj: KubeObject, type: string): string {
 
 const PRINTERS: Record<string, Printer> = {
   ...NETWORK_PRINTERS,
+  ...APPS_PRINTERS,
   Pod: { columns: POD_COLUMNS, row: (o, now) => podRow(o as Pod, now) },
   Node: {
     columns: [

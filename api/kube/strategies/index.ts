@@ -1,5 +1,6 @@
 import type { ResourceType } from "../../../core/k8s/resources";
 import { cronJobStrategy } from "./cronjobs";
+import { daemonSetStrategy } from "./daemonsets";
 import { genericStrategy } from "./generic";
 import { ingressStrategy } from "./ingresses";
 import { jobStrategy } from "./jobs";
@@ -7,6 +8,7 @@ import { namespaceStrategy } from "./namespaces";
 import { networkPolicyStrategy } from "./network-policies";
 import { podStrategy } from "./pods";
 import { serviceStrategy } from "./services";
+import { statefulSetStrategy } from "./statefulsets";
 import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";
 
@@ -20,6 +22,8 @@ const BY_KIND: Record<string, Strategy> = {
   ReplicaSet: workloadStrategy,
   Job: jobStrategy,
   CronJob: cronJobStrategy,
+  StatefulSet: statefulSetStrategy,
+  DaemonSet: daemonSetStrategy,
 };
 
 export function strategyFor(type: ResourceType): Strategy {

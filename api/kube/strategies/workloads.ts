@@ -101,9 +101,16 @@ export const workloadStrategy: Strategy = {
         resource: "replicasets",
         namespace: key.namespace,
       });
+      const { items: revisions } = await deps.store.list({
+        clusterId: key.clusterId,
+        group: "apps",
+        resource: "controllerrevisions",
+        namespace: key.namespace,
+      });
       for (const dependent of [
         ...items.map((o) => ["", "pods", o] as const),
         ...sets.map((o) => ["apps", "replicasets", o] as const),
+        ...revisions.map((o) => ["apps", "controllerrevisions", o] as const),
       ]) {
         const [group, resource, obj] = dependent;
         if (!obj.metadata.ownerReferences?.some((r) => r.uid === current.metadata.uid)) continue;

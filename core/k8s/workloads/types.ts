@@ -121,3 +121,71 @@ export interface CronJob extends KubeObject {
     lastSuccessfulTime?: string;
   };
 }
+
+export interface StatefulSet extends KubeObject {
+  spec: {
+    replicas?: number;
+    selector: StructuredLabelSelector;
+    template: PodTemplate;
+    serviceName?: string;
+    podManagementPolicy?: "OrderedReady" | "Parallel";
+    updateStrategy?: {
+      type?: "RollingUpdate" | "OnDelete";
+      rollingUpdate?: { partition?: number; maxUnavailable?: number | string };
+    };
+    revisionHistoryLimit?: number;
+    minReadySeconds?: number;
+    /** Stored and served; no PersistentVolumeClaims are created from them yet. */
+    volumeClaimTemplates?: KubeObject[];
+    persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
+    ordinals?: { start?: number };
+  };
+  status?: {
+    observedGeneration?: number;
+    replicas: number;
+    readyReplicas?: number;
+    currentReplicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    currentRevision?: string;
+    updateRevision?: string;
+    collisionCount?: number;
+  };
+}
+
+export interface DaemonSet extends KubeObject {
+  spec: {
+    selector: StructuredLabelSelector;
+    template: PodTemplate;
+    updateStrategy?: {
+      type?: "RollingUpdate" | "OnDelete";
+      rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+    };
+    minReadySeconds?: number;
+    revisionHistoryLimit?: number;
+  };
+  status?: {
+    currentNumberScheduled: number;
+    numberMisscheduled: number;
+    desiredNumberScheduled: number;
+    numberReady: number;
+    observedGeneration?: number;
+    updatedNumberScheduled?: number;
+    numberAvailable?: number;
+    numberUnavailable?: number;
+  };
+}
+
+/** apps/v1 ControllerRevision: an immutable snapshot of a StatefulSet's or DaemonSet's pod template. */
+export interface ControllerRevision extends KubeObject {
+  data: { spec: { template: PodTemplate & { $patch?: "replace" } } };
+  revision: number;
+}
+
+/** On pods and ControllerRevisions: which revision of their controller's template they come from. */
+export const CONTROLLER_REVISION_HASH_LABEL = "controller-revision-hash";
+export const STATEFULSET_POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
+export const DAEMONSET_TEMPLATE_GENERATION_LABEL = "pod-template-generation";
+/** On a DaemonSet: how many times its template changed, as kube-apiserver counts it. */
+export const DAEMONSET_TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation";

@@ -1,0 +1,89 @@
+import { KubeError } from "../../core/k8s/errors";
+import { isControlledBy } from "../../core/k8s/owners";
+import type { Pod } from "../../core/k8s/types";
+import type { ControllerRevision, DaemonSet } from "../../core/k8s/workloads/types";
+import type { ObjectRef } from "../../core/queues";
+import type { NodeRepository, NodeRow } from "../../db/nodes";
+import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { EventRecorder } from "../events";
+import { deletePodGracefully } from "../pod-deletion";
+import type { Result } from "../shell";
+import { applyRevisions } from "./apply-revisions";
+import { planDaemonSet } from "./daemonset-plan";
+import type { NodeInfo } from "./node-eligibility";
+import { writeStatus } from "./write-status";
+
+const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
+  clusterId: ref.clusterId,
+  group,
+  resource,
+  namespace: ref.namespace,
+  name,
+});
+
+/** A platform node with the labels its v1 Node carries; the platform has no taints (yet). */
+function nodeInfo(row: NodeRow): NodeInfo {
+  const arch = row.info.architecture ?? "amd64";
+  return {
+    name: row.name,
+    labels: {
+      "kubernetes.io/hostname": row.name,
+      "kubernetes.io/os": "linux",
+      "kubernetes.io/arch": arch,
+      "beta.kubernetes.io/os": "linux",
+      "beta.kubernetes.io/arch": arch,
+      ...row.labels,
+    },
+    taints: [],
+  };
+}
+
+/**
+ * Keeps one pod of a DaemonSet on every eligible node (see daemonset-plan.ts). Nodes are not in the change
+ * feed: a new node is picked up by the periodic resync.
+ */
+export class DaemonSetController {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly nodes: NodeRepository,
+    private readonly events: EventRecorder,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async reconcile(ref: ObjectRef): Promise<Result> {
+    const ds = (await this.store.get(key(ref, "apps", "daemonsets"))) as DaemonSet | undefined;
+    if (!ds || ds.metadata.deletionTimestamp) return {};
+    const scope = { clusterId: ref.clusterId, namespace: ref.namespace };
+    const [rows, { items: pods }, { items: revisions }] = await Promise.all([
+      this.nodes.list(),
+      this.store.list({ ...scope, group: "", resource: "pods" }),
+      this.store.list({ ...scope, group: "apps", resource: "controllerrevisions" }),
+    ]);
+    const now = this.now();
+    const plan = planDaemonSet(
+      ds,
+      rows.map(nodeInfo),
+      pods.filter((p) => isControlledBy(p, ds)) as Pod[],
+      revisions.filter((r) => isControlledBy(r, ds)) as ControllerRevision[],
+      now,
+    );
+    await applyRevisions(this.store, ref, plan.revisions);
+    for (const pod of plan.create) {
+      const name = pod.metadata.name ?? "";
+      try {
+        await this.store.create(key(ref, "", "pods", name), pod);
+        await this.events.record(ref.clusterId, ds, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
+      } catch (err) {
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+      }
+    }
+    for (const name of plan.remove) {
+      const pod = pods.find((p) => p.metadata.name === name);
+      if (!pod) continue;
+      await deletePodGracefully(this.store, key(ref, "", "pods", name), pod, now);
+      await this.events.record(ref.clusterId, ds, "Normal", "SuccessfulDelete", `Deleted pod: ${name}`);
+    }
+    await writeStatus(this.store, key(ref, "apps", "daemonsets"), ds.metadata.uid ?? "", plan.status);
+    return {};
+  }
+}
