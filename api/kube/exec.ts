@@ -5,10 +5,13 @@ import { KubeError, kubeErrors } from "../../core/k8s/errors";
 import type { Status } from "../../core/k8s/types";
 import type { ApiDeps } from "../env";
 import { authenticate } from "./auth";
+import { acceptExecSpdy } from "./exec-spdy";
 import { podContainer } from "./pod-container";
+import { acceptPortForward, portForwardTarget, TUNNEL_PROTOCOL } from "./port-forward";
 
-const STREAM_PATH = /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
-const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+const STREAM_PATH =
+  /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
+const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io", TUNNEL_PROTOCOL];
 
 function refuse(socket: Duplex, status: Status): void {
   const body = JSON.stringify(status);
@@ -37,9 +40,9 @@ async function target(deps: ApiDeps, clusterId: string, namespace: string, name:
 }
 
 /**
- * `pods/exec` over WebSocket (remotecommand v5/v4, what kubectl 1.30+ speaks): authenticates like every
- * request, then relays frames verbatim to the node agent, which runs the command — the API never talks
- * to Docker. SPDY upgrades (kubectl ≤ 1.29) are refused with a Status saying so.
+ * The streaming subresources: `pods/exec` and `attach` over WebSocket (remotecommand v5/v4, kubectl 1.30+)
+ * relayed frame for frame to the node agent, which runs the command — the API never talks to Docker — or
+ * over SPDY (kubectl ≤ 1.29, exec-spdy.ts); `pods/portforward` over SPDY, raw or tunnelled (port-forward.ts).
  */
 export function kubeUpgradeHandler(deps: ApiDeps) {
   const wss = new WebSocketServer({
@@ -53,21 +56,29 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
       if (!match) throw kubeErrors.unknownResource();
       const [, clusterId = "", namespace = "", name = "", verb = "exec"] = match.map(decodeURIComponent);
       await authenticate(deps, clusterId, req.headers.authorization);
-      const { pod, container, node } = await target(deps, clusterId, namespace, name, url);
-      if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
-        throw kubeErrors.badRequest(
-          "this server streams exec over WebSocket only (v5.channel.k8s.io); SPDY is not supported — use kubectl 1.30 or newer",
-        );
+      if (verb === "portforward") {
+        const forward = await portForwardTarget(deps, clusterId, namespace, name);
+        return acceptPortForward(wss, req, socket, head, forward);
       }
-      const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
-      const protocol = PROTOCOLS.find((p) => offered.includes(p));
-      if (!protocol) throw kubeErrors.badRequest(`unsupported streaming protocols: ${offered.join(", ")}`);
+      const { pod, container, node } = await target(deps, clusterId, namespace, name, url);
       const upstreamUrl = new URL(
         `${node.agentUrl?.replace(/^http/, "ws")}/pods/${clusterId}/${pod.metadata.uid}/containers/${encodeURIComponent(container)}/${verb}`,
       );
       for (const key of ["command", "stdin", "stdout", "stderr", "tty"]) {
         for (const v of url.searchParams.getAll(key)) upstreamUrl.searchParams.append(key, v);
       }
+      if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
+        return acceptExecSpdy(
+          req,
+          socket,
+          head,
+          { url: upstreamUrl, token: node.agentToken ?? "" },
+          url.searchParams,
+        );
+      }
+      const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+      const protocol = PROTOCOLS.find((p) => offered.includes(p));
+      if (!protocol) throw kubeErrors.badRequest(`unsupported streaming protocols: ${offered.join(", ")}`);
       const upstream = new WebSocket(upstreamUrl, protocol, {
         headers: { authorization: `Bearer ${node.agentToken}` },
       });

@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import { safeEqual } from "../../core/tokens";
 import { instancesOf, latest } from "./plan";
+import { PORT_FORWARD_PATH, portForwardUpgrade } from "./port-forward-server";
 import { CHANNEL, exitStatus, failureStatus, frame, PROTOCOLS } from "./remotecommand";
 import { LABEL, type PodRuntime } from "./runtime";
 
@@ -76,18 +77,21 @@ async function bridge(
 }
 
 /**
- * The kubelet's exec endpoint over WebSocket, for the API servers to relay `pods/exec`: authenticated by
- * the node's agent token, running the command in the newest instance of the container.
+ * The kubelet's streaming endpoints over WebSocket, for the API servers to relay `pods/exec`, `attach` and
+ * `portforward`: authenticated by the node's agent token; exec runs in the newest instance of the container.
  */
 export function execUpgradeHandler(runtime: PodRuntime, token: string) {
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
+  const portForward = portForwardUpgrade(runtime);
   return async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? "/", "http://agent");
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
     if (!safeEqual(given, token)) return refuse(socket, 401, "Unauthorized");
+    const forward = PORT_FORWARD_PATH.exec(url.pathname);
+    if (forward) return portForward(req, socket, head, forward);
     const match = STREAM_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 404, "Not Found");
     const [, cluster = "", uid = "", name = "", verb = "exec"] = match.map(decodeURIComponent);
