@@ -39,6 +39,7 @@ const schema = z.object({
     .default("127.1.0.0/16"),
   /** Where each node's gateway serves Ingress, and the domain under which every cluster gets its hosts. */
   TIMONIER_INGRESS_PORT: z.coerce.number().int().min(1).max(65535).default(8880),
+  TIMONIER_INGRESS_TLS_PORT: z.coerce.number().int().min(1).max(65535).default(8843),
   TIMONIER_INGRESS_DOMAIN: z.string().default("timonier.localhost"),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
   TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
@@ -79,7 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
     clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },
     loadBalancerPool: c.TIMONIER_LOADBALANCER_POOL,
-    ingress: { port: c.TIMONIER_INGRESS_PORT, domain: c.TIMONIER_INGRESS_DOMAIN },
+    ingress: {
+      port: c.TIMONIER_INGRESS_PORT,
+      tlsPort: c.TIMONIER_INGRESS_TLS_PORT,
+      domain: c.TIMONIER_INGRESS_DOMAIN,
+    },
     queuePrefix: c.TIMONIER_QUEUE_PREFIX,
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
   };

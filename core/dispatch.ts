@@ -42,6 +42,8 @@ const NETWORK_RESOURCES = new Set([
   "/services",
   "discovery.k8s.io/endpointslices",
   "networking.k8s.io/ingresses",
+  // Ingress TLS certificates
+  "/secrets",
 ]);
 
 /** Controllers woken by a new namespace, keyed by the namespace's name. */

@@ -1,6 +1,8 @@
 /** Where a node's gateway serves Ingress: one port for every cluster, each under its own domain. */
 export interface IngressSettings {
   port: number;
+  /** HTTPS, for Ingresses with `tls`: certificates from their Secrets, chosen by SNI. */
+  tlsPort: number;
   domain: string;
 }
 

@@ -1,4 +1,10 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TLSSocket } from "node:tls";
+import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
@@ -302,6 +308,76 @@ describe("ingress and load balancers through the real kubectl", () => {
       answers.add(r.stdout.trim());
     }
     expect([...answers]).toEqual([healthy]);
+  });
+
+  it("terminates TLS with the certificate of the Ingress's Secret", async () => {
+    const pems = await generate([{ name: "commonName", value: "secure.local" }], { keySize: 2048 });
+    const dir = await mkdtemp(join(tmpdir(), "tls-"));
+    await writeFile(join(dir, "tls.crt"), pems.cert);
+    await writeFile(join(dir, "tls.key"), pems.private);
+    const secret = ["create", "secret", "tls", "secure", `--cert=${dir}/tls.crt`, `--key=${dir}/tls.key`];
+    expect((await kubectl(alice, secret)).code).toBe(0);
+    const ingress = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "secure" },
+      spec: {
+        tls: [{ hosts: ["secure.local"], secretName: "secure" }],
+        rules: [
+          {
+            host: "secure.local",
+            http: {
+              paths: [
+                {
+                  path: "/",
+                  pathType: "Prefix",
+                  backend: { service: { name: "blue", port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    expect((await kubectl(alice, ["apply", "-f", "-"], { input: JSON.stringify(ingress) })).code).toBe(0);
+    const domain = await eventually(
+      async () => {
+        const ing = JSON.parse((await kubectl(alice, ["get", "ingress", "secure", "-o", "json"])).stdout);
+        const entry = ing.status?.loadBalancer?.ingress?.[0];
+        return entry?.ports?.some((p: { port: number }) => p.port === platform.ingressTlsPort)
+          ? (entry.hostname as string)
+          : undefined;
+      },
+      30_000,
+      "the ingress status with its TLS port",
+    );
+    const host = `secure.local.${domain}`;
+    const answer = await eventually(
+      () =>
+        new Promise<{ body: string; subject: string } | undefined>((resolve) => {
+          const req = httpsRequest(
+            {
+              host: "127.0.0.1",
+              port: platform.ingressTlsPort,
+              servername: host,
+              headers: { host },
+              rejectUnauthorized: false,
+            },
+            (res) => {
+              const subject = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN ?? "");
+              let body = "";
+              res.on("data", (c) => (body += c));
+              res.on("end", () => resolve(res.statusCode === 200 ? { body, subject } : undefined));
+            },
+          );
+          req.on("error", () => resolve(undefined));
+          req.end();
+        }),
+      60_000,
+      "HTTPS through the ingress",
+    );
+    expect(answer.subject).toBe("secure.local");
+    expect(answer.body.trim()).toBe("I am blue");
   });
 
   it("gives a LoadBalancer service an address the outside can use", async () => {

@@ -19,6 +19,7 @@ export interface TestPlatform {
   nodeName: string;
   /** Where this platform's node gateway serves Ingress. */
   ingressPort: number;
+  ingressTlsPort: number;
   workDir: string;
   /** Calls the management API as the admin. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
@@ -69,7 +70,12 @@ export async function startTestPlatform(
   await migrateDatabase(databaseUrl);
 
   const workDir = await mkdtemp(join(tmpdir(), "timonier-test-"));
-  const [port, tlsPort, ingressPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, tlsPort, ingressPort, ingressTlsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const adminToken = randomBytes(24).toString("hex");
   const nodeName = `test-node-${suffix}`;
   const config = loadConfig({
@@ -87,6 +93,7 @@ export async function startTestPlatform(
     // own range of cluster blocks, away from the default pool a developer's `npm start` uses
     TIMONIER_CLUSTER_NETWORK_POOL: `10.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,
     TIMONIER_INGRESS_PORT: String(ingressPort),
+    TIMONIER_INGRESS_TLS_PORT: String(ingressTlsPort),
     TIMONIER_LOADBALANCER_POOL: `127.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,
   });
   const api: RunningApi = await startApiServer(config);
@@ -112,6 +119,7 @@ export async function startTestPlatform(
     url: api.url,
     kubeUrl: config.kubeUrl,
     ingressPort,
+    ingressTlsPort,
     adminToken,
     nodeName,
     workDir,

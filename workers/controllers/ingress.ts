@@ -26,7 +26,17 @@ export class IngressStatusController {
     if (!cluster) return {};
     const hostname = clusterIngressDomain(cluster, this.settings.domain);
     await writeStatus(this.store, key, ing.metadata.uid ?? "", {
-      loadBalancer: { ingress: [{ hostname, ports: [{ port: this.settings.port, protocol: "TCP" }] }] },
+      loadBalancer: {
+        ingress: [
+          {
+            hostname,
+            ports: [
+              { port: this.settings.port, protocol: "TCP" },
+              ...(ing.spec.tls?.length ? [{ port: this.settings.tlsPort, protocol: "TCP" }] : []),
+            ],
+          },
+        ],
+      },
     });
     return {};
   }

@@ -48,6 +48,14 @@ export interface DnsZone {
 export interface HttpGateway {
   port: number;
   routes: HttpRoute[];
+  tls?: { port: number; certificates: Certificate[] };
+}
+
+/** A PEM certificate and key for the hosts (same patterns as routes) it was declared for. */
+export interface Certificate {
+  hosts: string[];
+  cert: string;
+  key: string;
 }
 
 export interface HttpRoute {

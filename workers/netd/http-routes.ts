@@ -1,6 +1,6 @@
 import type { HttpRoute } from "./config";
 
-function hostMatches(pattern: string | undefined, host: string): boolean {
+export function hostMatches(pattern: string | undefined, host: string): boolean {
   if (!pattern) return true;
   if (pattern.startsWith(".")) return host === pattern.slice(1) || host.endsWith(pattern);
   if (pattern.startsWith("*.")) {

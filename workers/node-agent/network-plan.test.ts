@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { Ingress } from "../../core/k8s/services/ingress";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import { clusterNetwork } from "../../core/network/cluster-network";
-import { clusterNetdConfig, gatewayConfig } from "./network-plan";
+import { clusterNetdConfig, gatewayConfig, ingressCertificates, ingressRoutes } from "./network-plan";
 
 const network = clusterNetwork("10.128.6.0/23");
 
@@ -108,5 +109,70 @@ describe("gatewayConfig", () => {
       ["0.0.0.0", 31000, 0],
       ["127.1.0.7", 80, 0],
     ]);
+  });
+});
+
+describe("ingress routes and certificates", () => {
+  const ingress: Ingress = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: { name: "web", namespace: "shop" },
+    spec: {
+      tls: [{ hosts: ["app.local"], secretName: "cert" }],
+      defaultBackend: { service: { name: "web", port: { name: "http" } } },
+      rules: [
+        {
+          host: "app.local",
+          http: {
+            paths: [
+              {
+                path: "/api",
+                pathType: "Exact",
+                backend: { service: { name: "web", port: { number: 80 } } },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
+
+  it("moves every host under the cluster's domain and resolves backends by port number or name", () => {
+    const routes = ingressRoutes("alice-1a2b3c4d.example", [ingress], {
+      services: [web],
+      slices: [slice("web", [["10.128.6.5", true]])],
+    });
+    expect(routes).toEqual([
+      {
+        host: "app.local.alice-1a2b3c4d.example",
+        path: "/api",
+        pathType: "Exact",
+        backends: [{ ip: "10.128.6.5", port: 8080 }],
+      },
+      {
+        host: ".alice-1a2b3c4d.example",
+        path: "/",
+        pathType: "Prefix",
+        backends: [{ ip: "10.128.6.5", port: 8080 }],
+      },
+    ]);
+    const other = { ...ingress, spec: { ...ingress.spec, ingressClassName: "nginx" } };
+    expect(ingressRoutes("d", [other], { services: [web], slices: [] })).toEqual([]);
+  });
+
+  it("takes certificates from the named Secret, for the declared hosts", () => {
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "cert", namespace: "shop" },
+      data: {
+        "tls.crt": Buffer.from("CERT").toString("base64"),
+        "tls.key": Buffer.from("KEY").toString("base64"),
+      },
+    };
+    expect(ingressCertificates("d.example", [ingress], [secret])).toEqual([
+      { hosts: ["app.local.d.example"], cert: "CERT", key: "KEY" },
+    ]);
+    expect(ingressCertificates("d.example", [ingress], [])).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import type { Ingress, IngressBackend } from "../../core/k8s/services/ingress";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import { INGRESS_CLASS } from "../../core/k8s/services/well-known";
+import type { KubeObject } from "../../core/k8s/types";
 import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { SERVICE_NAME_LABEL } from "../controllers/endpoints-plan";
-import type { Backend, DnsRecord, HttpRoute, NetdConfig, ProxyRule } from "../netd/config";
+import type { Backend, Certificate, DnsRecord, HttpRoute, NetdConfig, ProxyRule } from "../netd/config";
 import { CLUSTER_DOMAIN } from "./pod-dns";
 
 /** A cluster's Services with the slices of each, by `namespace/name`. */
@@ -172,6 +173,37 @@ export function ingressRoutes(domain: string, ingresses: Ingress[], cluster: Clu
       });
   }
   return routes;
+}
+
+/**
+ * The certificates of a cluster's Ingress `tls` entries, from their Secrets (`tls.crt`, `tls.key`), for
+ * their hosts under the cluster's domain (every rule host when the entry names none). Pure.
+ */
+export function ingressCertificates(
+  domain: string,
+  ingresses: Ingress[],
+  secrets: KubeObject[],
+): Certificate[] {
+  const out: Certificate[] = [];
+  for (const ing of ingresses) {
+    if ((ing.spec.ingressClassName ?? INGRESS_CLASS) !== INGRESS_CLASS) continue;
+    for (const entry of ing.spec.tls ?? []) {
+      const secret = secrets.find(
+        (s) => s.metadata.namespace === ing.metadata.namespace && s.metadata.name === entry.secretName,
+      );
+      const data = (secret?.data ?? {}) as Record<string, string>;
+      if (!data["tls.crt"] || !data["tls.key"]) continue;
+      const hosts = entry.hosts?.length
+        ? entry.hosts
+        : (ing.spec.rules ?? []).flatMap((r) => (r.host ? [r.host] : []));
+      out.push({
+        hosts: hosts.map((h) => `${h.toLowerCase()}.${domain}`),
+        cert: Buffer.from(data["tls.crt"], "base64").toString(),
+        key: Buffer.from(data["tls.key"], "base64").toString(),
+      });
+    }
+  }
+  return out;
 }
 
 /**

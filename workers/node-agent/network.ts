@@ -1,14 +1,21 @@
 import type { Ingress } from "../../core/k8s/services/ingress";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
+import type { KubeObject } from "../../core/k8s/types";
 import { clusterIngressDomain, type IngressSettings } from "../../core/network/ingress-hosts";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ClusterNetworks } from "../../db/networks";
 import type { ObjectStore } from "../../db/store";
-import type { HttpRoute } from "../netd/config";
+import type { Certificate, HttpRoute } from "../netd/config";
 import type { Result } from "../shell";
 import type { HelperRuntime } from "./helpers";
-import { type ClusterServices, clusterNetdConfig, gatewayConfig, ingressRoutes } from "./network-plan";
+import {
+  type ClusterServices,
+  clusterNetdConfig,
+  gatewayConfig,
+  ingressCertificates,
+  ingressRoutes,
+} from "./network-plan";
 import type { PodRuntime } from "./runtime";
 
 /**
@@ -80,6 +87,7 @@ export class NodeNetwork {
     for (const { clusterId, object } of ingresses) entry(clusterId).ingresses.push(object as Ingress);
     const all: ClusterServices[] = [];
     const routes: HttpRoute[] = [];
+    const certificates: Certificate[] = [];
     for (const [clusterId, found] of byCluster) {
       // Ingress backends may be any Service of the cluster, not only the exposed ones
       const cluster = found.ingresses.length
@@ -87,12 +95,18 @@ export class NodeNetwork {
         : { services: found.services, slices: await this.slices(clusterId) };
       all.push(cluster);
       const row = found.ingresses.length ? await this.o.clusters.get(clusterId) : undefined;
-      if (row)
-        routes.push(
-          ...ingressRoutes(clusterIngressDomain(row, this.o.ingress.domain), found.ingresses, cluster),
-        );
+      if (!row) continue;
+      const domain = clusterIngressDomain(row, this.o.ingress.domain);
+      routes.push(...ingressRoutes(domain, found.ingresses, cluster));
+      certificates.push(
+        ...ingressCertificates(domain, found.ingresses, await this.secretsFor(clusterId, found.ingresses)),
+      );
     }
-    await this.configure(id, JSON.stringify(gatewayConfig(all, { port: this.o.ingress.port, routes })));
+    const tls = certificates.length ? { tls: { port: this.o.ingress.tlsPort, certificates } } : {};
+    await this.configure(
+      id,
+      JSON.stringify(gatewayConfig(all, { port: this.o.ingress.port, routes, ...tls })),
+    );
     return {};
   }
 
@@ -116,6 +130,25 @@ export class NodeNetwork {
   private async services(clusterId: string): Promise<ClusterServices> {
     const { items } = await this.o.store.list({ clusterId, group: "", resource: "services" });
     return { services: items as Service[], slices: await this.slices(clusterId) };
+  }
+
+  /** The Secrets the Ingresses' `tls` entries name. */
+  private async secretsFor(clusterId: string, ingresses: Ingress[]): Promise<KubeObject[]> {
+    const out: KubeObject[] = [];
+    for (const ing of ingresses)
+      for (const entry of ing.spec.tls ?? []) {
+        if (!entry.secretName) continue;
+        const key = {
+          clusterId,
+          group: "",
+          resource: "secrets",
+          namespace: ing.metadata.namespace ?? "",
+          name: entry.secretName,
+        };
+        const secret = await this.o.store.get(key);
+        if (secret) out.push(secret);
+      }
+    return out;
   }
 
   private async slices(clusterId: string): Promise<EndpointSlice[]> {
