@@ -83,6 +83,42 @@ describe("networking through the real kubectl", () => {
     expect(resolv).toContain("ndots:5");
   });
 
+  it("proxies UDP services", async () => {
+    const server =
+      '$s=IO::Socket::INET->new(LocalPort=>9000,Proto=>"udp") or die; while($s->recv($m,1024)){ $s->send("got $m") }';
+    expect(
+      (
+        await k(
+          "run",
+          "udp",
+          "--image=perl",
+          "--labels=app=udp",
+          "--",
+          "perl",
+          "-MIO::Socket::INET",
+          "-e",
+          server,
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (await k("expose", "pod", "udp", "--name=echo", "--protocol=UDP", "--port=53", "--target-port=9000"))
+        .code,
+    ).toBe(0);
+    expect((await k("wait", "--for=condition=Ready", "pod/udp", "--timeout=60s")).code).toBe(0);
+    const client =
+      '$s=IO::Socket::INET->new(PeerAddr=>"echo:53",Proto=>"udp") or die; $s->send("hello"); local $SIG{ALRM}=sub{die "timeout\n"}; alarm 2; $s->recv($r,1024); print $r';
+    const reply = await eventually(
+      async () => {
+        const r = await kubectl(alice, ["exec", "client", "--", "perl", "-MIO::Socket::INET", "-e", client]);
+        return r.stdout === "got hello" ? r.stdout : undefined;
+      },
+      30_000,
+      "a UDP reply through the service",
+    );
+    expect(reply).toBe("got hello");
+  });
+
   it("follows scaling and readiness: no request reaches a pod that is gone", async () => {
     expect((await k("scale", "deployment/monnginx", "--replicas=1")).code).toBe(0);
     await eventually(
