@@ -46,6 +46,9 @@ const NETWORK_RESOURCES = new Set([
   "/secrets",
 ]);
 
+/** Finalizers the garbage collector works off. */
+const GC_FINALIZERS = new Set(["foregroundDeletion", "orphan"]);
+
 /** Controllers woken by a new namespace, keyed by the namespace's name. */
 const NAMESPACE_QUEUES = [QUEUE.serviceAccount];
 
@@ -84,11 +87,15 @@ export function triggersFor(c: Committed): Trigger[] {
   ) {
     out.push({ queue: QUEUE.namespace, ref: { clusterId: c.clusterId, namespace: "", name: c.name } });
   }
-  if (c.type === "DELETED" && c.object.metadata.uid) {
+  const collect = (uid: string) =>
     out.push({
       queue: QUEUE.garbageCollector,
-      ref: { clusterId: c.clusterId, namespace: c.namespace, name: c.object.metadata.uid },
+      ref: { clusterId: c.clusterId, namespace: c.namespace, name: uid },
     });
-  }
+  const { uid, deletionTimestamp, finalizers, ownerReferences } = c.object.metadata;
+  // an owner gone or going: its dependents follow; a dependent gone: a foreground owner may be done waiting
+  if (uid && (c.type === "DELETED" || (deletionTimestamp && finalizers?.some((f) => GC_FINALIZERS.has(f)))))
+    collect(uid);
+  if (c.type === "DELETED") for (const owner of ownerReferences ?? []) collect(owner.uid);
   return out;
 }

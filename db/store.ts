@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
-import { kubeErrors } from "../core/k8s/errors";
+import { KubeError, kubeErrors } from "../core/k8s/errors";
 import type { KubeObject } from "../core/k8s/types";
 import type { Database } from "./client";
 import { changes, clusters, feedState, objects } from "./schema";
@@ -283,7 +283,56 @@ export class ObjectStore {
       return writeUpdate(tx, key, current, obj, hookOf(this.hooks, key));
     });
     await this.committed(key, "MODIFIED", updated);
-    return updated;
+    return this.removeIfFinalized(key, updated);
+  }
+
+  /**
+   * An object marked for deletion goes once its last finalizer is removed, as in kube-apiserver. Pods and
+   * namespaces are finished by their own machinery (the node agent, the namespace controller).
+   */
+  private async removeIfFinalized(key: ObjectKey, obj: KubeObject): Promise<KubeObject> {
+    const own = key.group === "" && (key.resource === "pods" || key.resource === "namespaces");
+    if (own || !obj.metadata.deletionTimestamp || obj.metadata.finalizers?.length) return obj;
+    try {
+      return await this.delete(key, { uid: obj.metadata.uid ?? "" });
+    } catch (err) {
+      if (err instanceof KubeError && (err.code === 404 || err.code === 409)) return obj;
+      throw err;
+    }
+  }
+
+  /** Everything of a cluster that names `ownerUid` among its ownerReferences, with its key. */
+  async dependentsOf(clusterId: string, ownerUid: string): Promise<{ key: ObjectKey; object: KubeObject }[]> {
+    const rows = await this.db
+      .select()
+      .from(objects)
+      .where(
+        and(
+          eq(objects.clusterId, clusterId),
+          sql`${objects.body}->'metadata'->'ownerReferences' @> ${JSON.stringify([{ uid: ownerUid }])}::jsonb`,
+        ),
+      );
+    return rows.map((row) => ({
+      key: {
+        clusterId,
+        group: row.apiGroup,
+        resource: row.resource,
+        namespace: row.namespace,
+        name: row.name,
+      },
+      object: row.body as KubeObject,
+    }));
+  }
+
+  /** The object of a cluster with this uid, whatever its kind. */
+  async byUid(clusterId: string, uid: string): Promise<{ key: ObjectKey; object: KubeObject } | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(objects)
+      .where(and(eq(objects.clusterId, clusterId), eq(objects.uid, uid)));
+    if (!row) return undefined;
+    const { apiGroup: group, resource, namespace, name } = row;
+    return { key: { clusterId, group, resource, namespace, name }, object: row.body as KubeObject };
   }
 
   /**
@@ -303,8 +352,9 @@ export class ObjectStore {
       wrote = true;
       return writeUpdate(tx, key, current, next, hookOf(this.hooks, key));
     });
-    if (wrote && result) await this.committed(key, "MODIFIED", result);
-    return result;
+    if (!wrote || !result) return result;
+    await this.committed(key, "MODIFIED", result);
+    return this.removeIfFinalized(key, result);
   }
 
   /** Removes the object for good; `preconditions` as in DeleteOptions. Returns the object as deleted. */

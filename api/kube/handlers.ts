@@ -8,6 +8,7 @@ import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
+import { guardDeletionMarks, markForDeletion } from "./deletion";
 import { nodeObjects } from "./nodes";
 import { paginate } from "./pagination";
 import type { RequestInfo } from "./request-info";
@@ -166,6 +167,7 @@ export async function updateObject(c: Ctx, info: RequestInfo) {
     info.subresource === "status"
       ? strategy.updateStatus(obj, current, ctx)
       : strategy.update(obj, current, ctx);
+  guardDeletionMarks(next, current, info.type);
   if (isDryRun(c)) return respond(c, info.type, next);
   const updated = await deps.store.update(key, next);
   return respond(c, info.type, updated);
@@ -197,7 +199,9 @@ export async function deleteObject(c: Ctx, info: RequestInfo) {
   if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
   const strategy = strategyFor(info.type);
   if (isDryRun(c)) return respond(c, info.type, current);
-  const outcome = await strategy.delete(deps, key, current, options);
+  const outcome =
+    (await markForDeletion(deps, info.type, key, current, options)) ??
+    (await strategy.delete(deps, key, current, options));
   if (outcome.kind === "pending") return respond(c, info.type, outcome.object);
   if (info.type.kind === "Pod" || info.type.kind === "Namespace")
     return respond(c, info.type, outcome.object);
@@ -234,7 +238,9 @@ export async function deleteCollection(c: Ctx, info: RequestInfo) {
       namespace: obj.metadata.namespace ?? "",
     };
     try {
-      const outcome = await strategy.delete(deps, key, obj, options);
+      const outcome =
+        (await markForDeletion(deps, info.type, key, obj, options)) ??
+        (await strategy.delete(deps, key, obj, options));
       deleted.push(outcome.object);
     } catch (err) {
       if (!(err instanceof KubeError && err.code === 404)) throw err;
@@ -329,6 +335,7 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
       info.subresource === "status"
         ? strategy.updateStatus(patched, current, ctx)
         : strategy.update(patched, current, ctx);
+    guardDeletionMarks(next, current, info.type);
     if (isDryRun(c)) return respond(c, info.type, next);
     try {
       return respond(c, info.type, await deps.store.update(key, next));

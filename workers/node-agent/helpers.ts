@@ -57,7 +57,14 @@ export class DockerHelpers implements HelperRuntime {
         await this.docker.getContainer(info.Id).remove({ force: true });
         return undefined;
       }
-      if (!info.State.Running) await this.docker.getContainer(info.Id).start();
+      if (!info.State.Running)
+        await this.docker
+          .getContainer(info.Id)
+          .start()
+          .catch((err: unknown) => {
+            // started meanwhile (by its restart policy, or a concurrent call)
+            if (status(err) !== 304) throw err;
+          });
       return info.Id;
     } catch (err) {
       if (status(err) === 404) return undefined;

@@ -44,3 +44,16 @@ export function validateObjectMeta(obj: KubeObject, namespaced: boolean): FieldE
   }
   return errs;
 }
+
+/** kube-apiserver refuses new finalizers on an object being deleted. */
+export function finalizerErrors(next: KubeObject, current: KubeObject): FieldError[] {
+  if (!current.metadata.deletionTimestamp) return [];
+  const added = (next.metadata.finalizers ?? []).filter((f) => !current.metadata.finalizers?.includes(f));
+  if (added.length === 0) return [];
+  return [
+    fieldErrors.forbidden(
+      "metadata.finalizers",
+      `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(", ")}}`,
+    ),
+  ];
+}
