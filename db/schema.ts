@@ -81,6 +81,8 @@ export const changes = pgTable(
     name: text("name").notNull(),
     type: text("type").notNull().$type<"ADDED" | "MODIFIED" | "DELETED">(),
     body: jsonb("body").notNull(),
+    /** MODIFIED only: the object before, so that a watch with a selector sees objects enter and leave it. */
+    previous: jsonb("previous"),
     committedAt: timestamp("committed_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -38,6 +38,8 @@ export interface Change {
   name: string;
   type: ChangeType;
   object: KubeObject;
+  /** MODIFIED: the object before the write. */
+  previous?: KubeObject;
 }
 
 /** Postgres channel that carries the cluster id of each commit; listeners then read `changes`. */
@@ -402,6 +404,7 @@ export class ObjectStore {
       name: r.name,
       type: r.type,
       object: r.body as KubeObject,
+      ...(r.previous ? { previous: r.previous as KubeObject } : {}),
     }));
   }
 
@@ -503,7 +506,7 @@ async function writeUpdate(
     .update(objects)
     .set({ body, resourceVersion: rv, nodeName: nodeNameOf(key, body) })
     .where(keyMatch(key));
-  await recordChange(tx, key, rv, "MODIFIED", body);
+  await recordChange(tx, key, rv, "MODIFIED", body, current);
   return body;
 }
 
@@ -524,8 +527,10 @@ async function recordChange(
   rv: number,
   type: ChangeType,
   body: KubeObject,
+  previous?: KubeObject,
 ): Promise<void> {
   await tx.insert(changes).values({
+    ...(previous ? { previous } : {}),
     resourceVersion: rv,
     clusterId: key.clusterId,
     apiGroup: key.group,

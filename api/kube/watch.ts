@@ -8,6 +8,7 @@ import { nodeObjects } from "./nodes";
 import type { RequestInfo } from "./request-info";
 import { matches, type Selection } from "./selection";
 import { tableFor, wantsTable } from "./table-negotiation";
+import { eventFor } from "./watch-filter";
 
 const DEFAULT_TIMEOUT_SECONDS = 1800;
 const BOOKMARK_INTERVAL_MS = 60_000;
@@ -110,8 +111,11 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
       const unsubscribe = deps.watchHub.subscribe(cluster.id, from, (changes) => {
         for (const change of changes) {
           last = change.resourceVersion;
-          if (!relevant(info, change) || !matches(info.type, sel, change.object)) continue;
-          send({ type: change.type, object: typed(info.type, change.object) });
+          if (!relevant(info, change)) continue;
+          const type = eventFor(change.type, change.object, change.previous, (o) =>
+            matches(info.type, sel, o),
+          );
+          if (type) send({ type, object: typed(info.type, change.object) });
         }
       });
       const timeout = setTimeout(close, timeoutSeconds * 1000);

@@ -90,4 +90,23 @@ describe("watch across API replicas", () => {
     expect(rest.items.map((i) => i.metadata.name)).toEqual(["three", "two"]);
     expect(rest.metadata.continue).toBeUndefined();
   });
+  it("tells a selective watcher when an object enters or leaves its selection", async () => {
+    const label = (tier: string) =>
+      fetch(`${platform.url}${path}/moving`, {
+        method: "PATCH",
+        headers: { ...headers, "content-type": "application/merge-patch+json" },
+        body: JSON.stringify({ metadata: { labels: { tier } } }),
+      });
+    expect((await create(platform.url, "moving")).status).toBe(201);
+    const list = (await (await fetch(`${other.url}${path}`, { headers })).json()) as {
+      metadata: { resourceVersion: string };
+    };
+    const watch = await fetch(
+      `${other.url}${path}?watch=1&labelSelector=tier%3Dweb&resourceVersion=${list.metadata.resourceVersion}`,
+      { headers },
+    );
+    for (const tier of ["web", "web", "db", "db", "web"]) expect((await label(tier)).status).toBe(200);
+    const events = await readEvents(watch, 4);
+    expect(events.map((e) => e.type)).toEqual(["ADDED", "MODIFIED", "DELETED", "ADDED"]);
+  });
 });
