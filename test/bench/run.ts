@@ -3,6 +3,7 @@ import { prepareStack } from "../setup/stack-env";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { networkPaths, networkRows } from "./network";
 import { formatTable, percentile } from "./stats";
+import { deploymentRollout, workloadRows } from "./workloads";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 200);
 const PODS = Number(process.env.BENCH_PODS ?? 10);
@@ -146,7 +147,7 @@ async function rawDockerRun(dockerHost: string): Promise<number> {
   return ms;
 }
 
-/** `BENCH_ONLY=network` (or `control`) runs one part; both by default. */
+/** `BENCH_ONLY=control`, `workloads` or `network` runs one part; all by default. */
 const ONLY = process.env.BENCH_ONLY;
 
 async function network(platform: TestPlatform) {
@@ -172,12 +173,19 @@ async function network(platform: TestPlatform) {
   console.log("\nLatency: one GET per new connection. Throughput: 16 keep-alive clients.");
 }
 
+async function workloads(platform: TestPlatform, dockerHost: string) {
+  const figures = await deploymentRollout(platform, dockerFromHost(dockerHost));
+  console.log(`\nWorkloads (${new Date().toISOString()})\n`);
+  console.log(formatTable(["measure", "ms", "baseline", "base ms", "ratio"], workloadRows(figures)));
+}
+
 async function main() {
   const env = await prepareStack();
   const platform = await startTestPlatform();
   try {
-    if (ONLY !== "network") await controlPlane(platform, env.dockerHost);
-    if (ONLY !== "control") await network(platform);
+    if (!ONLY || ONLY === "control") await controlPlane(platform, env.dockerHost);
+    if (!ONLY || ONLY === "workloads") await workloads(platform, env.dockerHost);
+    if (!ONLY || ONLY === "network") await network(platform);
   } finally {
     await platform.close();
     await env.stop();
