@@ -1,9 +1,11 @@
 import type { Context } from "hono";
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
+import { applyConfiguration, recordUpdate } from "../../core/k8s/managed-fields/managed-fields";
 import { generateName } from "../../core/k8s/owners";
 import { jsonPatch, mergePatch } from "../../core/k8s/patch";
 import type { ResourceType } from "../../core/k8s/resources";
 import { strategicMerge } from "../../core/k8s/strategic-merge";
+import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
@@ -140,6 +142,7 @@ export async function createObject(c: Ctx, info: RequestInfo) {
   const { deps, cluster } = c.var;
   const strategy = strategyFor(info.type);
   const prepared = strategy.create(obj, { now: deps.now(), type: info.type });
+  trackManagers(c, info, undefined, prepared);
   await ensureNamespaceAcceptsWrites(c, info.namespace);
   if (isDryRun(c)) return respond(c, info.type, prepared, 201);
   const key = objectKey(cluster.id, info, prepared.metadata.name as string);
@@ -168,6 +171,7 @@ export async function updateObject(c: Ctx, info: RequestInfo) {
       ? strategy.updateStatus(obj, current, ctx)
       : strategy.update(obj, current, ctx);
   guardDeletionMarks(next, current, info.type);
+  trackManagers(c, info, current, next);
   if (isDryRun(c)) return respond(c, info.type, next);
   const updated = await deps.store.update(key, next);
   return respond(c, info.type, updated);
@@ -258,7 +262,7 @@ function applyPatch(current: KubeObject, text: string, contentType: string): Kub
   const type = contentType.split(";")[0]?.trim();
   let patch: unknown;
   try {
-    patch = type === "application/apply-patch+yaml" ? decodeObject(text, type) : JSON.parse(text);
+    patch = JSON.parse(text);
   } catch (err) {
     if (err instanceof KubeError) throw err;
     throw kubeErrors.badRequest(`error decoding patch: ${(err as Error).message}`);
@@ -269,11 +273,47 @@ function applyPatch(current: KubeObject, text: string, contentType: string): Kub
     case "application/strategic-merge-patch+json":
       return strategicMerge(current, patch) as KubeObject;
     case "application/merge-patch+json":
-    case "application/apply-patch+yaml":
       return mergePatch(current, patch) as KubeObject;
     default:
       throw kubeErrors.unsupportedMediaType(type ?? "");
   }
+}
+
+/** Who writes, for managedFields: `fieldManager`, else the client's name (its User-Agent up to the `/`). */
+function fieldManager(c: Ctx): string {
+  return c.req.query("fieldManager") || (c.req.header("user-agent") ?? "unknown").split("/")[0] || "unknown";
+}
+
+/** Server-side apply names its manager: kube-apiserver refuses an apply without one. */
+function applyManager(c: Ctx): string {
+  const manager = c.req.query("fieldManager");
+  if (!manager)
+    throw kubeErrors.unprocessable(
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
+  return manager;
+}
+
+/** A non-apply write: the writer owns what it changed (status writes leave ownership as it was). */
+function trackManagers(c: Ctx, info: RequestInfo, current: KubeObject | undefined, next: KubeObject): void {
+  if (info.subresource === "status") {
+    next.metadata.managedFields = current?.metadata.managedFields;
+    if (!next.metadata.managedFields) delete next.metadata.managedFields;
+    return;
+  }
+  const managed = recordUpdate(current, next, fieldManager(c), rfc3339(c.var.deps.now()));
+  if (managed.length) next.metadata.managedFields = managed;
+  else delete next.metadata.managedFields;
+}
+
+function decodeApplied(body: string, info: RequestInfo): KubeObject {
+  const obj = decodeObject(body, "application/apply-patch+yaml");
+  const expected = info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version;
+  if (obj.apiVersion !== expected || obj.kind !== info.type.kind)
+    throw kubeErrors.badRequest(
+      `the API version in the data (${obj.apiVersion}) and kind (${obj.kind}) do not match the request (${expected}, ${info.type.kind})`,
+    );
+  return obj;
 }
 
 /** Server-side apply of an object that does not exist: a create from the applied configuration. */
@@ -287,23 +327,22 @@ async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
   }
   const { deps, cluster } = c.var;
   const expected = info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version;
-  const prepared = strategyFor(info.type).create(
-    {
-      ...obj,
-      apiVersion: expected,
-      kind: info.type.kind,
-      metadata: { ...obj.metadata, name, ...(info.type.namespaced ? { namespace: info.namespace } : {}) },
-    },
-    { now: deps.now(), type: info.type },
-  );
+  const configuration = {
+    ...obj,
+    apiVersion: expected,
+    kind: info.type.kind,
+    metadata: { ...obj.metadata, name, ...(info.type.namespaced ? { namespace: info.namespace } : {}) },
+  };
+  const applied = applyConfiguration(undefined, configuration, applyManager(c), true, rfc3339(deps.now()));
+  const prepared = strategyFor(info.type).create(applied, { now: deps.now(), type: info.type });
   await ensureNamespaceAcceptsWrites(c, info.namespace);
   if (isDryRun(c)) return respond(c, info.type, prepared, 201);
   return respond(c, info.type, await deps.store.create(objectKey(cluster.id, info, name), prepared), 201);
 }
 
 /**
- * PATCH: JSON patch, merge patch and strategic merge patch as specified; server-side apply patches are
- * applied as merge patches for now (no field ownership, lists replaced).
+ * PATCH: JSON patch, merge patch and strategic merge patch as specified, and server-side apply with field
+ * ownership (managedFields), conflicts and `force`.
  */
 export async function patchObject(c: Ctx, info: RequestInfo) {
   if (info.type.virtual || !info.type.verbs.includes("patch")) throw kubeErrors.methodNotAllowed();
@@ -322,7 +361,16 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
       if (contentType.startsWith("application/apply-patch+yaml")) return applyCreate(c, info, body);
       throw kubeErrors.notFound(info.type.resource, info.type.group, name);
     }
-    const patched = applyPatch(current, body, contentType);
+    const apply = contentType.startsWith("application/apply-patch+yaml");
+    const patched = apply
+      ? applyConfiguration(
+          current,
+          decodeApplied(body, info),
+          applyManager(c),
+          c.req.query("force") === "true",
+          rfc3339(deps.now()),
+        )
+      : applyPatch(current, body, contentType);
     if (!patched || typeof patched !== "object" || !patched.metadata) {
       throw kubeErrors.badRequest("the patch removed the object's metadata");
     }
@@ -336,6 +384,7 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
         ? strategy.updateStatus(patched, current, ctx)
         : strategy.update(patched, current, ctx);
     guardDeletionMarks(next, current, info.type);
+    if (!apply) trackManagers(c, info, current, next);
     if (isDryRun(c)) return respond(c, info.type, next);
     try {
       return respond(c, info.type, await deps.store.update(key, next));
@@ -362,11 +411,14 @@ export async function scaleObject(c: Ctx, info: RequestInfo) {
       : applyPatch(toScale(current) as KubeObject, text, c.req.header("content-type") ?? "");
   const replicas = replicasFromScale(scale);
   if (isDryRun(c)) return c.json({ ...toScale(current), spec: { replicas } });
+  const manager = fieldManager(c);
   const updated = await deps.store.mutate(key, (obj) => {
     const spec = obj.spec as { replicas?: number };
     if (spec.replicas === replicas) return undefined;
+    const before = structuredClone(obj);
     spec.replicas = replicas;
     obj.metadata.generation = (obj.metadata.generation ?? 1) + 1;
+    obj.metadata.managedFields = recordUpdate(before, obj, manager, rfc3339(deps.now()));
     return obj;
   });
   return c.json(toScale(updated ?? current));
