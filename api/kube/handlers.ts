@@ -4,6 +4,7 @@ import { applyConfiguration, recordUpdate } from "../../core/k8s/managed-fields/
 import { generateName } from "../../core/k8s/owners";
 import { jsonPatch, mergePatch } from "../../core/k8s/patch";
 import type { ResourceType } from "../../core/k8s/resources";
+import { pruneFields, unknownFields } from "../../core/k8s/schema";
 import { strategicMerge } from "../../core/k8s/strategic-merge";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
@@ -30,10 +31,14 @@ function withTypeMeta(type: ResourceType, obj: KubeObject): KubeObject {
   return { ...obj, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind };
 }
 
+/** A warning for the client, as kube-apiserver sends them: `Warning: 299 - "<text>"`, text quoted. */
+function warn(c: Ctx, text: string): void {
+  c.header("Warning", `299 - "${text.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`, { append: true });
+}
+
 async function respond(c: Ctx, type: ResourceType, obj: KubeObject, status: 200 | 201 = 200) {
   // kube-apiserver's warnings travel as HTTP Warning headers; kubectl prints them as "Warning: …"
-  for (const warning of strategyFor(type).warnings?.(obj) ?? [])
-    c.header("Warning", `299 - "${warning.replace(/"/g, "'")}"`, { append: true });
+  for (const warning of strategyFor(type).warnings?.(obj) ?? []) warn(c, warning);
   if (wantsTable(c))
     return c.json(tableFor(c, type, [obj], { resourceVersion: obj.metadata.resourceVersion }), status);
   return c.json(withTypeMeta(type, obj), status);
@@ -136,7 +141,7 @@ async function readBody(c: Ctx, info: RequestInfo): Promise<KubeObject> {
 export async function createObject(c: Ctx, info: RequestInfo) {
   if (info.type.virtual || !info.type.verbs.includes("create")) throw kubeErrors.methodNotAllowed();
   if (info.type.namespaced && !info.namespace) throw kubeErrors.unknownResource();
-  const obj = await readBody(c, info);
+  const obj = checkFields(c, info, await readBody(c, info));
   if (!obj.metadata.name && obj.metadata.generateName)
     obj.metadata.name = generateName(obj.metadata.generateName);
   const { deps, cluster } = c.var;
@@ -153,7 +158,7 @@ export async function createObject(c: Ctx, info: RequestInfo) {
 export async function updateObject(c: Ctx, info: RequestInfo) {
   if (info.type.virtual || !info.type.verbs.includes("update")) throw kubeErrors.methodNotAllowed();
   const name = info.name as string;
-  const obj = await readBody(c, info);
+  const obj = checkFields(c, info, await readBody(c, info));
   if (obj.metadata.name && obj.metadata.name !== name) {
     throw kubeErrors.badRequest(
       `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
@@ -258,7 +263,13 @@ export async function deleteCollection(c: Ctx, info: RequestInfo) {
   });
 }
 
-function applyPatch(current: KubeObject, text: string, contentType: string): KubeObject {
+/** Applies a patch; merge patches pass through `check` first (unknown fields), JSON patches do not. */
+function applyPatch(
+  current: KubeObject,
+  text: string,
+  contentType: string,
+  check: (patch: KubeObject) => KubeObject = (p) => p,
+): KubeObject {
   const type = contentType.split(";")[0]?.trim();
   let patch: unknown;
   try {
@@ -267,6 +278,8 @@ function applyPatch(current: KubeObject, text: string, contentType: string): Kub
     if (err instanceof KubeError) throw err;
     throw kubeErrors.badRequest(`error decoding patch: ${(err as Error).message}`);
   }
+  if (type !== "application/json-patch+json" && patch && typeof patch === "object" && !Array.isArray(patch))
+    patch = check(patch as KubeObject);
   switch (type) {
     case "application/json-patch+json":
       return jsonPatch(current, patch) as KubeObject;
@@ -277,6 +290,26 @@ function applyPatch(current: KubeObject, text: string, contentType: string): Kub
     default:
       throw kubeErrors.unsupportedMediaType(type ?? "");
   }
+}
+
+/**
+ * Fields the kind does not have, per `fieldValidation`: Strict refuses the write with the decoder's error,
+ * Warn (the default) and Ignore drop them, Warn saying so in Warning headers.
+ */
+function checkFields(c: Ctx, info: RequestInfo, obj: KubeObject): KubeObject {
+  const unknown = unknownFields(obj, info.type);
+  if (unknown.length === 0) return obj;
+  const mode = c.req.query("fieldValidation") ?? "Warn";
+  const list = unknown.map((p) => `unknown field "${p}"`);
+  if (mode === "Strict") {
+    const { kind, version } = info.type;
+    throw kubeErrors.badRequest(
+      `${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${list.join(", ")}`,
+    );
+  }
+  pruneFields(obj, unknown);
+  if (mode !== "Ignore") for (const warning of list) warn(c, warning);
+  return obj;
 }
 
 /** Who writes, for managedFields: `fieldManager`, else the client's name (its User-Agent up to the `/`). */
@@ -306,8 +339,8 @@ function trackManagers(c: Ctx, info: RequestInfo, current: KubeObject | undefine
   else delete next.metadata.managedFields;
 }
 
-function decodeApplied(body: string, info: RequestInfo): KubeObject {
-  const obj = decodeObject(body, "application/apply-patch+yaml");
+function decodeApplied(c: Ctx, body: string, info: RequestInfo): KubeObject {
+  const obj = checkFields(c, info, decodeObject(body, "application/apply-patch+yaml"));
   const expected = info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version;
   if (obj.apiVersion !== expected || obj.kind !== info.type.kind)
     throw kubeErrors.badRequest(
@@ -318,7 +351,7 @@ function decodeApplied(body: string, info: RequestInfo): KubeObject {
 
 /** Server-side apply of an object that does not exist: a create from the applied configuration. */
 async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
-  const obj = decodeObject(body, "application/apply-patch+yaml");
+  const obj = checkFields(c, info, decodeObject(body, "application/apply-patch+yaml"));
   const name = info.name as string;
   if (obj.metadata.name && obj.metadata.name !== name) {
     throw kubeErrors.badRequest(
@@ -365,12 +398,12 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
     const patched = apply
       ? applyConfiguration(
           current,
-          decodeApplied(body, info),
+          decodeApplied(c, body, info),
           applyManager(c),
           c.req.query("force") === "true",
           rfc3339(deps.now()),
         )
-      : applyPatch(current, body, contentType);
+      : applyPatch(current, body, contentType, (patch) => checkFields(c, info, patch));
     if (!patched || typeof patched !== "object" || !patched.metadata) {
       throw kubeErrors.badRequest("the patch removed the object's metadata");
     }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { groupVersions, RESOURCE_TYPES, type ResourceType } from "../../core/k8s/resources";
 import { KUBE_VERSION } from "./discovery";
+import { schemasOf } from "./openapi-schemas";
 import { encodeMessage, type Field } from "./protobuf";
 
 /** `api/v1` or `apis/{group}/{version}`: the keys of the OpenAPI v3 index. */
@@ -35,34 +36,42 @@ function objectPaths(t: ResourceType) {
   };
 }
 
-/** The OpenAPI v3 document of one group version: enough for kubectl to see server-side field validation. */
+/**
+ * The OpenAPI v3 document of one group version: paths (so kubectl sees server-side field validation) and
+ * the schemas of its kinds (so `kubectl explain` works). Built once per group version.
+ */
 export function openApiV3Document(gv: { group: string; version: string }) {
+  const key = gvPath(gv);
+  if (documents.has(key)) return documents.get(key);
   const types = RESOURCE_TYPES.filter((t) => t.group === gv.group && t.version === gv.version);
-  if (types.length === 0) return undefined;
-  return {
-    openapi: "3.0.0",
-    info: { title: "Kubernetes", version: KUBE_VERSION.gitVersion },
-    paths: Object.assign({}, ...types.map(objectPaths)),
-    components: {
-      schemas: Object.fromEntries(
-        types.map((t) => [
-          `io.k8s.api.${t.group || "core"}.${t.version}.${t.kind}`,
-          {
-            type: "object",
-            "x-kubernetes-group-version-kind": [{ group: t.group, version: t.version, kind: t.kind }],
-          },
-        ]),
-      ),
-    },
-  };
+  const doc = types.length
+    ? {
+        openapi: "3.0.0",
+        info: { title: "Kubernetes", version: KUBE_VERSION.gitVersion },
+        paths: Object.assign({}, ...types.map(objectPaths)),
+        components: { schemas: schemasOf(types) },
+      }
+    : undefined;
+  documents.set(key, doc);
+  return doc;
 }
+
+const documents = new Map<string, object | undefined>();
+const hashes = new Map<string, string>();
 
 /** The OpenAPI v3 index; URLs carry the cluster prefix because the cluster's server URL has a path. */
 export function openApiV3Index(prefix: string) {
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const gv of groupVersions()) {
-    const doc = JSON.stringify(openApiV3Document(gv));
-    const hash = createHash("sha512").update(doc).digest("hex").slice(0, 32).toUpperCase();
+    const key = gvPath(gv);
+    const hash =
+      hashes.get(key) ??
+      createHash("sha512")
+        .update(JSON.stringify(openApiV3Document(gv)))
+        .digest("hex")
+        .slice(0, 32)
+        .toUpperCase();
+    hashes.set(key, hash);
     paths[gvPath(gv)] = { serverRelativeURL: `${prefix}/openapi/v3/${gvPath(gv)}?hash=${hash}` };
   }
   return { paths };
