@@ -31,7 +31,7 @@ interface Docs {
 
 const docsCache = new Map<string, Docs>();
 
-const unescape = (text: string) =>
+const commentText = (text: string) =>
   text
     .split("\n")
     .map((l) => l.replace(/^\s*\*\s?/, ""))
@@ -49,9 +49,9 @@ function docsOf(model: string): Docs {
     const declaration = text.indexOf("export declare class");
     const comment = text.lastIndexOf("/**", declaration);
     if (declaration > 0 && comment >= 0)
-      docs.description = unescape(text.slice(comment + 3, text.lastIndexOf("*/", declaration)));
-    for (const m of text.matchAll(/\/\*\*((?:(?!\*\/)[^])*)\*\/\s*'([^']+)'(\?)?:/g))
-      docs.fields.set(m[2] as string, { description: unescape(m[1] as string), required: !m[3] });
+      docs.description = commentText(text.slice(comment + 3, text.lastIndexOf("*/", declaration)));
+    for (const m of text.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*'([^']+)'(\?)?:/g))
+      docs.fields.set(m[2] as string, { description: commentText(m[1] as string), required: !m[3] });
   } catch {
     // no declaration file: names and types only
   }

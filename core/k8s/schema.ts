@@ -28,7 +28,7 @@ function walk(value: unknown, typeName: string, path: string, out: string[]): vo
   const array = ARRAY.exec(typeName);
   if (array) {
     if (Array.isArray(value))
-      value.forEach((item, i) => walk(item, array[1] as string, `${path}[${i}]`, out));
+      for (const [i, item] of value.entries()) walk(item, array[1] as string, `${path}[${i}]`, out);
     return;
   }
   const map = MAP.exec(typeName);

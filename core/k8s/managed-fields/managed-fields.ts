@@ -126,7 +126,7 @@ function removeAt(obj: JsonObject, path: Path): void {
   if (!last) return;
   if (last.startsWith("f:") && isObject(parent)) delete parent[last.slice(2)];
   else if ((last.startsWith("k:") || last.startsWith("v:")) && Array.isArray(parent)) {
-    const index = parent.findIndex((item) => valueAt([item], [last]) === item);
+    const index = parent.indexOf(valueAt(parent, [last]));
     if (index >= 0) parent.splice(index, 1);
   }
 }
