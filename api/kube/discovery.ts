@@ -44,9 +44,18 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   status: ["get", "patch", "update"],
   log: ["get"],
   binding: ["create"],
+  eviction: ["create"],
+  portforward: ["create", "get"],
   exec: ["create", "get"],
   attach: ["create", "get"],
   scale: ["get", "patch", "update"],
+};
+
+const SUBRESOURCE_KINDS: Record<string, string> = {
+  binding: "Binding",
+  eviction: "Eviction",
+  scale: "Scale",
+  log: "Pod",
 };
 
 function apiResources(t: ResourceType) {
@@ -63,8 +72,10 @@ function apiResources(t: ResourceType) {
     name: `${t.resource}/${sub}`,
     singularName: "",
     namespaced: t.namespaced,
-    kind: sub === "binding" ? "Binding" : sub === "scale" ? "Scale" : t.kind,
+    kind: SUBRESOURCE_KINDS[sub] ?? t.kind,
     ...(sub === "scale" ? { group: "autoscaling", version: "v1" } : {}),
+    ...(sub === "eviction" ? { group: "policy", version: "v1" } : {}),
+    ...(sub === "exec" || sub === "attach" || sub === "portforward" ? { kind: "PodExecOptions" } : {}),
     verbs: SUBRESOURCE_VERBS[sub] ?? ["get"],
   }));
   return [main, ...subs];

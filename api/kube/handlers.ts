@@ -12,7 +12,7 @@ import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
 import { guardDeletionMarks, markForDeletion } from "./deletion";
-import { nodeObjects } from "./nodes";
+import { nodeObjects, writeNodeView } from "./nodes";
 import { paginate } from "./pagination";
 import type { RequestInfo } from "./request-info";
 import { matches, selectorsOf } from "./selection";
@@ -65,7 +65,7 @@ async function ensureNamespaceAcceptsWrites(c: Ctx, namespace: string): Promise<
 export async function getObject(c: Ctx, info: RequestInfo) {
   const name = info.name as string;
   if (info.type.virtual) {
-    const node = (await nodeObjects(c.var.deps)).find((n) => n.metadata.name === name);
+    const node = (await nodeObjects(c.var.deps, c.var.cluster.id)).find((n) => n.metadata.name === name);
     if (!node) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
     return respond(c, info.type, node);
   }
@@ -78,7 +78,7 @@ export async function listObjects(c: Ctx, info: RequestInfo) {
   const sel = selectorsOf(c, info.type);
   if (isWatch(c)) return serveWatch(c, info, sel);
   const { items, resourceVersion } = info.type.virtual
-    ? { items: await nodeObjects(c.var.deps), resourceVersion: "1" }
+    ? { items: await nodeObjects(c.var.deps, c.var.cluster.id), resourceVersion: "1" }
     : await c.var.deps.store.list({
         clusterId: c.var.cluster.id,
         group: info.type.group,
@@ -156,7 +156,8 @@ export async function createObject(c: Ctx, info: RequestInfo) {
 }
 
 export async function updateObject(c: Ctx, info: RequestInfo) {
-  if (info.type.virtual || !info.type.verbs.includes("update")) throw kubeErrors.methodNotAllowed();
+  if (!info.type.verbs.includes("update")) throw kubeErrors.methodNotAllowed();
+  if (info.type.virtual) return writeNode(c, info, () => readBody(c, info));
   const name = info.name as string;
   const obj = checkFields(c, info, await readBody(c, info));
   if (obj.metadata.name && obj.metadata.name !== name) {
@@ -312,6 +313,22 @@ function checkFields(c: Ctx, info: RequestInfo, obj: KubeObject): KubeObject {
   return obj;
 }
 
+/** A write to a node: only the cluster's own view of it changes (labels, annotations, spec). */
+async function writeNode(
+  c: Ctx,
+  info: RequestInfo,
+  change: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+) {
+  const name = info.name as string;
+  const { deps, cluster } = c.var;
+  const current = (await nodeObjects(deps, cluster.id)).find((n) => n.metadata.name === name);
+  if (!current) throw kubeErrors.notFound("nodes", "", name);
+  const next = await change(structuredClone(current));
+  if (!isDryRun(c)) await writeNodeView(deps, cluster.id, { ...next, metadata: { ...next.metadata, name } });
+  const updated = (await nodeObjects(deps, cluster.id)).find((n) => n.metadata.name === name);
+  return respond(c, info.type, updated ?? next);
+}
+
 /** Who writes, for managedFields: `fieldManager`, else the client's name (its User-Agent up to the `/`). */
 function fieldManager(c: Ctx): string {
   return c.req.query("fieldManager") || (c.req.header("user-agent") ?? "unknown").split("/")[0] || "unknown";
@@ -378,7 +395,11 @@ async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
  * ownership (managedFields), conflicts and `force`.
  */
 export async function patchObject(c: Ctx, info: RequestInfo) {
-  if (info.type.virtual || !info.type.verbs.includes("patch")) throw kubeErrors.methodNotAllowed();
+  if (!info.type.verbs.includes("patch")) throw kubeErrors.methodNotAllowed();
+  if (info.type.virtual) {
+    const text = await c.req.text();
+    return writeNode(c, info, (current) => applyPatch(current, text, c.req.header("content-type") ?? ""));
+  }
   const name = info.name as string;
   const { deps, cluster } = c.var;
   const key = objectKey(cluster.id, info, name);

@@ -15,6 +15,7 @@ import {
 } from "./handlers";
 import { podLogs } from "./logs";
 import { openApiV2Protobuf, openApiV3Document, openApiV3Index, parseGvPath } from "./openapi";
+import { bindPod, evictPod } from "./pod-subresources";
 import { parseResourcePath, type RequestInfo } from "./request-info";
 
 /** Routes one resource request by verb, as kube-apiserver's handler chain does. */
@@ -28,6 +29,10 @@ async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
     throw kubeErrors.badRequest("Upgrade request required");
   }
   if (info.subresource === "scale") return scaleObject(c, info);
+  if (info.subresource === "binding" || info.subresource === "eviction") {
+    if (method !== "POST" || info.type.kind !== "Pod") throw kubeErrors.methodNotAllowed();
+    return info.subresource === "binding" ? bindPod(c, info) : evictPod(c, info);
+  }
   if (info.subresource && info.subresource !== "status") throw kubeErrors.methodNotAllowed();
   if (!info.name) {
     if (method === "GET") return listObjects(c, info);

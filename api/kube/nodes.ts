@@ -68,7 +68,52 @@ export function nodeObject(row: NodeRow, now: Date): KubeObject {
   };
 }
 
-export async function nodeObjects(deps: Pick<ApiDeps, "nodes" | "now">): Promise<KubeObject[]> {
+/**
+ * The platform's nodes as one cluster sees them: what the cluster wrote on a node (`kubectl cordon`,
+ * `label`, `annotate`, taints) is kept as that cluster's own view and laid over the platform's node, so
+ * no student can cordon a node for the others.
+ */
+export async function nodeObjects(
+  deps: Pick<ApiDeps, "nodes" | "now" | "store">,
+  clusterId: string,
+): Promise<KubeObject[]> {
   const now = deps.now();
-  return (await deps.nodes.list()).map((row) => nodeObject(row, now));
+  const { items: views } = await deps.store.list({ clusterId, group: "", resource: "nodes" });
+  return (await deps.nodes.list()).map((row) => {
+    const node = nodeObject(row, now);
+    const view = views.find((v) => v.metadata.name === row.name);
+    if (!view) return node;
+    return {
+      ...node,
+      metadata: {
+        ...node.metadata,
+        resourceVersion: view.metadata.resourceVersion,
+        labels: { ...node.metadata.labels, ...view.metadata.labels },
+        ...(view.metadata.annotations ? { annotations: view.metadata.annotations } : {}),
+      },
+      spec: view.spec ?? {},
+    };
+  });
+}
+
+/** Keeps what a cluster may change on a node (labels, annotations, spec) as its view of that node. */
+export async function writeNodeView(
+  deps: Pick<ApiDeps, "store">,
+  clusterId: string,
+  node: KubeObject,
+): Promise<void> {
+  const name = node.metadata.name as string;
+  const key = { clusterId, group: "", resource: "nodes", namespace: "", name };
+  const view: KubeObject = {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name,
+      ...(node.metadata.labels ? { labels: node.metadata.labels } : {}),
+      ...(node.metadata.annotations ? { annotations: node.metadata.annotations } : {}),
+    },
+    spec: node.spec ?? {},
+  };
+  if (await deps.store.get(key)) await deps.store.update(key, view);
+  else await deps.store.create(key, view);
 }

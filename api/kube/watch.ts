@@ -155,10 +155,11 @@ const NODE_POLL_MS = 5000;
 
 /**
  * Nodes are the platform's Docker hosts, not rows of the cluster: their watch lists them, then reports a
- * node as MODIFIED when its readiness changes, ADDED or DELETED as hosts come and go.
+ * node as MODIFIED when its readiness or the cluster's view of it changes, ADDED or DELETED as hosts come
+ * and go.
  */
 function serveNodeWatch(c: Context<AppEnv>, info: RequestInfo, sel: Selection) {
-  const { deps } = c.var;
+  const { deps, cluster } = c.var;
   const timeoutSeconds = Number(c.req.query("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS);
   const render = watchEncoder(c, info);
   let timer: NodeJS.Timeout | undefined;
@@ -167,16 +168,19 @@ function serveNodeWatch(c: Context<AppEnv>, info: RequestInfo, sel: Selection) {
     async start(controller) {
       const seen = new Map<string, string>();
       const poll = async () => {
-        const nodes = (await nodeObjects(deps)).filter((n) => matches(info.type, sel, n));
+        const nodes = (await nodeObjects(deps, cluster.id)).filter((n) => matches(info.type, sel, n));
         const names = new Set<string>();
         for (const node of nodes) {
           const name = node.metadata.name ?? "";
           names.add(name);
-          const ready = JSON.stringify(
+          // readiness, and what the cluster itself changes on its view (cordon, labels, taints)
+          const ready = JSON.stringify([
             (node.status as { conditions?: { type: string; status: string }[] }).conditions?.find(
               (x) => x.type === "Ready",
             )?.status,
-          );
+            node.spec,
+            node.metadata.labels,
+          ]);
           const before = seen.get(name);
           if (before === undefined) controller.enqueue(render("ADDED", node));
           else if (before !== ready) controller.enqueue(render("MODIFIED", node));

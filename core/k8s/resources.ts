@@ -68,7 +68,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("pods", "Pod", {
     shortNames: ["po"],
     categories: ["all"],
-    subresources: ["binding", "log", "status"],
+    subresources: ["attach", "binding", "eviction", "exec", "log", "portforward", "status"],
   }),
   core("namespaces", "Namespace", {
     namespaced: false,
@@ -76,7 +76,12 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
     subresources: ["status"],
   }),
-  core("nodes", "Node", { namespaced: false, shortNames: ["no"], verbs: READ_ONLY, virtual: true }),
+  core("nodes", "Node", {
+    namespaced: false,
+    shortNames: ["no"],
+    verbs: [...READ_ONLY, "patch", "update"],
+    virtual: true,
+  }),
   core("events", "Event", { shortNames: ["ev"] }),
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
   core("secrets", "Secret"),

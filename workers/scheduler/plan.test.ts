@@ -33,6 +33,18 @@ describe("schedulePod", () => {
     expect(schedulePod(pod({ cpu: "100m" }), [busy, node("b")])).toEqual({ node: "b" });
   });
 
+  it("keeps pods off cordoned nodes unless they tolerate it", () => {
+    const cordoned = node("a", { unschedulable: true });
+    expect(schedulePod(pod(), [cordoned])).toEqual({
+      unschedulable: "0/1 nodes are available: 1 node(s) were unschedulable.",
+    });
+    const tolerant = pod();
+    tolerant.spec.tolerations = [
+      { key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" },
+    ];
+    expect(schedulePod(tolerant, [cordoned])).toEqual({ node: "a" });
+  });
+
   it("skips nodes that are not ready or do not match the node selector", () => {
     const nodes = [node("a", { ready: false }), node("b"), node("c", { labels: { disk: "ssd" } })];
     expect(schedulePod(pod({}, { disk: "ssd" }), nodes)).toEqual({ node: "c" });

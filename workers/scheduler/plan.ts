@@ -5,6 +5,8 @@ import type { Pod } from "../../core/k8s/types";
 export interface NodeCandidate {
   name: string;
   ready: boolean;
+  /** Cordoned in the pod's cluster (`kubectl cordon`): only pods tolerating it go there. */
+  unschedulable?: boolean;
   labels: Record<string, string>;
   allocatable: ResourceAmounts & { pods: number };
   requested: ResourceAmounts & { pods: number };
@@ -12,12 +14,21 @@ export interface NodeCandidate {
 
 export type Decision = { node: string } | { unschedulable: string };
 
+function tolerates(pod: Pod, taint: string): boolean {
+  const tolerations = (pod.spec.tolerations ?? []) as { key?: string; operator?: string }[];
+  return tolerations.some((t) => t.key === taint || (t.operator === "Exists" && !t.key));
+}
+
 /** One feasibility check: undefined when the node fits, else the reason kube-scheduler would count. */
 type Filter = (pod: Pod, want: ResourceAmounts, node: NodeCandidate) => string | undefined;
 
 const FILTERS: Filter[] = [
   // cheapest first: readiness, then labels, then arithmetic
   (_pod, _want, node) => (node.ready ? undefined : "node(s) were not ready"),
+  (pod, _want, node) =>
+    node.unschedulable && !tolerates(pod, "node.kubernetes.io/unschedulable")
+      ? "node(s) were unschedulable"
+      : undefined,
   (pod, _want, node) =>
     Object.entries(pod.spec.nodeSelector ?? {}).every(([k, v]) => node.labels[k] === v)
       ? undefined

@@ -1,7 +1,7 @@
 import { isTerminal } from "../../core/k8s/pods";
 import { cpuMillis, memoryBytes, podRequests } from "../../core/k8s/requests";
 import { rfc3339 } from "../../core/k8s/time";
-import type { Pod, PodCondition } from "../../core/k8s/types";
+import type { KubeObject, Pod, PodCondition } from "../../core/k8s/types";
 import type { ObjectRef, Triggers } from "../../core/queues";
 import { isNodeReady, type NodeRepository } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
@@ -60,6 +60,15 @@ export class Scheduler {
     );
   }
 
+  /**
+   * The pod's cluster's own view of the nodes (api/kube/nodes.ts): the labels it added and whether it
+   * cordoned them. No other cluster's view counts.
+   */
+  private async views(clusterId: string): Promise<Map<string, KubeObject>> {
+    const { items } = await this.o.store.list({ clusterId, group: "", resource: "nodes" });
+    return new Map(items.map((n) => [n.metadata.name ?? "", n]));
+  }
+
   async reconcile(ref: ObjectRef): Promise<Result> {
     const key: ObjectKey = {
       clusterId: ref.clusterId,
@@ -71,7 +80,14 @@ export class Scheduler {
     const pod = (await this.o.store.get(key)) as Pod | undefined;
     if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp) return {};
     if (pod.spec.schedulerName && pod.spec.schedulerName !== "default-scheduler") return {};
-    const decision = schedulePod(pod, await this.candidates());
+    const views = await this.views(ref.clusterId);
+    const candidates = (await this.candidates()).map((n) => {
+      const view = views.get(n.name);
+      if (!view) return n;
+      const unschedulable = (view.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true;
+      return { ...n, labels: { ...n.labels, ...view.metadata.labels }, unschedulable };
+    });
+    const decision = schedulePod(pod, candidates);
     const stamp = rfc3339(this.now());
     if ("node" in decision) {
       const bound = await this.o.store.mutate(key, (current) => {
