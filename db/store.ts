@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import { KubeError, kubeErrors } from "../core/k8s/errors";
 import type { KubeObject } from "../core/k8s/types";
 import type { Database } from "./client";
@@ -138,25 +138,25 @@ export class ObjectStore {
 
   /** Services the node gateway exposes (NodePort and LoadBalancer), across every cluster. */
   async exposedServices(): Promise<{ clusterId: string; object: KubeObject }[]> {
-    const rows = await this.db
-      .select({ clusterId: objects.clusterId, body: objects.body })
-      .from(objects)
-      .where(
-        and(
-          eq(objects.apiGroup, ""),
-          eq(objects.resource, "services"),
-          sql`${objects.body}->'spec'->>'type' in ('NodePort', 'LoadBalancer')`,
-        ),
-      );
-    return rows.map((r) => ({ clusterId: r.clusterId, object: r.body as KubeObject }));
+    return this.bodiesWhere(
+      and(
+        eq(objects.apiGroup, ""),
+        eq(objects.resource, "services"),
+        sql`${objects.body}->'spec'->>'type' in ('NodePort', 'LoadBalancer')`,
+      ),
+    );
   }
 
   /** Every object of one resource across every cluster, with its cluster. */
   async everywhere(group: string, resource: string): Promise<{ clusterId: string; object: KubeObject }[]> {
+    return this.bodiesWhere(and(eq(objects.apiGroup, group), eq(objects.resource, resource)));
+  }
+
+  private async bodiesWhere(where: SQL | undefined): Promise<{ clusterId: string; object: KubeObject }[]> {
     const rows = await this.db
       .select({ clusterId: objects.clusterId, body: objects.body })
       .from(objects)
-      .where(and(eq(objects.apiGroup, group), eq(objects.resource, resource)));
+      .where(where);
     return rows.map((r) => ({ clusterId: r.clusterId, object: r.body as KubeObject }));
   }
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type Docker from "dockerode";
 import { build } from "esbuild";
-import { pack } from "tar-stream";
+import { tarOf } from "../../workers/node-agent/archive";
 import { NETD_IMAGE } from "../../workers/node-agent/helpers";
 
 const ENTRY = fileURLToPath(new URL("../../workers/netd/main.ts", import.meta.url));
@@ -21,21 +21,6 @@ async function bundle(): Promise<string> {
     legalComments: "none",
   });
   return result.outputFiles[0]?.text ?? "";
-}
-
-function layer(script: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const archive = pack();
-    const chunks: Buffer[] = [];
-    archive.on("data", (c: unknown) => chunks.push(c as Buffer));
-    archive.on("end", () => resolve(Buffer.concat(chunks)));
-    archive.on("error", reject);
-    archive.entry({ name: "etc/timonier", type: "directory", mode: 0o755 });
-    archive.entry({ name: "opt/timonier", type: "directory", mode: 0o755 });
-    archive.entry({ name: "opt/timonier/netd.js", mode: 0o644 }, script, (err) =>
-      err ? reject(err) : archive.finalize(),
-    );
-  });
 }
 
 /**
@@ -60,7 +45,14 @@ export async function ensureNetdImage(docker: Docker, base: string, baseVersion:
     Labels: { [RECIPE_LABEL]: version },
   });
   try {
-    await container.putArchive(await layer(script), { path: "/" });
+    await container.putArchive(
+      await tarOf([
+        { name: "etc/timonier" },
+        { name: "opt/timonier" },
+        { name: "opt/timonier/netd.js", content: script },
+      ]),
+      { path: "/" },
+    );
     const [repo, tag] = NETD_IMAGE.split(":");
     await container.commit({ repo, tag });
   } finally {

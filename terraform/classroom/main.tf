@@ -40,35 +40,25 @@ resource "terraform_data" "cluster" {
 
   # everything the destroy-time provisioner needs must live in the resource itself
   input = {
-    name   = each.key
-    tenant = var.class
-    url    = var.api_url
-    token  = var.admin_token
-    dir    = abspath(var.kubeconfig_dir)
     script = abspath("${path.module}/timonier-cluster.sh")
-  }
-
-  provisioner "local-exec" {
-    command = "${self.input.script} create"
     environment = {
-      TIMONIER_URL   = self.input.url
-      TIMONIER_TOKEN = self.input.token
-      NAME           = self.input.name
-      TENANT         = self.input.tenant
-      DIR            = self.input.dir
+      TIMONIER_URL   = var.api_url
+      TIMONIER_TOKEN = var.admin_token
+      NAME           = each.key
+      TENANT         = var.class
+      DIR            = abspath(var.kubeconfig_dir)
     }
   }
 
   provisioner "local-exec" {
-    when    = destroy
-    command = "${self.input.script} delete"
-    environment = {
-      TIMONIER_URL   = self.input.url
-      TIMONIER_TOKEN = self.input.token
-      NAME           = self.input.name
-      TENANT         = self.input.tenant
-      DIR            = self.input.dir
-    }
+    command     = "${self.input.script} create"
+    environment = self.input.environment
+  }
+
+  provisioner "local-exec" {
+    when        = destroy
+    command     = "${self.input.script} delete"
+    environment = self.input.environment
   }
 }
 

@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
-import { pack } from "tar-stream";
 import { withSpan } from "../../core/telemetry";
+import { tarOf } from "./archive";
 import { networkName } from "./docker-runtime";
 import { LABEL } from "./runtime";
 
@@ -22,17 +22,6 @@ export interface HelperRuntime {
   ensureGateway(): Promise<string>;
   /** Copies a configuration in; netd notices and applies it. */
   pushConfig(containerId: string, config: string): Promise<void>;
-}
-
-function tarOf(name: string, content: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const archive = pack();
-    const chunks: Buffer[] = [];
-    archive.on("data", (c: unknown) => chunks.push(c as Buffer));
-    archive.on("end", () => resolve(Buffer.concat(chunks)));
-    archive.on("error", reject);
-    archive.entry({ name, mode: 0o644 }, content, (err) => (err ? reject(err) : archive.finalize()));
-  });
 }
 
 const status = (err: unknown) => (err as { statusCode?: number }).statusCode;
@@ -146,7 +135,7 @@ export class DockerHelpers implements HelperRuntime {
     await withSpan("docker.helper.configure", { "container.id": containerId }, async () => {
       await this.docker
         .getContainer(containerId)
-        .putArchive(await tarOf(CONFIG_FILE, config), { path: CONFIG_DIR });
+        .putArchive(await tarOf([{ name: CONFIG_FILE, content: config }]), { path: CONFIG_DIR });
     });
   }
 }
