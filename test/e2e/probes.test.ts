@@ -96,4 +96,50 @@ spec:
       .initContainerStatuses[0];
     expect(init.state.terminated).toMatchObject({ exitCode: 0, reason: "Completed" });
   });
+  it("runs postStart and preStop hooks, and restarts a container whose postStart fails", async () => {
+    const pod = (name: string, lifecycle: object) =>
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name },
+        spec: {
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: "c",
+              image: "busybox",
+              command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"],
+              lifecycle,
+            },
+          ],
+        },
+      });
+    const hooked = pod("hooked", {
+      postStart: { exec: { command: ["sh", "-c", "echo started > /tmp/hook"] } },
+      preStop: { exec: { command: ["sleep", "2"] } },
+    });
+    expect((await kubectl(kubeconfig, ["apply", "-f", "-"], { input: hooked })).code).toBe(0);
+    expect((await k("wait", "--for=condition=Ready", "pod/hooked", "--timeout=60s")).code).toBe(0);
+    const written = await eventually(async () => {
+      const r = await k("exec", "hooked", "--", "cat", "/tmp/hook");
+      return r.code === 0 ? r.stdout : undefined;
+    }, 10_000);
+    expect(written).toBe("started\n");
+    const started = Date.now();
+    expect((await k("delete", "pod", "hooked")).code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+
+    const failing = pod("failing", { postStart: { exec: { command: ["sh", "-c", "exit 7"] } } });
+    expect((await kubectl(kubeconfig, ["apply", "-f", "-"], { input: failing })).code).toBe(0);
+    await eventually(
+      async () => {
+        const status = JSON.parse((await k("get", "pod", "failing", "-o", "json")).stdout).status;
+        return (status.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? true : undefined;
+      },
+      60_000,
+      "a restart after the failed hook",
+    );
+    const events = (await k("get", "events", "--field-selector", "involvedObject.name=failing")).stdout;
+    expect(events).toContain("FailedPostStartHook");
+  });
 });

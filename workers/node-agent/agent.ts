@@ -13,6 +13,7 @@ import type { ObjectKey, ObjectStore } from "../../db/store";
 import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
 import { containerSpec } from "./container-spec";
+import { hookOf, runHook } from "./hooks";
 import type { NodeNetwork } from "./network";
 import { type Action, latest, planPodSync } from "./plan";
 import { CLUSTER_DOMAIN, podDns } from "./pod-dns";
@@ -308,7 +309,7 @@ export class NodeAgent {
           await this.event(identity.clusterId, pod, "Normal", "Killing", `Stopping container ${name}`);
       }
     }
-    await Promise.all(stops.map((a) => runtime.stopContainer(a.id, a.graceSeconds)));
+    await Promise.all(stops.map((a) => this.stopWithHook(pod, identity, observed, a.id, a.graceSeconds)));
     for (const action of actions) if (action.kind === "remove") await runtime.removeContainer(action.id);
 
     const runs = actions.filter((a) => a.kind === "runContainer");
@@ -350,6 +351,13 @@ export class NodeAgent {
         );
         await sandboxStarted;
         await Promise.all(created.map((id) => (id ? runtime.startContainer(id) : undefined)));
+        runs.forEach((run, i) => {
+          const id = created[i];
+          if (id)
+            void this.postStart(pod, identity, run.name, id).catch((e: Error) =>
+              this.o.logger.warn("postStart hook failed", { pod: identity.name, error: e.message }),
+            );
+        });
         // the kubelet's events are told after the fact: they must not delay the pod's status
         void Promise.all(
           runs.map(async (run) => {
@@ -379,6 +387,58 @@ export class NodeAgent {
         )
         .catch(() => {});
     }
+  }
+
+  /** preStop first (within the grace period), then SIGTERM and, after what is left of it, SIGKILL. */
+  private async stopWithHook(
+    pod: Pod | undefined,
+    identity: PodIdentity | undefined,
+    observed: ObservedPod | undefined,
+    containerId: string,
+    graceSeconds: number,
+  ): Promise<void> {
+    const name = observed?.containers.find((c) => c.id === containerId)?.name;
+    const container = pod?.spec.containers.find((c) => c.name === name);
+    const hook = hookOf(container, "preStop");
+    const started = Date.now();
+    if (pod && identity && container && hook) {
+      const ip = latest(observed?.sandboxes ?? [])?.ip;
+      const failure = await runHook(this.o.runtime, container, containerId, hook, ip, graceSeconds * 1000);
+      if (failure)
+        await this.event(
+          identity.clusterId,
+          pod,
+          "Warning",
+          "FailedPreStopHook",
+          `PreStopHook failed: ${failure}`,
+        );
+    }
+    const left = Math.max(0, graceSeconds - (Date.now() - started) / 1000);
+    await this.o.runtime.stopContainer(containerId, left);
+  }
+
+  /** postStart, right after the container starts; a failure kills it, and its restart policy decides. */
+  private async postStart(pod: Pod, identity: PodIdentity, name: string, containerId: string): Promise<void> {
+    const container = pod.spec.containers.find((c) => c.name === name);
+    const hook = hookOf(container, "postStart");
+    if (!container || !hook) return;
+    const pods = await this.o.runtime.listPods({ [LABEL.podUid]: identity.uid });
+    const ip = latest(pods.get(identity.uid)?.sandboxes ?? [])?.ip;
+    const failure = await runHook(this.o.runtime, container, containerId, hook, ip, 30_000);
+    if (!failure) return;
+    await this.event(
+      identity.clusterId,
+      pod,
+      "Warning",
+      "FailedPostStartHook",
+      `PostStartHook failed: ${failure}`,
+    );
+    await this.o.runtime.stopContainer(containerId, pod.spec.terminationGracePeriodSeconds ?? 30);
+    await this.o.triggers.syncPod(this.o.nodeName, {
+      clusterId: identity.clusterId,
+      namespace: identity.namespace,
+      name: identity.name,
+    });
   }
 
   private async resolveEnv(

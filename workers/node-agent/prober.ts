@@ -34,7 +34,7 @@ export interface ProbeResults {
   started(uid: string, container: string): boolean | undefined;
 }
 
-function resolvePort(container: Container, port: number | string): number {
+export function resolvePort(container: Container, port: number | string): number {
   if (typeof port === "number") return port;
   const named = container.ports?.find((p) => p.name === port)?.containerPort;
   return named ?? Number(port);
