@@ -73,4 +73,23 @@ describe("deployments driven by the real kubectl", () => {
       "dependents gone",
     );
   });
+  it("fails `rollout status` once a rollout stops progressing for progressDeadlineSeconds", async () => {
+    const broken = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "broken" },
+      spec: {
+        progressDeadlineSeconds: 3,
+        selector: { matchLabels: { app: "broken" } },
+        template: {
+          metadata: { labels: { app: "broken" } },
+          spec: { containers: [{ name: "c", image: "nginx:no-such-tag" }] },
+        },
+      },
+    };
+    expect((await kubectl(kubeconfig, ["apply", "-f", "-"], { input: JSON.stringify(broken) })).code).toBe(0);
+    const status = await k("rollout", "status", "deployment/broken", "--timeout=60s");
+    expect(status.code).not.toBe(0);
+    expect(status.stderr).toContain('deployment "broken" exceeded its progress deadline');
+  });
 });

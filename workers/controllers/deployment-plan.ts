@@ -45,6 +45,8 @@ export interface DeploymentPlan {
   remove: string[];
   status: NonNullable<Deployment["status"]>;
   revision: number;
+  /** When to look again: the progress deadline of a rollout still under way. */
+  recheckAfterMs?: number;
 }
 
 function replicasOf(rs: ReplicaSet): number {
@@ -54,7 +56,7 @@ function replicasOf(rs: ReplicaSet): number {
 function condition(
   previous: DeploymentCondition[] | undefined,
   type: string,
-  status: "True" | "False",
+  status: DeploymentCondition["status"],
   reason: string,
   message: string,
   stamp: string,
@@ -180,6 +182,13 @@ export function planDeployment(d: Deployment, owned: ReplicaSet[], now: Date): D
   const name = current?.metadata.name ?? createReplicaSet?.metadata.name ?? "";
   const complete = updated === desired && replicas === desired && available === desired;
   const previous = d.status?.conditions;
+  const progressed =
+    createReplicaSet !== undefined ||
+    scale.size > 0 ||
+    d.status?.updatedReplicas !== updated ||
+    d.status?.availableReplicas !== available ||
+    d.status?.replicas !== replicas;
+  const progress = progressCondition(d, previous, name, progressed, now);
   const conditions = [
     available >= desired - maxUnavailable
       ? condition(
@@ -207,14 +216,7 @@ export function planDeployment(d: Deployment, owned: ReplicaSet[], now: Date): D
           `ReplicaSet "${name}" has successfully progressed.`,
           stamp,
         )
-      : condition(
-          previous,
-          "Progressing",
-          "True",
-          "ReplicaSetUpdated",
-          `ReplicaSet "${name}" is progressing.`,
-          stamp,
-        ),
+      : progress.condition,
   ];
   return {
     ...(createReplicaSet ? { createReplicaSet } : {}),
@@ -230,5 +232,65 @@ export function planDeployment(d: Deployment, owned: ReplicaSet[], now: Date): D
       ...(replicas - available > 0 ? { unavailableReplicas: replicas - available } : {}),
       conditions,
     },
+    ...(progress.recheckAfterMs !== undefined && !complete
+      ? { recheckAfterMs: progress.recheckAfterMs }
+      : {}),
+  };
+}
+
+/**
+ * Progressing while a rollout is under way: True as long as something moved within
+ * progressDeadlineSeconds, then False with ProgressDeadlineExceeded (which `kubectl rollout status`
+ * reports as a failure); Unknown while paused.
+ */
+function progressCondition(
+  d: Deployment,
+  previous: DeploymentCondition[] | undefined,
+  name: string,
+  progressed: boolean,
+  now: Date,
+): { condition: DeploymentCondition; recheckAfterMs?: number } {
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const before = previous?.find((c) => c.type === "Progressing");
+  if (d.spec.paused)
+    return {
+      condition: condition(
+        previous,
+        "Progressing",
+        "Unknown",
+        "DeploymentPaused",
+        "Deployment is paused",
+        stamp,
+      ),
+    };
+  const fresh =
+    progressed ||
+    !before ||
+    before.reason === "NewReplicaSetAvailable" ||
+    before.reason === "DeploymentPaused";
+  const lastProgress = fresh ? stamp : (before?.lastUpdateTime ?? stamp);
+  const deadlineMs = (d.spec.progressDeadlineSeconds ?? 600) * 1000;
+  const left = deadlineMs - (now.getTime() - Date.parse(lastProgress));
+  if (!fresh && (before?.reason === "ProgressDeadlineExceeded" || left <= 0))
+    return {
+      condition: condition(
+        previous,
+        "Progressing",
+        "False",
+        "ProgressDeadlineExceeded",
+        `ReplicaSet "${name}" has timed out progressing.`,
+        stamp,
+      ),
+    };
+  return {
+    condition: {
+      type: "Progressing",
+      status: "True",
+      lastUpdateTime: lastProgress,
+      lastTransitionTime: before?.status === "True" ? (before.lastTransitionTime ?? stamp) : stamp,
+      reason: "ReplicaSetUpdated",
+      message: `ReplicaSet "${name}" is progressing.`,
+    },
+    recheckAfterMs: Math.max(left, 0) + 500,
   };
 }

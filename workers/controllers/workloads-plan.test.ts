@@ -62,6 +62,23 @@ describe("planDeployment", () => {
     expect(plan.revision).toBe(1);
   });
 
+  it("reports a rollout that stops moving for progressDeadlineSeconds, and looks again in time", () => {
+    const stuck = deployment("nginx:2", 1);
+    stuck.spec.progressDeadlineSeconds = 60;
+    const owned = [rs("web-new", 1, 0, "nginx:2", 1)];
+    const started = planDeployment(stuck, owned, NOW);
+    const progressing = started.status.conditions?.find((c) => c.type === "Progressing");
+    expect(progressing).toMatchObject({ status: "True", reason: "ReplicaSetUpdated" });
+    expect(started.recheckAfterMs).toBe(60_500);
+    stuck.status = started.status;
+    const later = planDeployment(stuck, owned, new Date(NOW.getTime() + 61_000));
+    expect(later.status.conditions?.find((c) => c.type === "Progressing")).toMatchObject({
+      status: "False",
+      reason: "ProgressDeadlineExceeded",
+      message: 'ReplicaSet "web-new" has timed out progressing.',
+    });
+  });
+
   it("surges one new pod for a new template without losing availability", () => {
     const plan = planDeployment(deployment("nginx:2", 3), [rs("web-old", 3, 3, "nginx:1", 1)], NOW);
     expect(plan.createReplicaSet?.spec.replicas).toBe(1);

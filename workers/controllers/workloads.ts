@@ -124,6 +124,6 @@ export class DeploymentController {
     await writeStatus(this.store, key(ref, "apps", "deployments"), d.metadata.uid ?? "", plan.status, {
       [REVISION_ANNOTATION]: String(plan.revision),
     });
-    return {};
+    return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : {};
   }
 }
