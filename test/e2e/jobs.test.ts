@@ -62,4 +62,48 @@ spec:
     expect(reason.stdout).toBe("BackoffLimitExceeded");
     expect((await k(["get", "job", "fail", "-o", "jsonpath={.status.failed}"])).stdout).toBe("2");
   });
+  it("runs an Indexed job: one pod per completion index, each told its index", async () => {
+    const indexed = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "shards" },
+      spec: {
+        completionMode: "Indexed",
+        completions: 3,
+        parallelism: 2,
+        template: {
+          spec: {
+            restartPolicy: "Never",
+            containers: [
+              {
+                name: "c",
+                image: "busybox",
+                command: ["sh", "-c", "echo shard $JOB_COMPLETION_INDEX of $(hostname)"],
+              },
+            ],
+          },
+        },
+      },
+    };
+    expect((await kubectl(kubeconfig, ["apply", "-f", "-"], { input: JSON.stringify(indexed) })).code).toBe(
+      0,
+    );
+    expect(
+      (
+        await kubectl(kubeconfig, ["wait", "--for=condition=complete", "job/shards", "--timeout=90s"], {
+          timeoutMs: 100_000,
+        })
+      ).code,
+    ).toBe(0);
+    const job = JSON.parse((await kubectl(kubeconfig, ["get", "job", "shards", "-o", "json"])).stdout);
+    expect(job.status).toMatchObject({ succeeded: 3, completedIndexes: "0-2" });
+    const pods = JSON.parse(
+      (await kubectl(kubeconfig, ["get", "pods", "-l", "batch.kubernetes.io/job-name=shards", "-o", "json"]))
+        .stdout,
+    ).items as { metadata: { name: string } }[];
+    const logs = await Promise.all(
+      pods.map(async (p) => (await kubectl(kubeconfig, ["logs", p.metadata.name])).stdout.trim()),
+    );
+    expect(logs.sort()).toEqual(["shard 0 of shards-0", "shard 1 of shards-1", "shard 2 of shards-2"]);
+  });
 });

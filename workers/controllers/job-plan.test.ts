@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Pod } from "../../core/k8s/types";
 import type { Job } from "../../core/k8s/workloads/types";
-import { planJob } from "./job-plan";
+import { indexRanges, planJob } from "./job-plan";
 
 const NOW = new Date("2026-01-01T00:10:00Z");
 
@@ -96,5 +96,42 @@ describe("planJob", () => {
       },
     );
     expect(planJob(finished, [], NOW).expired).toBe(true);
+  });
+});
+
+describe("Indexed jobs", () => {
+  const at = (phase: "Running" | "Succeeded" | "Failed", index: number): Pod => {
+    const p = pod(phase);
+    p.metadata.annotations = { "batch.kubernetes.io/job-completion-index": String(index) };
+    return p;
+  };
+  const indexed = (parallelism: number) => job({ completionMode: "Indexed", completions: 4, parallelism });
+
+  it("starts the lowest indexes neither done nor running", () => {
+    expect(planJob(indexed(2), [], NOW)).toMatchObject({ create: 2, indexes: [0, 1] });
+    expect(planJob(indexed(2), [at("Succeeded", 0), at("Running", 1)], NOW)).toMatchObject({
+      create: 1,
+      indexes: [2],
+    });
+  });
+
+  it("counts each index once and completes when every index succeeded", () => {
+    const partial = planJob(indexed(4), [at("Succeeded", 0), at("Succeeded", 0), at("Succeeded", 2)], NOW);
+    expect(partial.status).toMatchObject({ succeeded: 2, completedIndexes: "0,2" });
+    expect(partial.indexes).toEqual([1, 3]);
+    const done = planJob(
+      indexed(4),
+      [0, 1, 2, 3].map((i) => at("Succeeded", i)),
+      NOW,
+    );
+    expect(done.status.completedIndexes).toBe("0-3");
+    expect(done.status.conditions?.at(-1)?.type).toBe("Complete");
+  });
+});
+
+describe("indexRanges", () => {
+  it("compacts runs as kube does", () => {
+    expect(indexRanges([4, 0, 1, 2, 6, 7])).toBe("0-2,4,6-7");
+    expect(indexRanges([])).toBe("");
   });
 });

@@ -1,8 +1,10 @@
 import type { Pod } from "../../core/k8s/types";
-import type { Job, JobCondition } from "../../core/k8s/workloads/types";
+import { JOB_INDEX_KEY, type Job, type JobCondition } from "../../core/k8s/workloads/types";
 
 export interface JobPlan {
   create: number;
+  /** Indexed jobs: the completion index of each pod to create (as many as `create`). */
+  indexes?: number[];
   /** Active pods to delete: the job finished or failed. */
   remove: string[];
   status: NonNullable<Job["status"]>;
@@ -40,6 +42,24 @@ function lastFailure(failed: Pod[]): number {
  * succeeded, retry failures with exponential back-off until `backoffLimit`, honour activeDeadlineSeconds
  * and ttlSecondsAfterFinished. `pods` are the job's pods. Pure.
  */
+function indexOf(pod: Pod): number | undefined {
+  const value = pod.metadata.annotations?.[JOB_INDEX_KEY];
+  return value === undefined || !/^\d+$/.test(value) ? undefined : Number(value);
+}
+
+/** `0-2,4,6-7`: kube's compact form of a set of indexes. */
+export function indexRanges(indexes: Iterable<number>): string {
+  const sorted = [...new Set(indexes)].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && (sorted[j + 1] as number) === (sorted[j] as number) + 1) j++;
+    out.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return out.join(",");
+}
+
 export function planJob(job: Job, pods: Pod[], now: Date): JobPlan {
   const succeeded = pods.filter((p) => p.status?.phase === "Succeeded");
   const failed = pods.filter((p) => p.status?.phase === "Failed");
@@ -65,6 +85,15 @@ export function planJob(job: Job, pods: Pod[], now: Date): JobPlan {
   };
   if (!succeeded.length) delete base.succeeded;
   if (!failed.length) delete base.failed;
+  const indexed = job.spec.completionMode === "Indexed";
+  const done = new Set(
+    succeeded.map(indexOf).filter((i): i is number => i !== undefined && i < (job.spec.completions ?? 1)),
+  );
+  if (indexed) {
+    base.completedIndexes = indexRanges(done);
+    base.succeeded = done.size;
+    if (!done.size) delete base.succeeded;
+  }
 
   const finished = finishedCondition(job);
   if (finished) {
@@ -125,7 +154,7 @@ export function planJob(job: Job, pods: Pod[], now: Date): JobPlan {
   }
   const target = completions ?? 1;
   if (
-    succeeded.length >= target ||
+    (indexed ? done.size : succeeded.length) >= target ||
     (completions === undefined && succeeded.length > 0 && active.length === 0)
   ) {
     return finish("Complete", "CompletionsReached", "Reached expected number of succeeded pods");
@@ -133,7 +162,8 @@ export function planJob(job: Job, pods: Pod[], now: Date): JobPlan {
   if (job.spec.suspend) {
     return { create: 0, remove: active.map((p) => p.metadata.name ?? ""), status: base, expired: false };
   }
-  const wanted = Math.min(parallelism, completions === undefined ? parallelism : target - succeeded.length);
+  const remaining = target - (indexed ? done.size : succeeded.length);
+  const wanted = Math.min(parallelism, completions === undefined ? parallelism : remaining);
   let create = Math.max(0, wanted - active.length);
   let requeueAfterMs: number | undefined;
   if (create > 0 && failed.length > 0) {
@@ -148,8 +178,18 @@ export function planJob(job: Job, pods: Pod[], now: Date): JobPlan {
     const left = Date.parse(startTime) + deadline * 1000 - now.getTime();
     requeueAfterMs = Math.min(requeueAfterMs ?? left, left);
   }
+  let indexes: number[] | undefined;
+  if (indexed) {
+    // the lowest indexes neither done nor running
+    const running = new Set(active.map(indexOf));
+    indexes = [];
+    for (let i = 0; i < target && indexes.length < create; i++)
+      if (!done.has(i) && !running.has(i)) indexes.push(i);
+    create = indexes.length;
+  }
   return {
     create,
+    ...(indexes ? { indexes } : {}),
     remove: [],
     status: base,
     expired: false,

@@ -1,8 +1,8 @@
 import { KubeError } from "../../core/k8s/errors";
-import { isControlledBy } from "../../core/k8s/owners";
+import { generateName, isControlledBy } from "../../core/k8s/owners";
 import { podFromTemplate } from "../../core/k8s/pods";
 import type { Pod } from "../../core/k8s/types";
-import type { Job } from "../../core/k8s/workloads/types";
+import { JOB_INDEX_KEY, type Job } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
@@ -10,6 +10,26 @@ import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { planJob } from "./job-plan";
 import { writeStatus } from "./write-status";
+
+/**
+ * The pod of one completion index, as the Job controller makes it: the index in an annotation, a label,
+ * the hostname (`job-3`) and JOB_COMPLETION_INDEX in every container's environment.
+ */
+function indexedPod(job: Job, namespace: string, index: number): Pod {
+  const pod = podFromTemplate(job, job.spec.template, namespace);
+  const prefix = `${job.metadata.name}-${index}-`;
+  pod.metadata.name = generateName(prefix);
+  pod.metadata.generateName = prefix;
+  pod.metadata.annotations = { ...pod.metadata.annotations, [JOB_INDEX_KEY]: String(index) };
+  pod.metadata.labels = { ...pod.metadata.labels, [JOB_INDEX_KEY]: String(index) };
+  pod.spec.hostname ??= `${job.metadata.name}-${index}`;
+  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers])
+    c.env = [
+      ...(c.env ?? []).filter((e) => e.name !== "JOB_COMPLETION_INDEX"),
+      { name: "JOB_COMPLETION_INDEX", value: String(index) },
+    ];
+  return pod;
+}
 
 /** Runs a Job's pods to completion (see job-plan.ts). */
 export class JobController {
@@ -43,7 +63,11 @@ export class JobController {
       return {};
     }
     for (let i = 0; i < plan.create; i++) {
-      const pod = podFromTemplate(job, job.spec.template, ref.namespace);
+      const index = plan.indexes?.[i];
+      const pod =
+        index === undefined
+          ? podFromTemplate(job, job.spec.template, ref.namespace)
+          : indexedPod(job, ref.namespace, index);
       const name = pod.metadata.name ?? "";
       try {
         await this.store.create({ ...jobKey, group: "", resource: "pods", name }, pod);

@@ -91,8 +91,13 @@ export interface Job extends KubeObject {
     completionTime?: string;
     conditions?: JobCondition[];
     uncountedTerminatedPods?: Record<string, never>;
+    /** Indexed jobs: the indexes that succeeded, as ranges (`0-2,4`). */
+    completedIndexes?: string;
   };
 }
+
+/** Where an Indexed Job's pod carries its index (annotation and label). */
+export const JOB_INDEX_KEY = "batch.kubernetes.io/job-completion-index";
 
 export const JOB_UID_LABEL = "batch.kubernetes.io/controller-uid";
 export const JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
