@@ -21,6 +21,11 @@ function validate(job: Job): void {
       errors.push(fieldErrors.invalid(`spec.${field}`, v, "must be greater than or equal to 0"));
     }
   }
+  const mode = job.spec.completionMode;
+  if (mode !== "NonIndexed" && mode !== "Indexed")
+    errors.push(fieldErrors.notSupported("spec.completionMode", mode, ["NonIndexed", "Indexed"]));
+  if (mode === "Indexed" && job.spec.completions === undefined)
+    errors.push(fieldErrors.required("spec.completions", "when completion mode is Indexed"));
   if (errors.length) throw invalidError("Job", job.metadata.name ?? "", errors, "batch");
   enforcePodSecurity({
     apiVersion: "v1",
