@@ -8,6 +8,7 @@ import { pruneFields, unknownFields } from "../../core/k8s/schema";
 import { strategicMerge } from "../../core/k8s/strategic-merge";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
+import { storageOf } from "../../core/k8s/views";
 import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
@@ -16,6 +17,7 @@ import { nodeObjects, writeNodeView } from "./nodes";
 import { paginate } from "./pagination";
 import type { RequestInfo } from "./request-info";
 import { matches, selectorsOf } from "./selection";
+import { served, stored } from "./served";
 import { strategyFor } from "./strategies";
 import { replicasFromScale, toScale } from "./strategies/workloads";
 import { tableFor, wantsTable } from "./table-negotiation";
@@ -24,11 +26,7 @@ import { serveWatch } from "./watch";
 type Ctx = Context<AppEnv>;
 
 export function objectKey(clusterId: string, info: RequestInfo, name: string): ObjectKey {
-  return { clusterId, group: info.type.group, resource: info.type.resource, namespace: info.namespace, name };
-}
-
-function withTypeMeta(type: ResourceType, obj: KubeObject): KubeObject {
-  return { ...obj, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind };
+  return { clusterId, ...storageOf(info.type), namespace: info.namespace, name };
 }
 
 /** A warning for the client, as kube-apiserver sends them: `Warning: 299 - "<text>"`, text quoted. */
@@ -41,7 +39,7 @@ async function respond(c: Ctx, type: ResourceType, obj: KubeObject, status: 200 
   for (const warning of strategyFor(type).warnings?.(obj) ?? []) warn(c, warning);
   if (wantsTable(c))
     return c.json(tableFor(c, type, [obj], { resourceVersion: obj.metadata.resourceVersion }), status);
-  return c.json(withTypeMeta(type, obj), status);
+  return c.json(served(type, obj), status);
 }
 
 async function ensureNamespaceAcceptsWrites(c: Ctx, namespace: string): Promise<void> {
@@ -81,8 +79,7 @@ export async function listObjects(c: Ctx, info: RequestInfo) {
     ? { items: await nodeObjects(c.var.deps, c.var.cluster.id), resourceVersion: "1" }
     : await c.var.deps.store.list({
         clusterId: c.var.cluster.id,
-        group: info.type.group,
-        resource: info.type.resource,
+        ...storageOf(info.type),
         ...(info.namespace ? { namespace: info.namespace } : {}),
       });
   const page = paginate(
@@ -99,7 +96,7 @@ export async function listObjects(c: Ctx, info: RequestInfo) {
     kind: `${info.type.kind}List`,
     apiVersion: info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version,
     metadata: listMeta,
-    items: page.items.map((o) => withTypeMeta(info.type, o)),
+    items: page.items.map((o) => served(info.type, o)),
   });
 }
 
@@ -141,7 +138,7 @@ async function readBody(c: Ctx, info: RequestInfo): Promise<KubeObject> {
 export async function createObject(c: Ctx, info: RequestInfo) {
   if (info.type.virtual || !info.type.verbs.includes("create")) throw kubeErrors.methodNotAllowed();
   if (info.type.namespaced && !info.namespace) throw kubeErrors.unknownResource();
-  const obj = checkFields(c, info, await readBody(c, info));
+  const obj = stored(info.type, checkFields(c, info, await readBody(c, info)));
   if (!obj.metadata.name && obj.metadata.generateName)
     obj.metadata.name = generateName(obj.metadata.generateName);
   const { deps, cluster } = c.var;
@@ -159,7 +156,7 @@ export async function updateObject(c: Ctx, info: RequestInfo) {
   if (!info.type.verbs.includes("update")) throw kubeErrors.methodNotAllowed();
   if (info.type.virtual) return writeNode(c, info, () => readBody(c, info));
   const name = info.name as string;
-  const obj = checkFields(c, info, await readBody(c, info));
+  const obj = stored(info.type, checkFields(c, info, await readBody(c, info)));
   if (obj.metadata.name && obj.metadata.name !== name) {
     throw kubeErrors.badRequest(
       `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
@@ -235,8 +232,7 @@ export async function deleteCollection(c: Ctx, info: RequestInfo) {
   const { deps, cluster } = c.var;
   const { items } = await deps.store.list({
     clusterId: cluster.id,
-    group: info.type.group,
-    resource: info.type.resource,
+    ...storageOf(info.type),
     ...(info.namespace ? { namespace: info.namespace } : {}),
   });
   const options = await readDeleteOptions(c);
@@ -424,7 +420,10 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
           c.req.query("force") === "true",
           rfc3339(deps.now()),
         )
-      : applyPatch(current, body, contentType, (patch) => checkFields(c, info, patch));
+      : stored(
+          info.type,
+          applyPatch(served(info.type, current), body, contentType, (patch) => checkFields(c, info, patch)),
+        );
     if (!patched || typeof patched !== "object" || !patched.metadata) {
       throw kubeErrors.badRequest("the patch removed the object's metadata");
     }

@@ -1,12 +1,13 @@
 import type { Context } from "hono";
 import { kubeErrors, statusFailure } from "../../core/k8s/errors";
-import type { ResourceType } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
+import { storageOf } from "../../core/k8s/views";
 import type { Change } from "../../db/store";
 import type { AppEnv } from "../env";
 import { nodeObjects } from "./nodes";
 import type { RequestInfo } from "./request-info";
 import { matches, type Selection } from "./selection";
+import { served } from "./served";
 import { tableFor, wantsTable } from "./table-negotiation";
 import { eventFor } from "./watch-filter";
 
@@ -17,15 +18,11 @@ type WatchEvent = { type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR
 
 function relevant(info: RequestInfo, change: Change): boolean {
   return (
-    change.group === info.type.group &&
-    change.resource === info.type.resource &&
+    change.group === storageOf(info.type).group &&
+    change.resource === storageOf(info.type).resource &&
     (!info.namespace || change.namespace === info.namespace) &&
     (!info.name || change.name === info.name)
   );
-}
-
-function typed(type: ResourceType, obj: KubeObject): KubeObject {
-  return { ...obj, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, kind: type.kind };
 }
 
 /**
@@ -66,8 +63,7 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
   if (!requested || requested === "0") {
     const list = await deps.store.list({
       clusterId: cluster.id,
-      group: info.type.group,
-      resource: info.type.resource,
+      ...storageOf(info.type),
       ...(info.namespace ? { namespace: info.namespace } : {}),
     });
     initial = list.items.filter(
@@ -106,7 +102,7 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
         close();
         return;
       }
-      for (const obj of initial) send({ type: "ADDED", object: typed(info.type, obj) });
+      for (const obj of initial) send({ type: "ADDED", object: served(info.type, obj) });
       let last = from;
       const unsubscribe = deps.watchHub.subscribe(cluster.id, from, (changes) => {
         for (const change of changes) {
@@ -115,7 +111,7 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
           const type = eventFor(change.type, change.object, change.previous, (o) =>
             matches(info.type, sel, o),
           );
-          if (type) send({ type, object: typed(info.type, change.object) });
+          if (type) send({ type, object: served(info.type, change.object) });
         }
       });
       const timeout = setTimeout(close, timeoutSeconds * 1000);

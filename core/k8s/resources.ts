@@ -83,6 +83,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     virtual: true,
   }),
   core("events", "Event", { shortNames: ["ev"] }),
+  // stored as core/v1 Events (core/k8s/views.ts)
+  network("events.k8s.io", "events", "Event", ["ev"]),
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
   core("secrets", "Secret"),
   core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
