@@ -75,6 +75,12 @@ export interface PodSpec {
   nodeSelector?: Record<string, string>;
   terminationGracePeriodSeconds?: number;
   hostname?: string;
+  /** See core/k8s/scheduling/types.ts for their shapes. */
+  affinity?: unknown;
+  tolerations?: unknown;
+  priorityClassName?: string;
+  priority?: number;
+  preemptionPolicy?: string;
   [field: string]: unknown;
 }
 
@@ -136,6 +142,7 @@ export interface PodStatus {
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
   qosClass?: string;
+  nominatedNodeName?: string;
 }
 
 export interface Pod extends KubeObject {

@@ -48,7 +48,7 @@ describe("cordon, drain and label through the real kubectl", () => {
       "the replacement pods pending",
     );
     expect(pending[0]?.conditions?.[0]?.message).toBe(
-      "0/1 nodes are available: 1 node(s) were unschedulable.",
+      "0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
     );
 
     expect((await kubectl(bob, ["run", "elsewhere", "--image=nginx"])).code).toBe(0);
