@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
+import { SYSTEM_PRIORITY_CLASSES } from "../core/k8s/scheduling/priority";
 import { defaultIngressClass, INGRESS_CLASS, wellKnownServices } from "../core/k8s/services/well-known";
 import type { KubeObject } from "../core/k8s/types";
 import type { Database } from "./client";
@@ -84,6 +85,16 @@ export class ClusterRepository {
           },
           obj: defaultIngressClass(),
         },
+        ...SYSTEM_PRIORITY_CLASSES.map((pc) => ({
+          key: {
+            clusterId: id,
+            group: "scheduling.k8s.io",
+            resource: "priorityclasses",
+            namespace: "",
+            name: pc.metadata.name as string,
+          },
+          obj: structuredClone(pc),
+        })),
         ...INITIAL_NAMESPACES.flatMap((ns) => [
           {
             key: { clusterId: id, group: "", resource: "namespaces", namespace: "", name: ns },

@@ -100,6 +100,18 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   { ...apps("daemonsets", "DaemonSet", ["ds"]), subresources: ["status"] },
   { ...apps("controllerrevisions", "ControllerRevision", []), categories: [], subresources: [] },
   {
+    group: "scheduling.k8s.io",
+    version: "v1",
+    resource: "priorityclasses",
+    kind: "PriorityClass",
+    singularName: "priorityclass",
+    namespaced: false,
+    shortNames: ["pc"],
+    categories: [],
+    verbs: CRUD,
+    subresources: [],
+  },
+  {
     group: "batch",
     version: "v1",
     resource: "jobs",

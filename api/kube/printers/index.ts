@@ -4,6 +4,7 @@ import { AGE, column, NAME, type Printer } from "./columns";
 import { humanDuration, since } from "./duration";
 import { NETWORK_PRINTERS } from "./network";
 import { POD_COLUMNS, podRow } from "./pods";
+import { SCHEDULING_PRINTERS } from "./scheduling";
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === "string" ? v : "");
@@ -31,6 +32,7 @@ function address(obj: KubeObject, type: string): string {
 const PRINTERS: Record<string, Printer> = {
   ...NETWORK_PRINTERS,
   ...APPS_PRINTERS,
+  ...SCHEDULING_PRINTERS,
   Pod: { columns: POD_COLUMNS, row: (o, now) => podRow(o as Pod, now) },
   Node: {
     columns: [

@@ -7,6 +7,7 @@ import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
 import { networkPolicyStrategy } from "./network-policies";
 import { podStrategy } from "./pods";
+import { priorityClassStrategy } from "./priority-classes";
 import { serviceStrategy } from "./services";
 import { statefulSetStrategy } from "./statefulsets";
 import type { Strategy } from "./strategy";
@@ -24,6 +25,7 @@ const BY_KIND: Record<string, Strategy> = {
   CronJob: cronJobStrategy,
   StatefulSet: statefulSetStrategy,
   DaemonSet: daemonSetStrategy,
+  PriorityClass: priorityClassStrategy,
 };
 
 export function strategyFor(type: ResourceType): Strategy {

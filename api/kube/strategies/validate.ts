@@ -1,4 +1,9 @@
 import type { ResourceType } from "../../../core/k8s/resources";
+import type { PriorityClass } from "../../../core/k8s/scheduling/priority";
+import {
+  validatePriorityClass,
+  validatePriorityClassUpdate,
+} from "../../../core/k8s/scheduling/priority-validation";
 import { type Ingress, validateIngressSpec } from "../../../core/k8s/services/ingress";
 import type { Service } from "../../../core/k8s/services/types";
 import { validateServiceSpec, validateServiceUpdate } from "../../../core/k8s/services/validation";
@@ -17,6 +22,7 @@ export function validateCreate(obj: KubeObject, type: ResourceType): void {
   if (type.kind === "Pod") errors.push(...validatePodSpec(obj as Pod));
   if (type.kind === "Service") errors.push(...validateServiceSpec(obj as Service));
   if (type.kind === "Ingress") errors.push(...validateIngressSpec(obj as Ingress));
+  if (type.kind === "PriorityClass") errors.push(...validatePriorityClass(obj as PriorityClass));
   raise(obj, type, errors);
 }
 
@@ -26,5 +32,7 @@ export function validateUpdate(next: KubeObject, current: KubeObject, type: Reso
   if (type.kind === "Pod") errors.push(...validatePodUpdate(next as Pod, current as Pod));
   if (type.kind === "Service") errors.push(...validateServiceUpdate(next as Service, current as Service));
   if (type.kind === "Ingress") errors.push(...validateIngressSpec(next as Ingress));
+  if (type.kind === "PriorityClass")
+    errors.push(...validatePriorityClassUpdate(next as PriorityClass, current as PriorityClass));
   raise(next, type, errors);
 }

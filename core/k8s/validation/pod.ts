@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from "../quantity";
+import { validateAffinity, validateTolerations } from "../scheduling/validation";
 import type { Container, Pod } from "../types";
 import { type FieldError, fieldErrors } from "./field-errors";
 import { dns1123Label, envVarName, labelValue, portName, qualifiedName } from "./names";
@@ -175,6 +176,7 @@ export function validatePodSpec(pod: Pod): FieldError[] {
     for (const m of qualifiedName(key)) errs.push(fieldErrors.invalid("spec.nodeSelector", key, m));
     for (const m of labelValue(String(value))) errs.push(fieldErrors.invalid("spec.nodeSelector", value, m));
   }
+  errs.push(...validateAffinity(spec), ...validateTolerations(spec));
   return errs;
 }
 
