@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { parseLabels, parseTaints } from "./k8s/scheduling/node-settings";
 import { tokenSecret } from "./tokens";
 
 const schema = z.object({
@@ -26,6 +27,9 @@ const schema = z.object({
   TIMONIER_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** The node's address as users outside reach it (NodePort and friends). */
   TIMONIER_NODE_ADDRESS: z.string().default("127.0.0.1"),
+  /** Labels and taints of the node this worker drives: `k=v,…` and kubectl's `key[=value]:Effect,…`. */
+  TIMONIER_NODE_LABELS: z.string().default(""),
+  TIMONIER_NODE_TAINTS: z.string().default(""),
   /** The block every cluster's own address block (pods and Services) is cut from, and that block's size. */
   TIMONIER_CLUSTER_NETWORK_POOL: z
     .string()
@@ -61,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error(`invalid configuration: ${problems}`);
   }
   const c = parsed.data;
+  const node = nodeSettings(c.TIMONIER_NODE_LABELS, c.TIMONIER_NODE_TAINTS);
   return {
     host: c.TIMONIER_HOST,
     port: c.TIMONIER_PORT,
@@ -77,6 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     agentHost: c.TIMONIER_AGENT_HOST,
     agentPort: c.TIMONIER_AGENT_PORT,
     nodeAddress: c.TIMONIER_NODE_ADDRESS,
+    nodeLabels: node.labels,
+    nodeTaints: node.taints,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
     clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },
     loadBalancerPool: c.TIMONIER_LOADBALANCER_POOL,
@@ -87,5 +94,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     queuePrefix: c.TIMONIER_QUEUE_PREFIX,
     otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
+  };
+}
+
+function nodeSettings(labels: string, taints: string) {
+  const named = <T>(variable: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (e) {
+      throw new Error(`invalid configuration: ${variable}: ${(e as Error).message}`);
+    }
+  };
+  return {
+    labels: named("TIMONIER_NODE_LABELS", () => parseLabels(labels)),
+    taints: named("TIMONIER_NODE_TAINTS", () => parseTaints(taints)),
   };
 }

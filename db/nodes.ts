@@ -50,3 +50,16 @@ export const NODE_READY_GRACE_MS = 40_000;
 export function isNodeReady(node: NodeRow, now: Date): boolean {
   return now.getTime() - node.heartbeatAt.getTime() < NODE_READY_GRACE_MS;
 }
+
+/** The labels a platform node carries as a v1 Node: the well-known ones, then the operator's. */
+export function nodeLabels(node: NodeRow): Record<string, string> {
+  const arch = node.info.architecture ?? "amd64";
+  return {
+    "kubernetes.io/hostname": node.name,
+    "kubernetes.io/os": "linux",
+    "kubernetes.io/arch": arch,
+    "beta.kubernetes.io/os": "linux",
+    "beta.kubernetes.io/arch": arch,
+    ...node.labels,
+  };
+}

@@ -11,6 +11,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { Taint } from "../core/k8s/scheduling/types";
 
 /** One global sequence; each write takes the next value, so resourceVersions only grow. */
 export const resourceVersionSeq = pgSequence("resource_version_seq", { startWith: 1 });
@@ -101,6 +102,8 @@ export const nodes = pgTable("nodes", {
   capacity: jsonb("capacity").notNull().$type<Record<string, string>>(),
   allocatable: jsonb("allocatable").notNull().$type<Record<string, string>>(),
   labels: jsonb("labels").notNull().$type<Record<string, string>>().default({}),
+  /** The operator's taints (TIMONIER_NODE_TAINTS), served as the Node's spec.taints. */
+  taints: jsonb("taints").notNull().$type<Taint[]>().default([]),
   info: jsonb("info").notNull().$type<Record<string, string>>().default({}),
   addresses: jsonb("addresses").notNull().$type<{ type: string; address: string }[]>().default([]),
   uid: uuid("uid").notNull().defaultRandom(),

@@ -200,6 +200,8 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
     agent = new NodeAgent({
       nodeName: config.nodeName,
       nodeAddress: config.nodeAddress,
+      nodeLabels: config.nodeLabels,
+      nodeTaints: config.nodeTaints,
       agentHost: config.agentHost,
       agentPort: config.agentPort,
       dockerHost: config.dockerHost,

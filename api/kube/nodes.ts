@@ -1,6 +1,8 @@
+import { mergeTaints } from "../../core/k8s/scheduling/taints";
+import type { Taint } from "../../core/k8s/scheduling/types";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
-import { isNodeReady, type NodeRow } from "../../db/nodes";
+import { isNodeReady, type NodeRow, nodeLabels } from "../../db/nodes";
 import type { ApiDeps } from "../env";
 import { KUBE_VERSION } from "./discovery";
 
@@ -24,16 +26,9 @@ export function nodeObject(row: NodeRow, now: Date): KubeObject {
       uid: row.uid,
       resourceVersion: String(row.resourceVersion),
       creationTimestamp: rfc3339(row.createdAt),
-      labels: {
-        "kubernetes.io/hostname": row.name,
-        "kubernetes.io/os": "linux",
-        "kubernetes.io/arch": row.info.architecture ?? "amd64",
-        "beta.kubernetes.io/os": "linux",
-        "beta.kubernetes.io/arch": row.info.architecture ?? "amd64",
-        ...row.labels,
-      },
+      labels: nodeLabels(row),
     },
-    spec: {},
+    spec: row.taints.length ? { taints: row.taints } : {},
     status: {
       capacity: row.capacity,
       allocatable: row.allocatable,
@@ -91,18 +86,38 @@ export async function nodeObjects(
         labels: { ...node.metadata.labels, ...view.metadata.labels },
         ...(view.metadata.annotations ? { annotations: view.metadata.annotations } : {}),
       },
-      spec: view.spec ?? {},
+      spec: clusterSpec(row, view.spec as NodeSpec | undefined),
     };
   });
 }
 
+interface NodeSpec {
+  taints?: Taint[];
+  [field: string]: unknown;
+}
+
+function clusterSpec(row: NodeRow, own: NodeSpec | undefined): NodeSpec {
+  const taints = mergeTaints(row.taints, own?.taints);
+  const { taints: _, ...rest } = own ?? {};
+  return taints.length ? { ...rest, taints } : rest;
+}
+
 /** Keeps what a cluster may change on a node (labels, annotations, spec) as its view of that node. */
 export async function writeNodeView(
-  deps: Pick<ApiDeps, "store">,
+  deps: Pick<ApiDeps, "store" | "nodes">,
   clusterId: string,
   node: KubeObject,
 ): Promise<void> {
   const name = node.metadata.name as string;
+  // the platform's taints stay the platform's: only what the cluster added is its own
+  const platform = (await deps.nodes.get(name))?.taints ?? [];
+  const spec = { ...(node.spec as NodeSpec | undefined) };
+  const own = (spec.taints ?? []).filter(
+    (t) =>
+      !platform.some((p) => p.key === t.key && p.effect === t.effect && (p.value ?? "") === (t.value ?? "")),
+  );
+  if (own.length) spec.taints = own;
+  else delete spec.taints;
   const key = { clusterId, group: "", resource: "nodes", namespace: "", name };
   const view: KubeObject = {
     apiVersion: "v1",
@@ -112,7 +127,7 @@ export async function writeNodeView(
       ...(node.metadata.labels ? { labels: node.metadata.labels } : {}),
       ...(node.metadata.annotations ? { annotations: node.metadata.annotations } : {}),
     },
-    spec: node.spec ?? {},
+    spec,
   };
   if (await deps.store.get(key)) await deps.store.update(key, view);
   else await deps.store.create(key, view);

@@ -86,6 +86,8 @@ describe("cordon, drain and label through the real kubectl", () => {
       ]);
       return r.stdout || undefined;
     }, 20_000);
-    expect(waiting).toBe("0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.");
+    expect(waiting).toBe(
+      "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+    );
   });
 });

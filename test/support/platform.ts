@@ -57,7 +57,13 @@ function requireEnv(name: string): string {
  * see each other's pods. `close()` removes everything it created, containers and networks included.
  */
 export async function startTestPlatform(
-  options: { nodeAgent?: boolean; resyncSeconds?: number } = {},
+  options: {
+    nodeAgent?: boolean;
+    resyncSeconds?: number;
+    /** The node's TIMONIER_NODE_LABELS and TIMONIER_NODE_TAINTS. */
+    nodeLabels?: string;
+    nodeTaints?: string;
+  } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
   const baseUrl = requireEnv("DATABASE_URL");
@@ -87,6 +93,8 @@ export async function startTestPlatform(
     TIMONIER_DATA_DIR: workDir,
     TIMONIER_ADMIN_TOKEN: adminToken,
     TIMONIER_NODE_NAME: nodeName,
+    TIMONIER_NODE_LABELS: options.nodeLabels ?? "",
+    TIMONIER_NODE_TAINTS: options.nodeTaints ?? "",
     TIMONIER_QUEUE_PREFIX: `test-${suffix}`,
     TIMONIER_RESYNC_SECONDS: String(options.resyncSeconds ?? 2),
     // suites running side by side share one Docker host but not one database: give each vitest worker its

@@ -3,7 +3,7 @@ import { isControlledBy } from "../../core/k8s/owners";
 import type { Pod } from "../../core/k8s/types";
 import type { ControllerRevision, DaemonSet } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
-import type { NodeRepository, NodeRow } from "../../db/nodes";
+import { type NodeRepository, type NodeRow, nodeLabels } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
@@ -21,21 +21,9 @@ const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): 
   name,
 });
 
-/** A platform node with the labels its v1 Node carries; the platform has no taints (yet). */
+/** A platform node with the labels and taints its v1 Node carries. */
 function nodeInfo(row: NodeRow): NodeInfo {
-  const arch = row.info.architecture ?? "amd64";
-  return {
-    name: row.name,
-    labels: {
-      "kubernetes.io/hostname": row.name,
-      "kubernetes.io/os": "linux",
-      "kubernetes.io/arch": arch,
-      "beta.kubernetes.io/os": "linux",
-      "beta.kubernetes.io/arch": arch,
-      ...row.labels,
-    },
-    taints: [],
-  };
+  return { name: row.name, labels: nodeLabels(row), taints: row.taints };
 }
 
 /**

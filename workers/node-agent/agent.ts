@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Worker } from "bullmq";
 import type Docker from "dockerode";
 import type { Redis } from "ioredis";
+import type { Taint } from "../../core/k8s/scheduling/types";
 import type { EnvVar, KubeObject, Pod, PodStatus } from "../../core/k8s/types";
 import { GATEWAY, type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
 import type { Logger } from "../../core/telemetry";
@@ -26,6 +27,9 @@ export interface NodeAgentOptions {
   nodeName: string;
   /** The node's address as users reach it; reported as InternalIP and hostIP. */
   nodeAddress: string;
+  /** The operator's labels and taints for the node, registered with it. */
+  nodeLabels?: Record<string, string>;
+  nodeTaints?: Taint[];
   agentHost: string;
   agentPort: number;
   dockerHost: string;
@@ -144,7 +148,8 @@ export class NodeAgent {
       agentToken: token,
       capacity,
       allocatable: capacity,
-      labels: {},
+      labels: this.o.nodeLabels ?? {},
+      taints: this.o.nodeTaints ?? [],
       info: {
         kernelVersion: info.KernelVersion,
         osImage: info.OperatingSystem,

@@ -1,15 +1,22 @@
 import { isTerminal } from "../../core/k8s/pods";
 import { cpuMillis, memoryBytes, podRequests } from "../../core/k8s/requests";
+import { mergeTaints } from "../../core/k8s/scheduling/taints";
+import type { Taint } from "../../core/k8s/scheduling/types";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject, Pod, PodCondition } from "../../core/k8s/types";
 import type { ObjectRef, Triggers } from "../../core/queues";
-import { isNodeReady, type NodeRepository } from "../../db/nodes";
+import { isNodeReady, type NodeRepository, nodeLabels } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
+import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
-import { type NodeCandidate, schedulePod } from "./plan";
+import type { ClusterView, NodeCandidate } from "./candidate";
+import { type Decision, schedulePod } from "./plan";
+import { usesPodAffinity } from "./pod-affinity";
+import type { Preemption } from "./preemption";
 
 const RETRY_UNSCHEDULABLE_MS = 5000;
+const SCHEDULER_NAME = "default-scheduler";
 
 export interface SchedulerOptions {
   store: ObjectStore;
@@ -19,50 +26,78 @@ export interface SchedulerOptions {
   now?: () => Date;
 }
 
-function scheduledCondition(pod: Pod, condition: PodCondition): PodCondition[] {
-  const others = (pod.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled");
+function withCondition(pod: Pod, condition: PodCondition): PodCondition[] {
+  const others = (pod.status?.conditions ?? []).filter((c) => c.type !== condition.type);
   return [...others, condition];
 }
 
-/** The default scheduler: binds each pending pod to the best feasible node (see plan.ts). */
+const podKey = (clusterId: string, pod: Pod): ObjectKey => ({
+  clusterId,
+  group: "",
+  resource: "pods",
+  namespace: pod.metadata.namespace ?? "default",
+  name: pod.metadata.name ?? "",
+});
+
+/**
+ * The default scheduler: binds each pending pod to the best feasible node (see plan.ts), or leaves it
+ * Pending with PodScheduled=False and a FailedScheduling event, preempting lower-priority pods of its own
+ * cluster when that makes room. Retried every few seconds while unschedulable.
+ */
 export class Scheduler {
   private readonly now: () => Date;
   constructor(private readonly o: SchedulerOptions) {
     this.now = o.now ?? (() => new Date());
   }
 
-  private async candidates(): Promise<NodeCandidate[]> {
+  /** The nodes as this cluster sees them: every cluster's requests, only its own pods. */
+  private async view(clusterId: string, pod: Pod): Promise<ClusterView> {
     const now = this.now();
-    const rows = await this.o.nodes.list();
-    return Promise.all(
+    const [rows, views] = await Promise.all([this.o.nodes.list(), this.views(clusterId)]);
+    const nodes: NodeCandidate[] = await Promise.all(
       rows.map(async (row) => {
-        const pods = (await this.o.store.podsOnNode(row.name))
-          .map((p) => p.pod as Pod)
-          .filter((p) => !isTerminal(p));
-        const requested = pods
-          .map(podRequests)
+        const bound = (await this.o.store.podsOnNode(row.name)).filter((p) => !isTerminal(p.pod as Pod));
+        const requested = bound
+          .map((p) => podRequests(p.pod as Pod))
           .reduce(
             (a, b) => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes }),
             { cpuMillis: 0, memoryBytes: 0 },
           );
+        const view = views.get(row.name);
+        const spec = view?.spec as { unschedulable?: boolean; taints?: Taint[] } | undefined;
         return {
           name: row.name,
           ready: isNodeReady(row, now),
-          labels: { "kubernetes.io/hostname": row.name, "kubernetes.io/os": "linux", ...row.labels },
+          unschedulable: spec?.unschedulable === true,
+          labels: { ...nodeLabels(row), ...view?.metadata.labels },
+          taints: mergeTaints(row.taints, spec?.taints),
           allocatable: {
             cpuMillis: cpuMillis(row.allocatable.cpu ?? "0"),
             memoryBytes: memoryBytes(row.allocatable.memory ?? "0"),
             pods: Number(row.allocatable.pods ?? 110),
           },
-          requested: { ...requested, pods: pods.length },
+          requested: { ...requested, pods: bound.length },
+          // tenants are walls: another cluster's pods only ever count in `requested`
+          pods: bound.filter((p) => p.clusterId === clusterId).map((p) => p.pod as Pod),
         };
       }),
     );
+    const namespaceLabels: ClusterView["namespaceLabels"] = {};
+    if (usesPodAffinity([pod, ...nodes.flatMap((n) => n.pods ?? [])])) {
+      const { items } = await this.o.store.list({
+        clusterId,
+        group: "",
+        resource: "namespaces",
+        namespace: "",
+      });
+      for (const ns of items) namespaceLabels[ns.metadata.name ?? ""] = ns.metadata.labels ?? {};
+    }
+    return { nodes, namespaceLabels };
   }
 
   /**
-   * The pod's cluster's own view of the nodes (api/kube/nodes.ts): the labels it added and whether it
-   * cordoned them. No other cluster's view counts.
+   * The pod's cluster's own view of the nodes (api/kube/nodes.ts): the labels and taints it added and
+   * whether it cordoned them. No other cluster's view counts.
    */
   private async views(clusterId: string): Promise<Map<string, KubeObject>> {
     const { items } = await this.o.store.list({ clusterId, group: "", resource: "nodes" });
@@ -79,67 +114,108 @@ export class Scheduler {
     };
     const pod = (await this.o.store.get(key)) as Pod | undefined;
     if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp) return {};
-    if (pod.spec.schedulerName && pod.spec.schedulerName !== "default-scheduler") return {};
-    const views = await this.views(ref.clusterId);
-    const candidates = (await this.candidates()).map((n) => {
-      const view = views.get(n.name);
-      if (!view) return n;
-      const unschedulable = (view.spec as { unschedulable?: boolean } | undefined)?.unschedulable === true;
-      return { ...n, labels: { ...n.labels, ...view.metadata.labels }, unschedulable };
-    });
-    const decision = schedulePod(pod, candidates);
-    const stamp = rfc3339(this.now());
+    if (pod.spec.schedulerName && pod.spec.schedulerName !== SCHEDULER_NAME) return {};
+    const view = await this.view(ref.clusterId, pod);
+    const decision = schedulePod(pod, view.nodes, view.namespaceLabels);
     if ("node" in decision) {
-      const bound = await this.o.store.mutate(key, (current) => {
-        const p = current as Pod;
-        if (p.metadata.uid !== pod.metadata.uid || p.spec.nodeName) return undefined;
-        p.spec.nodeName = decision.node;
-        p.status = {
-          ...p.status,
-          conditions: scheduledCondition(p, {
-            type: "PodScheduled",
-            status: "True",
-            lastProbeTime: null,
-            lastTransitionTime: stamp,
-          }),
-        };
-        return p;
-      });
-      if (!bound || (bound as Pod).spec.nodeName !== decision.node) return {};
-      await Promise.all([
-        this.o.triggers.syncPod(decision.node, ref),
-        this.o.events.record(
-          ref.clusterId,
-          bound,
-          "Normal",
-          "Scheduled",
-          `Successfully assigned ${ref.namespace}/${ref.name} to ${decision.node}`,
-        ),
-      ]);
+      await this.bind(key, pod, decision.node);
       return {};
     }
+    await this.markUnschedulable(key, pod, decision);
+    if (decision.preempt) await this.preempt(ref.clusterId, pod, decision.preempt);
+    return { requeueAfterMs: RETRY_UNSCHEDULABLE_MS };
+  }
+
+  private async bind(key: ObjectKey, pod: Pod, node: string): Promise<void> {
+    const stamp = rfc3339(this.now());
+    const bound = await this.o.store.mutate(key, (current) => {
+      const p = current as Pod;
+      if (p.metadata.uid !== pod.metadata.uid || p.spec.nodeName) return undefined;
+      p.spec.nodeName = node;
+      p.status = {
+        ...p.status,
+        conditions: withCondition(p, {
+          type: "PodScheduled",
+          status: "True",
+          lastProbeTime: null,
+          lastTransitionTime: stamp,
+        }),
+      };
+      return p;
+    });
+    if (!bound || (bound as Pod).spec.nodeName !== node) return;
+    const ref = { clusterId: key.clusterId, namespace: key.namespace, name: key.name };
+    await Promise.all([
+      this.o.triggers.syncPod(node, ref),
+      this.o.events.record(
+        key.clusterId,
+        bound,
+        "Normal",
+        "Scheduled",
+        `Successfully assigned ${key.namespace}/${key.name} to ${node}`,
+      ),
+    ]);
+  }
+
+  /** PodScheduled=False with the message, and the nominated node when preempting; an event on each change. */
+  private async markUnschedulable(key: ObjectKey, pod: Pod, decision: Exclude<Decision, { node: string }>) {
     const message = decision.unschedulable;
+    const nominated = decision.preempt?.node ?? pod.status?.nominatedNodeName;
     const previous = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
-    if (previous?.message !== message) {
-      await this.o.store.mutate(key, (current) => {
+    if (previous?.message === message && pod.status?.nominatedNodeName === nominated && !decision.preempt)
+      return;
+    const stamp = rfc3339(this.now());
+    await this.o.store.mutate(key, (current) => {
+      const p = current as Pod;
+      if (p.metadata.uid !== pod.metadata.uid || p.spec.nodeName) return undefined;
+      p.status = {
+        ...p.status,
+        phase: "Pending",
+        ...(nominated ? { nominatedNodeName: nominated } : {}),
+        conditions: withCondition(p, {
+          type: "PodScheduled",
+          status: "False",
+          lastProbeTime: null,
+          lastTransitionTime: stamp,
+          reason: "Unschedulable",
+          message,
+        }),
+      };
+      return p;
+    });
+    await this.o.events.record(key.clusterId, pod, "Warning", "FailedScheduling", message);
+  }
+
+  /** Marks each victim as a disruption target, deletes it gracefully and says so, as kube-scheduler does. */
+  private async preempt(clusterId: string, pod: Pod, preemption: Preemption): Promise<void> {
+    const stamp = this.now();
+    for (const victim of preemption.victims) {
+      const key = podKey(clusterId, victim);
+      const marked = await this.o.store.mutate(key, (current) => {
         const p = current as Pod;
-        if (p.metadata.uid !== pod.metadata.uid || p.spec.nodeName) return undefined;
+        if (p.metadata.uid !== victim.metadata.uid || p.metadata.deletionTimestamp) return undefined;
         p.status = {
           ...p.status,
-          phase: "Pending",
-          conditions: scheduledCondition(p, {
-            type: "PodScheduled",
-            status: "False",
+          conditions: withCondition(p, {
+            type: "DisruptionTarget",
+            status: "True",
             lastProbeTime: null,
-            lastTransitionTime: stamp,
-            reason: "Unschedulable",
-            message,
+            lastTransitionTime: rfc3339(stamp),
+            reason: "PreemptionByScheduler",
+            message: `${SCHEDULER_NAME}: preempting to accommodate a higher priority pod`,
           }),
         };
         return p;
       });
-      await this.o.events.record(ref.clusterId, pod, "Warning", "FailedScheduling", message);
+      if (!marked) continue;
+      await deletePodGracefully(this.o.store, key, marked, stamp);
+      await this.o.events.record(
+        clusterId,
+        victim,
+        "Normal",
+        "Preempted",
+        `Preempted by pod ${pod.metadata.uid} on node ${preemption.node}`,
+      );
     }
-    return { requeueAfterMs: RETRY_UNSCHEDULABLE_MS };
   }
 }

@@ -33,3 +33,14 @@ export function intolerablePreferNoSchedule(taints: Taint[], tolerations: Tolera
 export function describeTaint(taint: Taint): string {
   return `{${taint.key}: ${taint.value ?? ""}}`;
 }
+
+/**
+ * A node's taints as one cluster sees them: the platform's, which no cluster can lift, then those the
+ * cluster added itself (`kubectl taint`); one taint per key and effect, the platform's first.
+ */
+export function mergeTaints(platform: Taint[], own: Taint[] | undefined): Taint[] {
+  return [
+    ...platform,
+    ...(own ?? []).filter((t) => !platform.some((p) => p.key === t.key && p.effect === t.effect)),
+  ];
+}
