@@ -196,4 +196,51 @@ describe("scheduling constraints through the real kubectl", () => {
       60_000,
     );
   });
+
+  it("never preempts another cluster's pods: tenants share nodes only through resource accounting", async () => {
+    const other = (await platform.createCluster("sched-other")).kubeconfig;
+    const ko = (...args: string[]) => kubectl(other, args, { timeoutMs: 60_000 });
+    const applyOther = (obj: unknown) => kubectl(other, ["apply", "-f", "-"], { input: JSON.stringify(obj) });
+    const pc = (name: string, value: number) => ({
+      apiVersion: "scheduling.k8s.io/v1",
+      kind: "PriorityClass",
+      metadata: { name },
+      value,
+      globalDefault: true,
+    });
+    expect((await applyOther(pc("everyone", 1_000_000))).code).toBe(0);
+    const second = await applyOther(pc("everyone-else", 5));
+    expect(second.stderr).toContain(
+      'priorityclasses.scheduling.k8s.io "everyone-else" is forbidden: PriorityClass everyone is already marked as default. Only one default can exist',
+    );
+    const node = JSON.parse((await ko("get", "node", platform.nodeName, "-o", "json")).stdout);
+    const cpu = `${Number.parseInt(node.status.allocatable.cpu, 10) * 1000 - 100}m`;
+    expect((await applyOther(pod("greedy", { tolerations: TOLERATE }, cpu))).code).toBe(0);
+    const message =
+      "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
+    const condition = await eventually(async () => {
+      const p = JSON.parse((await ko("get", "pod", "greedy", "-o", "json")).stdout) as PodJson;
+      expect(p.spec).toMatchObject({ priorityClassName: "everyone", priority: 1_000_000 });
+      const c = p.status.conditions?.find((x) => x.type === "PodScheduled");
+      return c?.status === "False" ? c : undefined;
+    }, 20_000);
+    expect(condition.message).toBe(message);
+    expect((await getPod("urgent"))?.metadata.deletionTimestamp).toBeUndefined();
+  });
+
+  it("refuses bad tolerations and affinity with kube-apiserver's field errors", async () => {
+    const bad = pod("bad", {
+      tolerations: [{ key: "k", operator: "Exists", value: "v" }],
+      affinity: {
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } },
+      },
+    });
+    const r = await apply(bad);
+    expect(r.stderr).toContain(
+      "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term",
+    );
+    expect(r.stderr).toContain(
+      "spec.tolerations[0].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'",
+    );
+  });
 });
