@@ -136,6 +136,18 @@ export class ObjectStore {
     return rows.map((r) => ({ clusterId: r.clusterId, pod: r.body as KubeObject }));
   }
 
+  /** Pending pods that preempted others and wait for their nominated node, across every cluster. */
+  async nominatedPods(): Promise<{ clusterId: string; object: KubeObject }[]> {
+    return this.bodiesWhere(
+      and(
+        eq(objects.resource, "pods"),
+        eq(objects.apiGroup, ""),
+        isNull(objects.nodeName),
+        sql`${objects.body}->'status'->>'nominatedNodeName' is not null`,
+      ),
+    );
+  }
+
   /** Services the node gateway exposes (NodePort and LoadBalancer), across every cluster. */
   async exposedServices(): Promise<{ clusterId: string; object: KubeObject }[]> {
     return this.bodiesWhere(

@@ -18,6 +18,17 @@ export interface NodeCandidate {
    * are never listed: a tenant can neither be constrained by them nor preempt them.
    */
   pods?: Pod[];
+  /**
+   * Pending pods of any cluster that preempted for this node and wait for it: they hold their requests
+   * against pods of lower priority, so that the room they made is not taken from them.
+   */
+  nominated?: NominatedPod[];
+}
+
+export interface NominatedPod {
+  uid: string;
+  priority: number;
+  requests: ResourceAmounts;
 }
 
 /** Everything the plan reads besides the pod: the nodes and the labels of the cluster's namespaces. */

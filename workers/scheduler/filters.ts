@@ -3,7 +3,7 @@ import { nodeAffinityAdmits } from "../../core/k8s/scheduling/node-affinity";
 import { describeTaint, tolerates, untoleratedTaint } from "../../core/k8s/scheduling/taints";
 import { type Taint, tolerationsOf } from "../../core/k8s/scheduling/types";
 import type { Pod } from "../../core/k8s/types";
-import type { ClusterView, NodeCandidate } from "./candidate";
+import { type ClusterView, type NodeCandidate, priorityOf } from "./candidate";
 import { interPodAffinityReason } from "./pod-affinity";
 
 /** Why a node was filtered out; `resolvable` when evicting pods from it might make room (preemption). */
@@ -23,6 +23,18 @@ type Filter = (
 /** What `kubectl cordon` amounts to, as the node lifecycle controller taints a cordoned node. */
 const CORDONED: Taint = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
 
+/** The node's requests plus those of pods nominated to it with at least this pod's priority. */
+function reservedFor(pod: Pod, node: NodeCandidate): NodeCandidate["requested"] {
+  const held = { ...node.requested };
+  for (const n of node.nominated ?? []) {
+    if (n.uid === pod.metadata.uid || n.priority < priorityOf(pod)) continue;
+    held.cpuMillis += n.requests.cpuMillis;
+    held.memoryBytes += n.requests.memoryBytes;
+    held.pods += 1;
+  }
+  return held;
+}
+
 const unresolvable = (reason: string): Rejection => ({ reasons: [reason], resolvable: false });
 
 const FILTERS: Filter[] = [
@@ -40,12 +52,12 @@ const FILTERS: Filter[] = [
     nodeAffinityAdmits(pod.spec, node)
       ? undefined
       : unresolvable("node(s) didn't match Pod's node affinity/selector"),
-  (_pod, want, node) => {
+  (pod, want, node) => {
+    const held = reservedFor(pod, node);
     const reasons: string[] = [];
-    if (node.requested.pods + 1 > node.allocatable.pods) reasons.push("Too many pods");
-    if (node.requested.cpuMillis + want.cpuMillis > node.allocatable.cpuMillis)
-      reasons.push("Insufficient cpu");
-    if (node.requested.memoryBytes + want.memoryBytes > node.allocatable.memoryBytes)
+    if (held.pods + 1 > node.allocatable.pods) reasons.push("Too many pods");
+    if (held.cpuMillis + want.cpuMillis > node.allocatable.cpuMillis) reasons.push("Insufficient cpu");
+    if (held.memoryBytes + want.memoryBytes > node.allocatable.memoryBytes)
       reasons.push("Insufficient memory");
     return reasons.length ? { reasons, resolvable: true } : undefined;
   },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { podRequests } from "../../core/k8s/requests";
 import type { Pod } from "../../core/k8s/types";
 import { type NodeCandidate, schedulePod } from "./plan";
 
@@ -26,16 +27,13 @@ function pod(requests: Record<string, string> = {}, spec: Partial<Pod["spec"]> =
 
 /** A pod already bound to the node, and the node with its requests counted. */
 function withPods(n: NodeCandidate, ...pods: Pod[]): NodeCandidate {
-  const cpu = pods.reduce(
-    (s, p) => s + Number.parseInt(p.spec.containers[0]?.resources?.requests?.cpu ?? "0", 10),
-    0,
-  );
+  const want = pods.map(podRequests);
   return {
     ...n,
     pods: [...(n.pods ?? []), ...pods],
     requested: {
-      cpuMillis: n.requested.cpuMillis + cpu,
-      memoryBytes: n.requested.memoryBytes,
+      cpuMillis: n.requested.cpuMillis + want.reduce((sum, r) => sum + r.cpuMillis, 0),
+      memoryBytes: n.requested.memoryBytes + want.reduce((sum, r) => sum + r.memoryBytes, 0),
       pods: n.requested.pods + pods.length,
     },
   };
@@ -341,7 +339,7 @@ describe("schedulePod: pod affinity and anti-affinity", () => {
 
 describe("schedulePod: priority and preemption", () => {
   const prio = (name: string, priority: number, cpu: string, extra: Partial<Pod["spec"]> = {}) => {
-    const p = pod({ cpu }, { priority, ...extra }, name);
+    const p = pod({ cpu: `${cpu}m` }, { priority, ...extra }, name);
     p.metadata.creationTimestamp = "2024-01-01T00:00:00Z";
     return p;
   };
@@ -412,6 +410,19 @@ describe("schedulePod: priority and preemption", () => {
       unschedulable:
         "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node.",
     });
+  });
+
+  it("room held for a nominated pod is not given to a pod of lower priority", () => {
+    const held = node("a", {
+      nominated: [{ uid: "u-high", priority: 100, requests: { cpuMillis: 1500, memoryBytes: 0 } }],
+    });
+    expect(schedulePod(prio("low", 0, "1000"), [held])).toMatchObject({
+      unschedulable: expect.stringMatching(/^0\/1 nodes are available: 1 Insufficient cpu\./),
+    });
+    expect(schedulePod(prio("higher", 200, "1000"), [held])).toEqual({ node: "a" });
+    const itself = prio("high", 100, "1500");
+    itself.metadata.uid = "u-high";
+    expect(schedulePod(itself, [held])).toEqual({ node: "a" });
   });
 
   it("evicting to break an anti-affinity conflict", () => {

@@ -10,7 +10,7 @@ import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
-import type { ClusterView, NodeCandidate } from "./candidate";
+import { type ClusterView, type NodeCandidate, priorityOf } from "./candidate";
 import { type Decision, schedulePod } from "./plan";
 import { usesPodAffinity } from "./pod-affinity";
 import type { Preemption } from "./preemption";
@@ -53,7 +53,11 @@ export class Scheduler {
   /** The nodes as this cluster sees them: every cluster's requests, only its own pods. */
   private async view(clusterId: string, pod: Pod): Promise<ClusterView> {
     const now = this.now();
-    const [rows, views] = await Promise.all([this.o.nodes.list(), this.views(clusterId)]);
+    const [rows, views, nominated] = await Promise.all([
+      this.o.nodes.list(),
+      this.views(clusterId),
+      this.o.store.nominatedPods(),
+    ]);
     const nodes: NodeCandidate[] = await Promise.all(
       rows.map(async (row) => {
         const bound = (await this.o.store.podsOnNode(row.name)).filter((p) => !isTerminal(p.pod as Pod));
@@ -79,6 +83,10 @@ export class Scheduler {
           requested: { ...requested, pods: bound.length },
           // tenants are walls: another cluster's pods only ever count in `requested`
           pods: bound.filter((p) => p.clusterId === clusterId).map((p) => p.pod as Pod),
+          nominated: nominated
+            .map((n) => n.object as Pod)
+            .filter((p) => p.status?.nominatedNodeName === row.name && !p.metadata.deletionTimestamp)
+            .map((p) => ({ uid: p.metadata.uid ?? "", priority: priorityOf(p), requests: podRequests(p) })),
         };
       }),
     );
