@@ -409,6 +409,7 @@ describe("schedulePod: priority and preemption", () => {
     expect(schedulePod(high, [withPods(node("a"), going, prio("other", 0, "50"))])).toEqual({
       unschedulable:
         "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node.",
+      waitingForVictims: true,
     });
   });
 

@@ -9,9 +9,12 @@ export type { ClusterView, NodeCandidate } from "./candidate";
 
 /**
  * Where the pod goes, or why it cannot go anywhere; a pod that fits nowhere may still be given the node
- * where evicting `victims` makes room (it stays Pending, nominated to that node, until they are gone).
+ * where evicting `victims` makes room (it stays Pending, nominated to that node, until they are gone); a
+ * pod that no longer waits for victims loses its nomination.
  */
-export type Decision = { node: string } | { unschedulable: string; preempt?: Preemption };
+export type Decision =
+  | { node: string }
+  | { unschedulable: string; preempt?: Preemption; waitingForVictims?: true };
 
 /**
  * Picks a node for the pod (see README.md): filters, then weighted scores, ties broken by node order
@@ -44,5 +47,8 @@ export function schedulePod(
   const fit = availability(nodes.length, reasons);
   const outcome = planPreemption(pod, want, view, rejections);
   if ("preempt" in outcome) return { unschedulable: fit, preempt: outcome.preempt };
-  return { unschedulable: `${fit} preemption: ${outcome.message}` };
+  return {
+    unschedulable: `${fit} preemption: ${outcome.message}`,
+    ...(outcome.waiting ? { waitingForVictims: true as const } : {}),
+  };
 }

@@ -9,7 +9,8 @@ export interface Preemption {
   victims: Pod[];
 }
 
-export type PreemptionOutcome = { preempt: Preemption } | { message: string };
+/** `waiting`: the pod's earlier victims are still terminating, so it keeps its nominated node. */
+export type PreemptionOutcome = { preempt: Preemption } | { message: string; waiting?: true };
 
 function without(node: NodeCandidate, gone: Pod[]): NodeCandidate {
   const requested = { ...node.requested };
@@ -84,7 +85,7 @@ export function planPreemption(
   const nominated = pod.status?.nominatedNodeName;
   const nominatedNode = view.nodes.find((n) => n.name === nominated);
   if (nominatedNode?.pods?.some((p) => p.metadata.deletionTimestamp && priorityOf(p) < priorityOf(pod)))
-    return { message: "not eligible due to a terminating pod on the nominated node." };
+    return { message: "not eligible due to a terminating pod on the nominated node.", waiting: true };
   const reasons = new Map<string, number>();
   const count = (r: string) => reasons.set(r, (reasons.get(r) ?? 0) + 1);
   let best: { node: string; victims: Pod[]; cost: number[] } | undefined;

@@ -168,7 +168,8 @@ export class Scheduler {
   /** PodScheduled=False with the message, and the nominated node when preempting; an event on each change. */
   private async markUnschedulable(key: ObjectKey, pod: Pod, decision: Exclude<Decision, { node: string }>) {
     const message = decision.unschedulable;
-    const nominated = decision.preempt?.node ?? pod.status?.nominatedNodeName;
+    const nominated =
+      decision.preempt?.node ?? (decision.waitingForVictims ? pod.status?.nominatedNodeName : undefined);
     const previous = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
     if (previous?.message === message && pod.status?.nominatedNodeName === nominated && !decision.preempt)
       return;
@@ -176,8 +177,9 @@ export class Scheduler {
     await this.o.store.mutate(key, (current) => {
       const p = current as Pod;
       if (p.metadata.uid !== pod.metadata.uid || p.spec.nodeName) return undefined;
+      const { nominatedNodeName: _, ...status } = p.status ?? {};
       p.status = {
-        ...p.status,
+        ...status,
         phase: "Pending",
         ...(nominated ? { nominatedNodeName: nominated } : {}),
         conditions: withCondition(p, {
