@@ -89,6 +89,20 @@ describe("scheduling constraints through the real kubectl", () => {
     expect(described).toContain("topology.kubernetes.io/zone=lab-1");
   });
 
+  it("lets a cluster add taints to its own view of the node but not lift the platform's", async () => {
+    const taints = async () =>
+      JSON.parse((await k("get", "node", platform.nodeName, "-o", "json")).stdout).spec.taints;
+    expect((await k("taint", "node", platform.nodeName, "exam=on:NoSchedule")).code).toBe(0);
+    expect(await taints()).toEqual([
+      { key: "timonier.dev/dedicated", value: "teachers", effect: "NoSchedule" },
+      { key: "exam", value: "on", effect: "NoSchedule" },
+    ]);
+    expect((await k("taint", "node", platform.nodeName, "exam-", "timonier.dev/dedicated-")).code).toBe(0);
+    expect(await taints()).toEqual([
+      { key: "timonier.dev/dedicated", value: "teachers", effect: "NoSchedule" },
+    ]);
+  });
+
   it("leaves a pod that tolerates nothing Pending on the tainted node", async () => {
     expect((await apply(pod("intolerant"))).code).toBe(0);
     const message =
