@@ -3,13 +3,14 @@ import type { Config } from "../core/config";
 import type { Triggers } from "../core/queues";
 import type { Database } from "../db/client";
 import type { ClusterRepository, ClusterRow } from "../db/clusters";
+import type { MetricsRepository } from "../db/metrics";
 import type { NodeRepository } from "../db/nodes";
 import type { ObjectStore } from "../db/store";
 import type { WatchHub } from "./kube/watch-hub";
 
 /** Everything a request handler may use; built once per process and handed to `createApp`. */
 export interface ApiDeps {
-  config: Pick<Config, "publicUrl" | "kubeUrl" | "adminToken" | "tokenSecret"> & {
+  config: Pick<Config, "publicUrl" | "kubeUrl" | "adminToken" | "tokenSecret" | "metricsSeconds"> & {
     certificateAuthority: string;
   };
   db: Database;
@@ -17,6 +18,7 @@ export interface ApiDeps {
   store: ObjectStore;
   clusters: ClusterRepository;
   nodes: NodeRepository;
+  metrics: MetricsRepository;
   triggers: Triggers;
   watchHub: WatchHub;
   now: () => Date;

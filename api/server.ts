@@ -9,6 +9,7 @@ import { Triggers } from "../core/queues";
 import { ensureServingCert } from "../core/tls";
 import { connect } from "../db/client";
 import { ClusterRepository } from "../db/clusters";
+import { MetricsRepository } from "../db/metrics";
 import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
 import { storeHooks } from "../db/service-allocations";
@@ -47,6 +48,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
       kubeUrl: config.kubeUrl,
       adminToken: config.adminToken,
       tokenSecret: config.tokenSecret,
+      metricsSeconds: config.metricsSeconds,
       certificateAuthority: tls.cert,
     },
     db,
@@ -54,6 +56,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     store,
     clusters: new ClusterRepository(db, networks),
     nodes: new NodeRepository(db),
+    metrics: new MetricsRepository(db),
     triggers,
     watchHub,
     now: () => new Date(),

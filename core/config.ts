@@ -45,6 +45,8 @@ const schema = z.object({
   TIMONIER_INGRESS_PORT: z.coerce.number().int().min(1).max(65535).default(8880),
   TIMONIER_INGRESS_TLS_PORT: z.coerce.number().int().min(1).max(65535).default(8843),
   TIMONIER_INGRESS_DOMAIN: z.string().default("timonier.localhost"),
+  /** Seconds between two samples of every container's CPU and memory (metrics.k8s.io, autoscaling). */
+  TIMONIER_METRICS_SECONDS: z.coerce.number().positive().default(15),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
   TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
   /** Redis key prefix of every queue: platforms sharing one Redis stay apart. */
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     nodeLabels: node.labels,
     nodeTaints: node.taints,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
+    metricsSeconds: c.TIMONIER_METRICS_SECONDS,
     clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },
     loadBalancerPool: c.TIMONIER_LOADBALANCER_POOL,
     ingress: {

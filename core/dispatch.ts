@@ -35,6 +35,7 @@ const OWN_QUEUES: Record<string, string> = {
   "networking.k8s.io/ingresses": QUEUE.ingress,
   "apps/statefulsets": QUEUE.statefulset,
   "apps/daemonsets": QUEUE.daemonset,
+  "autoscaling/horizontalpodautoscalers": QUEUE.hpa,
 };
 
 /** What the nodes' data path (service proxy, DNS, gateway) is configured from. */

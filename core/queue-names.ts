@@ -13,6 +13,7 @@ export const QUEUE = {
   garbageCollector: "garbage-collector",
   endpoints: "endpoints",
   ingress: "ingress",
+  hpa: "horizontal-pod-autoscaler",
   /** Fans a cluster's Service changes out to the network reconciler of every node. */
   clusterNetwork: "cluster-network",
   nodeNetwork: (nodeName: string) => `node-network-${nodeName}`,

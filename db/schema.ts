@@ -163,3 +163,24 @@ export const serviceAllocations = pgTable(
     index("service_allocations_owner_idx").on(t.clusterId, t.namespace, t.name),
   ],
 );
+
+/** The latest resource usage of each running container, sampled by its node agent (metrics.k8s.io). */
+export const containerMetrics = pgTable(
+  "container_metrics",
+  {
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    namespace: text("namespace").notNull(),
+    pod: text("pod").notNull(),
+    container: text("container").notNull(),
+    nodeName: text("node_name").notNull(),
+    cpuNanoCores: bigint("cpu_nano_cores", { mode: "number" }).notNull(),
+    memoryBytes: bigint("memory_bytes", { mode: "number" }).notNull(),
+    sampledAt: timestamp("sampled_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clusterId, t.namespace, t.pod, t.container] }),
+    index("container_metrics_node_idx").on(t.nodeName),
+  ],
+);

@@ -5,6 +5,7 @@ import { QUEUE, type ReconcileJob, Triggers } from "../core/queues";
 import { createLogger } from "../core/telemetry";
 import { connect } from "../db/client";
 import { ClusterRepository } from "../db/clusters";
+import { MetricsRepository } from "../db/metrics";
 import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
 import { storeHooks } from "../db/service-allocations";
@@ -15,6 +16,7 @@ import { CronJobController } from "./controllers/cronjobs";
 import { DaemonSetController } from "./controllers/daemonsets";
 import { EndpointsController } from "./controllers/endpoints";
 import { GarbageCollector } from "./controllers/garbage-collector";
+import { HpaController } from "./controllers/hpa";
 import { IngressStatusController } from "./controllers/ingress";
 import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
@@ -25,6 +27,7 @@ import { EventRecorder } from "./events";
 import { NodeAgent } from "./node-agent/agent";
 import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
 import { DockerHelpers } from "./node-agent/helpers";
+import { MetricsSampler } from "./node-agent/metrics";
 import { NodeNetwork } from "./node-agent/network";
 import { Scheduler } from "./scheduler/scheduler";
 import { runReconciler } from "./shell";
@@ -38,6 +41,7 @@ const CONTROLLED: [group: string, resource: string, queue: string][] = [
   ["", "namespaces", QUEUE.serviceAccount],
   ["", "services", QUEUE.endpoints],
   ["networking.k8s.io", "ingresses", QUEUE.ingress],
+  ["autoscaling", "horizontalpodautoscalers", QUEUE.hpa],
   ["apps", "statefulsets", QUEUE.statefulset],
   ["apps", "daemonsets", QUEUE.daemonset],
 ];
@@ -82,6 +86,12 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const endpoints = new EndpointsController(store);
   const fanout = new ClusterNetworkFanout(nodes, triggers);
   const ingresses = new IngressStatusController(store, clusters, config.ingress);
+  const autoscaler = new HpaController(
+    store,
+    new MetricsRepository(db),
+    new EventRecorder(store, "horizontal-pod-autoscaler", ""),
+    config.metricsSeconds * 1000,
+  );
   const statefulSets = new StatefulSetController(
     store,
     new EventRecorder(store, "statefulset-controller", ""),
@@ -165,6 +175,13 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       reconcile: (r) => endpoints.reconcile(r),
     }),
     runReconciler({
+      queue: QUEUE.hpa,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => autoscaler.reconcile(r),
+    }),
+    runReconciler({
       queue: QUEUE.ingress,
       connection,
       triggers,
@@ -217,6 +234,8 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
         ingress: config.ingress,
         logger,
       }),
+      metrics: new MetricsSampler(runtime, new MetricsRepository(db), config.nodeName),
+      metricsMs: config.metricsSeconds * 1000,
       docker,
       store: agentStore,
       nodes,

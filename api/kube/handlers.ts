@@ -13,6 +13,7 @@ import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
 import { guardDeletionMarks, markForDeletion } from "./deletion";
+import { nodeMetrics, podMetrics } from "./metrics";
 import { nodeObjects, writeNodeView } from "./nodes";
 import { paginate } from "./pagination";
 import type { RequestInfo } from "./request-info";
@@ -63,9 +64,9 @@ async function ensureNamespaceAcceptsWrites(c: Ctx, namespace: string): Promise<
 export async function getObject(c: Ctx, info: RequestInfo) {
   const name = info.name as string;
   if (info.type.virtual) {
-    const node = (await nodeObjects(c.var.deps, c.var.cluster.id)).find((n) => n.metadata.name === name);
-    if (!node) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
-    return respond(c, info.type, node);
+    const found = (await virtualObjects(c, info)).find((n) => n.metadata.name === name);
+    if (!found) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+    return respond(c, info.type, found);
   }
   const obj = await c.var.deps.store.get(objectKey(c.var.cluster.id, info, name));
   if (!obj) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
@@ -76,7 +77,7 @@ export async function listObjects(c: Ctx, info: RequestInfo) {
   const sel = selectorsOf(c, info.type);
   if (isWatch(c)) return serveWatch(c, info, sel);
   const { items, resourceVersion } = info.type.virtual
-    ? { items: await nodeObjects(c.var.deps, c.var.cluster.id), resourceVersion: "1" }
+    ? { items: await virtualObjects(c, info), resourceVersion: "1" }
     : await c.var.deps.store.list({
         clusterId: c.var.cluster.id,
         ...storageOf(info.type),
@@ -307,6 +308,16 @@ function checkFields(c: Ctx, info: RequestInfo, obj: KubeObject): KubeObject {
   pruneFields(obj, unknown);
   if (mode !== "Ignore") for (const warning of list) warn(c, warning);
   return obj;
+}
+
+/** Objects served from the platform rather than stored in the cluster: nodes and their metrics, pods' metrics. */
+async function virtualObjects(c: Ctx, info: RequestInfo): Promise<KubeObject[]> {
+  const { deps, cluster } = c.var;
+  if (info.type.group === "metrics.k8s.io")
+    return info.type.resource === "pods"
+      ? podMetrics(deps, cluster.id, info.namespace || undefined)
+      : nodeMetrics(deps, cluster.id);
+  return nodeObjects(deps, cluster.id);
 }
 
 /** A write to a node: only the cluster's own view of it changes (labels, annotations, spec). */

@@ -52,7 +52,10 @@ function watchEncoder(c: Context<AppEnv>, info: RequestInfo) {
  */
 export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Selection) {
   const { deps, cluster } = c.var;
-  if (info.type.virtual) return serveNodeWatch(c, info, sel);
+  if (info.type.virtual) {
+    if (info.type.resource !== "nodes" || info.type.group !== "") throw kubeErrors.methodNotAllowed();
+    return serveNodeWatch(c, info, sel);
+  }
   const requested = c.req.query("resourceVersion");
   const timeoutSeconds = Number(c.req.query("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS);
   const bookmarks = c.req.query("allowWatchBookmarks") === "true";

@@ -64,6 +64,27 @@ function network(
   return { ...core(resource, kind, { shortNames, ...opts }), group };
 }
 
+function autoscaling(version: string): ResourceType {
+  return {
+    ...core("horizontalpodautoscalers", "HorizontalPodAutoscaler", {
+      shortNames: ["hpa"],
+      categories: ["all"],
+      subresources: ["status"],
+    }),
+    group: "autoscaling",
+    version,
+  };
+}
+
+/** metrics.k8s.io: read-only, from the node agents' samples. */
+function metrics(resource: string, kind: string, namespaced: boolean): ResourceType {
+  return {
+    ...core(resource, kind, { namespaced, verbs: ["get", "list"], virtual: true }),
+    group: "metrics.k8s.io",
+    version: "v1beta1",
+  };
+}
+
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("pods", "Pod", {
     shortNames: ["po"],
@@ -83,6 +104,11 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     virtual: true,
   }),
   core("events", "Event", { shortNames: ["ev"] }),
+  autoscaling("v2"),
+  // stored as autoscaling/v2 (core/k8s/views.ts); kubectl up to 1.32 writes v1
+  autoscaling("v1"),
+  metrics("pods", "PodMetrics", true),
+  metrics("nodes", "NodeMetrics", false),
   // stored as core/v1 Events (core/k8s/views.ts)
   network("events.k8s.io", "events", "Event", ["ev"]),
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),

@@ -69,16 +69,74 @@ const eventsV1: StorageView = {
   },
 };
 
-const VIEWS: Record<string, StorageView> = { "events.k8s.io/events": eventsV1 };
-
-export function viewOf(type: Pick<ResourceType, "group" | "resource">): StorageView | undefined {
-  return VIEWS[`${type.group}/${type.resource}`];
+export function viewOf(type: Pick<ResourceType, "group" | "version" | "resource">): StorageView | undefined {
+  return VIEWS[`${type.group}/${type.resource}`] ?? VIEWS[`${type.group}/${type.version}/${type.resource}`];
 }
 
 /** Where objects of this type are stored. */
-export function storageOf(type: Pick<ResourceType, "group" | "resource">): {
+export function storageOf(type: Pick<ResourceType, "group" | "version" | "resource">): {
   group: string;
   resource: string;
 } {
   return viewOf(type)?.stored ?? { group: type.group, resource: type.resource };
 }
+
+/** autoscaling/v1 HorizontalPodAutoscalers are v2 ones with a single CPU target, as in kube-apiserver. */
+const autoscalingV1: StorageView = {
+  stored: { group: "autoscaling", resource: "horizontalpodautoscalers" },
+  fromStored(v2) {
+    const spec = (v2.spec ?? {}) as Obj & { metrics?: { resource?: { name: string; target: Obj } }[] };
+    const status = (v2.status ?? {}) as Obj & {
+      currentMetrics?: { resource?: { name: string; current: { averageUtilization?: number } } }[];
+    };
+    const cpu = spec.metrics?.find((m) => m.resource?.name === "cpu")?.resource?.target.averageUtilization;
+    const current = status.currentMetrics?.find((m) => m.resource?.name === "cpu")?.resource?.current
+      .averageUtilization;
+    return {
+      apiVersion: "autoscaling/v1",
+      kind: "HorizontalPodAutoscaler",
+      metadata: v2.metadata,
+      spec: omitUndefined({
+        scaleTargetRef: spec.scaleTargetRef,
+        minReplicas: spec.minReplicas,
+        maxReplicas: spec.maxReplicas,
+        targetCPUUtilizationPercentage: cpu,
+      }),
+      status: omitUndefined({
+        observedGeneration: status.observedGeneration,
+        lastScaleTime: status.lastScaleTime,
+        currentReplicas: status.currentReplicas ?? 0,
+        desiredReplicas: status.desiredReplicas ?? 0,
+        currentCPUUtilizationPercentage: current,
+      }),
+    };
+  },
+  toStored(v1) {
+    const spec = (v1.spec ?? {}) as Obj;
+    const cpu = spec.targetCPUUtilizationPercentage;
+    return {
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: v1.metadata,
+      spec: omitUndefined({
+        scaleTargetRef: spec.scaleTargetRef,
+        minReplicas: spec.minReplicas,
+        maxReplicas: spec.maxReplicas,
+        metrics:
+          cpu === undefined
+            ? undefined
+            : [
+                {
+                  type: "Resource",
+                  resource: { name: "cpu", target: { type: "Utilization", averageUtilization: cpu } },
+                },
+              ],
+      }),
+    };
+  },
+};
+
+const VIEWS: Record<string, StorageView> = {
+  "events.k8s.io/events": eventsV1,
+  "autoscaling/v1/horizontalpodautoscalers": autoscalingV1,
+};

@@ -97,6 +97,7 @@ export async function startTestPlatform(
     TIMONIER_NODE_TAINTS: options.nodeTaints ?? "",
     TIMONIER_QUEUE_PREFIX: `test-${suffix}`,
     TIMONIER_RESYNC_SECONDS: String(options.resyncSeconds ?? 2),
+    TIMONIER_METRICS_SECONDS: "3",
     // suites running side by side share one Docker host but not one database: give each vitest worker its
     // own range of cluster blocks, away from the default pool a developer's `npm start` uses
     TIMONIER_CLUSTER_NETWORK_POOL: `10.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,

@@ -15,6 +15,7 @@ import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
 import { containerSpec } from "./container-spec";
 import { hookOf, runHook } from "./hooks";
+import type { MetricsSampler } from "./metrics";
 import type { NodeNetwork } from "./network";
 import { type Action, latest, planPodSync } from "./plan";
 import { CLUSTER_DOMAIN, podDns } from "./pod-dns";
@@ -42,6 +43,9 @@ export interface NodeAgentOptions {
   networks: ClusterNetworks;
   /** The node's cluster networks, netds and gateway. */
   network: NodeNetwork;
+  /** Samples container usage every `metricsMs` (metrics.k8s.io). */
+  metrics: MetricsSampler;
+  metricsMs: number;
   triggers: Triggers;
   connection: Redis;
   logger: Logger;
@@ -125,6 +129,15 @@ export class NodeAgent {
     });
     this.timers.push(
       setInterval(() => void this.o.nodes.heartbeat(this.o.nodeName).catch(() => {}), HEARTBEAT_MS),
+    );
+    this.timers.push(
+      setInterval(
+        () =>
+          void this.o.metrics
+            .sample(this.now())
+            .catch((e: Error) => this.o.logger.warn("metrics sampling failed", { error: e.message })),
+        this.o.metricsMs,
+      ),
     );
     this.timers.push(
       setInterval(

@@ -42,6 +42,12 @@ export function demuxFrames(buffer: Buffer): Buffer {
   return Buffer.concat(out);
 }
 
+interface DockerStats {
+  cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number };
+  precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number };
+  memory_stats: { usage?: number; stats?: Record<string, number> };
+}
+
 /** The Docker Engine API behind `PodRuntime`: labels are the source of truth, names are deterministic. */
 export class DockerRuntime implements PodRuntime {
   /** Network ids by name and images known to be present, to spare a round trip per pod start. */
@@ -288,6 +294,24 @@ export class DockerRuntime implements PodRuntime {
         return container.id;
       },
     );
+  }
+
+  async usage(id: string): Promise<{ cpuNanoCores: number; memoryBytes: number } | undefined> {
+    try {
+      // without streaming, the engine samples twice a second apart: precpu_stats is the first sample
+      const s = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats;
+      const cpu = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
+      const system = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+      const cpus = s.cpu_stats.online_cpus ?? 1;
+      // system_cpu_usage counts every CPU's nanoseconds: the share of it times the CPUs, per second
+      const cpuNanoCores = system > 0 && cpu > 0 ? Math.round((cpu / system) * cpus * 1e9) : 0;
+      const stats = s.memory_stats.stats ?? {};
+      const inactive = stats.inactive_file ?? stats.total_inactive_file ?? 0;
+      const memoryBytes = Math.max(0, (s.memory_stats.usage ?? 0) - inactive);
+      return { cpuNanoCores, memoryBytes };
+    } catch {
+      return undefined;
+    }
   }
 
   async stopContainer(id: string, graceSeconds: number): Promise<void> {

@@ -131,6 +131,8 @@ export interface PodRuntime {
   removeContainer(id: string): Promise<void>;
   logs(containerId: string, options: LogOptions): Promise<Readable>;
   exec(containerId: string, options: ExecOptions): Promise<ExecSession>;
+  /** What a running container uses now: CPU in nanocores over the last second, memory in its working set. */
+  usage(containerId: string): Promise<{ cpuNanoCores: number; memoryBytes: number } | undefined>;
   /** Attaches to the container's main process (its stdin when it was created with one). */
   attach(containerId: string, options: { stdin: boolean; tty: boolean }): Promise<ExecSession>;
 }

@@ -1,3 +1,4 @@
+import { cpuTarget, type HorizontalPodAutoscaler } from "../../../core/k8s/autoscaling/types";
 import type { EndpointSlice, Endpoints, Service } from "../../../core/k8s/services/types";
 import type { KubeObject } from "../../../core/k8s/types";
 import { AGE, column, NAME, type Printer } from "./columns";
@@ -123,6 +124,34 @@ export const NETWORK_PRINTERS: Record<string, Printer> = {
         hosts.length ? firstThree(hosts) : "*",
         address.join(","),
         ing.spec?.tls?.length ? "80, 443" : "80",
+        since(o.metadata.creationTimestamp, now),
+      ];
+    },
+  },
+  HorizontalPodAutoscaler: {
+    columns: [
+      NAME,
+      column("Reference", "The reference to the target of the autoscaler."),
+      column("Targets", "The metrics and their targets."),
+      column("MinPods", "The minimum number of replicas.", { type: "integer" }),
+      column("MaxPods", "The maximum number of replicas.", { type: "integer" }),
+      column("Replicas", "The current number of replicas.", { type: "integer" }),
+      AGE,
+    ],
+    row: (o, now) => {
+      const hpa = o as HorizontalPodAutoscaler;
+      const target = cpuTarget(hpa);
+      const current = hpa.status?.currentMetrics?.find((m) => m.resource.name === "cpu")?.resource.current
+        .averageUtilization;
+      return [
+        o.metadata.name,
+        `${hpa.spec.scaleTargetRef.kind}/${hpa.spec.scaleTargetRef.name}`,
+        target === undefined
+          ? "<none>"
+          : `cpu: ${current === undefined ? "<unknown>" : `${current}%`}/${target}%`,
+        hpa.spec.minReplicas ?? 1,
+        hpa.spec.maxReplicas,
+        hpa.status?.currentReplicas ?? 0,
         since(o.metadata.creationTimestamp, now),
       ];
     },

@@ -2,6 +2,7 @@ import type { ResourceType } from "../../../core/k8s/resources";
 import { cronJobStrategy } from "./cronjobs";
 import { daemonSetStrategy } from "./daemonsets";
 import { genericStrategy } from "./generic";
+import { hpaStrategy } from "./hpa";
 import { ingressStrategy } from "./ingresses";
 import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
@@ -18,6 +19,7 @@ const BY_KIND: Record<string, Strategy> = {
   Namespace: namespaceStrategy,
   Service: serviceStrategy,
   Ingress: ingressStrategy,
+  HorizontalPodAutoscaler: hpaStrategy,
   NetworkPolicy: networkPolicyStrategy,
   Deployment: workloadStrategy,
   ReplicaSet: workloadStrategy,
