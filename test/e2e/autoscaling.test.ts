@@ -75,7 +75,9 @@ describe("metrics and autoscaling through the real kubectl", () => {
     expect(events).toContain(
       "New size: 2; reason: cpu resource utilization (percentage of request) above target",
     );
-    const v1 = JSON.parse((await k("get", "horizontalpodautoscalers.v1.autoscaling", "burn", "-o", "json")).stdout);
+    const v1 = JSON.parse(
+      (await k("get", "horizontalpodautoscalers.v1.autoscaling", "burn", "-o", "json")).stdout,
+    );
     expect(v1).toMatchObject({
       apiVersion: "autoscaling/v1",
       spec: { targetCPUUtilizationPercentage: 50, maxReplicas: 2 },
