@@ -1,4 +1,3 @@
-import { KubeError } from "../../core/k8s/errors";
 import { isControlledBy } from "../../core/k8s/owners";
 import type { Pod } from "../../core/k8s/types";
 import type { ControllerRevision, DaemonSet } from "../../core/k8s/workloads/types";
@@ -6,11 +5,11 @@ import type { ObjectRef } from "../../core/queues";
 import { type NodeRepository, type NodeRow, nodeLabels } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
-import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
 import { planDaemonSet } from "./daemonset-plan";
 import type { NodeInfo } from "./node-eligibility";
+import { applyPodChanges } from "./owned-pods";
 import { writeStatus } from "./write-status";
 
 const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
@@ -56,21 +55,12 @@ export class DaemonSetController {
       now,
     );
     await applyRevisions(this.store, ref, plan.revisions);
-    for (const pod of plan.create) {
-      const name = pod.metadata.name ?? "";
-      try {
-        await this.store.create(key(ref, "", "pods", name), pod);
-        await this.events.record(ref.clusterId, ds, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
-      } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409)) throw err;
-      }
-    }
-    for (const name of plan.remove) {
-      const pod = pods.find((p) => p.metadata.name === name);
-      if (!pod) continue;
-      await deletePodGracefully(this.store, key(ref, "", "pods", name), pod, now);
-      await this.events.record(ref.clusterId, ds, "Normal", "SuccessfulDelete", `Deleted pod: ${name}`);
-    }
+    await applyPodChanges({ store: this.store, events: this.events }, ref, ds, {
+      create: plan.create,
+      remove: plan.remove,
+      pods: pods as Pod[],
+      now,
+    });
     await writeStatus(this.store, key(ref, "apps", "daemonsets"), ds.metadata.uid ?? "", plan.status);
     return {};
   }

@@ -1,13 +1,12 @@
-import { KubeError } from "../../core/k8s/errors";
 import { isControlledBy } from "../../core/k8s/owners";
 import type { Pod } from "../../core/k8s/types";
 import type { ControllerRevision, StatefulSet } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
-import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
+import { applyPodChanges } from "./owned-pods";
 import { planStatefulSet } from "./statefulset-plan";
 import { writeStatus } from "./write-status";
 
@@ -44,33 +43,16 @@ export class StatefulSetController {
     );
     await applyRevisions(this.store, ref, plan.revisions);
     const setName = sts.metadata.name;
-    for (const pod of plan.create) {
-      const name = pod.metadata.name ?? "";
-      try {
-        await this.store.create(key(ref, "", "pods", name), pod);
-        await this.events.record(
-          ref.clusterId,
-          sts,
-          "Normal",
-          "SuccessfulCreate",
-          `create Pod ${name} in StatefulSet ${setName} successful`,
-        );
-      } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409)) throw err;
-      }
-    }
-    for (const name of plan.remove) {
-      const pod = pods.find((p) => p.metadata.name === name);
-      if (!pod) continue;
-      await deletePodGracefully(this.store, key(ref, "", "pods", name), pod, now);
-      await this.events.record(
-        ref.clusterId,
-        sts,
-        "Normal",
-        "SuccessfulDelete",
-        `delete Pod ${name} in StatefulSet ${setName} successful`,
-      );
-    }
+    const wording = {
+      created: (name: string) => `create Pod ${name} in StatefulSet ${setName} successful`,
+      deleted: (name: string) => `delete Pod ${name} in StatefulSet ${setName} successful`,
+    };
+    await applyPodChanges({ store: this.store, events: this.events, wording }, ref, sts, {
+      create: plan.create,
+      remove: plan.remove,
+      pods: pods as Pod[],
+      now,
+    });
     await writeStatus(this.store, key(ref, "apps", "statefulsets"), sts.metadata.uid ?? "", plan.status);
     return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
   }

@@ -6,9 +6,9 @@ import { type Deployment, REVISION_ANNOTATION, type ReplicaSet } from "../../cor
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
-import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { planDeployment } from "./deployment-plan";
+import { applyPodChanges } from "./owned-pods";
 import { planReplicaSet } from "./replicaset-plan";
 import { writeStatus } from "./write-status";
 
@@ -40,22 +40,15 @@ export class ReplicaSetController {
     const pods = items.filter((p) => isControlledBy(p, rs)) as Pod[];
     const now = this.now();
     const plan = planReplicaSet(rs, pods, now);
-    for (let i = 0; i < plan.create; i++) {
-      const pod = podFromTemplate(rs, rs.spec.template, ref.namespace);
-      const name = pod.metadata.name ?? "";
-      try {
-        await this.store.create(key(ref, "", "pods", name), pod);
-        await this.events.record(ref.clusterId, rs, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
-      } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409)) throw err;
-      }
-    }
-    for (const name of plan.remove) {
-      const pod = pods.find((p) => p.metadata.name === name);
-      if (!pod) continue;
-      await deletePodGracefully(this.store, key(ref, "", "pods", name), pod, now);
-      await this.events.record(ref.clusterId, rs, "Normal", "SuccessfulDelete", `Deleted pod: ${name}`);
-    }
+    const create = Array.from({ length: plan.create }, () =>
+      podFromTemplate(rs, rs.spec.template, ref.namespace),
+    );
+    await applyPodChanges({ store: this.store, events: this.events }, ref, rs, {
+      create,
+      remove: plan.remove,
+      pods,
+      now,
+    });
     await writeStatus(this.store, key(ref, "apps", "replicasets"), rs.metadata.uid ?? "", plan.status);
     return {};
   }

@@ -1,0 +1,52 @@
+import { KubeError } from "../../core/k8s/errors";
+import type { KubeObject, Pod } from "../../core/k8s/types";
+import type { ObjectRef } from "../../core/queues";
+import type { ObjectStore } from "../../db/store";
+import type { EventRecorder } from "../events";
+import { deletePodGracefully } from "../pod-deletion";
+
+/** How a controller words its pod events (a StatefulSet says it differently from a ReplicaSet). */
+export interface PodEventWording {
+  created(name: string): string;
+  deleted(name: string): string;
+}
+
+export const PLAIN_WORDING: PodEventWording = {
+  created: (name) => `Created pod: ${name}`,
+  deleted: (name) => `Deleted pod: ${name}`,
+};
+
+/**
+ * The pod side of a controller's plan: creates the new pods (a name already taken is a retry that got
+ * there first) and deletes the unwanted ones gracefully, each with its event on the owner.
+ */
+export async function applyPodChanges(
+  o: { store: ObjectStore; events: EventRecorder; wording?: PodEventWording },
+  ref: ObjectRef,
+  owner: KubeObject,
+  change: { create: Pod[]; remove: string[]; pods: Pod[]; now: Date },
+): Promise<void> {
+  const wording = o.wording ?? PLAIN_WORDING;
+  const podKey = (name: string) => ({
+    clusterId: ref.clusterId,
+    group: "",
+    resource: "pods",
+    namespace: ref.namespace,
+    name,
+  });
+  for (const pod of change.create) {
+    const name = pod.metadata.name ?? "";
+    try {
+      await o.store.create(podKey(name), pod);
+      await o.events.record(ref.clusterId, owner, "Normal", "SuccessfulCreate", wording.created(name));
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 409)) throw err;
+    }
+  }
+  for (const name of change.remove) {
+    const pod = change.pods.find((p) => p.metadata.name === name);
+    if (!pod) continue;
+    await deletePodGracefully(o.store, podKey(name), pod, change.now);
+    await o.events.record(ref.clusterId, owner, "Normal", "SuccessfulDelete", wording.deleted(name));
+  }
+}
