@@ -6,6 +6,9 @@ import type { Database } from "./client";
 import { clusterNetworks } from "./schema";
 import type { Tx } from "./store";
 
+/** Every address block of the pool is taken: no cluster can be created until one is deleted. */
+export class NetworkPoolExhausted extends Error {}
+
 export interface NetworkPool {
   /** The platform-wide block cluster networks are cut from, e.g. 10.128.0.0/9. */
   pool: string;
@@ -58,6 +61,8 @@ export class ClusterNetworks {
         .returning({ cidr: clusterNetworks.cidr });
       if (inserted[0]) return clusterNetwork(inserted[0].cidr);
     }
-    throw new Error(`no free /${this.pool.prefix} left in ${this.pool.pool}`);
+    throw new NetworkPoolExhausted(
+      `no free /${this.pool.prefix} left in ${this.pool.pool} for a new cluster`,
+    );
   }
 }

@@ -60,6 +60,8 @@ export async function startTestPlatform(
   options: {
     nodeAgent?: boolean;
     resyncSeconds?: number;
+    /** Overrides the per-worker default, e.g. to test a full pool. */
+    clusterNetworkPool?: string;
     /** The node's TIMONIER_NODE_LABELS and TIMONIER_NODE_TAINTS. */
     nodeLabels?: string;
     nodeTaints?: string;
@@ -100,7 +102,9 @@ export async function startTestPlatform(
     TIMONIER_METRICS_SECONDS: "3",
     // suites running side by side share one Docker host but not one database: give each vitest worker its
     // own range of cluster blocks, away from the default pool a developer's `npm start` uses
-    TIMONIER_CLUSTER_NETWORK_POOL: `10.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,
+    // 512 clusters per worker, 16 workers within 10.64.0.0/10
+    TIMONIER_CLUSTER_NETWORK_POOL:
+      options.clusterNetworkPool ?? `10.${64 + 4 * (Number(process.env.VITEST_POOL_ID ?? 0) % 16)}.0.0/14`,
     TIMONIER_INGRESS_PORT: String(ingressPort),
     TIMONIER_INGRESS_TLS_PORT: String(ingressTlsPort),
     TIMONIER_LOADBALANCER_POOL: `127.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { renderKubeconfig } from "../../../core/kubeconfig";
 import { clusterToken, hashToken } from "../../../core/tokens";
 import type { ClusterRow } from "../../../db/clusters";
+import { NetworkPoolExhausted } from "../../../db/networks";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../errors";
 import { validationHook } from "../validation";
@@ -46,11 +47,16 @@ export const clustersApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const deps = c.var.deps;
     const body = c.req.valid("json");
     const tenant = body.tenant ?? "default";
-    const row = await deps.clusters.create({
-      tenant,
-      name: body.name,
-      tokenHashFor: (id) => hashToken(clusterToken(deps.config.tokenSecret, id)),
-    });
+    const row = await deps.clusters
+      .create({
+        tenant,
+        name: body.name,
+        tokenHashFor: (id) => hashToken(clusterToken(deps.config.tokenSecret, id)),
+      })
+      .catch((err) => {
+        if (err instanceof NetworkPoolExhausted) throw new ApiError(503, "capacity_exhausted", err.message);
+        throw err;
+      });
     if (!row)
       throw new ApiError(409, "already_exists", `cluster ${body.name} already exists in tenant ${tenant}`);
     return c.json({ ...view(deps, { ...row, tenant }), kubeconfig: kubeconfigOf(deps, row) }, 201);

@@ -59,6 +59,10 @@ export const createCluster = createRoute({
       description: "Name taken in this tenant",
       content: { "application/json": { schema: ErrorSchema } },
     },
+    503: {
+      description: "No address block is left for a new cluster (TIMONIER_CLUSTER_NETWORK_POOL is full)",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
     ...errors,
   },
 });
