@@ -65,10 +65,26 @@ function cleanup(e: unknown, name: string): RenderError {
 export function renderTemplates(
   templates: Record<string, string>,
   dot: unknown,
-  options: EngineOptions = {},
+  options: EngineOptions & { dotFor?: (name: string) => unknown } = {},
 ): Record<string, string> {
   const set = new TemplateSet(sprig, options.strict ? "error" : "zero");
   set.addFuncs(helmFuncs(set, options));
+  set.addFuncs({
+    // Go's encoding/json: map keys sorted
+    toJson: (v) =>
+      JSON.stringify(v ?? null, (_k, x) => {
+        if (typeof x === "bigint") return Number(x);
+        if (x && typeof x === "object" && !Array.isArray(x))
+          return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        return x;
+      }),
+    getHostByName: () => "",
+    tpl: (text, data) => {
+      const name = `tpl-${set.names().length}`;
+      set.parse(name, String(text));
+      return set.execute(name, data).replaceAll("<no value>", "");
+    },
+  });
   const names = Object.keys(templates).sort();
   for (const name of names) {
     try {
@@ -81,7 +97,7 @@ export function renderTemplates(
   for (const name of names) {
     if ((name.split("/").pop() ?? "").startsWith("_")) continue;
     try {
-      out[name] = set.execute(name, dot).replaceAll("<no value>", "");
+      out[name] = set.execute(name, options.dotFor ? options.dotFor(name) : dot).replaceAll("<no value>", "");
     } catch (e) {
       throw cleanup(e, name);
     }

@@ -1,6 +1,7 @@
 import type { TemplateFunc } from "../template/exec";
 import { formatValue } from "../template/format";
 import { typeName } from "../template/values";
+import { sprigStrings } from "./strings";
 
 function str(v: unknown): string {
   if (typeof v === "string") return v;
@@ -10,6 +11,7 @@ function str(v: unknown): string {
 
 /** The Sprig functions implemented so far, with Sprig's argument order (pipelines pass the last). */
 export const sprig: Record<string, TemplateFunc> = {
+  ...sprigStrings,
   upper: (s) => str(s).toUpperCase(),
   lower: (s) => str(s).toLowerCase(),
   title: (s) =>

@@ -1,0 +1,109 @@
+import { type EngineOptions, renderTemplates } from "./engine";
+
+/** A chart as the engine takes it: already loaded, templates keyed by chart-relative name. */
+export interface Chart {
+  name: string;
+  version?: string;
+  apiVersion?: string;
+  appVersion?: string;
+  values?: Record<string, unknown>;
+  files?: Record<string, string>;
+  templates: Record<string, string>;
+  dependencies?: Chart[];
+}
+
+type Values = Record<string, unknown>;
+
+/** `.Files`: the chart's non-template files, a struct whose methods templates call. */
+export class Files {
+  constructor(private readonly files: Record<string, string>) {}
+  Get(name: unknown): string {
+    return this.files[String(name)] ?? "";
+  }
+}
+const isMap = (v: unknown): v is Values => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Helm's coalescing: what the user gave wins, maps merge key by key, a chart's defaults fill the rest. */
+export function coalesce(defaults: Values | undefined, given: Values | undefined): Values {
+  const out: Values = { ...(defaults ?? {}) };
+  for (const [k, v] of Object.entries(given ?? {})) {
+    out[k] = isMap(v) && isMap(out[k]) ? coalesce(out[k] as Values, v) : v;
+  }
+  return out;
+}
+
+/** The values each chart of the tree sees: subcharts under their name, `global` copied down. */
+function valuesTree(
+  chart: Chart,
+  given: Values,
+  parentGlobal: Values | undefined,
+  path: string,
+  out: Map<string, Values>,
+) {
+  const values = coalesce(chart.values, given);
+  if (parentGlobal) values.global = coalesce(isMap(values.global) ? values.global : {}, parentGlobal);
+  for (const dep of chart.dependencies ?? []) {
+    const sub = isMap(values[dep.name]) ? (values[dep.name] as Values) : {};
+    valuesTree(
+      dep,
+      sub,
+      isMap(values.global) ? (values.global as Values) : undefined,
+      `${path}/charts/${dep.name}`,
+      out,
+    );
+    values[dep.name] = out.get(`${path}/charts/${dep.name}`);
+  }
+  out.set(path, values);
+}
+
+function collect(
+  chart: Chart,
+  path: string,
+  out: { templates: Record<string, string>; owner: Map<string, { chart: Chart; path: string }> },
+) {
+  for (const [name, text] of Object.entries(chart.templates)) {
+    const full = `${path}/${name}`;
+    out.templates[full] = text;
+    out.owner.set(full, { chart, path });
+  }
+  for (const dep of chart.dependencies ?? []) collect(dep, `${path}/charts/${dep.name}`, out);
+}
+
+/**
+ * `engine.Render`: every template of the chart and its subcharts, keyed by its full path, each executed
+ * with its own chart's .Values, .Chart, .Template, and the shared .Release and .Capabilities.
+ */
+export function renderChart(
+  chart: Chart,
+  values: Values,
+  options: EngineOptions & { release?: Record<string, unknown> } = {},
+): Record<string, string> {
+  const tree = new Map<string, Values>();
+  valuesTree(chart, values, undefined, chart.name, tree);
+  const all = {
+    templates: {} as Record<string, string>,
+    owner: new Map<string, { chart: Chart; path: string }>(),
+  };
+  collect(chart, chart.name, all);
+  return renderTemplates(all.templates, undefined, {
+    ...options,
+    dotFor: (name) => {
+      const owner = all.owner.get(name);
+      const c = owner?.chart ?? chart;
+      return {
+        Values: tree.get(owner?.path ?? chart.name) ?? {},
+        Release: options.release ?? null,
+        Chart: {
+          Name: c.name,
+          Version: c.version ?? "",
+          AppVersion: c.appVersion ?? "",
+          APIVersion: c.apiVersion ?? "v2",
+          IsRoot: c === chart,
+        },
+        Capabilities: { KubeVersion: { Version: "v1.31.0", Major: "1", Minor: "31" } },
+        Template: { Name: name, BasePath: `${owner?.path ?? chart.name}/templates` },
+        Files: new Files(c.files ?? {}),
+      };
+    },
+  });
+}
