@@ -18,12 +18,28 @@ export class RenderError extends Error {
   override name = "RenderError";
 }
 
+/** Helm stops a template that includes itself, directly or not, this deep. */
+const MAX_INCLUDE_DEPTH = 1000;
+
 function helmFuncs(set: TemplateSet, options: EngineOptions): Record<string, TemplateFunc> {
+  let depth = 0;
   return {
     include: (name, data) => {
       const n = String(name);
       if (!set.has(n)) throw new Error(`template: no template "${n}" associated with template "gotpl"`);
-      return set.execute(n, data);
+      if (depth >= MAX_INCLUDE_DEPTH)
+        throw new Error(`rendering template has a nested reference name: ${n}: unable to execute template`);
+      depth++;
+      try {
+        return set.execute(n, data);
+      } catch (err) {
+        // JavaScript's stack may end before Helm's limit: the same verdict, sooner
+        if (err instanceof RangeError)
+          throw new Error(`rendering template has a nested reference name: ${n}: unable to execute template`);
+        throw err;
+      } finally {
+        depth--;
+      }
     },
     required: (msg, value) => {
       if (value === null || value === undefined || (typeof value === "string" && value === "")) {
