@@ -8,7 +8,7 @@ describe("metrics and autoscaling through the real kubectl", () => {
   let kubeconfig: string;
 
   beforeAll(async () => {
-    platform = await startTestPlatform();
+    platform = await startTestPlatform({ metricsSeconds: 3 });
     kubeconfig = (await platform.createCluster("hpa")).kubeconfig;
   }, 60_000);
   afterAll(async () => {

@@ -60,6 +60,8 @@ export async function startTestPlatform(
   options: {
     nodeAgent?: boolean;
     resyncSeconds?: number;
+    /** How often containers are sampled (and HPAs synced); 15 s as in production unless a suite needs sooner. */
+    metricsSeconds?: number;
     /** Overrides the per-worker default, e.g. to test a full pool. */
     clusterNetworkPool?: string;
     /** The node's TIMONIER_NODE_LABELS and TIMONIER_NODE_TAINTS. */
@@ -99,7 +101,7 @@ export async function startTestPlatform(
     TIMONIER_NODE_TAINTS: options.nodeTaints ?? "",
     TIMONIER_QUEUE_PREFIX: `test-${suffix}`,
     TIMONIER_RESYNC_SECONDS: String(options.resyncSeconds ?? 2),
-    TIMONIER_METRICS_SECONDS: "3",
+    TIMONIER_METRICS_SECONDS: String(options.metricsSeconds ?? 15),
     // suites running side by side share one Docker host but not one database: give each vitest worker its
     // own range of cluster blocks, away from the default pool a developer's `npm start` uses
     // 512 clusters per worker, 16 workers within 10.64.0.0/10

@@ -44,7 +44,6 @@ export function demuxFrames(buffer: Buffer): Buffer {
 
 interface DockerStats {
   cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number };
-  precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number };
   memory_stats: { usage?: number; stats?: Record<string, number> };
 }
 
@@ -53,6 +52,8 @@ export class DockerRuntime implements PodRuntime {
   /** Network ids by name and images known to be present, to spare a round trip per pod start. */
   private readonly networks = new Map<string, Promise<string>>();
   private readonly imagesSeen = new Map<string, number>();
+  /** Each running container's last CPU reading, for the next sample's difference. */
+  private readonly cpuSamples = new Map<string, { cpu: number; system: number }>();
 
   constructor(
     private readonly docker: Docker,
@@ -296,12 +297,23 @@ export class DockerRuntime implements PodRuntime {
     );
   }
 
+  /**
+   * One cheap sample (`one-shot`: no second read a second later) compared with this container's previous
+   * one: CPU is the share of the host's CPU time it used in between, so a container's first sample
+   * reports no CPU yet.
+   */
   async usage(id: string): Promise<{ cpuNanoCores: number; memoryBytes: number } | undefined> {
     try {
-      // without streaming, the engine samples twice a second apart: precpu_stats is the first sample
-      const s = (await this.docker.getContainer(id).stats({ stream: false })) as unknown as DockerStats;
-      const cpu = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
-      const system = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+      const s = (await this.docker
+        .getContainer(id)
+        .stats({ stream: false, "one-shot": true } as never)) as unknown as DockerStats;
+      const now = { cpu: s.cpu_stats.cpu_usage.total_usage, system: s.cpu_stats.system_cpu_usage ?? 0 };
+      const before = this.cpuSamples.get(id);
+      this.cpuSamples.set(id, now);
+      // removed containers are never asked again: keep the map from growing with them
+      if (this.cpuSamples.size > 2048) this.cpuSamples.clear();
+      const cpu = before ? now.cpu - before.cpu : 0;
+      const system = before ? now.system - before.system : 0;
       const cpus = s.cpu_stats.online_cpus ?? 1;
       // system_cpu_usage counts every CPU's nanoseconds: the share of it times the CPUs, per second
       const cpuNanoCores = system > 0 && cpu > 0 ? Math.round((cpu / system) * cpus * 1e9) : 0;
@@ -310,6 +322,7 @@ export class DockerRuntime implements PodRuntime {
       const memoryBytes = Math.max(0, (s.memory_stats.usage ?? 0) - inactive);
       return { cpuNanoCores, memoryBytes };
     } catch {
+      this.cpuSamples.delete(id);
       return undefined;
     }
   }
