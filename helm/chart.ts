@@ -23,11 +23,21 @@ export class Files {
 }
 const isMap = (v: unknown): v is Values => v !== null && typeof v === "object" && !Array.isArray(v);
 
+function withoutNulls(values: Values): Values {
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, isMap(v) ? withoutNulls(v) : v]),
+  );
+}
+
 /** Helm's coalescing: what the user gave wins, maps merge key by key, a chart's defaults fill the rest. */
 export function coalesce(defaults: Values | undefined, given: Values | undefined): Values {
-  const out: Values = { ...(defaults ?? {}) };
+  // a null removes the key, whether the user or the chart's defaults wrote it
+  const out: Values = withoutNulls(defaults ?? {});
   for (const [k, v] of Object.entries(given ?? {})) {
-    out[k] = isMap(v) && isMap(out[k]) ? coalesce(out[k] as Values, v) : v;
+    if (v === null) delete out[k];
+    else out[k] = isMap(v) && isMap(out[k]) ? coalesce(out[k] as Values, v) : v;
   }
   return out;
 }

@@ -74,6 +74,15 @@ function cleanup(e: unknown, name: string): RenderError {
 }
 
 /**
+ * Helm's parse order: deeper paths first, then names in reverse, so that a chart's own `define`s, parsed
+ * after its subcharts', win over theirs.
+ */
+export function sortTemplates(names: string[]): string[] {
+  const depth = (n: string) => n.split("/").length;
+  return [...names].sort((a, b) => depth(b) - depth(a) || (a < b ? 1 : a > b ? -1 : 0));
+}
+
+/**
  * Renders a flat map of templates, each with `dot` as data, in one template set so that they may
  * call each other's `define`s. Partials (basename starting with `_`) are parsed but not output.
  * Throws RenderError with Helm's message on the first failure.
@@ -102,7 +111,7 @@ export function renderTemplates(
     },
   });
   const names = Object.keys(templates).sort();
-  for (const name of names) {
+  for (const name of sortTemplates(names)) {
     try {
       set.parse(name, templates[name] as string);
     } catch (e) {
