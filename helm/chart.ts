@@ -14,6 +14,24 @@ export interface Chart {
 
 type Values = Record<string, unknown>;
 
+/** `.Capabilities`: the cluster the chart is rendered for. */
+export class Capabilities {
+  readonly KubeVersion: { Version: string; Major: string; Minor: string; GitVersion: string };
+  readonly APIVersions: APIVersions;
+  constructor(kube = { major: "1", minor: "20" }, apiVersions: string[] = []) {
+    const version = `v${kube.major}.${kube.minor}.0`;
+    this.KubeVersion = { Version: version, Major: kube.major, Minor: kube.minor, GitVersion: version };
+    this.APIVersions = new APIVersions(apiVersions);
+  }
+}
+
+export class APIVersions {
+  constructor(private readonly versions: string[]) {}
+  Has(version: unknown): boolean {
+    return this.versions.includes(String(version));
+  }
+}
+
 /** `.Files`: the chart's non-template files, a struct whose methods templates call. */
 export class Files {
   constructor(private readonly files: Record<string, string>) {}
@@ -86,7 +104,7 @@ function collect(
 export function renderChart(
   chart: Chart,
   values: Values,
-  options: EngineOptions & { release?: Record<string, unknown> } = {},
+  options: EngineOptions & { release?: Record<string, unknown>; capabilities?: unknown } = {},
 ): Record<string, string> {
   const tree = new Map<string, Values>();
   valuesTree(chart, values, undefined, chart.name, tree);
@@ -110,7 +128,7 @@ export function renderChart(
           APIVersion: c.apiVersion ?? "v2",
           IsRoot: c === chart,
         },
-        Capabilities: { KubeVersion: { Version: "v1.31.0", Major: "1", Minor: "31" } },
+        Capabilities: options.capabilities ?? new Capabilities(),
         Template: { Name: name, BasePath: `${owner?.path ?? chart.name}/templates` },
         Files: new Files(c.files ?? {}),
       };

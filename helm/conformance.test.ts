@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type Chart, renderChart } from "./chart";
 import { renderTemplates, sortTemplates } from "./engine";
+import { templateCommand } from "./template-command";
 
 const PASSING: string[] = [
   "TestRender",
@@ -39,6 +42,19 @@ interface EngineCase {
 
 interface TemplateCase {
   name: string;
+  chartDir: string;
+  releaseName: string;
+  namespace: string;
+  expected: string;
+  flags: {
+    set?: string[];
+    values?: string[];
+    kubeVersion?: string;
+    apiVersions?: string[];
+    includeCrds?: boolean;
+    skipTests?: boolean;
+    showOnly?: string[];
+  };
 }
 
 const engineCases = (
@@ -124,6 +140,60 @@ describe("engine-cases.json (template order)", () => {
     it(c.name, () => expect(sortTemplates(c.input)).toEqual(c.expectedOrder));
 });
 
+/** `helm template` goldens that pass; helm/README.md says what the others wait for. */
+const PASSING_GOLDENS = new Set([
+  "check name",
+  "check set name",
+  "check values files",
+  "check kube version",
+  "check kube api versions (comma-separated)",
+  "check kube api versions (repeated flag)",
+  "template with CRDs",
+  "template with show-only one",
+  "template with show-only multiple",
+  "template with show-only glob",
+  "sorted output of manifests (order of filenames, then order of objects within each YAML file)",
+  "template skip-tests",
+  "template with imported subchart values ensuring import",
+  "template with imported subchart values set with --set",
+  "template with imported subchart values set with --values file",
+]);
+
+/** A chart directory's files, read by the test: the library itself does no I/O. */
+function chartFiles(dir: URL): Record<string, string> {
+  const files: Record<string, string> = {};
+  const root = fileURLToPath(dir);
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files[relative(root, path)] = readFileSync(path, "utf8");
+    }
+  };
+  walk(root);
+  return files;
+}
+
 describe("cases.json (helm template goldens)", () => {
-  it.skip.each(templateCases.map((c) => c.name))("%s", () => {});
+  it.each(templateCases.filter((c) => PASSING_GOLDENS.has(c.name)).map((c) => [c.name, c] as const))(
+    "%s",
+    (_name, c) => {
+      const flags = c.flags;
+      const out = templateCommand(chartFiles(new URL(`${c.chartDir}/`, root)), {
+        releaseName: c.releaseName,
+        namespace: c.namespace,
+        ...(flags.set ? { set: flags.set } : {}),
+        ...(flags.values
+          ? { valuesFiles: flags.values.map((f) => readFileSync(new URL(f, root), "utf8")) }
+          : {}),
+        ...(flags.kubeVersion ? { kubeVersion: flags.kubeVersion } : {}),
+        ...(flags.apiVersions ? { apiVersions: flags.apiVersions } : {}),
+        ...(flags.includeCrds ? { includeCrds: true } : {}),
+        ...(flags.skipTests ? { skipTests: true } : {}),
+        ...(flags.showOnly ? { showOnly: flags.showOnly } : {}),
+      });
+      expect(out).toBe(readFileSync(new URL(c.expected, root), "utf8"));
+    },
+  );
+  it.skip.each(templateCases.filter((c) => !PASSING_GOLDENS.has(c.name)).map((c) => c.name))("%s", () => {});
 });

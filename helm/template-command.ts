@@ -1,0 +1,229 @@
+import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { Capabilities, type Chart, coalesce, renderChart } from "./chart";
+
+/** `helm template`'s inputs besides the chart's files. */
+export interface TemplateOptions {
+  releaseName: string;
+  namespace: string;
+  /** `-f` files' contents, in order. */
+  valuesFiles?: string[];
+  /** `--set a.b=c` assignments, in order. */
+  set?: string[];
+  /** `--kube-version 1.16.0`. */
+  kubeVersion?: string;
+  apiVersions?: string[];
+  includeCrds?: boolean;
+  skipTests?: boolean;
+  /** `--show-only` globs, chart-relative (`templates/service.yaml`). */
+  showOnly?: string[];
+}
+
+/** `--set`'s simple form: dotted keys, and Helm's typing of true, false, null and integers. */
+export function parseSet(assignments: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of assignments) {
+    const eq = a.indexOf("=");
+    const path = a.slice(0, eq).split(".");
+    const raw = a.slice(eq + 1);
+    const value =
+      raw === "true"
+        ? true
+        : raw === "false"
+          ? false
+          : raw === "null"
+            ? null
+            : /^-?\d+$/.test(raw)
+              ? Number(raw)
+              : raw;
+    let node = out;
+    for (const key of path.slice(0, -1)) {
+      if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path.at(-1) as string] = value;
+  }
+  return out;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\?/g, "[^/]");
+  return new RegExp(`^${body}$`);
+}
+
+/** Helm's InstallOrder: the kinds a release creates first. */
+const INSTALL_ORDER = [
+  "PriorityClass",
+  "Namespace",
+  "NetworkPolicy",
+  "ResourceQuota",
+  "LimitRange",
+  "PodSecurityPolicy",
+  "PodDisruptionBudget",
+  "ServiceAccount",
+  "Secret",
+  "SecretList",
+  "ConfigMap",
+  "StorageClass",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleList",
+  "ClusterRoleBinding",
+  "ClusterRoleBindingList",
+  "Role",
+  "RoleList",
+  "RoleBinding",
+  "RoleBindingList",
+  "Service",
+  "DaemonSet",
+  "Pod",
+  "ReplicationController",
+  "ReplicaSet",
+  "Deployment",
+  "HorizontalPodAutoscaler",
+  "StatefulSet",
+  "Job",
+  "CronJob",
+  "IngressClass",
+  "Ingress",
+  "APIService",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+];
+
+const HOOK_TYPES = new Set([
+  "pre-install",
+  "post-install",
+  "pre-delete",
+  "post-delete",
+  "pre-upgrade",
+  "post-upgrade",
+  "pre-rollback",
+  "post-rollback",
+  "test",
+  "test-success",
+]);
+
+type Files = Record<string, string>;
+
+/** A chart from its files (paths relative to the chart's directory); subcharts from `charts/<dir>/`. */
+export function loadChart(files: Files): Chart {
+  const meta = (parseYaml(files["Chart.yaml"] ?? "") ?? {}) as Record<string, unknown>;
+  const templates: Record<string, string> = {};
+  const other: Record<string, string> = {};
+  const subcharts = new Map<string, Files>();
+  for (const [path, text] of Object.entries(files)) {
+    const sub = /^charts\/([^/]+)\/(.+)$/.exec(path);
+    if (sub) {
+      const dir = sub[1] as string;
+      subcharts.set(dir, { ...subcharts.get(dir), [sub[2] as string]: text });
+    } else if (path.startsWith("templates/")) templates[path] = text;
+    else if (path !== "Chart.yaml" && path !== "values.yaml") other[path] = text;
+  }
+  return {
+    name: String(meta.name ?? ""),
+    version: String(meta.version ?? ""),
+    apiVersion: String(meta.apiVersion ?? "v2"),
+    ...(meta.appVersion !== undefined ? { appVersion: String(meta.appVersion) } : {}),
+    values: (parseYaml(files["values.yaml"] ?? "") ?? {}) as Record<string, unknown>,
+    files: other,
+    templates,
+    dependencies: [...subcharts.values()].filter((f) => f["Chart.yaml"]).map(loadChart),
+  };
+}
+
+/** The CRD files of the chart and its subcharts, unrendered, as `--include-crds` prints them first. */
+function crdSections(name: string, files: Files): string {
+  let out = "";
+  for (const path of Object.keys(files).sort()) {
+    const own = /^crds\/(.+)$/.exec(path);
+    if (own) out += `---\n# Source: ${name}/${path}\n${files[path]}\n`;
+  }
+  return out;
+}
+
+/** Splits rendered text into YAML documents as Helm does: on `---` lines, blank ones dropped, leading space trimmed. */
+function documents(text: string): string[] {
+  return text
+    .split(/^---[ \t]*$/m)
+    .map((d) => d.replace(/^\s+/, ""))
+    .filter((d) => d.trim() !== "");
+}
+
+interface Manifest {
+  path: string;
+  kind: string;
+  text: string;
+  hook?: string[];
+}
+
+function kindRank(kind: string): number {
+  const i = INSTALL_ORDER.indexOf(kind);
+  return i < 0 ? INSTALL_ORDER.length : i;
+}
+
+function byInstallOrder(a: Manifest, b: Manifest): number {
+  const ra = kindRank(a.kind);
+  const rb = kindRank(b.kind);
+  if (ra !== rb) return ra - rb;
+  return ra === INSTALL_ORDER.length && a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : 0;
+}
+
+/**
+ * What `helm template` prints for a chart: every rendered manifest in install order with its `# Source`,
+ * then the hooks. Pure: the caller reads the chart's files.
+ */
+export function templateCommand(files: Files, options: TemplateOptions): string {
+  const chart = loadChart(files);
+  let values: Record<string, unknown> = {};
+  for (const text of options.valuesFiles ?? [])
+    values = coalesce(values, (parseYaml(text) ?? {}) as Record<string, unknown>);
+  values = coalesce(values, parseSet(options.set ?? []));
+  const [major = "1", minor = "20"] = (options.kubeVersion ?? "").replace(/^v/, "").split(".");
+  const rendered = renderChart(chart, values, {
+    release: {
+      Name: options.releaseName,
+      Namespace: options.namespace,
+      Service: "Helm",
+      IsInstall: true,
+      IsUpgrade: false,
+      Revision: 1,
+    },
+    capabilities: new Capabilities(options.kubeVersion ? { major, minor } : undefined, options.apiVersions),
+  });
+  const manifests: Manifest[] = [];
+  for (const path of Object.keys(rendered).sort()) {
+    if (path.endsWith("NOTES.txt")) continue;
+    for (const text of documents(rendered[path] as string)) {
+      const doc = (parseAllDocuments(text)[0]?.toJS() ?? {}) as {
+        kind?: string;
+        metadata?: { annotations?: Record<string, string> };
+      };
+      const hook = doc.metadata?.annotations?.["helm.sh/hook"];
+      const events = hook?.split(",").map((h) => h.trim());
+      if (events && !events.some((e) => HOOK_TYPES.has(e))) continue;
+      manifests.push({ path, kind: doc.kind ?? "", text, ...(events ? { hook: events } : {}) });
+    }
+  }
+  const section = (m: Manifest) => `---\n# Source: ${m.path}\n${m.text}\n`;
+  const crds = options.includeCrds ? crdSections(chart.name, files) : "";
+  const plain = manifests.filter((m) => !m.hook).sort(byInstallOrder);
+  const hooks = manifests
+    .filter((m) => m.hook && !(options.skipTests && m.hook.includes("test")))
+    .sort(byInstallOrder);
+  const text = `${(crds + plain.map(section).join("")).trim()}\n${hooks.map(section).join("")}`;
+  if (!options.showOnly?.length) return text;
+  const docs = documents(text);
+  let out = "";
+  for (const pattern of options.showOnly) {
+    const glob = globToRegExp(`${chart.name}/${pattern}`);
+    const found = docs.filter((d) => glob.test(/^# Source: (.+)$/m.exec(d)?.[1] ?? ""));
+    if (found.length === 0) throw new Error(`could not find template ${pattern} in chart`);
+    for (const d of found) out += `---\n${d}\n`;
+  }
+  return out;
+}
