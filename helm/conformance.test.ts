@@ -157,6 +157,7 @@ const PASSING_GOLDENS = new Set([
   "template with imported subchart values ensuring import",
   "template with imported subchart values set with --set",
   "template with imported subchart values set with --values file",
+  "ensure nil/null values pass to subcharts delete values",
 ]);
 
 /** A chart directory's files, read by the test: the library itself does no I/O. */

@@ -1,6 +1,9 @@
+import { stringify as stringifyYaml } from "yaml";
 import { sprig } from "./sprig";
 import { TemplateExecError, type TemplateFunc, TemplateSet } from "./template/exec";
 import { TemplateSyntaxError } from "./template/lexer";
+
+const isNilValue = (v: unknown) => v === null || v === undefined;
 
 /** Marks a message from `required`/`fail` so the error cleanup can recover it from Go's wrapping. */
 const WARN_START = "HELM_ERR_START";
@@ -104,6 +107,15 @@ export function renderTemplates(
         return x;
       }),
     getHostByName: () => "",
+    // sigs.k8s.io/yaml's output: keys sorted, sequences not indented under their key, no final newline
+    toYaml: (v) =>
+      isNilValue(v)
+        ? "null"
+        : stringifyYaml(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x), {
+            sortMapEntries: true,
+            indentSeq: false,
+            lineWidth: 0,
+          }).replace(/\n$/, ""),
     tpl: (text, data) => {
       const name = `tpl-${set.names().length}`;
       set.parse(name, String(text));

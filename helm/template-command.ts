@@ -154,7 +154,7 @@ function documents(text: string): string[] {
     .filter((d) => d.trim() !== "");
 }
 
-interface Manifest {
+export interface Manifest {
   path: string;
   kind: string;
   text: string;
@@ -173,13 +173,22 @@ function byInstallOrder(a: Manifest, b: Manifest): number {
   return ra === INSTALL_ORDER.length && a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : 0;
 }
 
-/**
- * What `helm template` prints for a chart: every rendered manifest in install order with its `# Source`,
- * then the hooks. Pure: the caller reads the chart's files.
- */
-export function templateCommand(files: Files, options: TemplateOptions): string {
+/** A rendered chart: its manifests in install order, its hooks, and its notes. */
+export interface RenderedChart {
+  chart: Chart;
+  values: Record<string, unknown>;
+  manifests: Manifest[];
+  hooks: Manifest[];
+  notes: string;
+}
+
+/** Renders a chart's files as an install (or an upgrade) of a release would. Pure. */
+export function renderRelease(
+  files: Files,
+  options: TemplateOptions & { revision?: number; isUpgrade?: boolean; values?: Record<string, unknown> },
+): RenderedChart {
   const chart = loadChart(files);
-  let values: Record<string, unknown> = {};
+  let values: Record<string, unknown> = { ...(options.values ?? {}) };
   for (const text of options.valuesFiles ?? [])
     values = coalesce(values, (parseYaml(text) ?? {}) as Record<string, unknown>);
   values = coalesce(values, parseSet(options.set ?? []));
@@ -189,15 +198,19 @@ export function templateCommand(files: Files, options: TemplateOptions): string 
       Name: options.releaseName,
       Namespace: options.namespace,
       Service: "Helm",
-      IsInstall: true,
-      IsUpgrade: false,
-      Revision: 1,
+      IsInstall: !options.isUpgrade,
+      IsUpgrade: options.isUpgrade === true,
+      Revision: options.revision ?? 1,
     },
     capabilities: new Capabilities(options.kubeVersion ? { major, minor } : undefined, options.apiVersions),
   });
-  const manifests: Manifest[] = [];
+  const all: Manifest[] = [];
+  let notes = "";
   for (const path of Object.keys(rendered).sort()) {
-    if (path.endsWith("NOTES.txt")) continue;
+    if (path.endsWith("NOTES.txt")) {
+      if (path === `${chart.name}/templates/NOTES.txt`) notes = rendered[path] as string;
+      continue;
+    }
     for (const text of documents(rendered[path] as string)) {
       const doc = (parseAllDocuments(text)[0]?.toJS() ?? {}) as {
         kind?: string;
@@ -206,16 +219,30 @@ export function templateCommand(files: Files, options: TemplateOptions): string 
       const hook = doc.metadata?.annotations?.["helm.sh/hook"];
       const events = hook?.split(",").map((h) => h.trim());
       if (events && !events.some((e) => HOOK_TYPES.has(e))) continue;
-      manifests.push({ path, kind: doc.kind ?? "", text, ...(events ? { hook: events } : {}) });
+      all.push({ path, kind: doc.kind ?? "", text, ...(events ? { hook: events } : {}) });
     }
   }
-  const section = (m: Manifest) => `---\n# Source: ${m.path}\n${m.text}\n`;
+  return {
+    chart,
+    values,
+    manifests: all.filter((m) => !m.hook).sort(byInstallOrder),
+    hooks: all.filter((m) => m.hook).sort(byInstallOrder),
+    notes,
+  };
+}
+
+/** A manifest as Helm prints and stores it: `---`, its source, its text. */
+export const section = (m: Manifest) => `---\n# Source: ${m.path}\n${m.text}\n`;
+
+/**
+ * What `helm template` prints for a chart: every rendered manifest in install order with its `# Source`,
+ * then the hooks. Pure: the caller reads the chart's files.
+ */
+export function templateCommand(files: Files, options: TemplateOptions): string {
+  const { chart, manifests, hooks } = renderRelease(files, options);
   const crds = options.includeCrds ? crdSections(chart.name, files) : "";
-  const plain = manifests.filter((m) => !m.hook).sort(byInstallOrder);
-  const hooks = manifests
-    .filter((m) => m.hook && !(options.skipTests && m.hook.includes("test")))
-    .sort(byInstallOrder);
-  const text = `${(crds + plain.map(section).join("")).trim()}\n${hooks.map(section).join("")}`;
+  const kept = hooks.filter((m) => !(options.skipTests && m.hook?.includes("test")));
+  const text = `${(crds + manifests.map(section).join("")).trim()}\n${kept.map(section).join("")}`;
   if (!options.showOnly?.length) return text;
   const docs = documents(text);
   let out = "";

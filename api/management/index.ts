@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { adminAuth } from "./auth";
 import { clustersApp } from "./clusters";
+import { releasesApp } from "./releases";
 
 /** The `/v1` management API: admin-only, JSON, documented at `/v1/openapi.json`. */
 export function managementApp() {
@@ -15,5 +16,6 @@ export function managementApp() {
   app.use("/clusters/*", adminAuth());
   app.use("/clusters", adminAuth());
   app.route("/", clustersApp);
+  app.route("/", releasesApp);
   return app;
 }

@@ -1,0 +1,293 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { rfc3339 } from "../../../core/k8s/time";
+import type { KubeObject } from "../../../core/k8s/types";
+import {
+  decodeRelease,
+  manifestObjects,
+  type ReleaseRecord,
+  releaseSecret,
+  secretName,
+} from "../../../helm/release";
+import { renderRelease, section } from "../../../helm/template-command";
+import type { AppEnv } from "../../env";
+import { ApiError } from "../errors";
+import { validationHook } from "../validation";
+import { applyObjects, deleteObject } from "./apply";
+import {
+  getRelease,
+  installRelease,
+  listReleases,
+  releaseHistory,
+  rollbackRelease,
+  uninstallRelease,
+  upgradeRelease,
+} from "./routes";
+
+type Deps = AppEnv["Variables"]["deps"];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function clusterOf(deps: Deps, id: string): Promise<string> {
+  const row = UUID.test(id) ? await deps.clusters.get(id) : undefined;
+  if (!row) throw new ApiError(404, "not_found", `cluster ${id} not found`);
+  return row.id;
+}
+
+function view(r: ReleaseRecord) {
+  const meta = r.chart.metadata;
+  return {
+    name: r.name,
+    namespace: r.namespace,
+    revision: r.version,
+    status: r.info.status,
+    chart: `${meta.name}-${meta.version}`,
+    appVersion: meta.appVersion ?? "",
+    updated: r.info.last_deployed,
+    description: r.info.description,
+    notes: r.info.notes ?? "",
+    values: r.config,
+    manifest: r.manifest,
+  };
+}
+
+/** Every stored revision of the cluster's releases (optionally one release), oldest first. */
+async function revisions(
+  deps: Deps,
+  clusterId: string,
+  name?: string,
+  namespace?: string,
+): Promise<ReleaseRecord[]> {
+  const { items } = await deps.store.list({
+    clusterId,
+    group: "",
+    resource: "secrets",
+    ...(namespace ? { namespace } : {}),
+  });
+  return items
+    .filter((s) => s.type === "helm.sh/release.v1" && (!name || s.metadata.labels?.name === name))
+    .map((s) =>
+      decodeRelease(Buffer.from(String((s.data as { release?: string }).release ?? ""), "base64").toString()),
+    )
+    .sort((a, b) => a.version - b.version);
+}
+
+async function latest(
+  deps: Deps,
+  clusterId: string,
+  name: string,
+  namespace: string,
+): Promise<ReleaseRecord> {
+  const all = await revisions(deps, clusterId, name, namespace);
+  const last = all.at(-1);
+  if (!last) throw new ApiError(404, "not_found", `release: not found: ${name}`);
+  return last;
+}
+
+async function save(deps: Deps, clusterId: string, record: ReleaseRecord): Promise<void> {
+  const secret = releaseSecret(record) as unknown as KubeObject;
+  const key = {
+    clusterId,
+    group: "",
+    resource: "secrets",
+    namespace: record.namespace,
+    name: secretName(record.name, record.version),
+  };
+  if (await deps.store.get(key)) await deps.store.update(key, secret);
+  else await deps.store.create(key, secret);
+}
+
+/** Renders a chart for a release, failing with the template's name and line as Helm reports them. */
+function render(
+  files: Record<string, string>,
+  release: { name: string; namespace: string; revision: number; isUpgrade: boolean },
+  values: { values?: Record<string, unknown> | undefined; set?: string[] | undefined },
+) {
+  try {
+    return renderRelease(files, {
+      releaseName: release.name,
+      namespace: release.namespace,
+      revision: release.revision,
+      isUpgrade: release.isUpgrade,
+      ...(values.values ? { values: values.values } : {}),
+      ...(values.set ? { set: values.set } : {}),
+    });
+  } catch (err) {
+    throw new ApiError(422, "render_failed", (err as Error).message);
+  }
+}
+
+function record(
+  rendered: ReturnType<typeof renderRelease>,
+  base: { name: string; namespace: string; version: number; first: string; description: string },
+  now: string,
+  config: Record<string, unknown>,
+): ReleaseRecord {
+  const meta = rendered.chart;
+  return {
+    name: base.name,
+    namespace: base.namespace,
+    version: base.version,
+    info: {
+      first_deployed: base.first,
+      last_deployed: now,
+      deleted: "",
+      description: base.description,
+      status: "deployed",
+      notes: rendered.notes,
+    },
+    chart: {
+      metadata: {
+        name: meta.name,
+        version: meta.version ?? "",
+        ...(meta.appVersion ? { appVersion: meta.appVersion } : {}),
+        apiVersion: meta.apiVersion ?? "v2",
+      },
+      values: meta.values ?? {},
+    },
+    config,
+    manifest: rendered.manifests.map(section).join(""),
+  };
+}
+
+/** Applies a revision's objects; on failure, puts back what the previous revision had (or nothing). */
+async function deploy(
+  deps: Deps,
+  clusterId: string,
+  next: ReleaseRecord,
+  previous: ReleaseRecord | undefined,
+) {
+  const before = previous ? (manifestObjects(previous.manifest) as KubeObject[]) : [];
+  const objects = manifestObjects(next.manifest) as KubeObject[];
+  let created: KubeObject[] = [];
+  try {
+    created = await applyObjects(deps, clusterId, next, objects, before);
+  } catch (err) {
+    for (const obj of created)
+      await deleteObject(deps, clusterId, next.namespace, obj).catch(() => undefined);
+    if (previous) await applyObjects(deps, clusterId, previous, before, objects).catch(() => undefined);
+    throw new ApiError(422, "apply_failed", (err as Error).message);
+  }
+  if (previous)
+    await save(deps, clusterId, { ...previous, info: { ...previous.info, status: "superseded" } });
+  await save(deps, clusterId, next);
+}
+
+/** Helm releases in a cluster, stored as Helm 3 stores them so that the Helm CLI would list them. */
+export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(installRelease, async (c) => {
+    const deps = c.var.deps;
+    const clusterId = await clusterOf(deps, c.req.valid("param").id);
+    const body = c.req.valid("json");
+    if ((await revisions(deps, clusterId, body.name, body.namespace)).length)
+      throw new ApiError(409, "already_exists", `cannot re-use a name that is still in use: ${body.name}`);
+    const now = rfc3339(deps.now());
+    const rendered = render(
+      body.chart.files,
+      { name: body.name, namespace: body.namespace, revision: 1, isUpgrade: false },
+      body,
+    );
+    const next = record(
+      rendered,
+      { name: body.name, namespace: body.namespace, version: 1, first: now, description: "Install complete" },
+      now,
+      body.values ?? {},
+    );
+    await deploy(deps, clusterId, next, undefined);
+    return c.json(view(next), 201);
+  })
+  .openapi(listReleases, async (c) => {
+    const deps = c.var.deps;
+    const clusterId = await clusterOf(deps, c.req.valid("param").id);
+    const newest = new Map<string, ReleaseRecord>();
+    for (const r of await revisions(deps, clusterId)) newest.set(`${r.namespace}/${r.name}`, r);
+    return c.json({ items: [...newest.values()].map(view) }, 200);
+  })
+  .openapi(getRelease, async (c) => {
+    const deps = c.var.deps;
+    const { id, name } = c.req.valid("param");
+    return c.json(
+      view(await latest(deps, await clusterOf(deps, id), name, c.req.valid("query").namespace)),
+      200,
+    );
+  })
+  .openapi(releaseHistory, async (c) => {
+    const deps = c.var.deps;
+    const { id, name } = c.req.valid("param");
+    const all = await revisions(deps, await clusterOf(deps, id), name, c.req.valid("query").namespace);
+    if (!all.length) throw new ApiError(404, "not_found", `release: not found: ${name}`);
+    return c.json({ items: all.map(view) }, 200);
+  })
+  .openapi(upgradeRelease, async (c) => {
+    const deps = c.var.deps;
+    const { id, name } = c.req.valid("param");
+    const clusterId = await clusterOf(deps, id);
+    const previous = await latest(deps, clusterId, name, c.req.valid("query").namespace);
+    const body = c.req.valid("json");
+    const now = rfc3339(deps.now());
+    const version = previous.version + 1;
+    const rendered = render(
+      body.chart.files,
+      { name, namespace: previous.namespace, revision: version, isUpgrade: true },
+      body,
+    );
+    const next = record(
+      rendered,
+      {
+        name,
+        namespace: previous.namespace,
+        version,
+        first: previous.info.first_deployed,
+        description: "Upgrade complete",
+      },
+      now,
+      body.values ?? {},
+    );
+    await deploy(deps, clusterId, next, previous);
+    return c.json(view(next), 200);
+  })
+  .openapi(rollbackRelease, async (c) => {
+    const deps = c.var.deps;
+    const { id, name } = c.req.valid("param");
+    const clusterId = await clusterOf(deps, id);
+    const namespace = c.req.valid("query").namespace;
+    const all = await revisions(deps, clusterId, name, namespace);
+    const previous = all.at(-1);
+    const { revision } = c.req.valid("json");
+    const target = all.find((r) => r.version === revision);
+    if (!previous || !target)
+      throw new ApiError(404, "not_found", `release: not found: ${name} revision ${revision}`);
+    const now = rfc3339(deps.now());
+    const next: ReleaseRecord = {
+      ...target,
+      version: previous.version + 1,
+      info: {
+        ...target.info,
+        status: "deployed",
+        last_deployed: now,
+        description: `Rollback to ${revision}`,
+      },
+    };
+    await deploy(deps, clusterId, next, previous);
+    return c.json(view(next), 200);
+  })
+  .openapi(uninstallRelease, async (c) => {
+    const deps = c.var.deps;
+    const { id, name } = c.req.valid("param");
+    const clusterId = await clusterOf(deps, id);
+    const namespace = c.req.valid("query").namespace;
+    const all = await revisions(deps, clusterId, name, namespace);
+    const last = all.at(-1);
+    if (!last) throw new ApiError(404, "not_found", `release: not found: ${name}`);
+    for (const obj of manifestObjects(last.manifest) as KubeObject[])
+      await deleteObject(deps, clusterId, namespace, obj);
+    for (const r of all)
+      await deps.store
+        .delete({ clusterId, group: "", resource: "secrets", namespace, name: secretName(name, r.version) })
+        .catch(() => undefined);
+    return c.json(
+      view({
+        ...last,
+        info: { ...last.info, status: "uninstalled", description: "Uninstallation complete" },
+      }),
+      200,
+    );
+  });

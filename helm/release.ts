@@ -1,0 +1,61 @@
+import { gunzipSync, gzipSync } from "node:zlib";
+import { parseAllDocuments } from "yaml";
+
+/** A release revision as Helm 3 stores it (the JSON inside `sh.helm.release.v1.NAME.vN` Secrets). */
+export interface ReleaseRecord {
+  name: string;
+  namespace: string;
+  version: number;
+  info: {
+    first_deployed: string;
+    last_deployed: string;
+    deleted: string;
+    description: string;
+    status: "deployed" | "superseded" | "failed" | "uninstalled" | "pending-install" | "pending-upgrade";
+    notes?: string;
+  };
+  chart: {
+    metadata: { name: string; version: string; appVersion?: string; apiVersion: string };
+    values: Record<string, unknown>;
+  };
+  config: Record<string, unknown>;
+  manifest: string;
+}
+
+/** Helm's storage encoding: JSON, gzipped, base64. */
+export function encodeRelease(record: ReleaseRecord): string {
+  return gzipSync(Buffer.from(JSON.stringify(record))).toString("base64");
+}
+
+export function decodeRelease(encoded: string): ReleaseRecord {
+  return JSON.parse(gunzipSync(Buffer.from(encoded, "base64")).toString()) as ReleaseRecord;
+}
+
+export const secretName = (name: string, version: number) => `sh.helm.release.v1.${name}.v${version}`;
+
+/** The Secret the Helm CLI reads a release revision from (the Secret's data is base64 again). */
+export function releaseSecret(record: ReleaseRecord) {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: secretName(record.name, record.version),
+      namespace: record.namespace,
+      labels: {
+        name: record.name,
+        owner: "helm",
+        status: record.info.status,
+        version: String(record.version),
+      },
+    },
+    type: "helm.sh/release.v1",
+    data: { release: Buffer.from(encodeRelease(record)).toString("base64") },
+  };
+}
+
+/** The objects of a stored manifest, in its order. */
+export function manifestObjects(manifest: string): Record<string, unknown>[] {
+  return parseAllDocuments(manifest)
+    .map((d) => d.toJS() as Record<string, unknown> | null)
+    .filter((o): o is Record<string, unknown> => o !== null && typeof o === "object" && "kind" in o);
+}

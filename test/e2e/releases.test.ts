@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeRelease } from "../../helm/release";
+import { eventually, kubectl } from "../support/kubectl";
+import { startTestPlatform, type TestPlatform } from "../support/platform";
+
+const CHART = fileURLToPath(
+  new URL("../../../shared/conformance/helm/charts-extra/hello-world/", import.meta.url),
+);
+
+function chartFiles(root: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else files[relative(root, path)] = readFileSync(path, "utf8");
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/** The hello-world chart installed, upgraded, rolled back and uninstalled through the management API. */
+describe("Helm releases", () => {
+  let platform: TestPlatform;
+  let id: string;
+  let kubeconfig: string;
+  const files = chartFiles(CHART);
+
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+    ({ id, kubeconfig } = await platform.createCluster("releases"));
+  }, 60_000);
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  const k = (...args: string[]) => kubectl(kubeconfig, args, { timeoutMs: 120_000 });
+  const replicas = async () =>
+    (await k("get", "deployment", "web-hello-world", "-o", "jsonpath={.spec.replicas}")).stdout;
+
+  it("installs the chart with custom values, running, with Helm's release record", async () => {
+    const res = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "web",
+      chart: { files },
+      values: { replicaCount: 2, image: { tag: "1.25" } },
+    });
+    expect(res.status).toBe(201);
+    const release = (await res.json()) as { revision: number; status: string; chart: string; notes: string };
+    expect(release).toMatchObject({ revision: 1, status: "deployed", chart: "hello-world-0.1.0" });
+    expect(release.notes).toContain("Get the application URL");
+    expect((await k("rollout", "status", "deployment/web-hello-world", "--timeout=90s")).code).toBe(0);
+    expect(await replicas()).toBe("2");
+    expect((await k("get", "service", "web-hello-world", "-o", "name")).stdout).toBe(
+      "service/web-hello-world\n",
+    );
+    const secret = JSON.parse((await k("get", "secret", "sh.helm.release.v1.web.v1", "-o", "json")).stdout);
+    expect(secret.type).toBe("helm.sh/release.v1");
+    expect(secret.metadata.labels).toMatchObject({
+      owner: "helm",
+      name: "web",
+      status: "deployed",
+      version: "1",
+    });
+    const stored = decodeRelease(Buffer.from(secret.data.release, "base64").toString());
+    expect(stored.config).toEqual({ replicaCount: 2, image: { tag: "1.25" } });
+    expect(stored.manifest).toContain("# Source: hello-world/templates/deployment.yaml");
+  });
+
+  it("upgrades, rolls back and keeps the history", async () => {
+    const up = await platform.admin("PUT", `/v1/clusters/${id}/releases/web`, {
+      chart: { files },
+      values: { replicaCount: 3, image: { tag: "1.27" } },
+    });
+    expect(up.status).toBe(200);
+    expect(((await up.json()) as { revision: number }).revision).toBe(2);
+    await eventually(async () => ((await replicas()) === "3" ? true : undefined), 10_000);
+    const back = await platform.admin("POST", `/v1/clusters/${id}/releases/web/rollback`, { revision: 1 });
+    expect(back.status).toBe(200);
+    expect(((await back.json()) as { revision: number }).revision).toBe(3);
+    await eventually(async () => ((await replicas()) === "2" ? true : undefined), 10_000);
+    expect(
+      (
+        await k(
+          "get",
+          "deployment",
+          "web-hello-world",
+          "-o",
+          "jsonpath={.spec.template.spec.containers[0].image}",
+        )
+      ).stdout,
+    ).toBe("nginx:1.25");
+    const history = (await (
+      await platform.admin("GET", `/v1/clusters/${id}/releases/web/history`)
+    ).json()) as {
+      items: { revision: number; status: string; description: string }[];
+    };
+    expect(history.items.map((r) => [r.revision, r.status])).toEqual([
+      [1, "superseded"],
+      [2, "superseded"],
+      [3, "deployed"],
+    ]);
+    expect(history.items[2]?.description).toBe("Rollback to 1");
+  });
+
+  it("refuses a chart that does not render, naming the template, and changes nothing", async () => {
+    const broken = { ...files, "templates/broken.yaml": "kind: {{ .Values.nothing.here }}" };
+    const res = await platform.admin("PUT", `/v1/clusters/${id}/releases/web`, { chart: { files: broken } });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      "hello-world/templates/broken.yaml",
+    );
+    const status = (await (await platform.admin("GET", `/v1/clusters/${id}/releases/web`)).json()) as {
+      revision: number;
+    };
+    expect(status.revision).toBe(3);
+  });
+
+  it("uninstalls: objects and history gone", async () => {
+    expect((await platform.admin("DELETE", `/v1/clusters/${id}/releases/web`)).status).toBe(200);
+    await eventually(
+      async () => ((await k("get", "deployment", "web-hello-world")).code !== 0 ? true : undefined),
+      20_000,
+    );
+    expect((await k("get", "secrets", "-l", "owner=helm", "-o", "name")).stdout).toBe("");
+    expect((await platform.admin("GET", `/v1/clusters/${id}/releases/web`)).status).toBe(404);
+  });
+});
