@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeRelease } from "../../helm/release";
+import { tarOf } from "../../workers/node-agent/archive";
 import { eventually, kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
@@ -127,5 +129,45 @@ describe("Helm releases", () => {
     );
     expect((await k("get", "secrets", "-l", "owner=helm", "-o", "name")).stdout).toBe("");
     expect((await platform.admin("GET", `/v1/clusters/${id}/releases/web`)).status).toBe(404);
+  });
+
+  it("installs a packaged chart (.tgz) and the classroom catalog's charts", async () => {
+    const archive = await tarOf(
+      Object.entries(files).map(([path, content]) => ({ name: `hello-world/${path}`, content })),
+    );
+    const packaged = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "packed",
+      chart: { archive: gzipSync(archive).toString("base64") },
+      values: { image: { tag: "1.25" }, serviceAccount: { create: false } },
+    });
+    expect(packaged.status, await packaged.clone().text()).toBe(201);
+    expect((await k("get", "deployment", "packed-hello-world", "-o", "name")).stdout).toBe(
+      "deployment.apps/packed-hello-world\n",
+    );
+
+    const web = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "site",
+      chart: { catalog: "web" },
+    });
+    expect(web.status).toBe(201);
+    expect((await k("rollout", "status", "deployment/site-web", "--timeout=90s")).code).toBe(0);
+    expect((await k("get", "ingress", "site-web", "-o", "jsonpath={.spec.rules[0].host}")).stdout).toBe(
+      "web.local",
+    );
+
+    const batch = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "pi",
+      chart: { catalog: "batch" },
+      values: { digits: 50 },
+    });
+    expect(batch.status).toBe(201);
+    expect((await k("wait", "--for=condition=complete", "job/pi-pi", "--timeout=90s")).code).toBe(0);
+    expect((await k("logs", "job/pi-pi")).stdout).toMatch(/^3\.14159265358979/);
+
+    const unknown = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "x",
+      chart: { catalog: "nope" },
+    });
+    expect(unknown.status).toBe(404);
   });
 });

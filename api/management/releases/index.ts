@@ -13,6 +13,8 @@ import type { AppEnv } from "../../env";
 import { ApiError } from "../errors";
 import { validationHook } from "../validation";
 import { applyObjects, deleteObject } from "./apply";
+import { filesOfArchive } from "./archive";
+import { catalogChart, catalogNames } from "./catalog";
 import {
   getRelease,
   installRelease,
@@ -93,6 +95,34 @@ async function save(deps: Deps, clusterId: string, record: ReleaseRecord): Promi
   };
   if (await deps.store.get(key)) await deps.store.update(key, secret);
   else await deps.store.create(key, secret);
+}
+
+/** The files of the chart a request names: sent as files, as a .tgz, or from the catalog. */
+async function chartFiles(chart: {
+  files?: Record<string, string> | undefined;
+  archive?: string | undefined;
+  catalog?: string | undefined;
+}) {
+  if (chart.files) return chart.files;
+  if (chart.archive) {
+    try {
+      return await filesOfArchive(chart.archive);
+    } catch (err) {
+      throw new ApiError(
+        400,
+        "invalid_chart",
+        `the chart archive could not be read: ${(err as Error).message}`,
+      );
+    }
+  }
+  const files = catalogChart(chart.catalog ?? "");
+  if (!files)
+    throw new ApiError(
+      404,
+      "not_found",
+      `no chart ${chart.catalog} in the catalog (${catalogNames().join(", ")})`,
+    );
+  return files;
 }
 
 /** Renders a chart for a release, failing with the template's name and line as Helm reports them. */
@@ -181,7 +211,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       throw new ApiError(409, "already_exists", `cannot re-use a name that is still in use: ${body.name}`);
     const now = rfc3339(deps.now());
     const rendered = render(
-      body.chart.files,
+      await chartFiles(body.chart),
       { name: body.name, namespace: body.namespace, revision: 1, isUpgrade: false },
       body,
     );
@@ -225,7 +255,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const now = rfc3339(deps.now());
     const version = previous.version + 1;
     const rendered = render(
-      body.chart.files,
+      await chartFiles(body.chart),
       { name, namespace: previous.namespace, revision: version, isUpgrade: true },
       body,
     );

@@ -3,12 +3,20 @@ import { ClusterName, ErrorSchema } from "../clusters/routes";
 
 const ChartSchema = z
   .object({
-    files: z.record(z.string(), z.string()).openapi({
+    files: z.record(z.string(), z.string()).optional().openapi({
       description:
         "The chart's files by path relative to the chart directory (Chart.yaml, values.yaml, templates/…, charts/…)",
     }),
+    archive: z.string().optional().openapi({ description: "A packaged chart (.tgz), base64" }),
+    catalog: z
+      .string()
+      .optional()
+      .openapi({ description: "A chart of the built-in catalog: web, batch", example: "web" }),
   })
-  .openapi("ChartFiles");
+  .refine((c) => [c.files, c.archive, c.catalog].filter((x) => x !== undefined).length === 1, {
+    message: "give exactly one of files, archive or catalog",
+  })
+  .openapi("Chart");
 
 const ValuesFields = {
   values: z

@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const CATALOG = fileURLToPath(new URL("../../../helm/catalog/", import.meta.url));
+
+/** The built-in charts for the classroom, by name: their files, read once. */
+const charts = new Map<string, Record<string, string>>();
+
+export function catalogChart(name: string): Record<string, string> | undefined {
+  if (!/^[a-z0-9-]+$/.test(name)) return undefined;
+  const cached = charts.get(name);
+  if (cached) return cached;
+  const root = join(CATALOG, name);
+  const files: Record<string, string> = {};
+  try {
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) walk(path);
+        else files[relative(root, path)] = readFileSync(path, "utf8");
+      }
+    };
+    walk(root);
+  } catch {
+    return undefined;
+  }
+  charts.set(name, files);
+  return files;
+}
+
+export function catalogNames(): string[] {
+  return readdirSync(CATALOG, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
