@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { decodeRelease, encodeRelease, manifestObjects, type ReleaseRecord, releaseSecret } from "./release";
+import {
+  decodeRelease,
+  encodeRelease,
+  hooksOf,
+  manifestObjects,
+  type ReleaseRecord,
+  releaseSecret,
+} from "./release";
 
 const record: ReleaseRecord = {
   name: "web",
@@ -33,6 +40,39 @@ describe("release records", () => {
   it("reads the objects of a manifest", () => {
     expect(manifestObjects(record.manifest)).toEqual([
       { apiVersion: "v1", kind: "Service", metadata: { name: "web" } },
+    ]);
+  });
+});
+
+describe("hooksOf", () => {
+  it("reads events, weight and delete policies, defaulting to before-hook-creation", () => {
+    const job = (annotations: string) =>
+      `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n${annotations}`;
+    const hooks = hooksOf([
+      { path: "c/templates/svc.yaml", text: "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n" },
+      {
+        path: "c/templates/job.yaml",
+        text: job(
+          '    helm.sh/hook-weight: "-5"\n    helm.sh/hook-delete-policy: hook-succeeded, hook-failed\n',
+        ),
+        hook: ["pre-install", "pre-upgrade"],
+      },
+      { path: "c/templates/t.yaml", text: job('    helm.sh/hook-weight: "x"\n'), hook: ["post-delete"] },
+    ]);
+    expect(hooks).toEqual([
+      expect.objectContaining({
+        name: "migrate",
+        kind: "Job",
+        path: "c/templates/job.yaml",
+        events: ["pre-install", "pre-upgrade"],
+        weight: -5,
+        delete_policies: ["hook-succeeded", "hook-failed"],
+      }),
+      expect.objectContaining({
+        events: ["post-delete"],
+        weight: 0,
+        delete_policies: ["before-hook-creation"],
+      }),
     ]);
   });
 });

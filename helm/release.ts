@@ -20,6 +20,19 @@ export interface ReleaseRecord {
   };
   config: Record<string, unknown>;
   manifest: string;
+  /** The chart's hooks, run around install, upgrade, rollback and uninstall. */
+  hooks?: Hook[];
+}
+
+/** A hook as Helm keeps it in the release record. */
+export interface Hook {
+  name: string;
+  kind: string;
+  path: string;
+  manifest: string;
+  events: string[];
+  weight: number;
+  delete_policies: string[];
 }
 
 /** Helm's storage encoding: JSON, gzipped, base64. */
@@ -58,4 +71,27 @@ export function manifestObjects(manifest: string): Record<string, unknown>[] {
   return parseAllDocuments(manifest)
     .map((d) => d.toJS() as Record<string, unknown> | null)
     .filter((o): o is Record<string, unknown> => o !== null && typeof o === "object" && "kind" in o);
+}
+
+/** The hooks of rendered documents, with their weights and delete policies (before-hook-creation by default). */
+export function hooksOf(manifests: { path: string; text: string; hook?: string[] }[]): Hook[] {
+  return manifests
+    .filter((m) => m.hook)
+    .map((m) => {
+      const obj = manifestObjects(m.text)[0] as
+        | { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } }
+        | undefined;
+      const annotations = obj?.metadata?.annotations ?? {};
+      return {
+        name: obj?.metadata?.name ?? "",
+        kind: obj?.kind ?? "",
+        path: m.path,
+        manifest: m.text,
+        events: m.hook ?? [],
+        weight: Number(annotations["helm.sh/hook-weight"] ?? 0) || 0,
+        delete_policies: (annotations["helm.sh/hook-delete-policy"] ?? "before-hook-creation")
+          .split(",")
+          .map((p) => p.trim()),
+      };
+    });
 }

@@ -170,4 +170,65 @@ describe("Helm releases", () => {
     });
     expect(unknown.status).toBe(404);
   });
+
+  it("runs pre- and post-install hooks, and refuses a release whose hook fails", async () => {
+    const hooked = (exitCode: number) => ({
+      "Chart.yaml": "apiVersion: v2\nname: hooked\nversion: 0.1.0\n",
+      "templates/app.yaml":
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-app\ndata:\n  ready: "yes"\n',
+      "templates/migrate.yaml": [
+        "apiVersion: batch/v1",
+        "kind: Job",
+        "metadata:",
+        "  name: {{ .Release.Name }}-migrate",
+        "  annotations:",
+        '    "helm.sh/hook": pre-install',
+        '    "helm.sh/hook-delete-policy": hook-succeeded',
+        "spec:",
+        "  backoffLimit: 0",
+        "  template:",
+        "    spec:",
+        "      restartPolicy: Never",
+        "      containers:",
+        "        - name: migrate",
+        "          image: busybox",
+        `          command: ["sh", "-c", "echo migrating; exit ${exitCode}"]`,
+        "",
+      ].join("\n"),
+      "templates/done.yaml": [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: {{ .Release.Name }}-installed",
+        "  annotations:",
+        '    "helm.sh/hook": post-install',
+        "data:",
+        "  at: install",
+        "",
+      ].join("\n"),
+    });
+    const ok = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "db",
+      chart: { files: hooked(0) },
+    });
+    expect(ok.status, await ok.clone().text()).toBe(201);
+    expect((await k("get", "configmap", "db-app", "db-installed", "-o", "name")).stdout).toBe(
+      "configmap/db-app\nconfigmap/db-installed\n",
+    );
+    await eventually(
+      async () => ((await k("get", "job", "db-migrate")).code !== 0 ? true : undefined),
+      10_000,
+      "the hook Job deleted",
+    );
+
+    const failing = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "bad",
+      chart: { files: hooked(1) },
+    });
+    expect(failing.status).toBe(422);
+    expect(((await failing.json()) as { error: { message: string } }).error.message).toBe(
+      "pre-install hook failed: Job bad-migrate did not succeed",
+    );
+    expect((await k("get", "configmap", "bad-app")).code).not.toBe(0);
+  });
 });

@@ -3,6 +3,7 @@ import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject } from "../../../core/k8s/types";
 import {
   decodeRelease,
+  hooksOf,
   manifestObjects,
   type ReleaseRecord,
   releaseSecret,
@@ -15,6 +16,7 @@ import { validationHook } from "../validation";
 import { applyObjects, deleteObject } from "./apply";
 import { filesOfArchive } from "./archive";
 import { catalogChart, catalogNames } from "./catalog";
+import { runHooks } from "./hooks";
 import {
   getRelease,
   installRelease,
@@ -175,6 +177,7 @@ function record(
     },
     config,
     manifest: rendered.manifests.map(section).join(""),
+    hooks: hooksOf(rendered.hooks),
   };
 }
 
@@ -184,16 +187,20 @@ async function deploy(
   clusterId: string,
   next: ReleaseRecord,
   previous: ReleaseRecord | undefined,
+  event: "install" | "upgrade" | "rollback",
 ) {
   const before = previous ? (manifestObjects(previous.manifest) as KubeObject[]) : [];
   const objects = manifestObjects(next.manifest) as KubeObject[];
   let created: KubeObject[] = [];
   try {
+    await runHooks(deps, clusterId, next, next.hooks ?? [], `pre-${event}`);
     created = await applyObjects(deps, clusterId, next, objects, before);
+    await runHooks(deps, clusterId, next, next.hooks ?? [], `post-${event}`);
   } catch (err) {
     for (const obj of created)
       await deleteObject(deps, clusterId, next.namespace, obj).catch(() => undefined);
     if (previous) await applyObjects(deps, clusterId, previous, before, objects).catch(() => undefined);
+    if (err instanceof ApiError) throw err;
     throw new ApiError(422, "apply_failed", (err as Error).message);
   }
   if (previous)
@@ -221,7 +228,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       now,
       body.values ?? {},
     );
-    await deploy(deps, clusterId, next, undefined);
+    await deploy(deps, clusterId, next, undefined, "install");
     return c.json(view(next), 201);
   })
   .openapi(listReleases, async (c) => {
@@ -271,7 +278,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       now,
       body.values ?? {},
     );
-    await deploy(deps, clusterId, next, previous);
+    await deploy(deps, clusterId, next, previous, "upgrade");
     return c.json(view(next), 200);
   })
   .openapi(rollbackRelease, async (c) => {
@@ -296,7 +303,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         description: `Rollback to ${revision}`,
       },
     };
-    await deploy(deps, clusterId, next, previous);
+    await deploy(deps, clusterId, next, previous, "rollback");
     return c.json(view(next), 200);
   })
   .openapi(uninstallRelease, async (c) => {
@@ -307,8 +314,10 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const all = await revisions(deps, clusterId, name, namespace);
     const last = all.at(-1);
     if (!last) throw new ApiError(404, "not_found", `release: not found: ${name}`);
+    await runHooks(deps, clusterId, last, last.hooks ?? [], "pre-delete");
     for (const obj of manifestObjects(last.manifest) as KubeObject[])
       await deleteObject(deps, clusterId, namespace, obj);
+    await runHooks(deps, clusterId, last, last.hooks ?? [], "post-delete");
     for (const r of all)
       await deps.store
         .delete({ clusterId, group: "", resource: "secrets", namespace, name: secretName(name, r.version) })
