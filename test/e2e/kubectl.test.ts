@@ -108,6 +108,56 @@ spec:
     expect(follow.stdout.split("\n").length).toBeGreaterThan(3);
   });
 
+  it("builds a container's environment as the kubelet does: envFrom, $(VAR) expansion, service links", async () => {
+    await k("create", "configmap", "settings", "--from-literal=mode=fast", "--from-literal=level=3");
+    await k("create", "secret", "generic", "creds", "--from-literal=user=ada");
+    await k("create", "service", "clusterip", "redis-main", "--tcp=6379:6379");
+    const manifest = `apiVersion: v1
+kind: Pod
+metadata:
+  name: env-check
+spec:
+  restartPolicy: Never
+  containers:
+  - name: show
+    image: busybox
+    command: ["sh", "-c", "echo 'args=$(GREETING)/$$(GREETING)'; env | sort"]
+    envFrom:
+    - configMapRef: { name: settings }
+      prefix: CFG_
+    - secretRef: { name: creds }
+    env:
+    - { name: NAME, value: world }
+    - { name: GREETING, value: "hello $(NAME) as $(user) at $(REDIS_MAIN_SERVICE_HOST):$(REDIS_MAIN_SERVICE_PORT)" }
+    - { name: LEVEL, valueFrom: { configMapKeyRef: { name: settings, key: level } } }
+`;
+    expect((await kubectl(alice.kubeconfig, ["apply", "-f", "-"], { input: manifest })).code).toBe(0);
+    await eventually(
+      async () => ((await phaseOf("env-check")) === "Succeeded" ? true : undefined),
+      60_000,
+      "Succeeded",
+    );
+    const ip = (await k("get", "service", "redis-main", "-o", "jsonpath={.spec.clusterIP}")).stdout;
+    const kubernetesIp = (await k("get", "service", "kubernetes", "-o", "jsonpath={.spec.clusterIP}")).stdout;
+    const logs = (await k("logs", "env-check")).stdout.split("\n");
+    const greeting = `hello world as ada at ${ip}:6379`;
+    expect(logs[0]).toBe(`args=${greeting}/$(GREETING)`);
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        `GREETING=${greeting}`,
+        "CFG_mode=fast",
+        "CFG_level=3",
+        "user=ada",
+        "LEVEL=3",
+        `REDIS_MAIN_PORT=tcp://${ip}:6379`,
+        `REDIS_MAIN_PORT_6379_TCP_ADDR=${ip}`,
+        `KUBERNETES_SERVICE_HOST=${kubernetesIp}`,
+        "KUBERNETES_SERVICE_PORT=443",
+      ]),
+    );
+    await k("delete", "pod", "env-check", "--wait=false");
+  });
+
   it("re-applies an edited manifest, and labels and annotates, patching in place", async () => {
     const manifest = (image: string) => `apiVersion: v1
 kind: Pod

@@ -4,7 +4,9 @@ import type { Worker } from "bullmq";
 import type Docker from "dockerode";
 import type { Redis } from "ioredis";
 import type { Taint } from "../../core/k8s/scheduling/types";
-import type { EnvVar, KubeObject, Pod, PodStatus } from "../../core/k8s/types";
+import { serviceEnvironment } from "../../core/k8s/services/environment";
+import type { Service } from "../../core/k8s/services/types";
+import type { KubeObject, Pod, PodStatus } from "../../core/k8s/types";
 import { GATEWAY, type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
@@ -13,7 +15,7 @@ import type { NodeRepository } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
-import { containerSpec } from "./container-spec";
+import { containerSpec, type EnvSources } from "./container-spec";
 import { hookOf, runHook } from "./hooks";
 import type { MetricsSampler } from "./metrics";
 import type { NodeNetwork } from "./network";
@@ -355,15 +357,14 @@ export class NodeAgent {
       }
       const sandbox = sandboxId;
       if (sandbox) {
+        const envSources = this.envSources(identity.clusterId, pod);
         const created = await Promise.all(
           runs.map(async (run) => {
             const container = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find(
               (c) => c.name === run.name,
             );
             if (!container) return undefined;
-            const spec = await containerSpec(pod, identity, container, sandbox, run.attempt, (p, ref) =>
-              this.resolveEnv(identity.clusterId, p, ref),
-            );
+            const spec = await containerSpec(identity, container, sandbox, run.attempt, await envSources);
             return runtime.createContainer(spec);
           }),
         );
@@ -459,30 +460,42 @@ export class NodeAgent {
     });
   }
 
-  private async resolveEnv(
-    clusterId: string,
-    pod: Pod,
-    ref: EnvVar["valueFrom"],
-  ): Promise<string | undefined> {
-    const from = ref as {
-      fieldRef?: { fieldPath: string };
-      configMapKeyRef?: { name: string; key: string };
-      secretKeyRef?: { name: string; key: string };
+  /** Where the pod's containers take their environment from: Services, ConfigMaps, Secrets, the pod. */
+  private async envSources(clusterId: string, pod: Pod): Promise<EnvSources> {
+    const namespace = pod.metadata.namespace ?? "";
+    const { items } = await this.o.store.list({ clusterId, group: "", resource: "services" });
+    const data = async (resource: "configmaps" | "secrets", name: string) => {
+      const obj = (await this.o.store.get({ clusterId, group: "", resource, namespace, name })) as
+        | (KubeObject & { data?: Record<string, string> })
+        | undefined;
+      if (!obj) return undefined;
+      const entries = Object.entries(obj.data ?? {});
+      return Object.fromEntries(
+        resource === "secrets" ? entries.map(([k, v]) => [k, Buffer.from(v, "base64").toString()]) : entries,
+      );
     };
-    if (from.fieldRef) return fieldValue(pod, from.fieldRef.fieldPath);
-    const source = from.configMapKeyRef ? "configmaps" : from.secretKeyRef ? "secrets" : undefined;
-    const keyRef = from.configMapKeyRef ?? from.secretKeyRef;
-    if (!source || !keyRef) return undefined;
-    const obj = (await this.o.store.get({
-      clusterId,
-      group: "",
-      resource: source,
-      namespace: pod.metadata.namespace ?? "",
-      name: keyRef.name,
-    })) as (KubeObject & { data?: Record<string, string> }) | undefined;
-    const value = obj?.data?.[keyRef.key];
-    if (value === undefined) return undefined;
-    return source === "secrets" ? Buffer.from(value, "base64").toString() : value;
+    return {
+      services: serviceEnvironment(items as Service[], namespace, pod.spec.enableServiceLinks !== false),
+      value: async (ref) => {
+        const from = ref as {
+          fieldRef?: { fieldPath: string };
+          configMapKeyRef?: { name: string; key: string };
+          secretKeyRef?: { name: string; key: string };
+        };
+        if (from.fieldRef) return fieldValue(pod, from.fieldRef.fieldPath);
+        if (from.configMapKeyRef)
+          return (await data("configmaps", from.configMapKeyRef.name))?.[from.configMapKeyRef.key];
+        if (from.secretKeyRef)
+          return (await data("secrets", from.secretKeyRef.name))?.[from.secretKeyRef.key];
+        return undefined;
+      },
+      source: (from) =>
+        from.configMapRef
+          ? data("configmaps", from.configMapRef.name)
+          : from.secretRef
+            ? data("secrets", from.secretRef.name)
+            : Promise.resolve(undefined),
+    };
   }
 
   private async writeStatus(
