@@ -270,6 +270,16 @@ spec:
     });
     // kubectl words this differently until OpenAPI v2 is served; the API's own 404 is checked in test/integration
     expect(unknownKind.code).not.toBe(0);
+    const tls = await kubectl(alice.kubeconfig, ["apply", "-f", "-"], {
+      input:
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: half}\ntype: kubernetes.io/tls\nstringData: {tls.crt: x}\n",
+    });
+    expect(tls.stderr).toContain('The Secret "half" is invalid: data[tls.key]: Required value');
+    await k("create", "configmap", "frozen", "--from-literal=a=1");
+    await k("patch", "configmap", "frozen", "-p", '{"immutable":true}');
+    const thawed = await k("patch", "configmap", "frozen", "-p", '{"data":{"a":"2"}}');
+    expect(thawed.stderr).toContain("data: Forbidden: field is immutable when `immutable` is set");
+    expect((await k("get", "secret", "half")).code).not.toBe(0);
     const pods = (await k("get", "pods", "-o", "name")).stdout;
     expect(pods).not.toMatch(/noimage|Bad_Name/);
   });

@@ -9,6 +9,7 @@ import { namespaceStrategy } from "./namespaces";
 import { networkPolicyStrategy } from "./network-policies";
 import { podStrategy } from "./pods";
 import { priorityClassStrategy } from "./priority-classes";
+import { secretStrategy } from "./secrets";
 import { serviceStrategy } from "./services";
 import { statefulSetStrategy } from "./statefulsets";
 import type { Strategy } from "./strategy";
@@ -28,6 +29,7 @@ const BY_KIND: Record<string, Strategy> = {
   StatefulSet: statefulSetStrategy,
   DaemonSet: daemonSetStrategy,
   PriorityClass: priorityClassStrategy,
+  Secret: secretStrategy,
 };
 
 export function strategyFor(type: ResourceType): Strategy {

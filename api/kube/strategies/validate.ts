@@ -8,6 +8,11 @@ import { type Ingress, validateIngressSpec } from "../../../core/k8s/services/in
 import type { Service } from "../../../core/k8s/services/types";
 import { validateServiceSpec, validateServiceUpdate } from "../../../core/k8s/services/validation";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
+import {
+  type ConfigData,
+  validateConfigData,
+  validateConfigDataUpdate,
+} from "../../../core/k8s/validation/config-data";
 import { type FieldError, invalidError } from "../../../core/k8s/validation/field-errors";
 import { validateObjectMeta } from "../../../core/k8s/validation/meta";
 import { validatePodSpec, validatePodUpdate } from "../../../core/k8s/validation/pod";
@@ -23,6 +28,8 @@ export function validateCreate(obj: KubeObject, type: ResourceType): void {
   if (type.kind === "Service") errors.push(...validateServiceSpec(obj as Service));
   if (type.kind === "Ingress") errors.push(...validateIngressSpec(obj as Ingress));
   if (type.kind === "PriorityClass") errors.push(...validatePriorityClass(obj as PriorityClass));
+  if (type.kind === "Secret" || type.kind === "ConfigMap")
+    errors.push(...validateConfigData(obj as ConfigData));
   raise(obj, type, errors);
 }
 
@@ -34,5 +41,7 @@ export function validateUpdate(next: KubeObject, current: KubeObject, type: Reso
   if (type.kind === "Ingress") errors.push(...validateIngressSpec(next as Ingress));
   if (type.kind === "PriorityClass")
     errors.push(...validatePriorityClassUpdate(next as PriorityClass, current as PriorityClass));
+  if (type.kind === "Secret" || type.kind === "ConfigMap")
+    errors.push(...validateConfigDataUpdate(next as ConfigData, current as ConfigData));
   raise(next, type, errors);
 }
