@@ -14,6 +14,7 @@ import {
   NGINX_DEFAULT_CONF,
   NGINX_ENTRYPOINT,
   PACKAGES,
+  REDIS_ENTRYPOINT,
 } from "./recipe";
 
 const run = promisify(execFile);
@@ -34,6 +35,7 @@ export function recipeVersion(): string {
     CUSTOMIZE,
     NGINX_DEFAULT_CONF,
     NGINX_ENTRYPOINT,
+    REDIS_ENTRYPOINT,
   });
   return createHash("sha256").update(recipe).digest("hex").slice(0, 16);
 }
@@ -76,6 +78,8 @@ async function rootfsTarball(dir: string, version: string): Promise<string> {
   await writeFile(join(root, "etc/nginx/conf.d/default.conf"), NGINX_DEFAULT_CONF);
   await writeFile(join(root, "docker-entrypoint.sh"), NGINX_ENTRYPOINT);
   await chmod(join(root, "docker-entrypoint.sh"), 0o755);
+  await writeFile(join(root, "usr/local/bin/redis-entrypoint.sh"), REDIS_ENTRYPOINT, { mode: 0o755 });
+  await mkdir(join(root, "data"));
   await run("sh", ["-c", CUSTOMIZE], { cwd: root, maxBuffer: 64 << 20 });
   await run("tar", ["-C", root, "-cf", `${tarball}.part`, "."], { maxBuffer: 64 << 20 });
   await run("mv", [`${tarball}.part`, tarball]);

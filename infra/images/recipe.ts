@@ -3,7 +3,7 @@
 export const DEBIAN_SUITE = "bookworm";
 /**
  * libmath-bigint-perl: bookworm's core Math::BigInt fails `bpi(2000)`; the packaged newer one works.
- * nodejs and iproute2 run netd, the platform's service proxy, DNS server and gateway.
+ * nodejs and iproute2 run netd, the platform's service proxy, DNS server and gateway; redis-server the catalog's Redis.
  */
 export const PACKAGES = [
   "busybox",
@@ -13,6 +13,7 @@ export const PACKAGES = [
   "ca-certificates",
   "nodejs",
   "iproute2",
+  "redis-server",
 ];
 
 export interface ImageConfig {
@@ -46,6 +47,15 @@ export const IMAGES: ImageConfig[] = [
     stopSignal: "SIGQUIT",
   },
   { tags: ["perl:latest", "perl:5.36"], cmd: ["perl", "-de0"], env: [PATH] },
+  {
+    // Like the official image: no config file, protected mode off so that other pods may connect.
+    tags: ["redis:latest", "redis:7", "redis:7.0"],
+    entrypoint: ["/usr/local/bin/redis-entrypoint.sh"],
+    cmd: ["redis-server"],
+    env: [PATH],
+    exposedPorts: ["6379/tcp"],
+    workingDir: "/data",
+  },
 ];
 
 /** The official nginx image's server block: the welcome page from /usr/share/nginx/html on port 80. */
@@ -71,6 +81,15 @@ export const NGINX_ENTRYPOINT = `#!/bin/sh
 set -e
 if [ "$1" = "nginx" ] || [ "$1" = "nginx-debug" ]; then
     echo "/docker-entrypoint.sh: Configuration complete; ready for start up"
+fi
+exec "$@"
+`;
+
+/** Starts redis-server reachable from other pods, as the official image's build does. */
+export const REDIS_ENTRYPOINT = `#!/bin/sh
+set -e
+if [ "$1" = "redis-server" ]; then
+    set -- "$@" --protected-mode no
 fi
 exec "$@"
 `;

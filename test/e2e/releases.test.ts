@@ -164,6 +164,34 @@ describe("Helm releases", () => {
     expect((await k("wait", "--for=condition=complete", "job/pi-pi", "--timeout=90s")).code).toBe(0);
     expect((await k("logs", "job/pi-pi")).stdout).toMatch(/^3\.14159265358979/);
 
+    const redis = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "cache",
+      chart: { catalog: "redis" },
+      values: { password: "s3cret" },
+    });
+    expect(redis.status, await redis.clone().text()).toBe(201);
+    expect(((await redis.json()) as { notes: string }).notes).toContain("cache-redis:6379");
+    expect((await k("rollout", "status", "deployment/cache-redis", "--timeout=90s")).code).toBe(0);
+    // the pod's REDISCLI_AUTH authenticates redis-cli; without it the server asks for the password
+    const host = "cache-redis.default.svc.cluster.local";
+    const cli = (...args: string[]) =>
+      k("exec", "deploy/cache-redis", "--", "redis-cli", "-h", host, ...args);
+    expect((await cli("set", "greeting", "hello")).stdout).toBe("OK\n");
+    expect((await cli("get", "greeting")).stdout).toBe("hello\n");
+    const anonymous = await k(
+      "exec",
+      "deploy/cache-redis",
+      "--",
+      "env",
+      "-u",
+      "REDISCLI_AUTH",
+      "redis-cli",
+      "-h",
+      host,
+      "ping",
+    );
+    expect(anonymous.stdout).toMatch(/NOAUTH/);
+
     const unknown = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
       name: "x",
       chart: { catalog: "nope" },
