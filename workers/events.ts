@@ -1,10 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { rfc3339 } from "../core/k8s/time";
 import type { KubeObject } from "../core/k8s/types";
-import type { ObjectStore } from "../db/store";
+import type { ObjectKey, ObjectStore } from "../db/store";
 
-/** Writes core/v1 Events about an object, as the scheduler and the kubelet do; failures are not fatal. */
+/** How many recent events a recorder remembers to fold repeats into (client-go's cache is 4096 too). */
+const REMEMBERED = 4096;
+
+/**
+ * Writes core/v1 Events about an object, as the scheduler and the kubelet do; failures are not fatal. A
+ * repeat of an event (same object, type, reason and message) bumps the first one's count and
+ * lastTimestamp instead of writing another, as client-go's EventCorrelator does.
+ */
 export class EventRecorder {
+  private readonly recent = new Map<string, ObjectKey>();
+
   constructor(
     private readonly store: ObjectStore,
     private readonly component: string,
@@ -20,8 +29,24 @@ export class EventRecorder {
     message: string,
   ): Promise<void> {
     const namespace = about.metadata.namespace ?? "default";
-    const name = `${about.metadata.name}.${randomBytes(8).toString("hex")}`;
     const stamp = rfc3339(this.now());
+    const identity = [clusterId, about.metadata.uid ?? about.metadata.name, type, reason, message].join(
+      "\u0000",
+    );
+    const seen = this.recent.get(identity);
+    if (seen) {
+      const bumped = await this.store
+        .mutate(seen, (event) => ({
+          ...event,
+          count: ((event.count as number) ?? 1) + 1,
+          lastTimestamp: stamp,
+        }))
+        .catch(() => undefined);
+      if (bumped) return;
+      this.recent.delete(identity);
+    }
+    const name = `${about.metadata.name}.${randomBytes(8).toString("hex")}`;
+    const key: ObjectKey = { clusterId, group: "", resource: "events", namespace, name };
     const event: KubeObject = {
       apiVersion: "v1",
       kind: "Event",
@@ -45,8 +70,9 @@ export class EventRecorder {
       reportingComponent: this.component,
       reportingInstance: this.host,
     };
-    await this.store
-      .create({ clusterId, group: "", resource: "events", namespace, name }, event)
-      .catch(() => undefined);
+    const created = await this.store.create(key, event).catch(() => undefined);
+    if (!created) return;
+    this.recent.set(identity, key);
+    if (this.recent.size > REMEMBERED) this.recent.delete(this.recent.keys().next().value as string);
   }
 }

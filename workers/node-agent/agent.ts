@@ -16,11 +16,13 @@ import type { ObjectKey, ObjectStore } from "../../db/store";
 import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
 import { containerSpec, type EnvSources } from "./container-spec";
+import { fieldValue } from "./downward";
 import { hookOf, runHook } from "./hooks";
 import type { MetricsSampler } from "./metrics";
 import type { NodeNetwork } from "./network";
 import { type Action, latest, planPodSync } from "./plan";
 import { CLUSTER_DOMAIN, podDns } from "./pod-dns";
+import { PodVolumes, type PreparedVolumes } from "./pod-volumes";
 import { Prober } from "./prober";
 import { LABEL, type ObservedPod, type PodIdentity, type PodRuntime } from "./runtime";
 import { type AgentServer, startAgentServer } from "./server";
@@ -55,24 +57,11 @@ export interface NodeAgentOptions {
 }
 
 const HEARTBEAT_MS = 10_000;
+/** How soon a pod whose volume cannot be set up (a missing ConfigMap…) is tried again. */
+const VOLUME_RETRY_MS = 2_000;
 
 function podKey(ref: ObjectRef): ObjectKey {
   return { clusterId: ref.clusterId, group: "", resource: "pods", namespace: ref.namespace, name: ref.name };
-}
-
-function fieldValue(pod: Pod, path: string): string | undefined {
-  const label = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (label?.[1] && label[2]) return pod.metadata[label[1] as "labels" | "annotations"]?.[label[2]];
-  const simple: Record<string, string | undefined> = {
-    "metadata.name": pod.metadata.name,
-    "metadata.namespace": pod.metadata.namespace,
-    "metadata.uid": pod.metadata.uid,
-    "spec.nodeName": pod.spec.nodeName,
-    "spec.serviceAccountName": pod.spec.serviceAccountName as string | undefined,
-    "status.hostIP": pod.status?.hostIP,
-    "status.podIP": pod.status?.podIP,
-  };
-  return simple[path];
 }
 
 /**
@@ -90,12 +79,14 @@ export class NodeAgent {
   private readonly now: () => Date;
   private readonly recorder: EventRecorder;
   private readonly prober: Prober;
+  private readonly volumes: PodVolumes;
   /** Pod uid → cluster id, for the prober's callbacks. */
   private readonly clusters = new Map<string, string>();
 
   constructor(private readonly o: NodeAgentOptions) {
     this.now = o.now ?? (() => new Date());
     this.recorder = new EventRecorder(o.store, "kubelet", o.nodeName, this.now);
+    this.volumes = new PodVolumes(o.runtime, o.store);
     this.prober = new Prober(
       o.runtime,
       (pod) => void this.resync(pod),
@@ -287,7 +278,22 @@ export class NodeAgent {
     const observed = held.get(identity.uid);
     const missing = await this.missingImages(pod);
     const plan = planPodSync(pod, observed, missing, this.now());
-    if (plan.actions.length > 0) await this.apply(pod, observed, plan.actions, identity);
+    let volumes: PreparedVolumes | undefined;
+    if (plan.actions.some((a) => a.kind === "runSandbox" || a.kind === "runContainer")) {
+      const prepared = await this.volumes.prepare(pod, identity.clusterId);
+      if ("message" in prepared) {
+        await this.event(
+          identity.clusterId,
+          pod,
+          "Warning",
+          "FailedMount",
+          `MountVolume.SetUp failed for volume "${prepared.volume}" : ${prepared.message}`,
+        );
+        plan.actions = plan.actions.filter((a) => a.kind !== "runSandbox" && a.kind !== "runContainer");
+        plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? VOLUME_RETRY_MS, VOLUME_RETRY_MS);
+      } else volumes = prepared;
+    }
+    if (plan.actions.length > 0) await this.apply(pod, observed, plan.actions, identity, volumes);
     if (plan.actions.some((a) => a.kind === "deletePod")) {
       this.prober.forget(identity.uid);
       this.clusters.delete(identity.uid);
@@ -319,6 +325,7 @@ export class NodeAgent {
     observed: ObservedPod | undefined,
     actions: Action[],
     identity?: PodIdentity,
+    volumes?: PreparedVolumes,
   ): Promise<void> {
     const { runtime } = this.o;
     const stops = actions.filter((a) => a.kind === "stop");
@@ -334,10 +341,17 @@ export class NodeAgent {
 
     const runs = actions.filter((a) => a.kind === "runContainer");
     const newSandbox = actions.find((a) => a.kind === "runSandbox");
-    if (pod && identity && (runs.length > 0 || newSandbox)) {
+    if (pod && identity && volumes && (runs.length > 0 || newSandbox)) {
+      const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+      await this.volumes.ensure(
+        volumes,
+        identity,
+        all.filter((c) => runs.some((r) => r.name === c.name)),
+      );
       const current = latest(observed?.sandboxes ?? []);
       let sandboxId = current?.state === "running" ? current.id : undefined;
       let sandboxStarted: Promise<void> = Promise.resolve();
+      let populated: Promise<void> = Promise.resolve();
       if (newSandbox) {
         const network = await this.o.networks.of(identity.clusterId);
         const networkId = await this.o.network.ensureCluster(identity.clusterId);
@@ -349,9 +363,12 @@ export class NodeAgent {
           hostname: (pod.spec.hostname as string | undefined) ?? identity.name,
           ...(subdomain ? { domainname: `${subdomain}.${identity.namespace}.svc.${CLUSTER_DOMAIN}` } : {}),
           ...(dns ? { dns } : {}),
+          mounts: this.volumes.sandboxMounts(volumes),
           attempt: newSandbox.attempt,
         });
         sandboxStarted = runtime.startContainer(sandboxId);
+        populated = this.volumes.populate(sandboxId, volumes);
+        populated.catch(() => undefined);
         // awaited below, after the containers are created; a failure must not go unhandled meanwhile
         sandboxStarted.catch(() => undefined);
       }
@@ -360,15 +377,16 @@ export class NodeAgent {
         const envSources = this.envSources(identity.clusterId, pod);
         const created = await Promise.all(
           runs.map(async (run) => {
-            const container = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find(
-              (c) => c.name === run.name,
-            );
+            const container = all.find((c) => c.name === run.name);
             if (!container) return undefined;
+            const mounts = this.volumes.forContainer(volumes, container);
             const spec = await containerSpec(identity, container, sandbox, run.attempt, await envSources);
-            return runtime.createContainer(spec);
+            const id = await runtime.createContainer({ ...spec, mounts: mounts.mounts });
+            await mounts.copy(id);
+            return id;
           }),
         );
-        await sandboxStarted;
+        await Promise.all([sandboxStarted, populated]);
         await Promise.all(created.map((id) => (id ? runtime.startContainer(id) : undefined)));
         runs.forEach((run, i) => {
           const id = created[i];
@@ -396,6 +414,10 @@ export class NodeAgent {
         );
       }
     }
+    const gone = identity?.uid ?? observed?.pod.uid;
+    // a pod torn down (deleted, or an incarnation whose object is gone) takes its volumes with it
+    if (gone && (!pod || actions.some((a) => a.kind === "deletePod")))
+      await runtime.removeVolumes({ podUid: gone });
     if (pod && identity && actions.some((a) => a.kind === "deletePod")) {
       await this.o.store
         .delete(
@@ -554,6 +576,7 @@ export class NodeAgent {
     );
     await this.o.network.removeCluster(clusterId);
     await this.o.runtime.removeNetwork(clusterId);
+    await this.o.runtime.removeVolumes({ clusterId });
     const cluster = await this.o.clusters.get(clusterId);
     if (cluster) await this.o.clusters.recordTeardown(clusterId, this.o.nodeName);
     return {};

@@ -2,16 +2,19 @@ import { type Duplex, PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { withSpan } from "../../core/telemetry";
+import { type ArchiveEntry, tarOf } from "./archive";
 import {
   type ContainerSpec,
   type ExecOptions,
   type ExecSession,
   LABEL,
   type LogOptions,
+  type Mount,
   type ObservedContainer,
   type ObservedPod,
   type PodRuntime,
   type SandboxSpec,
+  type VolumeSpec,
 } from "./runtime";
 
 export const PAUSE_IMAGE = "timonier/pause:1";
@@ -45,6 +48,17 @@ export function demuxFrames(buffer: Buffer): Buffer {
 interface DockerStats {
   cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number; online_cpus?: number };
   memory_stats: { usage?: number; stats?: Record<string, number> };
+}
+
+/** A volume mount, hiding what the image has at the target as Kubernetes does (no copy into the volume). */
+function dockerMount(m: Mount): Docker.MountSettings {
+  return {
+    Type: "volume",
+    Source: m.source,
+    Target: m.target,
+    ReadOnly: m.readOnly,
+    VolumeOptions: { NoCopy: true } as Docker.MountSettings["VolumeOptions"],
+  };
 }
 
 /** The Docker Engine API behind `PodRuntime`: labels are the source of truth, names are deterministic. */
@@ -246,6 +260,7 @@ export class DockerRuntime implements PodRuntime {
               ? { Dns: spec.dns.servers, DnsSearch: spec.dns.searches, DnsOptions: spec.dns.options }
               : {}),
             Memory: 32 * 1024 * 1024,
+            ...(spec.mounts?.length ? { Mounts: spec.mounts.map(dockerMount) } : {}),
             Privileged: false,
             SecurityOpt: ["no-new-privileges"],
           },
@@ -253,6 +268,47 @@ export class DockerRuntime implements PodRuntime {
         return container.id;
       },
     );
+  }
+
+  async ensureVolume(spec: VolumeSpec): Promise<void> {
+    await withSpan("docker.volume.create", { "docker.volume.name": spec.name }, async () => {
+      await this.docker.createVolume({
+        Name: spec.name,
+        Labels: {
+          [LABEL.node]: this.nodeName,
+          [LABEL.cluster]: spec.clusterId,
+          ...(spec.podUid ? { [LABEL.podUid]: spec.podUid } : {}),
+        },
+        ...(spec.tmpfsBytes
+          ? { DriverOpts: { type: "tmpfs", device: "tmpfs", o: `size=${spec.tmpfsBytes}` } }
+          : {}),
+      });
+    });
+  }
+
+  async removeVolumes(owner: { podUid: string } | { clusterId: string }): Promise<void> {
+    const label =
+      "podUid" in owner ? `${LABEL.podUid}=${owner.podUid}` : `${LABEL.cluster}=${owner.clusterId}`;
+    const { Volumes } = await this.docker.listVolumes({
+      filters: JSON.stringify({ label: [label, `${LABEL.node}=${this.nodeName}`] }),
+    });
+    await Promise.all(
+      (Volumes ?? []).map((v) =>
+        this.docker
+          .getVolume(v.Name)
+          .remove()
+          .catch((err: { statusCode?: number }) => {
+            // 409: still mounted by a container being removed; the next relist takes it
+            if (err.statusCode !== 404 && err.statusCode !== 409) throw err;
+          }),
+      ),
+    );
+  }
+
+  async putFiles(containerId: string, dir: string, entries: ArchiveEntry[]): Promise<void> {
+    await withSpan("docker.container.put_archive", { "container.id": containerId }, async () => {
+      await this.docker.getContainer(containerId).putArchive(await tarOf(entries), { path: dir });
+    });
   }
 
   async startContainer(id: string): Promise<void> {
@@ -289,6 +345,7 @@ export class DockerRuntime implements PodRuntime {
             ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
             ...(spec.nanoCpus ? { NanoCpus: spec.nanoCpus } : {}),
             ...(spec.cpuShares ? { CpuShares: spec.cpuShares } : {}),
+            ...(spec.mounts?.length ? { Mounts: spec.mounts.map(dockerMount) } : {}),
             LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
           },
         });

@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { ClusterNetwork } from "../../core/network/cluster-network";
+import type { ArchiveEntry } from "./archive";
 import type { PodDns } from "./pod-dns";
 
 /** Labels that make every container findable and garbage-collectable by the agent that owns it. */
@@ -49,8 +50,26 @@ export interface ObservedPod {
   containers: ObservedContainer[];
 }
 
+/** A Docker volume mounted into a container. */
+export interface Mount {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** A Docker volume for a pod (removed with it) or for a cluster (removed with the cluster). */
+export interface VolumeSpec {
+  name: string;
+  clusterId: string;
+  podUid?: string;
+  /** A tmpfs of that size (emptyDir with medium Memory). */
+  tmpfsBytes?: number;
+}
+
 export interface SandboxSpec {
   pod: PodIdentity;
+  /** The populated volumes (configMap, secret…), where the agent writes their files. */
+  mounts?: Mount[];
   networkId: string;
   hostname: string;
   /** `<subdomain>.<namespace>.svc.cluster.local` when the pod names a subdomain. */
@@ -79,6 +98,7 @@ export interface ContainerSpec {
   memoryBytes?: number;
   nanoCpus?: number;
   cpuShares?: number;
+  mounts?: Mount[];
 }
 
 export interface LogOptions {
@@ -127,6 +147,11 @@ export interface PodRuntime {
    */
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
+  ensureVolume(spec: VolumeSpec): Promise<void>;
+  /** Removes the volumes of a pod, or of a whole cluster. */
+  removeVolumes(owner: { podUid: string } | { clusterId: string }): Promise<void>;
+  /** Writes files under a directory of a container (created or running). */
+  putFiles(containerId: string, dir: string, entries: ArchiveEntry[]): Promise<void>;
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   logs(containerId: string, options: LogOptions): Promise<Readable>;

@@ -1,0 +1,160 @@
+import { posix } from "node:path";
+import type { Container, KubeObject, Pod } from "../../core/k8s/types";
+import type { ObjectStore } from "../../db/store";
+import type { ArchiveEntry } from "./archive";
+import type { Mount, PodIdentity, PodRuntime } from "./runtime";
+import {
+  containerMounts,
+  dataSources,
+  type PlannedVolume,
+  planVolumes,
+  type VolumeData,
+  type VolumeSource,
+  volumeFiles,
+} from "./volumes";
+
+/** A pod's volumes, planned and with their files read: what starting its containers needs. */
+export interface PreparedVolumes {
+  planned: PlannedVolume[];
+  files: Map<string, ArchiveEntry[]>;
+}
+
+/** Where the sandbox holds a populated volume, for the agent to write its files. */
+const populatedPath = (volume: string) => `/.timonier/volumes/${volume}`;
+
+/**
+ * The volumes of the pods on this node as Docker volumes: emptyDir per pod (tmpfs for medium Memory),
+ * hostPath and claims per cluster (never the host's disk), configMap/secret/downwardAPI/projected files
+ * written through the sandbox, which mounts them.
+ */
+export class PodVolumes {
+  constructor(
+    private readonly runtime: PodRuntime,
+    private readonly store: ObjectStore,
+  ) {}
+
+  /** Plans the pod's volumes and reads their data; names the volume that cannot be set up yet. */
+  async prepare(pod: Pod, clusterId: string): Promise<PreparedVolumes | { volume: string; message: string }> {
+    const planned = planVolumes(pod, clusterId);
+    const files = new Map<string, ArchiveEntry[]>();
+    if (!planned.some((v) => v.populated)) return { planned, files };
+    const data = await this.data(pod, clusterId);
+    for (const volume of (pod.spec.volumes as VolumeSource[] | undefined) ?? []) {
+      if (!planned.find((v) => v.name === volume.name)?.populated) continue;
+      const result = volumeFiles(pod, volume, data);
+      if ("missing" in result) return { volume: volume.name, message: result.missing };
+      files.set(volume.name, result.files);
+    }
+    return { planned, files };
+  }
+
+  /** Creates the Docker volumes of the pod and of the given containers' subPaths. */
+  async ensure(prepared: PreparedVolumes, identity: PodIdentity, containers: Container[]): Promise<void> {
+    const subVolumes = containers.flatMap((c) => containerMounts(c, prepared.planned).mounts);
+    const specs = new Map<string, { tmpfsBytes?: number; podScoped: boolean }>();
+    for (const v of prepared.planned)
+      specs.set(v.docker, {
+        podScoped: v.scope === "pod",
+        ...(v.tmpfsBytes ? { tmpfsBytes: v.tmpfsBytes } : {}),
+      });
+    for (const m of subVolumes)
+      if (!specs.has(m.source))
+        specs.set(m.source, {
+          podScoped: prepared.planned.find((v) => m.source.startsWith(v.docker))?.scope === "pod",
+          ...(m.tmpfsBytes ? { tmpfsBytes: m.tmpfsBytes } : {}),
+        });
+    await Promise.all(
+      [...specs].map(([name, spec]) =>
+        this.runtime.ensureVolume({
+          name,
+          clusterId: identity.clusterId,
+          ...(spec.podScoped ? { podUid: identity.uid } : {}),
+          ...(spec.tmpfsBytes ? { tmpfsBytes: spec.tmpfsBytes } : {}),
+        }),
+      ),
+    );
+  }
+
+  /** The sandbox's mounts: every populated volume, where `populate` writes it. */
+  sandboxMounts(prepared: PreparedVolumes): Mount[] {
+    return prepared.planned
+      .filter((v) => v.populated)
+      .map((v) => ({ source: v.docker, target: populatedPath(v.name), readOnly: false }));
+  }
+
+  async populate(sandboxId: string, prepared: PreparedVolumes): Promise<void> {
+    await Promise.all(
+      [...prepared.files].map(([volume, files]) =>
+        files.length
+          ? this.runtime.putFiles(sandboxId, populatedPath(volume), withDirectories(files))
+          : undefined,
+      ),
+    );
+  }
+
+  /** A container's mounts, and what to copy into it before it starts (subPaths of populated volumes). */
+  forContainer(
+    prepared: PreparedVolumes,
+    container: Container,
+  ): { mounts: Mount[]; copy(containerId: string): Promise<void> } {
+    const { mounts, copies } = containerMounts(container, prepared.planned);
+    return {
+      mounts: mounts.map(({ source, target, readOnly }) => ({ source, target, readOnly })),
+      copy: async (containerId) => {
+        for (const c of copies) {
+          const files = prepared.files.get(c.volume) ?? [];
+          const file = files.find((f) => f.name === c.subPath);
+          if (file)
+            await this.runtime.putFiles(containerId, posix.dirname(c.target), [
+              { ...file, name: posix.basename(c.target) },
+            ]);
+          else {
+            const prefix = `${c.subPath.replace(/\/+$/, "")}/`;
+            const inside = files
+              .filter((f) => f.name.startsWith(prefix))
+              .map((f) => ({ ...f, name: f.name.slice(prefix.length) }));
+            await this.runtime.putFiles(containerId, posix.dirname(c.target), [
+              { name: posix.basename(c.target), mode: 0o755 },
+              ...withDirectories(inside).map((f) => ({
+                ...f,
+                name: `${posix.basename(c.target)}/${f.name}`,
+              })),
+            ]);
+          }
+        }
+      },
+    };
+  }
+
+  private async data(pod: Pod, clusterId: string): Promise<VolumeData> {
+    const namespace = pod.metadata.namespace ?? "";
+    const { configMaps, secrets } = dataSources(pod);
+    const read = async (resource: "configmaps" | "secrets", name: string) => {
+      const obj = (await this.store.get({ clusterId, group: "", resource, namespace, name })) as
+        | (KubeObject & { data?: Record<string, string> })
+        | undefined;
+      if (!obj) return [name, undefined] as const;
+      const entries = Object.entries(obj.data ?? {});
+      const decoded =
+        resource === "secrets" ? entries.map(([k, v]) => [k, Buffer.from(v, "base64").toString()]) : entries;
+      return [name, Object.fromEntries(decoded) as Record<string, string>] as const;
+    };
+    return {
+      configMaps: new Map(await Promise.all(configMaps.map((n) => read("configmaps", n)))),
+      secrets: new Map(await Promise.all(secrets.map((n) => read("secrets", n)))),
+    };
+  }
+}
+
+/** Files with the directories above them, as a tar needs them to create nested paths. */
+function withDirectories(files: ArchiveEntry[]): ArchiveEntry[] {
+  const dirs = new Set<string>();
+  for (const f of files) {
+    let dir = posix.dirname(f.name);
+    while (dir !== "." && dir !== "/" && !dirs.has(dir)) {
+      dirs.add(dir);
+      dir = posix.dirname(dir);
+    }
+  }
+  return [...[...dirs].sort().map((name) => ({ name, mode: 0o755 })), ...files];
+}
