@@ -47,6 +47,13 @@ const NETWORK_RESOURCES = new Set([
   "/secrets",
 ]);
 
+/** Storage objects: any write re-plans the cluster's claims and volumes. */
+const STORAGE_RESOURCES = new Set([
+  "/persistentvolumeclaims",
+  "/persistentvolumes",
+  "storage.k8s.io/storageclasses",
+]);
+
 /** Finalizers the garbage collector works off. */
 const GC_FINALIZERS = new Set(["foregroundDeletion", "orphan"]);
 
@@ -78,6 +85,8 @@ export function triggersFor(c: Committed): Trigger[] {
   if (c.group === "" && c.resource === "services") out.push({ queue: QUEUE.endpoints, ref });
   if (NETWORK_RESOURCES.has(`${c.group}/${c.resource}`))
     out.push({ queue: QUEUE.clusterNetwork, ref: { clusterId: c.clusterId, namespace: "", name: "" } });
+  if (STORAGE_RESOURCES.has(`${c.group}/${c.resource}`))
+    out.push({ queue: QUEUE.persistentVolumes, ref: { clusterId: c.clusterId, namespace: "", name: "" } });
   const own = OWN_QUEUES[`${c.group}/${c.resource}`];
   if (own && c.type !== "DELETED") out.push({ queue: own, ref });
   if (

@@ -14,6 +14,8 @@ export const QUEUE = {
   endpoints: "endpoints",
   ingress: "ingress",
   hpa: "horizontal-pod-autoscaler",
+  /** Binds a cluster's PersistentVolumeClaims to PersistentVolumes (ref: the cluster alone). */
+  persistentVolumes: "persistent-volumes",
   /** Fans a cluster's Service changes out to the network reconciler of every node. */
   clusterNetwork: "cluster-network",
   nodeNetwork: (nodeName: string) => `node-network-${nodeName}`,

@@ -3,6 +3,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
 import { SYSTEM_PRIORITY_CLASSES } from "../core/k8s/scheduling/priority";
 import { defaultIngressClass, INGRESS_CLASS, wellKnownServices } from "../core/k8s/services/well-known";
+import { defaultStorageClass } from "../core/k8s/storage/types";
 import type { KubeObject } from "../core/k8s/types";
 import type { Database } from "./client";
 import type { ClusterNetworks } from "./networks";
@@ -84,6 +85,16 @@ export class ClusterRepository {
             name: INGRESS_CLASS,
           },
           obj: defaultIngressClass(),
+        },
+        {
+          key: {
+            clusterId: id,
+            group: "storage.k8s.io",
+            resource: "storageclasses",
+            namespace: "",
+            name: "standard",
+          },
+          obj: defaultStorageClass(),
         },
         ...SYSTEM_PRIORITY_CLASSES.map((pc) => ({
           key: {

@@ -22,6 +22,7 @@ import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
 import { ServiceAccountController } from "./controllers/serviceaccounts";
 import { StatefulSetController } from "./controllers/statefulsets";
+import { VolumeBindingController } from "./controllers/volume-binding";
 import { DeploymentController, ReplicaSetController } from "./controllers/workloads";
 import { EventRecorder } from "./events";
 import { NodeAgent } from "./node-agent/agent";
@@ -83,6 +84,10 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const jobs = new JobController(store, new EventRecorder(store, "job-controller", ""));
   const cronJobs = new CronJobController(store, new EventRecorder(store, "cronjob-controller", ""));
   const serviceAccounts = new ServiceAccountController(store);
+  const volumeBinding = new VolumeBindingController(
+    store,
+    new EventRecorder(store, "persistentvolume-controller", ""),
+  );
   const endpoints = new EndpointsController(store);
   const fanout = new ClusterNetworkFanout(nodes, triggers);
   const ingresses = new IngressStatusController(store, clusters, config.ingress);
@@ -110,6 +115,13 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       reconcile: (r) => serviceAccounts.reconcile(r),
     }),
     runReconciler({ queue: QUEUE.job, connection, triggers, logger, reconcile: (r) => jobs.reconcile(r) }),
+    runReconciler({
+      queue: QUEUE.persistentVolumes,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => volumeBinding.reconcile(r),
+    }),
     runReconciler({
       queue: QUEUE.cronjob,
       connection,

@@ -114,6 +114,13 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
   core("secrets", "Secret"),
   core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
+  core("persistentvolumeclaims", "PersistentVolumeClaim", { shortNames: ["pvc"], subresources: ["status"] }),
+  core("persistentvolumes", "PersistentVolume", {
+    namespaced: false,
+    shortNames: ["pv"],
+    subresources: ["status"],
+  }),
+  network("storage.k8s.io", "storageclasses", "StorageClass", ["sc"], { namespaced: false }),
   core("services", "Service", { shortNames: ["svc"], categories: ["all"], subresources: ["status"] }),
   core("endpoints", "Endpoints", { shortNames: ["ep"], singularName: "endpoints" }),
   network("discovery.k8s.io", "endpointslices", "EndpointSlice", []),

@@ -166,4 +166,121 @@ spec:
     const other = await kubectl(bob.kubeconfig, ["exec", "reader", "--", "ls", "/data"]);
     expect(other.stdout).toBe("");
   });
+
+  it("provisions a claim of the default class, keeps its data across pods, and deletes it with the claim", async () => {
+    expect((await k("get", "storageclass")).stdout).toMatch(
+      /^standard \(default\)\s+timonier.io\/local-path\s+Delete\s+Immediate/m,
+    );
+    const writer = (name: string, command: string) => `apiVersion: v1
+kind: Pod
+metadata: { name: ${name} }
+spec:
+  volumes: [{ name: data, persistentVolumeClaim: { claimName: notes } }]
+  containers:
+  - { name: c, image: busybox, command: ["sh", "-c", "${command}; sleep 3600"], volumeMounts: [{ name: data, mountPath: /data }] }
+`;
+    await apply(
+      alice.kubeconfig,
+      `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: notes }
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 1Gi } }
+---
+${writer("first", "echo kept > /data/note")}`,
+    );
+    const bound = await eventually(async () => {
+      const out = (await k("get", "pvc", "notes", "--no-headers")).stdout;
+      return out.includes("Bound") ? out : undefined;
+    });
+    expect(bound).toMatch(/^notes\s+Bound\s+pvc-[0-9a-f-]+\s+1Gi\s+RWO\s+standard\s/);
+    const pv = (await k("get", "pvc", "notes", "-o", "jsonpath={.spec.volumeName}")).stdout;
+    expect((await k("get", "pv", pv, "--no-headers")).stdout).toMatch(
+      /1Gi\s+RWO\s+Delete\s+Bound\s+default\/notes\s+standard/,
+    );
+    await running(alice.kubeconfig, "first");
+    await eventually(async () =>
+      (await k("exec", "first", "--", "cat", "/data/note")).stdout === "kept\n" ? true : undefined,
+    );
+    expect((await k("delete", "pod", "first", "--grace-period=1")).code).toBe(0);
+    await apply(alice.kubeconfig, writer("second", "true"));
+    await running(alice.kubeconfig, "second");
+    expect((await k("exec", "second", "--", "cat", "/data/note")).stdout).toBe("kept\n");
+
+    const refused = await kubectl(alice.kubeconfig, ["apply", "-f", "-"], {
+      input:
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: bad}\nspec: {resources: {requests: {storage: 1Gi}}}\n",
+    });
+    expect(refused.stderr).toContain("spec.accessModes: Required value: at least 1 access mode is required");
+
+    expect((await k("delete", "pod", "second", "--grace-period=1")).code).toBe(0);
+    expect((await k("delete", "pvc", "notes")).code).toBe(0);
+    await eventually(
+      async () => ((await k("get", "pv", pv)).code !== 0 ? true : undefined),
+      30_000,
+      "PV deleted",
+    );
+  });
+
+  it("binds a teacher's hostPath PersistentVolume, and gives each StatefulSet pod its own claim", async () => {
+    await apply(
+      alice.kubeconfig,
+      `apiVersion: v1
+kind: PersistentVolume
+metadata: { name: shared-pv, labels: { type: local } }
+spec:
+  storageClassName: manual
+  capacity: { storage: 2Gi }
+  accessModes: [ReadWriteOnce]
+  hostPath: { path: /mnt/class }
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: class-claim }
+spec:
+  storageClassName: manual
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 1Gi } }
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: db }
+spec:
+  serviceName: db
+  replicas: 2
+  selector: { matchLabels: { app: db } }
+  template:
+    metadata: { labels: { app: db } }
+    spec:
+      containers:
+      - name: c
+        image: busybox
+        command: ["sh", "-c", "[ -f /data/me ] || hostname > /data/me; sleep 3600"]
+        volumeMounts: [{ name: data, mountPath: /data }]
+  volumeClaimTemplates:
+  - metadata: { name: data }
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: { requests: { storage: 100Mi } }
+`,
+    );
+    await eventually(async () =>
+      (await k("get", "pvc", "class-claim", "-o", "jsonpath={.status.phase}/{.spec.volumeName}")).stdout ===
+      "Bound/shared-pv"
+        ? true
+        : undefined,
+    );
+    expect(
+      (await k("get", "pv", "shared-pv", "-o", "jsonpath={.status.phase} {.spec.claimRef.name}")).stdout,
+    ).toBe("Bound class-claim");
+    expect((await k("rollout", "status", "statefulset/db", "--timeout=90s")).code).toBe(0);
+    const claims = (await k("get", "pvc", "-l", "app=db", "-o", "jsonpath={.items[*].metadata.name}")).stdout;
+    expect(claims.split(" ").sort()).toEqual(["data-db-0", "data-db-1"]);
+    expect((await k("exec", "db-1", "--", "cat", "/data/me")).stdout).toBe("db-1\n");
+    expect((await k("delete", "pod", "db-0", "--grace-period=1")).code).toBe(0);
+    await eventually(async () =>
+      (await k("exec", "db-0", "--", "cat", "/data/me")).stdout === "db-0\n" ? true : undefined,
+    );
+  });
 });

@@ -6,7 +6,7 @@ import {
   type StatefulSet,
 } from "../../core/k8s/workloads/types";
 import { canonicalJson, planRevisions, revisionData, revisionHash, templateOf } from "./revisions";
-import { planStatefulSet } from "./statefulset-plan";
+import { claimsFor, planStatefulSet } from "./statefulset-plan";
 
 const NOW = new Date("2026-01-01T00:10:00Z");
 const template = (image: string) => ({
@@ -112,6 +112,36 @@ describe("planStatefulSet", () => {
     });
     expect(plan.revisions.create?.revision).toBe(1);
     expect(plan.status).toMatchObject({ replicas: 0, updateRevision: revName("nginx:1.25") });
+  });
+
+  it("gives each pod its own claim per volumeClaimTemplate, owned by the set only when it deletes them", () => {
+    const www = {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: "www", labels: { tier: "data" } },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+    };
+    const set = sts("nginx:1.25", 2, { volumeClaimTemplates: [www] });
+    const [web0] = planStatefulSet(set, [], [], NOW).create;
+    expect(web0?.spec.volumes).toEqual([{ name: "www", persistentVolumeClaim: { claimName: "www-web-0" } }]);
+    const [claim] = claimsFor(set, 1);
+    expect(claim?.claim.metadata).toEqual({
+      name: "www-web-1",
+      namespace: "default",
+      labels: { tier: "data", app: "web" },
+    });
+    expect(claim?.claim.spec).toMatchObject({
+      volumeMode: "Filesystem",
+      resources: { requests: { storage: "1Gi" } },
+    });
+    const deleting = sts("nginx:1.25", 2, {
+      volumeClaimTemplates: [www],
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Retain" },
+    });
+    expect(claimsFor(deleting, 0)[0]?.claim.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: "StatefulSet",
+      uid: "s1",
+    });
   });
 
   it("waits for each pod to be Running and Ready before the next (OrderedReady)", () => {

@@ -1,5 +1,6 @@
 import { controllerRef } from "../../core/k8s/owners";
 import { isTerminal, preparePod } from "../../core/k8s/pods";
+import type { PersistentVolumeClaim } from "../../core/k8s/storage/types";
 import type { Pod } from "../../core/k8s/types";
 import {
   CONTROLLER_REVISION_HASH_LABEL,
@@ -30,7 +31,38 @@ export function ordinalOf(setName: string, pod: Pod): number {
   return m && m[1] === setName ? Number(m[2]) : -1;
 }
 
-/** A StatefulSet's pod for one ordinal: stable name and hostname, subdomain = serviceName. */
+/**
+ * The claims of one ordinal's pod, `<template>-<set>-<ordinal>`, labelled with the set's selector; owned by
+ * the set only when its retention policy deletes them with it (the default keeps them).
+ */
+export function claimsFor(
+  sts: StatefulSet,
+  ordinal: number,
+): { template: string; claim: PersistentVolumeClaim }[] {
+  const owned = sts.spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === "Delete";
+  return (sts.spec.volumeClaimTemplates ?? []).map((t) => {
+    const template = t as PersistentVolumeClaim;
+    const name = template.metadata.name ?? "";
+    return {
+      template: name,
+      claim: {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: {
+          name: `${name}-${sts.metadata.name}-${ordinal}`,
+          namespace: sts.metadata.namespace,
+          labels: { ...template.metadata.labels, ...sts.spec.selector.matchLabels },
+          ...(template.metadata.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+          ...(owned ? { ownerReferences: [controllerRef(sts)] } : {}),
+        },
+        spec: { volumeMode: "Filesystem", ...structuredClone(template.spec) },
+        status: { phase: "Pending" },
+      },
+    };
+  });
+}
+
+/** A StatefulSet's pod for one ordinal: stable name and hostname, subdomain = serviceName, its claims. */
 export function statefulSetPod(
   sts: StatefulSet,
   template: PodTemplate,
@@ -40,6 +72,17 @@ export function statefulSetPod(
   const name = `${sts.metadata.name}-${ordinal}`;
   const spec = structuredClone(template.spec);
   spec.hostname = name;
+  const claims = claimsFor(sts, ordinal).map((c) => ({
+    name: c.template,
+    persistentVolumeClaim: { claimName: c.claim.metadata.name ?? "" },
+  }));
+  if (claims.length)
+    spec.volumes = [
+      ...((spec.volumes as { name: string }[] | undefined) ?? []).filter(
+        (v) => !claims.some((c) => c.name === v.name),
+      ),
+      ...claims,
+    ];
   if (sts.spec.serviceName) spec.subdomain = sts.spec.serviceName;
   return preparePod({
     apiVersion: "v1",

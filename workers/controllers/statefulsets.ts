@@ -1,3 +1,4 @@
+import { KubeError } from "../../core/k8s/errors";
 import { isControlledBy } from "../../core/k8s/owners";
 import type { Pod } from "../../core/k8s/types";
 import type { ControllerRevision, StatefulSet } from "../../core/k8s/workloads/types";
@@ -7,7 +8,7 @@ import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
 import { applyPodChanges } from "./owned-pods";
-import { planStatefulSet } from "./statefulset-plan";
+import { claimsFor, ordinalOf, planStatefulSet } from "./statefulset-plan";
 import { writeStatus } from "./write-status";
 
 const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
@@ -47,6 +48,7 @@ export class StatefulSetController {
       created: (name: string) => `create Pod ${name} in StatefulSet ${setName} successful`,
       deleted: (name: string) => `delete Pod ${name} in StatefulSet ${setName} successful`,
     };
+    for (const pod of plan.create) await this.ensureClaims(ref, sts, pod);
     await applyPodChanges({ store: this.store, events: this.events, wording }, ref, sts, {
       create: plan.create,
       remove: plan.remove,
@@ -55,5 +57,26 @@ export class StatefulSetController {
     });
     await writeStatus(this.store, key(ref, "apps", "statefulsets"), sts.metadata.uid ?? "", plan.status);
     return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  /** Creates the claims a new pod mounts, before the pod, as kube-controller-manager does. */
+  private async ensureClaims(ref: ObjectRef, sts: StatefulSet, pod: Pod): Promise<void> {
+    for (const { claim } of claimsFor(sts, ordinalOf(sts.metadata.name ?? "", pod))) {
+      const claimKey = key(ref, "", "persistentvolumeclaims", claim.metadata.name);
+      if (await this.store.get(claimKey)) continue;
+      try {
+        await this.store.create(claimKey, claim);
+      } catch (err) {
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+        continue;
+      }
+      await this.events.record(
+        ref.clusterId,
+        sts,
+        "Normal",
+        "SuccessfulCreate",
+        `create Claim ${claim.metadata.name} Pod ${pod.metadata.name} in StatefulSet ${sts.metadata.name} success`,
+      );
+    }
   }
 }

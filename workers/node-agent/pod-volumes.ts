@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import type { PersistentVolume, PersistentVolumeClaim } from "../../core/k8s/storage/types";
 import type { Container, KubeObject, Pod } from "../../core/k8s/types";
 import type { ObjectStore } from "../../db/store";
 import type { ArchiveEntry } from "./archive";
@@ -35,7 +36,9 @@ export class PodVolumes {
 
   /** Plans the pod's volumes and reads their data; names the volume that cannot be set up yet. */
   async prepare(pod: Pod, clusterId: string): Promise<PreparedVolumes | { volume: string; message: string }> {
-    const planned = planVolumes(pod, clusterId);
+    const claims = await this.claims(pod, clusterId);
+    if ("message" in claims) return claims;
+    const planned = planVolumes(pod, clusterId, claims);
     const files = new Map<string, ArchiveEntry[]>();
     if (!planned.some((v) => v.populated)) return { planned, files };
     const data = await this.data(pod, clusterId);
@@ -124,6 +127,39 @@ export class PodVolumes {
         }
       },
     };
+  }
+
+  /** The PersistentVolume bound to each claim the pod mounts, or why one cannot be used yet. */
+  private async claims(
+    pod: Pod,
+    clusterId: string,
+  ): Promise<Map<string, PersistentVolume> | { volume: string; message: string }> {
+    const out = new Map<string, PersistentVolume>();
+    for (const v of (pod.spec.volumes as VolumeSource[] | undefined) ?? []) {
+      const claimName = v.persistentVolumeClaim?.claimName;
+      if (!claimName) continue;
+      const claim = (await this.store.get({
+        clusterId,
+        group: "",
+        resource: "persistentvolumeclaims",
+        namespace: pod.metadata.namespace ?? "",
+        name: claimName,
+      })) as PersistentVolumeClaim | undefined;
+      if (!claim) return { volume: v.name, message: `persistentvolumeclaim "${claimName}" not found` };
+      const volumeName = claim.status?.phase === "Bound" ? claim.spec.volumeName : undefined;
+      const pv = volumeName
+        ? ((await this.store.get({
+            clusterId,
+            group: "",
+            resource: "persistentvolumes",
+            namespace: "",
+            name: volumeName,
+          })) as PersistentVolume | undefined)
+        : undefined;
+      if (!pv) return { volume: v.name, message: `persistentvolumeclaim "${claimName}" is not bound` };
+      out.set(claimName, pv);
+    }
+    return out;
   }
 
   private async data(pod: Pod, clusterId: string): Promise<VolumeData> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { PersistentVolume } from "../../core/k8s/storage/types";
 import type { Container, Pod } from "../../core/k8s/types";
 import {
   containerMounts,
@@ -66,7 +67,19 @@ describe("planVolumes", () => {
         "c1",
       )[0]?.docker,
     ).toBe(byName.logs?.docker);
-    expect(byName.data?.docker).toMatch(/^timonier-c1-claim-/);
+    const bound = (spec: PersistentVolume["spec"]) =>
+      planVolumes(
+        pod,
+        "c1",
+        new Map([
+          ["pgdata", { apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "pv1" }, spec }],
+        ]),
+      );
+    // a claim bound to a hostPath volume shares the path's Docker volume
+    expect(bound({ hostPath: { path: "/var/log/app" } }).find((v) => v.name === "data")?.docker).toBe(
+      byName.logs?.docker,
+    );
+    expect(bound({ csi: {} }).find((v) => v.name === "data")?.docker).toBe("timonier-c1-pv-pv1");
     expect(byName.conf).toMatchObject({ populated: true, readOnly: true });
     expect(dataSources(pod)).toEqual({ configMaps: ["web"], secrets: ["db"] });
   });

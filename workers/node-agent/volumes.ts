@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { memoryBytes } from "../../core/k8s/requests";
+import type { PersistentVolume } from "../../core/k8s/storage/types";
 import type { Container, Pod } from "../../core/k8s/types";
 import type { ArchiveEntry } from "./archive";
 import { fieldValue, resourceFieldValue } from "./downward";
@@ -63,8 +64,18 @@ const DEFAULT_TMPFS_BYTES = 64 * 1024 * 1024;
 
 const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 12);
 
-/** Docker volume names: per pod for pod-scoped volumes, per cluster for host paths and claims. */
-export function planVolumes(pod: Pod, clusterId: string): PlannedVolume[] {
+const hostVolume = (clusterId: string, path: string) =>
+  `timonier-${clusterId}-host-${short(path.replace(/\/+$/, "") || "/")}`;
+
+/**
+ * Docker volume names: per pod for pod-scoped volumes, per cluster for host paths and claims (a claim's
+ * volume is its bound PersistentVolume's: a hostPath one shares the path's Docker volume).
+ */
+export function planVolumes(
+  pod: Pod,
+  clusterId: string,
+  claims: Map<string, PersistentVolume> = new Map(),
+): PlannedVolume[] {
   const uid = pod.metadata.uid ?? "";
   const volumes = (pod.spec.volumes as VolumeSource[] | undefined) ?? [];
   return volumes.map((v) => {
@@ -79,19 +90,22 @@ export function planVolumes(pod: Pod, clusterId: string): PlannedVolume[] {
     if (v.hostPath)
       return {
         name: v.name,
-        docker: `timonier-${clusterId}-host-${short(v.hostPath.path.replace(/\/+$/, "") || "/")}`,
+        docker: hostVolume(clusterId, v.hostPath.path),
         scope: "cluster",
         populated: false,
         readOnly: false,
       };
-    if (v.persistentVolumeClaim)
+    if (v.persistentVolumeClaim) {
+      const pv = claims.get(v.persistentVolumeClaim.claimName);
+      const path = pv?.spec.hostPath?.path ?? pv?.spec.local?.path;
       return {
         name: v.name,
-        docker: `timonier-${clusterId}-claim-${short(`${pod.metadata.namespace}/${v.persistentVolumeClaim.claimName}`)}`,
+        docker: path ? hostVolume(clusterId, path) : `timonier-${clusterId}-pv-${pv?.metadata.name}`,
         scope: "cluster",
         populated: false,
         readOnly: v.persistentVolumeClaim.readOnly ?? false,
       };
+    }
     if (v.emptyDir?.medium === "Memory")
       return podScoped({
         tmpfsBytes: v.emptyDir.sizeLimit ? memoryBytes(v.emptyDir.sizeLimit) : DEFAULT_TMPFS_BYTES,

@@ -5,6 +5,7 @@ import { humanDuration, since } from "./duration";
 import { NETWORK_PRINTERS } from "./network";
 import { POD_COLUMNS, podRow } from "./pods";
 import { SCHEDULING_PRINTERS } from "./scheduling";
+import { STORAGE_PRINTERS } from "./storage";
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === "string" ? v : "");
@@ -33,6 +34,7 @@ const PRINTERS: Record<string, Printer> = {
   ...NETWORK_PRINTERS,
   ...APPS_PRINTERS,
   ...SCHEDULING_PRINTERS,
+  ...STORAGE_PRINTERS,
   Pod: { columns: POD_COLUMNS, row: (o, now) => podRow(o as Pod, now) },
   Node: {
     columns: [

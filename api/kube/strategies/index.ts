@@ -12,6 +12,7 @@ import { priorityClassStrategy } from "./priority-classes";
 import { secretStrategy } from "./secrets";
 import { serviceStrategy } from "./services";
 import { statefulSetStrategy } from "./statefulsets";
+import { claimStrategy, volumeStrategy } from "./storage";
 import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";
 
@@ -30,6 +31,8 @@ const BY_KIND: Record<string, Strategy> = {
   DaemonSet: daemonSetStrategy,
   PriorityClass: priorityClassStrategy,
   Secret: secretStrategy,
+  PersistentVolumeClaim: claimStrategy,
+  PersistentVolume: volumeStrategy,
 };
 
 export function strategyFor(type: ResourceType): Strategy {

@@ -48,12 +48,32 @@ function defaults(obj: KubeObject): StatefulSet {
 
 /** Template rules StatefulSets and DaemonSets share: restartPolicy Always, the workload checks. */
 export function validateDaemonLike(obj: StatefulSet | DaemonSet): FieldError[] {
-  const errors = [...validateObjectMeta(obj, true), ...validateWorkload(obj.spec ?? {})];
+  const errors = [...validateObjectMeta(obj, true), ...validateWorkload(withClaimVolumes(obj.spec ?? {}))];
   const policy = obj.spec?.template?.spec?.restartPolicy;
   if (obj.spec?.template?.spec && policy !== "Always") {
     errors.push(fieldErrors.notSupported("spec.template.spec.restartPolicy", policy, ["Always"]));
   }
   return errors;
+}
+
+/** The template as its pods get it: each volumeClaimTemplate is a volume its containers may mount. */
+function withClaimVolumes<T extends Partial<StatefulSet["spec"]>>(spec: T): T {
+  const claims = (spec.volumeClaimTemplates ?? []).map((c) => ({
+    name: c.metadata?.name ?? "",
+    persistentVolumeClaim: { claimName: c.metadata?.name ?? "" },
+  }));
+  if (!claims.length || !spec.template?.spec) return spec;
+  const volumes = (spec.template.spec.volumes as { name: string }[] | undefined) ?? [];
+  return {
+    ...spec,
+    template: {
+      ...spec.template,
+      spec: {
+        ...spec.template.spec,
+        volumes: [...volumes.filter((v) => !claims.some((c) => c.name === v.name)), ...claims],
+      },
+    },
+  };
 }
 
 function validate(sts: StatefulSet): void {

@@ -7,6 +7,8 @@ import {
 import { type Ingress, validateIngressSpec } from "../../../core/k8s/services/ingress";
 import type { Service } from "../../../core/k8s/services/types";
 import { validateServiceSpec, validateServiceUpdate } from "../../../core/k8s/services/validation";
+import type { PersistentVolume, PersistentVolumeClaim } from "../../../core/k8s/storage/types";
+import { validateClaim, validateClaimUpdate, validateVolume } from "../../../core/k8s/storage/validation";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
 import {
   type ConfigData,
@@ -30,6 +32,8 @@ export function validateCreate(obj: KubeObject, type: ResourceType): void {
   if (type.kind === "PriorityClass") errors.push(...validatePriorityClass(obj as PriorityClass));
   if (type.kind === "Secret" || type.kind === "ConfigMap")
     errors.push(...validateConfigData(obj as ConfigData));
+  if (type.kind === "PersistentVolumeClaim") errors.push(...validateClaim(obj as PersistentVolumeClaim));
+  if (type.kind === "PersistentVolume") errors.push(...validateVolume(obj as PersistentVolume));
   raise(obj, type, errors);
 }
 
@@ -43,5 +47,8 @@ export function validateUpdate(next: KubeObject, current: KubeObject, type: Reso
     errors.push(...validatePriorityClassUpdate(next as PriorityClass, current as PriorityClass));
   if (type.kind === "Secret" || type.kind === "ConfigMap")
     errors.push(...validateConfigDataUpdate(next as ConfigData, current as ConfigData));
+  if (type.kind === "PersistentVolumeClaim")
+    errors.push(...validateClaimUpdate(next as PersistentVolumeClaim, current as PersistentVolumeClaim));
+  if (type.kind === "PersistentVolume") errors.push(...validateVolume(next as PersistentVolume));
   raise(next, type, errors);
 }

@@ -140,7 +140,7 @@ export interface StatefulSet extends KubeObject {
     };
     revisionHistoryLimit?: number;
     minReadySeconds?: number;
-    /** Stored and served; no PersistentVolumeClaims are created from them yet. */
+    /** Each pod gets its own claim from each template, `<template>-<set>-<ordinal>`. */
     volumeClaimTemplates?: KubeObject[];
     persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
     ordinals?: { start?: number };
