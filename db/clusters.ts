@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
+import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from "../core/k8s/rbac/defaults";
 import { SYSTEM_PRIORITY_CLASSES } from "../core/k8s/scheduling/priority";
 import { defaultIngressClass, INGRESS_CLASS, wellKnownServices } from "../core/k8s/services/well-known";
 import { defaultStorageClass } from "../core/k8s/storage/types";
@@ -96,6 +97,16 @@ export class ClusterRepository {
           },
           obj: defaultStorageClass(),
         },
+        ...[...DEFAULT_CLUSTER_ROLES, ...DEFAULT_CLUSTER_ROLE_BINDINGS].map((obj) => ({
+          key: {
+            clusterId: id,
+            group: "rbac.authorization.k8s.io",
+            resource: obj.kind === "ClusterRole" ? "clusterroles" : "clusterrolebindings",
+            namespace: "",
+            name: obj.metadata.name as string,
+          },
+          obj: structuredClone(obj),
+        })),
         ...SYSTEM_PRIORITY_CLASSES.map((pc) => ({
           key: {
             clusterId: id,

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
 import type { AppEnv } from "../env";
+import { accessReview } from "./access-reviews";
 import { clusterAuth } from "./auth";
+import { authorizeRequest } from "./authorization";
 import { apiGroupList, apiResourceList, coreVersions, versionInfo } from "./discovery";
 import {
   createObject,
@@ -21,6 +23,9 @@ import { parseResourcePath, type RequestInfo } from "./request-info";
 /** Routes one resource request by verb, as kube-apiserver's handler chain does. */
 async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
   const method = c.req.method;
+  if (info.type.group === "authorization.k8s.io" || info.type.group === "authentication.k8s.io")
+    return accessReview(c, info);
+  await authorizeRequest(c, info);
   if (info.subresource === "log") {
     if (method !== "GET") throw kubeErrors.methodNotAllowed();
     return podLogs(c, info);

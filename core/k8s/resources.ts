@@ -85,6 +85,15 @@ function metrics(resource: string, kind: string, namespaced: boolean): ResourceT
   };
 }
 
+function rbac(resource: string, kind: string, namespaced: boolean): ResourceType {
+  return { ...core(resource, kind, { namespaced }), group: "rbac.authorization.k8s.io" };
+}
+
+/** Access reviews: created and answered at once, never stored. */
+function review(group: string, resource: string, kind: string, namespaced = false): ResourceType {
+  return { ...core(resource, kind, { namespaced, verbs: ["create"], virtual: true }), group };
+}
+
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("pods", "Pod", {
     shortNames: ["po"],
@@ -127,6 +136,15 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   network("networking.k8s.io", "ingresses", "Ingress", ["ing"], { subresources: ["status"] }),
   network("networking.k8s.io", "ingressclasses", "IngressClass", [], { namespaced: false }),
   network("networking.k8s.io", "networkpolicies", "NetworkPolicy", ["netpol"]),
+  rbac("roles", "Role", true),
+  rbac("rolebindings", "RoleBinding", true),
+  rbac("clusterroles", "ClusterRole", false),
+  rbac("clusterrolebindings", "ClusterRoleBinding", false),
+  review("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+  review("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+  review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview"),
+  review("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", true),
+  review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
   apps("deployments", "Deployment", ["deploy"]),
   apps("replicasets", "ReplicaSet", ["rs"]),
   apps("statefulsets", "StatefulSet", ["sts"]),

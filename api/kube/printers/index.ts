@@ -4,6 +4,7 @@ import { AGE, column, NAME, type Printer } from "./columns";
 import { humanDuration, since } from "./duration";
 import { NETWORK_PRINTERS } from "./network";
 import { POD_COLUMNS, podRow } from "./pods";
+import { RBAC_PRINTERS } from "./rbac";
 import { SCHEDULING_PRINTERS } from "./scheduling";
 import { STORAGE_PRINTERS } from "./storage";
 
@@ -35,6 +36,7 @@ const PRINTERS: Record<string, Printer> = {
   ...APPS_PRINTERS,
   ...SCHEDULING_PRINTERS,
   ...STORAGE_PRINTERS,
+  ...RBAC_PRINTERS,
   Pod: { columns: POD_COLUMNS, row: (o, now) => podRow(o as Pod, now) },
   Node: {
     columns: [

@@ -1,3 +1,5 @@
+import type { Role, RoleBinding } from "../../../core/k8s/rbac/types";
+import { validateBinding, validateBindingUpdate, validateRole } from "../../../core/k8s/rbac/validation";
 import type { ResourceType } from "../../../core/k8s/resources";
 import type { PriorityClass } from "../../../core/k8s/scheduling/priority";
 import {
@@ -34,6 +36,9 @@ export function validateCreate(obj: KubeObject, type: ResourceType): void {
     errors.push(...validateConfigData(obj as ConfigData));
   if (type.kind === "PersistentVolumeClaim") errors.push(...validateClaim(obj as PersistentVolumeClaim));
   if (type.kind === "PersistentVolume") errors.push(...validateVolume(obj as PersistentVolume));
+  if (type.kind === "Role" || type.kind === "ClusterRole") errors.push(...validateRole(obj as Role));
+  if (type.kind === "RoleBinding" || type.kind === "ClusterRoleBinding")
+    errors.push(...validateBinding(obj as RoleBinding));
   raise(obj, type, errors);
 }
 
@@ -50,5 +55,8 @@ export function validateUpdate(next: KubeObject, current: KubeObject, type: Reso
   if (type.kind === "PersistentVolumeClaim")
     errors.push(...validateClaimUpdate(next as PersistentVolumeClaim, current as PersistentVolumeClaim));
   if (type.kind === "PersistentVolume") errors.push(...validateVolume(next as PersistentVolume));
+  if (type.kind === "Role" || type.kind === "ClusterRole") errors.push(...validateRole(next as Role));
+  if (type.kind === "RoleBinding" || type.kind === "ClusterRoleBinding")
+    errors.push(...validateBindingUpdate(next as RoleBinding, current as RoleBinding));
   raise(next, type, errors);
 }
