@@ -54,6 +54,13 @@ const STORAGE_RESOURCES = new Set([
   "storage.k8s.io/storageclasses",
 ]);
 
+/** Whether a write can change what a namespace uses of its quotas: objects come and go, pods finish. */
+function quotaMayChange(c: Committed): boolean {
+  if (c.type !== "MODIFIED" || (c.group === "" && c.resource === "resourcequotas")) return true;
+  const phase = (c.object as Pod).status?.phase;
+  return c.group === "" && c.resource === "pods" && (phase === "Succeeded" || phase === "Failed");
+}
+
 /** Finalizers the garbage collector works off. */
 const GC_FINALIZERS = new Set(["foregroundDeletion", "orphan"]);
 
@@ -85,6 +92,11 @@ export function triggersFor(c: Committed): Trigger[] {
   if (c.group === "" && c.resource === "services") out.push({ queue: QUEUE.endpoints, ref });
   if (NETWORK_RESOURCES.has(`${c.group}/${c.resource}`))
     out.push({ queue: QUEUE.clusterNetwork, ref: { clusterId: c.clusterId, namespace: "", name: "" } });
+  if (c.namespace && c.resource !== "events" && quotaMayChange(c))
+    out.push({
+      queue: QUEUE.resourceQuota,
+      ref: { clusterId: c.clusterId, namespace: c.namespace, name: "" },
+    });
   if (STORAGE_RESOURCES.has(`${c.group}/${c.resource}`))
     out.push({ queue: QUEUE.persistentVolumes, ref: { clusterId: c.clusterId, namespace: "", name: "" } });
   const own = OWN_QUEUES[`${c.group}/${c.resource}`];

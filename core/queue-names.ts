@@ -16,6 +16,8 @@ export const QUEUE = {
   hpa: "horizontal-pod-autoscaler",
   /** Binds a cluster's PersistentVolumeClaims to PersistentVolumes (ref: the cluster alone). */
   persistentVolumes: "persistent-volumes",
+  /** Recounts a namespace's ResourceQuotas (ref: the namespace, no name). */
+  resourceQuota: "resource-quota",
   /** Fans a cluster's Service changes out to the network reconciler of every node. */
   clusterNetwork: "cluster-network",
   nodeNetwork: (nodeName: string) => `node-network-${nodeName}`,

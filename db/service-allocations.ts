@@ -8,6 +8,7 @@ import { contains, formatIp, parseCidr, parseIp } from "../core/network/cidr";
 import { serviceAddresses } from "../core/network/cluster-network";
 import type { ClusterNetworks } from "./networks";
 import { podPriorityAdmission, priorityClassAdmission } from "./priority-admission";
+import { limitRangeAdmission, quotaAdmission } from "./quota-admission";
 import { serviceAllocations } from "./schema";
 import type { ObjectKey, Tx, WriteHook, WriteHooks } from "./store";
 
@@ -250,8 +251,9 @@ export async function reserveClusterIp(tx: Tx, owner: Owner, ip: string): Promis
 /** The write hooks every store of a process needs. */
 export function storeHooks(networks: ClusterNetworks, loadBalancerPool: string): WriteHooks {
   return {
-    "/services": new ServiceAllocator(networks, loadBalancerPool),
-    "/pods": podPriorityAdmission,
-    "scheduling.k8s.io/priorityclasses": priorityClassAdmission,
+    "/services": [new ServiceAllocator(networks, loadBalancerPool)],
+    "/pods": [podPriorityAdmission, limitRangeAdmission],
+    "scheduling.k8s.io/priorityclasses": [priorityClassAdmission],
+    "*": [quotaAdmission],
   };
 }

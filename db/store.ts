@@ -56,11 +56,20 @@ export interface WriteHook {
   afterDelete(tx: Tx, key: ObjectKey): Promise<void>;
 }
 
-/** Write hooks by `group/resource`. */
-export type WriteHooks = Partial<Record<string, WriteHook>>;
+/** Write hooks by `group/resource`, each a list run in order; those under `*` run for every write after them. */
+export type WriteHooks = Partial<Record<string, WriteHook[]>>;
 
 function hookOf(hooks: WriteHooks, key: ObjectKey): WriteHook | undefined {
-  return hooks[`${key.group}/${key.resource}`];
+  const chain = [...(hooks[`${key.group}/${key.resource}`] ?? []), ...(hooks["*"] ?? [])];
+  if (!chain.length) return undefined;
+  return {
+    async beforeWrite(tx, k, next, current) {
+      for (const hook of chain) await hook.beforeWrite(tx, k, next, current);
+    },
+    async afterDelete(tx, k) {
+      for (const hook of chain) await hook.afterDelete(tx, k);
+    },
+  };
 }
 
 function nodeNameOf(key: ObjectKey, obj: KubeObject): string | null {

@@ -20,6 +20,7 @@ import { HpaController } from "./controllers/hpa";
 import { IngressStatusController } from "./controllers/ingress";
 import { JobController } from "./controllers/jobs";
 import { NamespaceController } from "./controllers/namespace";
+import { ResourceQuotaController } from "./controllers/resource-quotas";
 import { ServiceAccountController } from "./controllers/serviceaccounts";
 import { StatefulSetController } from "./controllers/statefulsets";
 import { VolumeBindingController } from "./controllers/volume-binding";
@@ -84,6 +85,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const jobs = new JobController(store, new EventRecorder(store, "job-controller", ""));
   const cronJobs = new CronJobController(store, new EventRecorder(store, "cronjob-controller", ""));
   const serviceAccounts = new ServiceAccountController(store);
+  const quotas = new ResourceQuotaController(store);
   const volumeBinding = new VolumeBindingController(
     store,
     new EventRecorder(store, "persistentvolume-controller", ""),
@@ -115,6 +117,13 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       reconcile: (r) => serviceAccounts.reconcile(r),
     }),
     runReconciler({ queue: QUEUE.job, connection, triggers, logger, reconcile: (r) => jobs.reconcile(r) }),
+    runReconciler({
+      queue: QUEUE.resourceQuota,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => quotas.reconcile(r),
+    }),
     runReconciler({
       queue: QUEUE.persistentVolumes,
       connection,

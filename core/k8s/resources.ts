@@ -123,6 +123,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
   core("secrets", "Secret"),
   core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
+  core("resourcequotas", "ResourceQuota", { shortNames: ["quota"], subresources: ["status"] }),
+  core("limitranges", "LimitRange", { shortNames: ["limits"] }),
   core("persistentvolumeclaims", "PersistentVolumeClaim", { shortNames: ["pvc"], subresources: ["status"] }),
   core("persistentvolumes", "PersistentVolume", {
     namespaced: false,

@@ -9,7 +9,7 @@ import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
 import { planDaemonSet } from "./daemonset-plan";
 import type { NodeInfo } from "./node-eligibility";
-import { applyPodChanges } from "./owned-pods";
+import { applyPodChanges, REFUSED_RETRY_MS } from "./owned-pods";
 import { writeStatus } from "./write-status";
 
 const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
@@ -55,13 +55,13 @@ export class DaemonSetController {
       now,
     );
     await applyRevisions(this.store, ref, plan.revisions);
-    await applyPodChanges({ store: this.store, events: this.events }, ref, ds, {
+    const { refused } = await applyPodChanges({ store: this.store, events: this.events }, ref, ds, {
       create: plan.create,
       remove: plan.remove,
       pods: pods as Pod[],
       now,
     });
     await writeStatus(this.store, key(ref, "apps", "daemonsets"), ds.metadata.uid ?? "", plan.status);
-    return {};
+    return refused ? { requeueAfterMs: REFUSED_RETRY_MS } : {};
   }
 }

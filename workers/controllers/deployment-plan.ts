@@ -217,6 +217,9 @@ export function planDeployment(d: Deployment, owned: ReplicaSet[], now: Date): D
           stamp,
         )
       : progress.condition,
+    ...(current?.status?.conditions ?? [])
+      .filter((c) => c.type === "ReplicaFailure" && c.status === "True")
+      .map((c) => condition(previous, "ReplicaFailure", "True", c.reason, c.message, stamp)),
   ];
   return {
     ...(createReplicaSet ? { createReplicaSet } : {}),

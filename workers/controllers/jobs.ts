@@ -9,6 +9,7 @@ import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { planJob } from "./job-plan";
+import { REFUSED_RETRY_MS, refusedCreate } from "./owned-pods";
 import { writeStatus } from "./write-status";
 
 /**
@@ -62,7 +63,8 @@ export class JobController {
       await this.store.delete(jobKey, { uid: job.metadata.uid ?? "" }).catch(() => undefined);
       return {};
     }
-    for (let i = 0; i < plan.create; i++) {
+    let refused: string | undefined;
+    for (let i = 0; i < plan.create && !refused; i++) {
       const index = plan.indexes?.[i];
       const pod =
         index === undefined
@@ -73,7 +75,8 @@ export class JobController {
         await this.store.create({ ...jobKey, group: "", resource: "pods", name }, pod);
         await this.events.record(ref.clusterId, job, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
       } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409)) throw err;
+        if (!(err instanceof KubeError && err.code === 409))
+          refused = await refusedCreate(this.events, ref.clusterId, job, err);
       }
     }
     for (const name of plan.remove) {
@@ -97,6 +100,9 @@ export class JobController {
         finished.message ?? "Job failed",
       );
     }
-    return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
+    const requeue = refused
+      ? Math.min(plan.requeueAfterMs ?? REFUSED_RETRY_MS, REFUSED_RETRY_MS)
+      : plan.requeueAfterMs;
+    return requeue === undefined ? {} : { requeueAfterMs: requeue };
   }
 }

@@ -7,7 +7,7 @@ import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
-import { applyPodChanges } from "./owned-pods";
+import { applyPodChanges, REFUSED_RETRY_MS } from "./owned-pods";
 import { claimsFor, ordinalOf, planStatefulSet } from "./statefulset-plan";
 import { writeStatus } from "./write-status";
 
@@ -49,14 +49,17 @@ export class StatefulSetController {
       deleted: (name: string) => `delete Pod ${name} in StatefulSet ${setName} successful`,
     };
     for (const pod of plan.create) await this.ensureClaims(ref, sts, pod);
-    await applyPodChanges({ store: this.store, events: this.events, wording }, ref, sts, {
+    const { refused } = await applyPodChanges({ store: this.store, events: this.events, wording }, ref, sts, {
       create: plan.create,
       remove: plan.remove,
       pods: pods as Pod[],
       now,
     });
     await writeStatus(this.store, key(ref, "apps", "statefulsets"), sts.metadata.uid ?? "", plan.status);
-    return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
+    const requeue = refused
+      ? Math.min(plan.requeueAfterMs ?? REFUSED_RETRY_MS, REFUSED_RETRY_MS)
+      : plan.requeueAfterMs;
+    return requeue === undefined ? {} : { requeueAfterMs: requeue };
   }
 
   /** Creates the claims a new pod mounts, before the pod, as kube-controller-manager does. */

@@ -8,7 +8,7 @@ import type { ObjectKey, ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { planDeployment } from "./deployment-plan";
-import { applyPodChanges } from "./owned-pods";
+import { applyPodChanges, REFUSED_RETRY_MS } from "./owned-pods";
 import { planReplicaSet } from "./replicaset-plan";
 import { writeStatus } from "./write-status";
 
@@ -19,6 +19,24 @@ const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): 
   namespace: ref.namespace,
   name,
 });
+
+/** The ReplicaFailure condition while the set's pods are refused, kept from its first failure. */
+function replicaFailure(rs: ReplicaSet, refused: string | undefined, now: Date) {
+  if (!refused) return {};
+  const before = rs.status?.conditions?.find((c) => c.type === "ReplicaFailure");
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return {
+    conditions: [
+      {
+        type: "ReplicaFailure",
+        status: "True",
+        lastTransitionTime: before?.lastTransitionTime ?? stamp,
+        reason: "FailedCreate",
+        message: refused.replace(/^Error creating: /, ""),
+      },
+    ],
+  };
+}
 
 /** Keeps `spec.replicas` pods of a ReplicaSet's template running (see replicaset-plan.ts). */
 export class ReplicaSetController {
@@ -43,14 +61,15 @@ export class ReplicaSetController {
     const create = Array.from({ length: plan.create }, () =>
       podFromTemplate(rs, rs.spec.template, ref.namespace),
     );
-    await applyPodChanges({ store: this.store, events: this.events }, ref, rs, {
+    const { refused } = await applyPodChanges({ store: this.store, events: this.events }, ref, rs, {
       create,
       remove: plan.remove,
       pods,
       now,
     });
-    await writeStatus(this.store, key(ref, "apps", "replicasets"), rs.metadata.uid ?? "", plan.status);
-    return {};
+    const status = { ...plan.status, ...replicaFailure(rs, refused, now) };
+    await writeStatus(this.store, key(ref, "apps", "replicasets"), rs.metadata.uid ?? "", status);
+    return refused ? { requeueAfterMs: REFUSED_RETRY_MS } : {};
   }
 }
 

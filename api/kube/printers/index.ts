@@ -4,6 +4,7 @@ import { AGE, column, NAME, type Printer } from "./columns";
 import { humanDuration, since } from "./duration";
 import { NETWORK_PRINTERS } from "./network";
 import { POD_COLUMNS, podRow } from "./pods";
+import { POLICY_PRINTERS } from "./policy";
 import { RBAC_PRINTERS } from "./rbac";
 import { SCHEDULING_PRINTERS } from "./scheduling";
 import { STORAGE_PRINTERS } from "./storage";
@@ -37,6 +38,7 @@ const PRINTERS: Record<string, Printer> = {
   ...SCHEDULING_PRINTERS,
   ...STORAGE_PRINTERS,
   ...RBAC_PRINTERS,
+  ...POLICY_PRINTERS,
   Pod: { columns: POD_COLUMNS, row: (o, now) => podRow(o as Pod, now) },
   Node: {
     columns: [

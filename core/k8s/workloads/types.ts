@@ -19,6 +19,14 @@ export interface ReplicaSet extends KubeObject {
     readyReplicas?: number;
     availableReplicas?: number;
     observedGeneration?: number;
+    /** ReplicaFailure while pods cannot be created. */
+    conditions?: {
+      type: string;
+      status: string;
+      lastTransitionTime: string;
+      reason: string;
+      message: string;
+    }[];
   };
 }
 

@@ -1,0 +1,79 @@
+import { and, eq } from "drizzle-orm";
+import { kubeErrors } from "../core/k8s/errors";
+import { qosClass } from "../core/k8s/pods";
+import { applyLimitDefaults, type LimitRange, limitRangeViolations } from "../core/k8s/quota/limit-range";
+import { addUsage, objectUsage, quotaRefusal, type ResourceQuota } from "../core/k8s/quota/usage";
+import type { KubeObject, Pod } from "../core/k8s/types";
+import { objects } from "./schema";
+import type { ObjectKey, Tx, WriteHook } from "./store";
+
+async function namespaced(
+  tx: Tx,
+  key: ObjectKey,
+  group: string,
+  resource: string,
+  lock = false,
+): Promise<KubeObject[]> {
+  const query = tx
+    .select({ body: objects.body })
+    .from(objects)
+    .where(
+      and(
+        eq(objects.clusterId, key.clusterId),
+        eq(objects.apiGroup, group),
+        eq(objects.resource, resource),
+        eq(objects.namespace, key.namespace),
+      ),
+    );
+  const rows = lock ? await query.for("update") : await query;
+  return rows.map((r) => r.body as KubeObject);
+}
+
+const forbidden = (key: ObjectKey, message: string) =>
+  kubeErrors.forbidden(
+    `${key.resource}${key.group ? `.${key.group}` : ""} "${key.name}" is forbidden: ${message}`,
+  );
+
+/** LimitRanger for every new pod: the namespace's defaults filled in, then its min and max enforced. */
+export const limitRangeAdmission: WriteHook = {
+  async beforeWrite(tx, key, next, current) {
+    if (current) return;
+    const ranges = (await namespaced(tx, key, "", "limitranges")) as LimitRange[];
+    if (!ranges.length) return;
+    const pod = next as Pod;
+    applyLimitDefaults(pod, ranges);
+    const violations = limitRangeViolations(pod, ranges);
+    if (violations.length)
+      throw forbidden(
+        key,
+        violations.length === 1 ? (violations[0] as string) : `[${violations.join(", ")}]`,
+      );
+    if (pod.status) pod.status.qosClass = qosClass(pod);
+  },
+  async afterDelete() {},
+};
+
+/**
+ * ResourceQuota admission for every new namespaced object, in its creating transaction: the namespace's
+ * quotas are locked, so concurrent creates are counted one after the other and none slips past a limit.
+ */
+export const quotaAdmission: WriteHook = {
+  async beforeWrite(tx, key, next, current) {
+    if (current || !key.namespace || key.resource === "events") return;
+    const quotas = (await namespaced(tx, key, "", "resourcequotas", true)) as ResourceQuota[];
+    if (!quotas.length) return;
+    const requested = objectUsage(key.group, key.resource, next);
+    const relevant = quotas.filter((q) =>
+      Object.keys(q.spec.hard ?? {}).some((r) => (requested[r] ?? 0) > 0),
+    );
+    if (!relevant.length) return;
+    const used = (await namespaced(tx, key, key.group, key.resource))
+      .map((o) => objectUsage(key.group, key.resource, o))
+      .reduce(addUsage, {});
+    for (const quota of relevant) {
+      const refusal = quotaRefusal(quota, used, requested, next);
+      if (refusal) throw forbidden(key, refusal);
+    }
+  },
+  async afterDelete() {},
+};
