@@ -17,7 +17,11 @@ function committed(over: Partial<Committed>): Committed {
 
 describe("triggersFor", () => {
   it("sends a new pod to the scheduler and a bound one to its node", () => {
-    expect(triggersFor(committed({})).map((t) => t.queue)).toEqual([QUEUE.scheduler, QUEUE.endpoints]);
+    expect(triggersFor(committed({})).map((t) => t.queue)).toEqual([
+      QUEUE.scheduler,
+      QUEUE.endpoints,
+      QUEUE.resourceQuota,
+    ]);
     const bound = committed({
       type: "MODIFIED",
       object: {
@@ -44,6 +48,7 @@ describe("triggersFor", () => {
     expect(triggersFor(svc)).toEqual([
       { queue: QUEUE.endpoints, ref: { clusterId: "c", namespace: "default", name: "web" } },
       { queue: QUEUE.clusterNetwork, ref: { clusterId: "c", namespace: "", name: "" } },
+      { queue: QUEUE.resourceQuota, ref: { clusterId: "c", namespace: "default", name: "" } },
     ]);
   });
 
@@ -79,7 +84,28 @@ describe("triggersFor", () => {
     }
     const gone = triggersFor(committed({ group: "apps", resource: "deployments", type: "DELETED" }));
     expect(gone).toEqual([
+      { queue: QUEUE.resourceQuota, ref: { clusterId: "c", namespace: "default", name: "" } },
       { queue: QUEUE.garbageCollector, ref: { clusterId: "c", namespace: "default", name: "u" } },
     ]);
+  });
+
+  it("recounts a namespace's quotas when objects come and go, a pod finishes, or a quota changes", () => {
+    const quotaTriggers = (c: Committed) => triggersFor(c).filter((t) => t.queue === QUEUE.resourceQuota);
+    const pod = (phase: string) =>
+      committed({
+        type: "MODIFIED",
+        object: {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: { name: "p" },
+          spec: { containers: [] },
+          status: { phase },
+        },
+      });
+    expect(quotaTriggers(pod("Running"))).toEqual([]);
+    expect(quotaTriggers(pod("Succeeded"))).toHaveLength(1);
+    expect(quotaTriggers(committed({ resource: "resourcequotas", type: "MODIFIED" }))).toHaveLength(1);
+    expect(quotaTriggers(committed({ resource: "events" }))).toEqual([]);
+    expect(quotaTriggers(committed({ resource: "namespaces", namespace: "" }))).toEqual([]);
   });
 });

@@ -7,14 +7,8 @@ import type { KubeObject, Pod } from "../core/k8s/types";
 import { objects } from "./schema";
 import type { ObjectKey, Tx, WriteHook } from "./store";
 
-async function namespaced(
-  tx: Tx,
-  key: ObjectKey,
-  group: string,
-  resource: string,
-  lock = false,
-): Promise<KubeObject[]> {
-  const query = tx
+async function namespaced(tx: Tx, key: ObjectKey, group: string, resource: string): Promise<KubeObject[]> {
+  const rows = await tx
     .select({ body: objects.body })
     .from(objects)
     .where(
@@ -25,7 +19,6 @@ async function namespaced(
         eq(objects.namespace, key.namespace),
       ),
     );
-  const rows = lock ? await query.for("update") : await query;
   return rows.map((r) => r.body as KubeObject);
 }
 
@@ -54,13 +47,14 @@ export const limitRangeAdmission: WriteHook = {
 };
 
 /**
- * ResourceQuota admission for every new namespaced object, in its creating transaction: the namespace's
- * quotas are locked, so concurrent creates are counted one after the other and none slips past a limit.
+ * ResourceQuota admission for every new namespaced object, in its creating transaction. Every write holds
+ * its cluster's row lock until it commits (db/store.ts), so creates are counted one after the other and none
+ * slips past a limit; locking the quotas here as well would invert that order against their updates.
  */
 export const quotaAdmission: WriteHook = {
   async beforeWrite(tx, key, next, current) {
     if (current || !key.namespace || key.resource === "events") return;
-    const quotas = (await namespaced(tx, key, "", "resourcequotas", true)) as ResourceQuota[];
+    const quotas = (await namespaced(tx, key, "", "resourcequotas")) as ResourceQuota[];
     if (!quotas.length) return;
     const requested = objectUsage(key.group, key.resource, next);
     const relevant = quotas.filter((q) =>

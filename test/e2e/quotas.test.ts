@@ -98,16 +98,8 @@ spec:
     );
 
     // raising the quota lets the ReplicaSet finish, and the failure goes away
-    await k(
-      "patch",
-      "quota",
-      "small",
-      "-n",
-      "capped",
-      "--type=merge",
-      "-p",
-      '{"spec":{"hard":{"pods":"3"}}}',
-    );
+    const raised = await k("patch", "quota", "small", "-n", "capped", "-p", '{"spec":{"hard":{"pods":"3"}}}');
+    expect(raised.stdout).toBe("resourcequota/small patched\n");
     await eventually(
       async () =>
         (await k("get", "deployment", "web", "-n", "capped", "-o", "jsonpath={.status.readyReplicas}"))
@@ -116,7 +108,10 @@ spec:
           : undefined,
       90_000,
       "3 ready replicas",
-    );
+    ).catch(async (err: Error) => {
+      const state = await k("get", "deploy,rs,pods,quota,events", "-n", "capped", "-o", "wide");
+      throw new Error(`${err.message}\n${state.stdout}`);
+    });
     expect(
       (await k("get", "deployment", "web", "-n", "capped", "-o", "jsonpath={.status.conditions[*].type}"))
         .stdout,

@@ -28,7 +28,8 @@ export function applyLimitDefaults(pod: Pod, ranges: LimitRange[]): void {
     const limits = { ...item.max, ...item.default };
     const requests = { ...limits, ...item.defaultRequest };
     for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
-      const resources = (c.resources ??= {});
+      c.resources ??= {};
+      const resources = c.resources;
       for (const [name, value] of Object.entries(limits))
         if (resources.limits?.[name] === undefined) resources.limits = { ...resources.limits, [name]: value };
       for (const [name, value] of Object.entries(requests))
