@@ -3,6 +3,8 @@ import { type EngineOptions, renderTemplates } from "./engine";
 /** A chart as the engine takes it: already loaded, templates keyed by chart-relative name. */
 export interface Chart {
   name: string;
+  /** `application` (the default) or `library`: a library's templates only provide defines. */
+  type?: string;
   version?: string;
   apiVersion?: string;
   appVersion?: string;
@@ -115,6 +117,7 @@ export function renderChart(
   collect(chart, chart.name, all);
   return renderTemplates(all.templates, undefined, {
     ...options,
+    definesOnly: (name) => all.owner.get(name)?.chart.type === "library",
     dotFor: (name) => {
       const owner = all.owner.get(name);
       const c = owner?.chart ?? chart;

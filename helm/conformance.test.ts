@@ -145,6 +145,7 @@ const PASSING_GOLDENS = new Set([
   "check name",
   "check set name",
   "check values files",
+  "check chart with dependency which is an app chart acting as a library chart",
   "check kube version",
   "check kube api versions (comma-separated)",
   "check kube api versions (repeated flag)",

@@ -1,9 +1,19 @@
-import { stringify as stringifyYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { sprig } from "./sprig";
 import { TemplateExecError, type TemplateFunc, TemplateSet } from "./template/exec";
 import { TemplateSyntaxError } from "./template/lexer";
 
 const isNilValue = (v: unknown) => v === null || v === undefined;
+
+function parsed(read: () => unknown, array: boolean): unknown {
+  try {
+    const value = read();
+    if (array) return Array.isArray(value) ? value : [];
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
+  } catch (e) {
+    return array ? [(e as Error).message] : { Error: (e as Error).message };
+  }
+}
 
 /** Marks a message from `required`/`fail` so the error cleanup can recover it from Go's wrapping. */
 const WARN_START = "HELM_ERR_START";
@@ -14,6 +24,8 @@ const warnPattern = new RegExp(`${WARN_START}([\\s\\S]*)${WARN_END}`);
 export interface EngineOptions {
   strict?: boolean;
   lintMode?: boolean;
+  /** Templates parsed for their defines but never rendered (library charts' files). */
+  definesOnly?: (name: string) => boolean;
 }
 
 /** A rendering failure with Helm's message (`parse error at (...)`, `execution error at (...)`). */
@@ -107,6 +119,11 @@ export function renderTemplates(
         return x;
       }),
     getHostByName: () => "",
+    // Helm's from* functions: a parse error comes back as the result ({Error: …}, or [message] for arrays)
+    fromYaml: (text) => parsed(() => parseYaml(String(text ?? "")), false),
+    fromYamlArray: (text) => parsed(() => parseYaml(String(text ?? "")), true),
+    fromJson: (text) => parsed(() => JSON.parse(String(text ?? "")), false),
+    fromJsonArray: (text) => parsed(() => JSON.parse(String(text ?? "")), true),
     // sigs.k8s.io/yaml's output: keys sorted, sequences not indented under their key, no final newline
     toYaml: (v) =>
       isNilValue(v)
@@ -132,7 +149,7 @@ export function renderTemplates(
   }
   const out: Record<string, string> = {};
   for (const name of names) {
-    if ((name.split("/").pop() ?? "").startsWith("_")) continue;
+    if ((name.split("/").pop() ?? "").startsWith("_") || options.definesOnly?.(name)) continue;
     try {
       out[name] = set.execute(name, options.dotFor ? options.dotFor(name) : dot).replaceAll("<no value>", "");
     } catch (e) {

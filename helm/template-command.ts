@@ -113,6 +113,8 @@ type Files = Record<string, string>;
 /** A chart from its files (paths relative to the chart's directory); subcharts from `charts/<dir>/`. */
 export function loadChart(files: Files): Chart {
   const meta = (parseYaml(files["Chart.yaml"] ?? "") ?? {}) as Record<string, unknown>;
+  if (meta.type !== undefined && meta.type !== "" && meta.type !== "application" && meta.type !== "library")
+    throw new Error("validation: chart.metadata.type must be application or library");
   const templates: Record<string, string> = {};
   const other: Record<string, string> = {};
   const subcharts = new Map<string, Files>();
@@ -126,6 +128,7 @@ export function loadChart(files: Files): Chart {
   }
   return {
     name: String(meta.name ?? ""),
+    ...(meta.type ? { type: String(meta.type) } : {}),
     version: String(meta.version ?? ""),
     apiVersion: String(meta.apiVersion ?? "v2"),
     ...(meta.appVersion !== undefined ? { appVersion: String(meta.appVersion) } : {}),

@@ -1,7 +1,14 @@
 import type { TemplateFunc } from "../template/exec";
 import { formatValue } from "../template/format";
 import { typeName } from "../template/values";
+import { sprigDates } from "./dates";
+import { sprigDicts } from "./dicts";
+import { sprigEncoding } from "./encoding";
+import { sprigLists } from "./lists";
+import { sprigMath } from "./math";
+import { sprigSemver } from "./semver";
 import { sprigStrings } from "./strings";
+import { sprigText } from "./text";
 
 function str(v: unknown): string {
   if (typeof v === "string") return v;
@@ -12,6 +19,13 @@ function str(v: unknown): string {
 /** The Sprig functions implemented so far, with Sprig's argument order (pipelines pass the last). */
 export const sprig: Record<string, TemplateFunc> = {
   ...sprigStrings,
+  ...sprigText,
+  ...sprigLists,
+  ...sprigDicts,
+  ...sprigMath,
+  ...sprigEncoding,
+  ...sprigSemver,
+  ...sprigDates,
   upper: (s) => str(s).toUpperCase(),
   lower: (s) => str(s).toLowerCase(),
   title: (s) =>
@@ -20,10 +34,5 @@ export const sprig: Record<string, TemplateFunc> = {
     if (typeof count !== "bigint")
       throw new Error(`wrong type for value; expected int; got ${typeName(count)}`);
     return str(s).repeat(Number(count < 0n ? 0n : count));
-  },
-  dict: (...kv) => {
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < kv.length; i += 2) out[str(kv[i])] = i + 1 < kv.length ? kv[i + 1] : "";
-    return out;
   },
 };

@@ -1,6 +1,6 @@
 import type { TemplateFunc } from "../template/exec";
 import { formatValue } from "../template/format";
-import { isMap, isNil, truth } from "../template/values";
+import { isNil, truth } from "../template/values";
 
 function str(v: unknown): string {
   if (typeof v === "string") return v;
@@ -49,7 +49,5 @@ export const sprigStrings: Record<string, TemplateFunc> = {
   contains: (sub, s) => str(s).includes(str(sub)),
   hasPrefix: (prefix, s) => str(s).startsWith(str(prefix)),
   hasSuffix: (suffix, s) => str(s).endsWith(str(suffix)),
-  hasKey: (dict, key) => isMap(dict) && Object.hasOwn(dict, str(key)),
-  list: (...items) => items,
   join: (sep, items) => (Array.isArray(items) ? items.map(str).join(str(sep)) : str(items)),
 };
