@@ -1,4 +1,6 @@
+import { resolveDependencies } from "./dependencies";
 import { type EngineOptions, renderTemplates } from "./engine";
+import { Files } from "./files";
 
 /** A chart as the engine takes it: already loaded, templates keyed by chart-relative name. */
 export interface Chart {
@@ -12,6 +14,8 @@ export interface Chart {
   files?: Record<string, string>;
   templates: Record<string, string>;
   dependencies?: Chart[];
+  /** Chart.yaml as written: what `.Chart` shows, and the `dependencies` with their conditions and imports. */
+  metadata?: Record<string, unknown>;
 }
 
 type Values = Record<string, unknown>;
@@ -34,13 +38,6 @@ export class APIVersions {
   }
 }
 
-/** `.Files`: the chart's non-template files, a struct whose methods templates call. */
-export class Files {
-  constructor(private readonly files: Record<string, string>) {}
-  Get(name: unknown): string {
-    return this.files[String(name)] ?? "";
-  }
-}
 const isMap = (v: unknown): v is Values => v !== null && typeof v === "object" && !Array.isArray(v);
 
 function withoutNulls(values: Values): Values {
@@ -99,15 +96,61 @@ function collect(
   for (const dep of chart.dependencies ?? []) collect(dep, `${path}/charts/${dep.name}`, out);
 }
 
+const text = (v: unknown) => (v === undefined || v === null ? "" : String(v));
+const list = (v: unknown) => (Array.isArray(v) ? v : null);
+
+/** `.Chart`: Chart.yaml as Helm's chart.Metadata struct shows it, zero values for what is not written. */
+function chartObject(chart: Chart, isRoot: boolean): Record<string, unknown> {
+  const m = chart.metadata ?? {};
+  return {
+    Name: chart.name,
+    Home: text(m.home),
+    Sources: list(m.sources),
+    Version: chart.version ?? text(m.version),
+    Description: text(m.description),
+    Keywords: list(m.keywords),
+    Maintainers:
+      list(m.maintainers)?.map((x: Record<string, unknown>) => ({
+        Name: text(x?.name),
+        Email: text(x?.email),
+        URL: text(x?.url),
+      })) ?? null,
+    Icon: text(m.icon),
+    APIVersion: chart.apiVersion ?? "v2",
+    Condition: text(m.condition),
+    Tags: text(m.tags),
+    AppVersion: chart.appVersion ?? "",
+    Deprecated: m.deprecated === true,
+    Annotations: isMap(m.annotations) ? m.annotations : null,
+    KubeVersion: text(m.kubeVersion),
+    Dependencies:
+      list(m.dependencies)?.map((d: Record<string, unknown>) => ({
+        Name: text(d?.name),
+        Version: text(d?.version),
+        Repository: text(d?.repository),
+        Condition: text(d?.condition),
+        Tags: list(d?.tags),
+        Enabled: d?.enabled === true,
+        ImportValues: list(d?.["import-values"]),
+        Alias: text(d?.alias),
+      })) ?? null,
+    Type: chart.type ?? text(m.type),
+    IsRoot: isRoot,
+  };
+}
+
 /**
  * `engine.Render`: every template of the chart and its subcharts, keyed by its full path, each executed
- * with its own chart's .Values, .Chart, .Template, and the shared .Release and .Capabilities.
+ * with its own chart's .Values, .Chart, .Files, .Subcharts, .Template, and the shared .Release and
+ * .Capabilities. Subcharts are first resolved from Chart.yaml's dependencies (conditions, tags, aliases,
+ * import-values).
  */
 export function renderChart(
-  chart: Chart,
+  given: Chart,
   values: Values,
   options: EngineOptions & { release?: Record<string, unknown>; capabilities?: unknown } = {},
 ): Record<string, string> {
+  const chart = resolveDependencies(given, values);
   const tree = new Map<string, Values>();
   valuesTree(chart, values, undefined, chart.name, tree);
   const all = {
@@ -115,25 +158,34 @@ export function renderChart(
     owner: new Map<string, { chart: Chart; path: string }>(),
   };
   collect(chart, chart.name, all);
+  const common = {
+    Release: options.release ?? null,
+    Capabilities: options.capabilities ?? new Capabilities(),
+  };
+  const dots = new Map<string, Record<string, unknown>>();
+  const dotOf = (c: Chart, path: string): Record<string, unknown> => {
+    const found = dots.get(path);
+    if (found) return found;
+    const dot = {
+      Values: tree.get(path) ?? {},
+      ...common,
+      Chart: chartObject(c, c === chart),
+      Files: new Files(c.files ?? {}),
+      Subcharts: Object.fromEntries(
+        (c.dependencies ?? []).map((d) => [d.name, dotOf(d, `${path}/charts/${d.name}`)]),
+      ),
+    };
+    dots.set(path, dot);
+    return dot;
+  };
   return renderTemplates(all.templates, undefined, {
     ...options,
     definesOnly: (name) => all.owner.get(name)?.chart.type === "library",
     dotFor: (name) => {
-      const owner = all.owner.get(name);
-      const c = owner?.chart ?? chart;
+      const owner = all.owner.get(name) ?? { chart, path: chart.name };
       return {
-        Values: tree.get(owner?.path ?? chart.name) ?? {},
-        Release: options.release ?? null,
-        Chart: {
-          Name: c.name,
-          Version: c.version ?? "",
-          AppVersion: c.appVersion ?? "",
-          APIVersion: c.apiVersion ?? "v2",
-          IsRoot: c === chart,
-        },
-        Capabilities: options.capabilities ?? new Capabilities(),
-        Template: { Name: name, BasePath: `${owner?.path ?? chart.name}/templates` },
-        Files: new Files(c.files ?? {}),
+        ...dotOf(owner.chart, owner.path),
+        Template: { Name: name, BasePath: `${owner.path}/templates` },
       };
     },
   });

@@ -2,8 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { type ChartFiles, expandSubchartArchives } from "./archive";
 import { type Chart, renderChart } from "./chart";
 import { renderTemplates, sortTemplates } from "./engine";
+import { type Lookup, lookupIn } from "./lookup";
 import { templateCommand } from "./template-command";
 
 const PASSING: string[] = [
@@ -24,6 +26,10 @@ const PASSING: string[] = [
   "TestAlterFuncMap_include/nested-self-reference",
   "TestRenderDependency",
   "TestRenderSubchartDefaultNilNoStringify",
+  "TestRenderWithClientProvider",
+  "TestRenderWithClientProvider_error",
+  "TestRenderNestedValues",
+  "TestRenderBuiltinValues",
 ];
 
 const root = new URL("../../shared/conformance/helm/", import.meta.url);
@@ -38,6 +44,7 @@ interface EngineCase {
   expectedErrorMatch?: "exact" | "suffix" | "contains" | "any";
   lintModeExpected?: Record<string, string>;
   expectedOutputCount?: number;
+  lookup?: { resources: Record<string, { error?: string }>; objects: Record<string, never>[] };
 }
 
 interface TemplateCase {
@@ -103,6 +110,16 @@ describe("engine-cases.json (raw templates)", () => {
 // Chart cases known to pass; the others need what helm/README.md lists (more Sprig, error formats, lookup).
 const PASSING_CHART_CASES = new Set<string>(PASSING);
 
+/** The case's fake cluster: its objects, and the kinds whose client fails. */
+function caseLookup(fake: NonNullable<EngineCase["lookup"]>): Lookup {
+  const found = lookupIn(fake.objects);
+  return (apiVersion, kind, namespace, name) => {
+    const failure = fake.resources[`${apiVersion}/${kind}`]?.error;
+    if (failure) throw new Error(failure);
+    return found(apiVersion, kind, namespace, name);
+  };
+}
+
 function renderCase(
   c: EngineCase & { chart?: Chart; values?: Record<string, unknown>; release?: Record<string, unknown> },
   lintMode: boolean,
@@ -110,6 +127,7 @@ function renderCase(
   return renderChart(c.chart as Chart, c.values ?? {}, {
     lintMode,
     ...(c.release ? { release: c.release } : {}),
+    ...(c.lookup ? { lookup: caseLookup(c.lookup) } : {}),
   });
 }
 
@@ -146,6 +164,7 @@ const PASSING_GOLDENS = new Set([
   "check set name",
   "check values files",
   "check chart with dependency which is an app chart acting as a library chart",
+  "check chart with dependency which is an app chart archive acting as a library chart",
   "check kube version",
   "check kube api versions (comma-separated)",
   "check kube api versions (repeated flag)",
@@ -161,27 +180,28 @@ const PASSING_GOLDENS = new Set([
   "ensure nil/null values pass to subcharts delete values",
 ]);
 
-/** A chart directory's files, read by the test: the library itself does no I/O. */
-function chartFiles(dir: URL): Record<string, string> {
-  const files: Record<string, string> = {};
+/** A chart directory's files, read by the test (the library itself does no I/O), packaged subcharts unpacked. */
+function chartFiles(dir: URL): Promise<Record<string, string>> {
+  const files: ChartFiles = {};
   const root = fileURLToPath(dir);
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
-      else files[relative(root, path)] = readFileSync(path, "utf8");
+      else
+        files[relative(root, path)] = path.endsWith(".tgz") ? readFileSync(path) : readFileSync(path, "utf8");
     }
   };
   walk(root);
-  return files;
+  return expandSubchartArchives(files);
 }
 
 describe("cases.json (helm template goldens)", () => {
   it.each(templateCases.filter((c) => PASSING_GOLDENS.has(c.name)).map((c) => [c.name, c] as const))(
     "%s",
-    (_name, c) => {
+    async (_name, c) => {
       const flags = c.flags;
-      const out = templateCommand(chartFiles(new URL(`${c.chartDir}/`, root)), {
+      const out = templateCommand(await chartFiles(new URL(`${c.chartDir}/`, root)), {
         releaseName: c.releaseName,
         namespace: c.namespace,
         ...(flags.set ? { set: flags.set } : {}),

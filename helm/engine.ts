@@ -1,9 +1,9 @@
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { parse as parseYaml } from "yaml";
+import type { Lookup } from "./lookup";
 import { sprig } from "./sprig";
 import { TemplateExecError, type TemplateFunc, TemplateSet } from "./template/exec";
 import { TemplateSyntaxError } from "./template/lexer";
-
-const isNilValue = (v: unknown) => v === null || v === undefined;
+import { toYaml } from "./yaml";
 
 function parsed(read: () => unknown, array: boolean): unknown {
   try {
@@ -26,6 +26,8 @@ export interface EngineOptions {
   lintMode?: boolean;
   /** Templates parsed for their defines but never rendered (library charts' files). */
   definesOnly?: (name: string) => boolean;
+  /** The cluster `lookup` reads; without one it finds nothing, as under `helm template`. */
+  lookup?: Lookup;
 }
 
 /** A rendering failure with Helm's message (`parse error at (...)`, `execution error at (...)`). */
@@ -63,6 +65,8 @@ function helmFuncs(set: TemplateSet, options: EngineOptions): Record<string, Tem
       }
       return value;
     },
+    lookup: (apiVersion, kind, namespace, name) =>
+      options.lookup?.(String(apiVersion), String(kind), String(namespace), String(name)) ?? {},
     fail: (msg) => {
       if (options.lintMode) return "";
       throw new Error(WARN_START + String(msg) + WARN_END);
@@ -124,15 +128,7 @@ export function renderTemplates(
     fromYamlArray: (text) => parsed(() => parseYaml(String(text ?? "")), true),
     fromJson: (text) => parsed(() => JSON.parse(String(text ?? "")), false),
     fromJsonArray: (text) => parsed(() => JSON.parse(String(text ?? "")), true),
-    // sigs.k8s.io/yaml's output: keys sorted, sequences not indented under their key, no final newline
-    toYaml: (v) =>
-      isNilValue(v)
-        ? "null"
-        : stringifyYaml(v, (_k, x) => (typeof x === "bigint" ? Number(x) : x), {
-            sortMapEntries: true,
-            indentSeq: false,
-            lineWidth: 0,
-          }).replace(/\n$/, ""),
+    toYaml,
     tpl: (text, data) => {
       const name = `tpl-${set.names().length}`;
       set.parse(name, String(text));

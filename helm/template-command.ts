@@ -1,5 +1,6 @@
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { Capabilities, type Chart, coalesce, renderChart } from "./chart";
+import type { Lookup } from "./lookup";
 
 /** `helm template`'s inputs besides the chart's files. */
 export interface TemplateOptions {
@@ -16,6 +17,8 @@ export interface TemplateOptions {
   skipTests?: boolean;
   /** `--show-only` globs, chart-relative (`templates/service.yaml`). */
   showOnly?: string[];
+  /** The cluster `lookup` reads (none under `helm template`). */
+  lookup?: Lookup;
 }
 
 /** `--set`'s simple form: dotted keys, and Helm's typing of true, false, null and integers. */
@@ -136,6 +139,7 @@ export function loadChart(files: Files): Chart {
     files: other,
     templates,
     dependencies: [...subcharts.values()].filter((f) => f["Chart.yaml"]).map(loadChart),
+    metadata: meta,
   };
 }
 
@@ -206,6 +210,7 @@ export function renderRelease(
       Revision: options.revision ?? 1,
     },
     capabilities: new Capabilities(options.kubeVersion ? { major, minor } : undefined, options.apiVersions),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
   });
   const all: Manifest[] = [];
   let notes = "";

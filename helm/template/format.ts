@@ -230,6 +230,8 @@ function formatOne(verb: string, v: unknown, spec: Spec): string {
       return pad(typeName(v) === "<nil>" ? "<nil>" : typeName(v), spec, false);
     case "s":
     case "q": {
+      // a []byte prints as its text
+      if (v instanceof Uint8Array) return formatOne(verb, new TextDecoder().decode(v), spec);
       if (typeof v !== "string") {
         if (verb === "q" && typeof v === "bigint")
           return pad(`'${String.fromCodePoint(Number(v))}'`, spec, false);

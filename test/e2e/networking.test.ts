@@ -390,7 +390,7 @@ describe("ingress and load balancers through the real kubectl", () => {
     const host = `secure.local.${domain}`;
     const answer = await eventually(
       () =>
-        new Promise<{ body: string; subject: string } | undefined>((resolve) => {
+        new Promise<{ body: string; subject: string } | undefined>((resolve, reject) => {
           const req = httpsRequest(
             {
               host: "127.0.0.1",
@@ -403,10 +403,14 @@ describe("ingress and load balancers through the real kubectl", () => {
               const subject = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN ?? "");
               let body = "";
               res.on("data", (c) => (body += c));
-              res.on("end", () => resolve(res.statusCode === 200 ? { body, subject } : undefined));
+              res.on("end", () =>
+                res.statusCode === 200
+                  ? resolve({ body, subject })
+                  : reject(new Error(`HTTP ${res.statusCode}: ${body.trim()}`)),
+              );
             },
           );
-          req.on("error", () => resolve(undefined));
+          req.on("error", reject);
           req.end();
         }),
       60_000,

@@ -199,6 +199,69 @@ describe("Helm releases", () => {
     expect(unknown.status).toBe(404);
   });
 
+  it("renders packaged subcharts by alias and condition, imported values, files and lookups", async () => {
+    const part = await tarOf([
+      { name: "part/Chart.yaml", content: "apiVersion: v2\nname: part\nversion: 0.1.0\n" },
+      { name: "part/values.yaml", content: "shared:\n  color: blue\n" },
+      {
+        name: "part/templates/cm.yaml",
+        content:
+          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Name }}\ndata:\n  color: {{ .Values.shared.color }}\n",
+      },
+    ]);
+    const umbrella = {
+      "Chart.yaml": [
+        "apiVersion: v2",
+        "name: umbrella",
+        "version: 1.0.0",
+        "dependencies:",
+        "  - name: part",
+        "    version: 0.1.0",
+        "    alias: front",
+        "    import-values:",
+        "      - child: shared",
+        "        parent: fromFront",
+        "  - name: part",
+        "    version: 0.1.0",
+        "    alias: back",
+        "    condition: back.enabled",
+        "",
+      ].join("\n"),
+      "values.yaml": "back:\n  enabled: false\n",
+      "charts/part-0.1.0.tgz": gzipSync(part).toString("base64"),
+      "files/motd.txt": "welcome\n",
+      "templates/summary.yaml": [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: {{ .Release.Name }}-summary",
+        "data:",
+        "  imported: {{ .Values.fromFront.color }}",
+        '  seen: {{ (lookup "v1" "ConfigMap" .Release.Namespace "existing").data.greeting | default "none" }}',
+        '  {{- (.Files.Glob "files/*").AsConfig | nindent 2 }}',
+        "",
+      ].join("\n"),
+    };
+    expect((await k("create", "configmap", "existing", "--from-literal=greeting=hello")).code).toBe(0);
+    const res = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "u",
+      chart: { files: umbrella },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect((await k("get", "configmap", "u-summary", "-o", "jsonpath={.data}")).stdout).toBe(
+      '{"imported":"blue","motd.txt":"welcome\\n","seen":"hello"}',
+    );
+    expect((await k("get", "configmap", "u-front", "-o", "jsonpath={.data.color}")).stdout).toBe("blue");
+    expect((await k("get", "configmap", "u-back")).stderr).toContain("NotFound");
+
+    const upgraded = await platform.admin("PUT", `/v1/clusters/${id}/releases/u`, {
+      chart: { files: umbrella },
+      set: ["back.enabled=true"],
+    });
+    expect(upgraded.status, await upgraded.clone().text()).toBe(200);
+    expect((await k("get", "configmap", "u-back", "-o", "jsonpath={.data.color}")).stdout).toBe("blue");
+  });
+
   it("runs pre- and post-install hooks, and refuses a release whose hook fails", async () => {
     const hooked = (exitCode: number) => ({
       "Chart.yaml": "apiVersion: v2\nname: hooked\nversion: 0.1.0\n",

@@ -34,15 +34,21 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
+/**
+ * A port nothing listens on, below the kernel's ephemeral range (32768+) and the NodePort range (30000+):
+ * a port handed out from the ephemeral range can meanwhile become the source port of some outgoing
+ * connection, and the gateway, which listens only once an Ingress needs it, would then never get it.
+ */
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "0.0.0.0", () => srv.close(() => resolve(true)));
     });
-    srv.on("error", reject);
-  });
+    if (free) return port;
+  }
 }
 
 function requireEnv(name: string): string {

@@ -1,6 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { groupVersion, RESOURCE_TYPES } from "../../../core/k8s/resources";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject } from "../../../core/k8s/types";
+import { expandSubchartArchives, filesOfArchive } from "../../../helm/archive";
+import { lookupIn } from "../../../helm/lookup";
 import {
   decodeRelease,
   hooksOf,
@@ -11,10 +14,10 @@ import {
 } from "../../../helm/release";
 import { renderRelease, section } from "../../../helm/template-command";
 import type { AppEnv } from "../../env";
+import { KUBE_VERSION } from "../../kube/discovery";
 import { ApiError } from "../errors";
 import { validationHook } from "../validation";
 import { applyObjects, deleteObject } from "./apply";
-import { filesOfArchive } from "./archive";
 import { catalogChart, catalogNames } from "./catalog";
 import { runHooks } from "./hooks";
 import {
@@ -105,17 +108,16 @@ async function chartFiles(chart: {
   archive?: string | undefined;
   catalog?: string | undefined;
 }) {
-  if (chart.files) return chart.files;
-  if (chart.archive) {
-    try {
-      return await filesOfArchive(chart.archive);
-    } catch (err) {
-      throw new ApiError(
-        400,
-        "invalid_chart",
-        `the chart archive could not be read: ${(err as Error).message}`,
-      );
-    }
+  try {
+    // packaged subcharts (charts/*.tgz) among sent files come base64-encoded
+    if (chart.files) return await expandSubchartArchives(chart.files);
+    if (chart.archive) return await filesOfArchive(Buffer.from(chart.archive, "base64"));
+  } catch (err) {
+    throw new ApiError(
+      400,
+      "invalid_chart",
+      `the chart archive could not be read: ${(err as Error).message}`,
+    );
   }
   const files = catalogChart(chart.catalog ?? "");
   if (!files)
@@ -127,18 +129,36 @@ async function chartFiles(chart: {
   return files;
 }
 
+/**
+ * `.Capabilities` of the cluster, and the `lookup` of its objects: read only when a template looks up,
+ * since Helm charts rarely do.
+ */
+async function clusterView(deps: Deps, clusterId: string, files: Record<string, string>) {
+  const apiVersions = RESOURCE_TYPES.flatMap((t) => [groupVersion(t), `${groupVersion(t)}/${t.kind}`]);
+  const base = { kubeVersion: `${KUBE_VERSION.major}.${KUBE_VERSION.minor}`, apiVersions };
+  if (!Object.values(files).some((text) => text.includes("lookup"))) return base;
+  const objects: KubeObject[] = [];
+  for (const t of RESOURCE_TYPES.filter((r) => !r.virtual))
+    objects.push(...(await deps.store.list({ clusterId, group: t.group, resource: t.resource })).items);
+  return { ...base, lookup: lookupIn(objects) };
+}
+
 /** Renders a chart for a release, failing with the template's name and line as Helm reports them. */
-function render(
+async function render(
+  deps: Deps,
+  clusterId: string,
   files: Record<string, string>,
   release: { name: string; namespace: string; revision: number; isUpgrade: boolean },
   values: { values?: Record<string, unknown> | undefined; set?: string[] | undefined },
 ) {
+  const cluster = await clusterView(deps, clusterId, files);
   try {
     return renderRelease(files, {
       releaseName: release.name,
       namespace: release.namespace,
       revision: release.revision,
       isUpgrade: release.isUpgrade,
+      ...cluster,
       ...(values.values ? { values: values.values } : {}),
       ...(values.set ? { set: values.set } : {}),
     });
@@ -217,7 +237,9 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     if ((await revisions(deps, clusterId, body.name, body.namespace)).length)
       throw new ApiError(409, "already_exists", `cannot re-use a name that is still in use: ${body.name}`);
     const now = rfc3339(deps.now());
-    const rendered = render(
+    const rendered = await render(
+      deps,
+      clusterId,
       await chartFiles(body.chart),
       { name: body.name, namespace: body.namespace, revision: 1, isUpgrade: false },
       body,
@@ -261,7 +283,9 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const body = c.req.valid("json");
     const now = rfc3339(deps.now());
     const version = previous.version + 1;
-    const rendered = render(
+    const rendered = await render(
+      deps,
+      clusterId,
       await chartFiles(body.chart),
       { name, namespace: previous.namespace, revision: version, isUpgrade: true },
       body,

@@ -5,7 +5,7 @@ const ChartSchema = z
   .object({
     files: z.record(z.string(), z.string()).optional().openapi({
       description:
-        "The chart's files by path relative to the chart directory (Chart.yaml, values.yaml, templates/…, charts/…)",
+        "The chart's files by path relative to the chart directory (Chart.yaml, values.yaml, templates/…, charts/…); packaged subcharts (charts/*.tgz) base64-encoded",
     }),
     archive: z.string().optional().openapi({ description: "A packaged chart (.tgz), base64" }),
     catalog: z
