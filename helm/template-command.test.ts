@@ -1,15 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSet, templateCommand } from "./template-command";
-
-describe("parseSet", () => {
-  it("nests dotted keys and types values as Helm does", () => {
-    expect(parseSet(["a.b=c", "a.n=3", "on=true", "gone=null"])).toEqual({
-      a: { b: "c", n: 3 },
-      on: true,
-      gone: null,
-    });
-  });
-});
+import { templateCommand } from "./template-command";
 
 describe("templateCommand", () => {
   const chart = {

@@ -1,6 +1,7 @@
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { Capabilities, type Chart, coalesce, renderChart } from "./chart";
 import type { Lookup } from "./lookup";
+import { parseSetValues } from "./strvals";
 
 /** `helm template`'s inputs besides the chart's files. */
 export interface TemplateOptions {
@@ -10,6 +11,8 @@ export interface TemplateOptions {
   valuesFiles?: string[];
   /** `--set a.b=c` assignments, in order. */
   set?: string[];
+  /** `--set-string` assignments, applied after `set`. */
+  setString?: string[];
   /** `--kube-version 1.16.0`. */
   kubeVersion?: string;
   apiVersions?: string[];
@@ -19,33 +22,6 @@ export interface TemplateOptions {
   showOnly?: string[];
   /** The cluster `lookup` reads (none under `helm template`). */
   lookup?: Lookup;
-}
-
-/** `--set`'s simple form: dotted keys, and Helm's typing of true, false, null and integers. */
-export function parseSet(assignments: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const a of assignments) {
-    const eq = a.indexOf("=");
-    const path = a.slice(0, eq).split(".");
-    const raw = a.slice(eq + 1);
-    const value =
-      raw === "true"
-        ? true
-        : raw === "false"
-          ? false
-          : raw === "null"
-            ? null
-            : /^-?\d+$/.test(raw)
-              ? Number(raw)
-              : raw;
-    let node = out;
-    for (const key of path.slice(0, -1)) {
-      if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
-      node = node[key] as Record<string, unknown>;
-    }
-    node[path.at(-1) as string] = value;
-  }
-  return out;
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -198,7 +174,7 @@ export function renderRelease(
   let values: Record<string, unknown> = { ...(options.values ?? {}) };
   for (const text of options.valuesFiles ?? [])
     values = coalesce(values, (parseYaml(text) ?? {}) as Record<string, unknown>);
-  values = coalesce(values, parseSet(options.set ?? []));
+  values = coalesce(values, parseSetValues(options.setString ?? [], true, parseSetValues(options.set ?? [])));
   const [major = "1", minor = "20"] = (options.kubeVersion ?? "").replace(/^v/, "").split(".");
   const rendered = renderChart(chart, values, {
     release: {

@@ -259,7 +259,17 @@ describe("Helm releases", () => {
       set: ["back.enabled=true"],
     });
     expect(upgraded.status, await upgraded.clone().text()).toBe(200);
+    expect(((await upgraded.json()) as { values: unknown }).values).toEqual({ back: { enabled: true } });
     expect((await k("get", "configmap", "u-back", "-o", "jsonpath={.data.color}")).stdout).toBe("blue");
+
+    const broken = await platform.admin("PUT", `/v1/clusters/${id}/releases/u`, {
+      chart: { files: umbrella },
+      set: ["back.enabled"],
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({
+      error: { code: "invalid_set", message: 'key "enabled" has no value' },
+    });
   });
 
   it("runs pre- and post-install hooks, and refuses a release whose hook fails", async () => {

@@ -11,7 +11,9 @@ import {
   type ReleaseRecord,
   releaseSecret,
   secretName,
+  storedValues,
 } from "../../../helm/release";
+import { SetSyntaxError } from "../../../helm/strvals";
 import { renderRelease, section } from "../../../helm/template-command";
 import type { AppEnv } from "../../env";
 import { KUBE_VERSION } from "../../kube/discovery";
@@ -149,7 +151,11 @@ async function render(
   clusterId: string,
   files: Record<string, string>,
   release: { name: string; namespace: string; revision: number; isUpgrade: boolean },
-  values: { values?: Record<string, unknown> | undefined; set?: string[] | undefined },
+  values: {
+    values?: Record<string, unknown> | undefined;
+    set?: string[] | undefined;
+    setString?: string[] | undefined;
+  },
 ) {
   const cluster = await clusterView(deps, clusterId, files);
   try {
@@ -161,8 +167,10 @@ async function render(
       ...cluster,
       ...(values.values ? { values: values.values } : {}),
       ...(values.set ? { set: values.set } : {}),
+      ...(values.setString ? { setString: values.setString } : {}),
     });
   } catch (err) {
+    if (err instanceof SetSyntaxError) throw new ApiError(400, "invalid_set", err.message);
     throw new ApiError(422, "render_failed", (err as Error).message);
   }
 }
@@ -248,7 +256,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       rendered,
       { name: body.name, namespace: body.namespace, version: 1, first: now, description: "Install complete" },
       now,
-      body.values ?? {},
+      storedValues(rendered.values),
     );
     await deploy(deps, clusterId, next, undefined, "install");
     return c.json(view(next), 201);
@@ -300,7 +308,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         description: "Upgrade complete",
       },
       now,
-      body.values ?? {},
+      storedValues(rendered.values),
     );
     await deploy(deps, clusterId, next, previous, "upgrade");
     return c.json(view(next), 200);

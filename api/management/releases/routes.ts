@@ -23,10 +23,14 @@ const ValuesFields = {
     .record(z.string(), z.unknown())
     .optional()
     .openapi({ description: "Values, as a values file would give them" }),
-  set: z
+  set: z.array(z.string()).optional().openapi({
+    description:
+      "`--set` assignments, applied after values: `a.b=c`, several per item comma-separated, `list[0]=x`, `list={x,y}`; true, false, null and integers typed",
+  }),
+  setString: z
     .array(z.string())
     .optional()
-    .openapi({ description: "`--set` assignments (`a.b=c`), applied after values" }),
+    .openapi({ description: "`--set-string` assignments: as `set`, every value a string; applied last" }),
 };
 
 export const InstallSchema = z
