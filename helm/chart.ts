@@ -1,6 +1,7 @@
 import { resolveDependencies } from "./dependencies";
 import { type EngineOptions, renderTemplates } from "./engine";
 import { Files } from "./files";
+import { schemaViolations } from "./schema";
 
 /** A chart as the engine takes it: already loaded, templates keyed by chart-relative name. */
 export interface Chart {
@@ -16,6 +17,8 @@ export interface Chart {
   dependencies?: Chart[];
   /** Chart.yaml as written: what `.Chart` shows, and the `dependencies` with their conditions and imports. */
   metadata?: Record<string, unknown>;
+  /** values.schema.json, which the values must satisfy. */
+  schema?: string;
 }
 
 type Values = Record<string, unknown>;
@@ -56,6 +59,14 @@ export function coalesce(defaults: Values | undefined, given: Values | undefined
     if (v === null) delete out[k];
     else out[k] = isMap(v) && isMap(out[k]) ? coalesce(out[k] as Values, v) : v;
   }
+  return out;
+}
+
+/** Users' values merged as Helm merges values files and `--set`: the later wins, maps merge, nulls stay. */
+export function mergeValues(base: Values, over: Values): Values {
+  const out: Values = { ...base };
+  for (const [k, v] of Object.entries(over))
+    out[k] = isMap(v) && isMap(out[k]) ? mergeValues(out[k] as Values, v) : v;
   return out;
 }
 
@@ -153,6 +164,11 @@ export function renderChart(
   const chart = resolveDependencies(given, values);
   const tree = new Map<string, Values>();
   valuesTree(chart, values, undefined, chart.name, tree);
+  const violations = schemaViolations(chart, tree.get(chart.name) ?? {}, (path) => tree.get(path) ?? {});
+  if (violations)
+    throw new Error(
+      `values don't meet the specifications of the schema(s) in the following chart(s):\n${violations}`,
+    );
   const all = {
     templates: {} as Record<string, string>,
     owner: new Map<string, { chart: Chart; path: string }>(),

@@ -1,5 +1,5 @@
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { Capabilities, type Chart, coalesce, renderChart } from "./chart";
+import { Capabilities, type Chart, mergeValues, renderChart } from "./chart";
 import type { Lookup } from "./lookup";
 import { parseSetValues } from "./strvals";
 
@@ -103,7 +103,7 @@ export function loadChart(files: Files): Chart {
       const dir = sub[1] as string;
       subcharts.set(dir, { ...subcharts.get(dir), [sub[2] as string]: text });
     } else if (path.startsWith("templates/")) templates[path] = text;
-    else if (path !== "Chart.yaml" && path !== "values.yaml") other[path] = text;
+    else if (!["Chart.yaml", "values.yaml", "values.schema.json"].includes(path)) other[path] = text;
   }
   return {
     name: String(meta.name ?? ""),
@@ -116,6 +116,7 @@ export function loadChart(files: Files): Chart {
     templates,
     dependencies: [...subcharts.values()].filter((f) => f["Chart.yaml"]).map(loadChart),
     metadata: meta,
+    ...(files["values.schema.json"] !== undefined ? { schema: files["values.schema.json"] } : {}),
   };
 }
 
@@ -173,8 +174,9 @@ export function renderRelease(
   const chart = loadChart(files);
   let values: Record<string, unknown> = { ...(options.values ?? {}) };
   for (const text of options.valuesFiles ?? [])
-    values = coalesce(values, (parseYaml(text) ?? {}) as Record<string, unknown>);
-  values = coalesce(values, parseSetValues(options.setString ?? [], true, parseSetValues(options.set ?? [])));
+    values = mergeValues(values, (parseYaml(text) ?? {}) as Record<string, unknown>);
+  values = mergeValues(values, parseSetValues(options.set ?? []));
+  values = mergeValues(values, parseSetValues(options.setString ?? [], true));
   const [major = "1", minor = "20"] = (options.kubeVersion ?? "").replace(/^v/, "").split(".");
   const rendered = renderChart(chart, values, {
     release: {
