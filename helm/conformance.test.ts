@@ -6,7 +6,7 @@ import { type ChartFiles, expandSubchartArchives } from "./archive";
 import { type Chart, renderChart } from "./chart";
 import { renderTemplates, sortTemplates } from "./engine";
 import { type Lookup, lookupIn } from "./lookup";
-import { templateCommand } from "./template-command";
+import { helmTemplateOutput } from "./template-command";
 
 const PASSING: string[] = [
   "TestRender",
@@ -30,6 +30,10 @@ const PASSING: string[] = [
   "TestRenderWithClientProvider_error",
   "TestRenderNestedValues",
   "TestRenderBuiltinValues",
+  "TestRenderTplRedefines",
+  "TestRenderTplMissingKeyString",
+  "TestNestedHelpersProducesMultilineStacktrace",
+  "TestMultilineNoTemplateAssociatedError",
 ];
 
 const root = new URL("../../shared/conformance/helm/", import.meta.url);
@@ -44,13 +48,14 @@ interface EngineCase {
   expectedErrorMatch?: "exact" | "suffix" | "contains" | "any";
   lintModeExpected?: Record<string, string>;
   expectedOutputCount?: number;
+  engine?: { strict?: boolean };
   lookup?: { resources: Record<string, { error?: string }>; objects: Record<string, never>[] };
 }
 
 interface TemplateCase {
   name: string;
-  chartDir: string;
-  releaseName: string;
+  chartDir: string | null;
+  releaseName: string | null;
   namespace: string;
   expected: string;
   flags: {
@@ -61,6 +66,8 @@ interface TemplateCase {
     includeCrds?: boolean;
     skipTests?: boolean;
     showOnly?: string[];
+    nameTemplate?: string;
+    debug?: boolean;
   };
 }
 
@@ -126,6 +133,7 @@ function renderCase(
 ) {
   return renderChart(c.chart as Chart, c.values ?? {}, {
     lintMode,
+    ...(c.engine?.strict ? { strict: true } : {}),
     ...(c.release ? { release: c.release } : {}),
     ...(c.lookup ? { lookup: caseLookup(c.lookup) } : {}),
   });
@@ -158,28 +166,6 @@ describe("engine-cases.json (template order)", () => {
     it(c.name, () => expect(sortTemplates(c.input)).toEqual(c.expectedOrder));
 });
 
-/** `helm template` goldens that pass; helm/README.md says what the others wait for. */
-const PASSING_GOLDENS = new Set([
-  "check name",
-  "check set name",
-  "check values files",
-  "check chart with dependency which is an app chart acting as a library chart",
-  "check chart with dependency which is an app chart archive acting as a library chart",
-  "check kube version",
-  "check kube api versions (comma-separated)",
-  "check kube api versions (repeated flag)",
-  "template with CRDs",
-  "template with show-only one",
-  "template with show-only multiple",
-  "template with show-only glob",
-  "sorted output of manifests (order of filenames, then order of objects within each YAML file)",
-  "template skip-tests",
-  "template with imported subchart values ensuring import",
-  "template with imported subchart values set with --set",
-  "template with imported subchart values set with --values file",
-  "ensure nil/null values pass to subcharts delete values",
-]);
-
 /** A chart directory's files, read by the test (the library itself does no I/O), packaged subcharts unpacked. */
 function chartFiles(dir: URL): Promise<Record<string, string>> {
   const files: ChartFiles = {};
@@ -197,25 +183,24 @@ function chartFiles(dir: URL): Promise<Record<string, string>> {
 }
 
 describe("cases.json (helm template goldens)", () => {
-  it.each(templateCases.filter((c) => PASSING_GOLDENS.has(c.name)).map((c) => [c.name, c] as const))(
-    "%s",
-    async (_name, c) => {
-      const flags = c.flags;
-      const out = templateCommand(await chartFiles(new URL(`${c.chartDir}/`, root)), {
-        releaseName: c.releaseName,
-        namespace: c.namespace,
-        ...(flags.set ? { set: flags.set } : {}),
-        ...(flags.values
-          ? { valuesFiles: flags.values.map((f) => readFileSync(new URL(f, root), "utf8")) }
-          : {}),
-        ...(flags.kubeVersion ? { kubeVersion: flags.kubeVersion } : {}),
-        ...(flags.apiVersions ? { apiVersions: flags.apiVersions } : {}),
-        ...(flags.includeCrds ? { includeCrds: true } : {}),
-        ...(flags.skipTests ? { skipTests: true } : {}),
-        ...(flags.showOnly ? { showOnly: flags.showOnly } : {}),
-      });
-      expect(out).toBe(readFileSync(new URL(c.expected, root), "utf8"));
-    },
-  );
-  it.skip.each(templateCases.filter((c) => !PASSING_GOLDENS.has(c.name)).map((c) => c.name))("%s", () => {});
+  it.each(templateCases.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
+    const flags = c.flags;
+    const files = c.chartDir ? await chartFiles(new URL(`${c.chartDir}/`, root)) : undefined;
+    const out = helmTemplateOutput(files, {
+      releaseName: c.releaseName ?? "release-name",
+      namespace: c.namespace,
+      ...(flags.set ? { set: flags.set } : {}),
+      ...(flags.values
+        ? { valuesFiles: flags.values.map((f) => readFileSync(new URL(f, root), "utf8")) }
+        : {}),
+      ...(flags.kubeVersion ? { kubeVersion: flags.kubeVersion } : {}),
+      ...(flags.apiVersions ? { apiVersions: flags.apiVersions } : {}),
+      ...(flags.includeCrds ? { includeCrds: true } : {}),
+      ...(flags.skipTests ? { skipTests: true } : {}),
+      ...(flags.showOnly ? { showOnly: flags.showOnly } : {}),
+      ...(flags.nameTemplate ? { nameTemplate: flags.nameTemplate } : {}),
+      ...(flags.debug ? { debug: true } : {}),
+    });
+    expect(out).toBe(readFileSync(new URL(c.expected, root), "utf8"));
+  });
 });

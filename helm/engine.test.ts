@@ -20,7 +20,7 @@ describe("renderTemplates", () => {
 
   it("fails on missing keys in strict mode", () => {
     expect(() => renderTemplates({ t: "{{ .y }}" }, {}, { strict: true })).toThrow(
-      'template: t:1:3: executing "t" at <.y>: map has no entry for key "y"',
+      't:1:3\n  executing "t" at <.y>:\n    map has no entry for key "y"',
     );
   });
 });

@@ -38,15 +38,15 @@ export class RenderError extends Error {
 /** Helm stops a template that includes itself, directly or not, this deep. */
 const MAX_INCLUDE_DEPTH = 1000;
 
-function helmFuncs(set: TemplateSet, options: EngineOptions): Record<string, TemplateFunc> {
-  let depth = 0;
+/** `include` and `tpl` bound to `set`; `tpl` works on a copy, so that its `define`s stay its own. */
+function templateFuncs(set: TemplateSet, depth: { n: number }): Record<string, TemplateFunc> {
   return {
     include: (name, data) => {
       const n = String(name);
       if (!set.has(n)) throw new Error(`template: no template "${n}" associated with template "gotpl"`);
-      if (depth >= MAX_INCLUDE_DEPTH)
+      if (depth.n >= MAX_INCLUDE_DEPTH)
         throw new Error(`rendering template has a nested reference name: ${n}: unable to execute template`);
-      depth++;
+      depth.n++;
       try {
         return set.execute(n, data);
       } catch (err) {
@@ -55,9 +55,21 @@ function helmFuncs(set: TemplateSet, options: EngineOptions): Record<string, Tem
           throw new Error(`rendering template has a nested reference name: ${n}: unable to execute template`);
         throw err;
       } finally {
-        depth--;
+        depth.n--;
       }
     },
+    tpl: (text, data) => {
+      const copy = set.clone();
+      copy.addFuncs(templateFuncs(copy, depth));
+      const name = `tpl-${copy.names().length}`;
+      copy.parse(name, String(text));
+      return copy.execute(name, data).replaceAll("<no value>", "");
+    },
+  };
+}
+
+function helmFuncs(options: EngineOptions): Record<string, TemplateFunc> {
+  return {
     required: (msg, value) => {
       if (value === null || value === undefined || (typeof value === "string" && value === "")) {
         if (options.lintMode) return "";
@@ -74,6 +86,33 @@ function helmFuncs(set: TemplateSet, options: EngineOptions): Record<string, Tem
   };
 }
 
+/**
+ * Helm's trace of a failed execution: for each template down the chain of includes, where it failed,
+ * in which action, and why.
+ */
+function trace(e: TemplateExecError): string {
+  let out = "";
+  for (let level: Error | undefined = e; level instanceof TemplateExecError; level = level.cause) {
+    const frame = level.frame;
+    if (!frame) {
+      const m = /^template: (.+?): ([\s\S]*)$/.exec(level.message);
+      out += m ? `${m[1]}\n  ${m[2]}\n` : `${level.message}\n`;
+      continue;
+    }
+    const next = level.cause;
+    let detail = next ? frame.detail.slice(0, -next.message.length).trimEnd() : frame.detail;
+    // the error of a template called by name starts a line of its own
+    let rest = "";
+    const other = next ? -1 : detail.indexOf(" template:");
+    if (other >= 0) {
+      rest = `${detail.slice(other + 1)}\n`;
+      detail = detail.slice(0, other);
+    }
+    out += `${frame.location}\n  executing "${frame.template}" at <${frame.context}>:\n    ${detail}\n${rest}`;
+  }
+  return out.trim();
+}
+
 /** Rewrites Go's template errors the way Helm reports them. */
 function cleanup(e: unknown, name: string): RenderError {
   if (e instanceof TemplateSyntaxError) {
@@ -87,7 +126,7 @@ function cleanup(e: unknown, name: string): RenderError {
     if (tokens.length < 3) return new RenderError(`execution error at (${name}): ${e.message}`);
     const warn = warnPattern.exec(tokens.slice(2).join(": "));
     if (warn) return new RenderError(`execution error at (${tokens[1]}): ${warn[1]}`);
-    return new RenderError(e.message);
+    return new RenderError(trace(e));
   }
   return e instanceof Error ? new RenderError(e.message) : new RenderError(String(e));
 }
@@ -112,7 +151,8 @@ export function renderTemplates(
   options: EngineOptions & { dotFor?: (name: string) => unknown } = {},
 ): Record<string, string> {
   const set = new TemplateSet(sprig, options.strict ? "error" : "zero");
-  set.addFuncs(helmFuncs(set, options));
+  set.addFuncs(helmFuncs(options));
+  set.addFuncs(templateFuncs(set, { n: 0 }));
   set.addFuncs({
     // Go's encoding/json: map keys sorted
     toJson: (v) =>
@@ -129,11 +169,6 @@ export function renderTemplates(
     fromJson: (text) => parsed(() => JSON.parse(String(text ?? "")), false),
     fromJsonArray: (text) => parsed(() => JSON.parse(String(text ?? "")), true),
     toYaml,
-    tpl: (text, data) => {
-      const name = `tpl-${set.names().length}`;
-      set.parse(name, String(text));
-      return set.execute(name, data).replaceAll("<no value>", "");
-    },
   });
   const names = Object.keys(templates).sort();
   for (const name of sortTemplates(names)) {

@@ -1,7 +1,9 @@
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { Capabilities, type Chart, mergeValues, renderChart } from "./chart";
+import { renderTemplates } from "./engine";
 import type { Lookup } from "./lookup";
 import { parseSetValues } from "./strvals";
+import { goYamlError } from "./yaml";
 
 /** `helm template`'s inputs besides the chart's files. */
 export interface TemplateOptions {
@@ -157,6 +159,17 @@ function byInstallOrder(a: Manifest, b: Manifest): number {
   return ra === INSTALL_ORDER.length && a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : 0;
 }
 
+/** A rendered manifest that is not YAML: Helm's message, and every rendered file as `--debug` shows them. */
+export class ManifestParseError extends Error {
+  override name = "ManifestParseError";
+  constructor(
+    message: string,
+    readonly rendered: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A rendered chart: its manifests in install order, its hooks, and its notes. */
 export interface RenderedChart {
   chart: Chart;
@@ -198,7 +211,17 @@ export function renderRelease(
       continue;
     }
     for (const text of documents(rendered[path] as string)) {
-      const doc = (parseAllDocuments(text)[0]?.toJS() ?? {}) as {
+      const [parsed] = parseAllDocuments(text);
+      const error = parsed?.errors[0];
+      if (error)
+        throw new ManifestParseError(
+          `YAML parse error on ${path}: error converting YAML to JSON: ${goYamlError(error)}`,
+          Object.entries(rendered)
+            .filter(([, content]) => content.trim() !== "")
+            .map(([name, content]) => `---\n# Source: ${name}\n${content}\n`)
+            .join(""),
+        );
+      const doc = (parsed?.toJS() ?? {}) as {
         kind?: string;
         metadata?: { annotations?: Record<string, string> };
       };
@@ -239,4 +262,33 @@ export function templateCommand(files: Files, options: TemplateOptions): string 
     for (const d of found) out += `---\n${d}\n`;
   }
   return out;
+}
+
+/** `helm template`'s flags that only shape what the command prints. */
+export interface TemplateCliOptions extends TemplateOptions {
+  /** `--name-template`: the release name, rendered as a template. */
+  nameTemplate?: string;
+  /** `--debug`: on a YAML error, print what was rendered before the error. */
+  debug?: boolean;
+}
+
+/**
+ * What `helm template [NAME] CHART` prints, failures included as the CLI words them (`Error: …`), for a
+ * chart's files; without files, as when the chart argument is missing.
+ */
+export function helmTemplateOutput(files: Files | undefined, options: TemplateCliOptions): string {
+  if (!files)
+    return 'Error: "helm template" requires at least 1 argument\n\nUsage:  helm template [NAME] [CHART] [flags]\n';
+  try {
+    const releaseName = options.nameTemplate
+      ? (renderTemplates({ "name-template": options.nameTemplate }, undefined)["name-template"] ?? "")
+      : options.releaseName;
+    return templateCommand(files, { ...options, releaseName });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!(e instanceof ManifestParseError)) return `Error: ${message}\n`;
+    return options.debug
+      ? `${e.rendered.trim()}\nError: ${message}\n`
+      : `Error: ${message}\n\nUse --debug flag to render out invalid YAML\n`;
+  }
 }

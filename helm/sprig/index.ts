@@ -1,6 +1,6 @@
-import type { TemplateFunc } from "../template/exec";
-import { formatValue } from "../template/format";
-import { typeName } from "../template/values";
+import { ArgError, type TemplateFunc } from "../template/exec";
+import { isNil, typeName } from "../template/values";
+import { str } from "./convert";
 import { sprigDates } from "./dates";
 import { sprigDicts } from "./dicts";
 import { sprigEncoding } from "./encoding";
@@ -10,14 +10,72 @@ import { sprigSemver } from "./semver";
 import { sprigStrings } from "./strings";
 import { sprigText } from "./text";
 
-function str(v: unknown): string {
-  if (typeof v === "string") return v;
-  if (v === null || v === undefined) return "";
-  return formatValue(v);
+/** Which arguments of each function are Go `string`s: given nil, Go refuses the call before it runs. */
+const STRING_PARAMS: Record<string, number[]> = {
+  upper: [0],
+  lower: [0],
+  title: [0],
+  untitle: [0],
+  trim: [0],
+  trimAll: [0, 1],
+  trimSuffix: [0, 1],
+  trimPrefix: [0, 1],
+  replace: [0, 1, 2],
+  repeat: [1],
+  substr: [2],
+  trunc: [1],
+  abbrev: [1],
+  indent: [1],
+  nindent: [1],
+  nospace: [0],
+  initials: [0],
+  wrap: [1],
+  wrapWith: [1, 2],
+  contains: [0, 1],
+  hasPrefix: [0, 1],
+  hasSuffix: [0, 1],
+  camelcase: [0],
+  snakecase: [0],
+  kebabcase: [0],
+  swapcase: [0],
+  plural: [0, 1],
+  split: [0, 1],
+  splitList: [0, 1],
+  splitn: [0, 2],
+  regexMatch: [0, 1],
+  regexFind: [0, 1],
+  regexFindAll: [0, 1],
+  regexReplaceAll: [0, 1, 2],
+  regexReplaceAllLiteral: [0, 1, 2],
+  regexSplit: [0, 1],
+  regexQuoteMeta: [0],
+  b64enc: [0],
+  b64dec: [0],
+  b32enc: [0],
+  b32dec: [0],
+  sha1sum: [0],
+  sha256sum: [0],
+  sha512sum: [0],
+  adler32sum: [0],
+};
+
+function withStringParams(funcs: Record<string, TemplateFunc>): Record<string, TemplateFunc> {
+  return Object.fromEntries(
+    Object.entries(funcs).map(([name, fn]) => {
+      const positions = STRING_PARAMS[name];
+      if (!positions) return [name, fn];
+      const checked: TemplateFunc = (...args) => {
+        if (positions.some((i) => i < args.length && isNil(args[i])))
+          throw new ArgError("invalid value; expected string");
+        return fn(...args);
+      };
+      return [name, checked];
+    }),
+  );
 }
 
-/** The Sprig functions implemented so far, with Sprig's argument order (pipelines pass the last). */
-export const sprig: Record<string, TemplateFunc> = {
+/** The Sprig functions, with Sprig's argument order (pipelines pass the last). */
+export const sprig: Record<string, TemplateFunc> = withStringParams({
   ...sprigStrings,
   ...sprigText,
   ...sprigLists,
@@ -35,4 +93,4 @@ export const sprig: Record<string, TemplateFunc> = {
       throw new Error(`wrong type for value; expected int; got ${typeName(count)}`);
     return str(s).repeat(Number(count < 0n ? 0n : count));
   },
-};
+});

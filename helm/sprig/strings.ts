@@ -1,12 +1,6 @@
 import type { TemplateFunc } from "../template/exec";
-import { formatValue } from "../template/format";
 import { isNil, truth } from "../template/values";
-
-function str(v: unknown): string {
-  if (typeof v === "string") return v;
-  if (isNil(v)) return "";
-  return formatValue(v);
-}
+import { str } from "./convert";
 
 const toInt = (v: unknown): number => (typeof v === "bigint" ? Number(v) : Number(v ?? 0));
 

@@ -42,6 +42,8 @@ export type Arg =
 /** A named template with its source, kept for error positions. */
 export interface Tree {
   name: string;
+  /** The file the tree was parsed from, which errors name (a `define`'s file, not the define). */
+  parseName: string;
   src: string;
   root: Node[];
 }

@@ -15,6 +15,16 @@ export type MissingKey = "default" | "zero" | "error";
 /** An execution failure, formatted like Go's `template: name:line:col: executing "name" at <node>: msg`. */
 export class TemplateExecError extends Error {
   override name = "TemplateExecError";
+
+  constructor(
+    message: string,
+    /** Where it failed (`file:line:col`), the template executing, the action, and what went wrong. */
+    readonly frame?: { location: string; template: string; context: string; detail: string },
+    /** The error of a template this one called (through `include`), for Helm's multi-line trace. */
+    override readonly cause?: Error,
+  ) {
+    super(message);
+  }
 }
 
 /** Stops a range iteration early; carried as an exception through nested nodes. */
@@ -43,6 +53,13 @@ export class TemplateSet {
   /** Adds functions; later parses may use them. */
   addFuncs(funcs: Record<string, TemplateFunc>): void {
     for (const [k, v] of Object.entries(funcs)) this.funcs.set(k, v);
+  }
+
+  /** A copy whose later parses and functions do not touch this set (Go's Template.Clone). */
+  clone(): TemplateSet {
+    const copy = new TemplateSet(Object.fromEntries(this.funcs), this.missingKey);
+    for (const [k, t] of this.trees) copy.trees.set(k, t);
+    return copy;
   }
 
   /** Parses `src` as template `name`, adding or replacing its `define`d templates. */
@@ -104,15 +121,17 @@ class State {
     this.node = { pos, text, tree: this.tree };
   }
 
-  private fail(msg: string): never {
+  private fail(msg: string, cause?: Error): never {
     const n = this.node;
-    if (!n) throw new TemplateExecError(`template: ${this.name}: ${msg}`);
+    if (!n) throw new TemplateExecError(`template: ${this.name}: ${msg}`, undefined, cause);
     const before = n.tree.src.slice(0, n.pos);
     const nl = before.lastIndexOf("\n");
     const col = nl < 0 ? n.pos : n.pos - nl - 1;
-    const context = n.text.length > 20 ? `${n.text.slice(0, 20)}...` : n.text;
+    const location = `${n.tree.parseName}:${lineOf(n.tree.src, n.pos)}:${col}`;
     throw new TemplateExecError(
-      `template: ${n.tree.name}:${lineOf(n.tree.src, n.pos)}:${col}: executing "${this.name}" at <${context}>: ${msg}`,
+      `template: ${location}: executing "${this.name}" at <${n.text}>: ${msg}`,
+      { location, template: this.name, context: n.text, detail: msg },
+      cause,
     );
   }
 
@@ -308,11 +327,11 @@ class State {
     try {
       return fn(...argv);
     } catch (e) {
-      if (e instanceof TemplateExecError || e instanceof LoopSignal) throw e;
+      if (e instanceof LoopSignal) throw e;
       this.at(pos, text);
       const msg = e instanceof Error ? e.message : String(e);
       if (e instanceof ArgError) return this.fail(msg);
-      return this.fail(`error calling ${name}: ${msg}`);
+      return this.fail(`error calling ${name}: ${msg}`, e instanceof TemplateExecError ? e : undefined);
     }
   }
 

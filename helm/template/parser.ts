@@ -29,7 +29,7 @@ class Parser {
     // Go keeps an earlier non-empty definition over an empty top-level body
     const existing = this.trees.get(this.name);
     if (!existing || !isEmpty(list))
-      this.trees.set(this.name, { name: this.name, src: this.src, root: list });
+      this.trees.set(this.name, { name: this.name, parseName: this.name, src: this.src, root: list });
     return this.trees;
   }
 
@@ -110,7 +110,7 @@ class Parser {
       case "block": {
         const node = this.templateCall(kw.pos, "block");
         const body = this.body(depth);
-        this.trees.set(node.name, { name: node.name, src: this.src, root: body });
+        this.trees.set(node.name, { name: node.name, parseName: this.name, src: this.src, root: body });
         return node;
       }
       case "define": {
@@ -124,7 +124,8 @@ class Parser {
         this.vars = saved;
         const name = unquote(nameTok.value);
         const existing = this.trees.get(name);
-        if (!existing || !isEmpty(body)) this.trees.set(name, { name, src: this.src, root: body });
+        if (!existing || !isEmpty(body))
+          this.trees.set(name, { name, parseName: this.name, src: this.src, root: body });
         return undefined;
       }
       case "break":
@@ -250,11 +251,18 @@ class Parser {
   private operand(): Arg {
     const t = this.nextNonSpace();
     switch (t.kind) {
-      case "field":
-        return { type: "field", pos: t.pos, chain: [t.value.slice(1), ...this.fieldChain()] };
-      case "variable":
+      // like Go's parser, a node with a chain of fields sits where the chain starts
+      case "field": {
+        const at = this.peek().pos;
+        const chain = this.fieldChain();
+        return { type: "field", pos: chain.length ? at : t.pos, chain: [t.value.slice(1), ...chain] };
+      }
+      case "variable": {
         if (!this.declared(t.value)) this.fail(t.pos, `undefined variable "${t.value}"`);
-        return { type: "variable", pos: t.pos, name: t.value, chain: this.fieldChain() };
+        const at = this.peek().pos;
+        const chain = this.fieldChain();
+        return { type: "variable", pos: chain.length ? at : t.pos, name: t.value, chain };
+      }
       case "identifier":
         if (!this.isFunction(t.value)) this.fail(t.pos, `function "${t.value}" not defined`);
         return { type: "identifier", pos: t.pos, name: t.value };
