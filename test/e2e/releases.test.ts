@@ -272,6 +272,29 @@ describe("Helm releases", () => {
     });
   });
 
+  it("refuses to take over an object it does not own, leaving nothing behind", async () => {
+    await k("create", "configmap", "taken", "--from-literal=owner=student");
+    const cm = (name: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  owner: chart\n`;
+    const res = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "grab",
+      chart: {
+        files: {
+          "Chart.yaml": "apiVersion: v2\nname: grab\nversion: 1.0.0\n",
+          "templates/a.yaml": cm("grab-first"),
+          "templates/b.yaml": cm("taken"),
+        },
+      },
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'Unable to continue with install: ConfigMap "taken" in namespace "default" exists and cannot be imported into the current release: invalid ownership metadata; label validation error: missing key "app.kubernetes.io/managed-by": must be set to "Helm"; annotation validation error: missing key "meta.helm.sh/release-name": must be set to "grab"; annotation validation error: missing key "meta.helm.sh/release-namespace": must be set to "default"',
+    );
+    expect((await k("get", "configmap", "taken", "-o", "jsonpath={.data.owner}")).stdout).toBe("student");
+    expect((await k("get", "configmap", "grab-first")).stderr).toContain("NotFound");
+    expect((await platform.admin("GET", `/v1/clusters/${id}/releases/grab`)).status).toBe(404);
+  });
+
   it("runs pre- and post-install hooks, and refuses a release whose hook fails", async () => {
     const hooked = (exitCode: number) => ({
       "Chart.yaml": "apiVersion: v2\nname: hooked\nversion: 0.1.0\n",

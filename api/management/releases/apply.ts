@@ -4,6 +4,7 @@ import type { KubeObject } from "../../../core/k8s/types";
 import type { ObjectKey } from "../../../db/store";
 import type { ApiDeps } from "../../env";
 import { strategyFor } from "../../kube/strategies";
+import { ApiError } from "../errors";
 
 /** Where a manifest's object lives in the cluster, and how its kind is written. */
 function locate(clusterId: string, namespace: string, obj: KubeObject) {
@@ -23,13 +24,42 @@ function locate(clusterId: string, namespace: string, obj: KubeObject) {
   return { type, key };
 }
 
+const MANAGED_BY = "app.kubernetes.io/managed-by";
+const RELEASE_NAME = "meta.helm.sh/release-name";
+const RELEASE_NAMESPACE = "meta.helm.sh/release-namespace";
+
+function requireValue(kind: string, meta: Record<string, string> | undefined, key: string, want: string) {
+  const actual = meta?.[key];
+  if (actual === undefined) return `${kind} validation error: missing key "${key}": must be set to "${want}"`;
+  if (actual !== want)
+    return `${kind} validation error: key "${key}" must equal "${want}": current value is "${actual}"`;
+  return undefined;
+}
+
+/** Helm takes over an existing object only when it carries this release's ownership marks. */
+function ownershipError(current: KubeObject, release: { name: string; namespace: string }, action: string) {
+  const problems = [
+    requireValue("label", current.metadata.labels, MANAGED_BY, "Helm"),
+    requireValue("annotation", current.metadata.annotations, RELEASE_NAME, release.name),
+    requireValue("annotation", current.metadata.annotations, RELEASE_NAMESPACE, release.namespace),
+  ].filter((p) => p !== undefined);
+  if (problems.length === 0) return undefined;
+  const where = current.metadata.namespace ? ` in namespace "${current.metadata.namespace}"` : "";
+  return new ApiError(
+    409,
+    "conflict",
+    `Unable to continue with ${action}: ${current.kind} "${current.metadata.name}"${where} exists and cannot be imported into the current release: invalid ownership metadata; ${problems.join("; ")}`,
+  );
+}
+
 const identity = (o: KubeObject) =>
   `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 /**
  * Brings a release's objects to the cluster through the same strategies as the Kubernetes API (defaulting,
- * validation), annotated as Helm annotates them; objects of the previous revision that are gone from this
- * one are deleted. Returns what it created, so that a failed install can be undone.
+ * validation), marked as Helm marks them; an existing object without this release's marks is refused, as
+ * Helm refuses it. Objects of the previous revision that are gone from this one are deleted. What it
+ * creates goes into `created` as it goes, so that a failure half-way can be undone.
  */
 export async function applyObjects(
   deps: ApiDeps,
@@ -37,8 +67,9 @@ export async function applyObjects(
   release: { name: string; namespace: string },
   objects: KubeObject[],
   previous: KubeObject[],
-): Promise<KubeObject[]> {
-  const created: KubeObject[] = [];
+  options: { action: string; created?: KubeObject[] },
+): Promise<void> {
+  const created = options.created ?? [];
   const ctx = { now: deps.now() };
   for (const raw of objects) {
     const { type, key } = locate(clusterId, release.namespace, raw);
@@ -47,10 +78,11 @@ export async function applyObjects(
       metadata: {
         ...raw.metadata,
         ...(type.namespaced ? { namespace: key.namespace } : {}),
+        labels: { ...raw.metadata.labels, [MANAGED_BY]: "Helm" },
         annotations: {
           ...raw.metadata.annotations,
-          "meta.helm.sh/release-name": release.name,
-          "meta.helm.sh/release-namespace": release.namespace,
+          [RELEASE_NAME]: release.name,
+          [RELEASE_NAMESPACE]: release.namespace,
         },
       },
     };
@@ -62,6 +94,8 @@ export async function applyObjects(
         created.push(await deps.store.create(key, strategy.create(obj, { ...ctx, type })));
         break;
       }
+      const foreign = ownershipError(current, release, options.action);
+      if (foreign) throw foreign;
       const next = strategy.update(
         { ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion } },
         current,
@@ -78,7 +112,6 @@ export async function applyObjects(
   const kept = new Set(objects.map(identity));
   for (const old of previous.filter((o) => !kept.has(identity(o))))
     await deleteObject(deps, clusterId, release.namespace, old);
-  return created;
 }
 
 /** Deletes one object of a release, if it is still there (background cascading, as `helm uninstall`). */

@@ -43,7 +43,7 @@ export async function runHooks(
     if (!obj) continue;
     if (hook.delete_policies.includes("before-hook-creation"))
       await deleteObject(deps, clusterId, release.namespace, obj);
-    await applyObjects(deps, clusterId, release, [obj], []);
+    await applyObjects(deps, clusterId, release, [obj], [], { action: "install" });
     const key = {
       clusterId,
       group: obj.kind === "Job" ? "batch" : "",

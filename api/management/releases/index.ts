@@ -219,15 +219,17 @@ async function deploy(
 ) {
   const before = previous ? (manifestObjects(previous.manifest) as KubeObject[]) : [];
   const objects = manifestObjects(next.manifest) as KubeObject[];
-  let created: KubeObject[] = [];
+  const created: KubeObject[] = [];
+  const action = event === "install" ? "install" : "update";
   try {
     await runHooks(deps, clusterId, next, next.hooks ?? [], `pre-${event}`);
-    created = await applyObjects(deps, clusterId, next, objects, before);
+    await applyObjects(deps, clusterId, next, objects, before, { action, created });
     await runHooks(deps, clusterId, next, next.hooks ?? [], `post-${event}`);
   } catch (err) {
     for (const obj of created)
       await deleteObject(deps, clusterId, next.namespace, obj).catch(() => undefined);
-    if (previous) await applyObjects(deps, clusterId, previous, before, objects).catch(() => undefined);
+    if (previous)
+      await applyObjects(deps, clusterId, previous, before, objects, { action }).catch(() => undefined);
     if (err instanceof ApiError) throw err;
     throw new ApiError(422, "apply_failed", (err as Error).message);
   }
