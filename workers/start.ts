@@ -34,19 +34,28 @@ import { NodeNetwork } from "./node-agent/network";
 import { Scheduler } from "./scheduler/scheduler";
 import { runReconciler } from "./shell";
 
-/** Kinds whose controllers resync every object periodically. */
+/** Kinds whose controllers resync every object each period: their controllers also act on time passing. */
 const CONTROLLED: [group: string, resource: string, queue: string][] = [
   ["apps", "replicasets", QUEUE.replicaset],
   ["apps", "deployments", QUEUE.deployment],
   ["batch", "jobs", QUEUE.job],
   ["batch", "cronjobs", QUEUE.cronjob],
-  ["", "namespaces", QUEUE.serviceAccount],
-  ["", "services", QUEUE.endpoints],
   ["networking.k8s.io", "ingresses", QUEUE.ingress],
   ["autoscaling", "horizontalpodautoscalers", QUEUE.hpa],
   ["apps", "statefulsets", QUEUE.statefulset],
   ["apps", "daemonsets", QUEUE.daemonset],
 ];
+
+/**
+ * Kinds whose controllers act on changes only, and which every cluster has (its namespaces, the
+ * `kubernetes` Service): resynced every SLOW_RESYNC_PERIODS periods, as a safety net for lost triggers,
+ * so that thousands of idle clusters cost no steady work.
+ */
+const EVENT_DRIVEN: [group: string, resource: string, queue: string][] = [
+  ["", "namespaces", QUEUE.serviceAccount],
+  ["", "services", QUEUE.endpoints],
+];
+const SLOW_RESYNC_PERIODS = 30;
 
 /** Changes older than this are compacted away; a watch from before then gets 410 Gone and relists. */
 const CHANGE_RETENTION_SECONDS = 600;
@@ -268,12 +277,14 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
     await agent.start();
   }
 
+  let periods = 0;
   const resync = async () => {
     for (const ref of await store.unscheduledPods()) await triggers.schedule(ref);
     for (const ns of await store.terminatingNamespaces())
       await triggers.finalizeNamespace(ns.clusterId, ns.name);
     for (const c of await clusters.terminating()) await triggers.teardownCluster(c.id);
-    for (const [group, resource, queue] of CONTROLLED) {
+    const kinds = periods++ % SLOW_RESYNC_PERIODS === 0 ? [...CONTROLLED, ...EVENT_DRIVEN] : CONTROLLED;
+    for (const [group, resource, queue] of kinds) {
       for (const ref of await store.keysOf(group, resource)) await triggers.trigger(queue, ref);
     }
   };
