@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
 import { authorize, forbiddenMessage, serviceAccountUser } from "../../core/k8s/rbac/authorize";
@@ -13,9 +14,15 @@ export const CLUSTER_ADMIN: UserInfo = {
 
 /** The user a request acts as: the token's holder, or whom it impersonates (`kubectl --as`, `--as-group`). */
 export function requestUser(c: Context<AppEnv>): { user: UserInfo; impersonated: boolean } {
-  const username = c.req.header("impersonate-user");
-  const groups = c.req.raw.headers
-    .get("impersonate-group")
+  return impersonation((name) => c.req.raw.headers.get(name) ?? undefined);
+}
+
+function impersonation(header: (name: string) => string | undefined): {
+  user: UserInfo;
+  impersonated: boolean;
+} {
+  const username = header("impersonate-user");
+  const groups = header("impersonate-group")
     ?.split(",")
     .map((g) => g.trim())
     .filter(Boolean);
@@ -82,4 +89,29 @@ export async function authorizeRequest(c: Context<AppEnv>, info: RequestInfo): P
   const attributes = attributesOf(c.req.method, info, watch);
   const policy = await clusterPolicy(c.var.deps, c.var.cluster.id);
   if (!authorize(policy, user, attributes)) throw kubeErrors.forbidden(forbiddenMessage(user, attributes));
+}
+
+/**
+ * RBAC for the streaming subresources (`pods/exec`, `attach`, `portforward`), reached by an upgrade
+ * rather than through the router: the verb is the request's (`get` for WebSocket, `create` for SPDY).
+ */
+export async function authorizeStream(
+  deps: ApiDeps,
+  clusterId: string,
+  req: IncomingMessage,
+  target: { namespace: string; name: string; subresource: string },
+): Promise<void> {
+  const { user, impersonated } = impersonation((name) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(",") : value;
+  });
+  if (!impersonated) return;
+  const attributes: Attributes = {
+    verb: req.method === "GET" ? "get" : (VERBS[req.method ?? ""] ?? "create"),
+    apiGroup: "",
+    resource: "pods",
+    ...target,
+  };
+  if (!authorize(await clusterPolicy(deps, clusterId), user, attributes))
+    throw kubeErrors.forbidden(forbiddenMessage(user, attributes));
 }

@@ -5,6 +5,7 @@ import { KubeError, kubeErrors } from "../../core/k8s/errors";
 import type { Status } from "../../core/k8s/types";
 import type { ApiDeps } from "../env";
 import { authenticate } from "./auth";
+import { authorizeStream } from "./authorization";
 import { acceptExecSpdy } from "./exec-spdy";
 import { podContainer } from "./pod-container";
 import { acceptPortForward, portForwardTarget, TUNNEL_PROTOCOL } from "./port-forward";
@@ -56,6 +57,7 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
       if (!match) throw kubeErrors.unknownResource();
       const [, clusterId = "", namespace = "", name = "", verb = "exec"] = match.map(decodeURIComponent);
       await authenticate(deps, clusterId, req.headers.authorization);
+      await authorizeStream(deps, clusterId, req, { namespace, name, subresource: verb });
       if (verb === "portforward") {
         const forward = await portForwardTarget(deps, clusterId, namespace, name);
         return acceptPortForward(wss, req, socket, head, forward);

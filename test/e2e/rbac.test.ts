@@ -105,4 +105,27 @@ describe("RBAC through the real kubectl", () => {
     );
     expect(changed.stderr).toContain("cannot change roleRef");
   });
+
+  it("checks exec like any other request of an impersonated user", async () => {
+    await k("run", "shell", "-n", "team", "--image=busybox", "--", "sleep", "300");
+    expect((await k("wait", "pod/shell", "-n", "team", "--for=condition=Ready", "--timeout=60s")).code).toBe(
+      0,
+    );
+    const refused = await k("exec", "shell", "-n", "team", bot, "--", "echo", "in");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(
+      /User "system:serviceaccount:team:bot" cannot (get|create) resource "pods\/exec" in API group "" in the namespace "team"/,
+    );
+    await k("create", "role", "shell-user", "-n", "team", "--verb=get,create", "--resource=pods/exec");
+    await k(
+      "create",
+      "rolebinding",
+      "bot-shell",
+      "-n",
+      "team",
+      "--role=shell-user",
+      "--serviceaccount=team:bot",
+    );
+    expect((await k("exec", "shell", "-n", "team", bot, "--", "echo", "in")).stdout).toBe("in\n");
+  });
 });
