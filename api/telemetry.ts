@@ -1,13 +1,9 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { meter, tracer } from "../core/telemetry";
+import { METRICS } from "../core/metrics";
+import { tracer } from "../core/telemetry";
 import type { AppEnv } from "./env";
-
-const duration = meter.createHistogram("http.server.request.duration", {
-  unit: "s",
-  description: "Duration of API requests",
-});
 
 /** One server span per request (named by method and route, never by raw path) and a duration metric. */
 export function requestTelemetry(): MiddlewareHandler<AppEnv> {
@@ -29,7 +25,7 @@ export function requestTelemetry(): MiddlewareHandler<AppEnv> {
         });
         if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
-        duration.record((performance.now() - started) / 1000, {
+        METRICS.httpDuration.record((performance.now() - started) / 1000, {
           "http.request.method": c.req.method,
           "http.route": route,
           "http.response.status_code": status,

@@ -1,4 +1,4 @@
-import { type Attributes, context, metrics, propagation, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Attributes, context, propagation, SpanStatusCode, trace } from "@opentelemetry/api";
 import { logs, SeverityNumber } from "@opentelemetry/api-logs";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
@@ -8,7 +8,6 @@ import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 
 export const tracer = trace.getTracer("timonier");
-export const meter = metrics.getMeter("timonier");
 
 /**
  * Starts the OpenTelemetry SDK exporting traces, metrics and logs over OTLP/HTTP when an endpoint is set
@@ -20,7 +19,10 @@ export function startTelemetry(serviceName: string, endpoint: string | undefined
     serviceName,
     traceExporter: new OTLPTraceExporter(),
     metricReaders: [
-      new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: 10_000 }),
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis: Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 10_000),
+      }),
     ],
     logRecordProcessors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })],
   });

@@ -1,5 +1,6 @@
 import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { METRICS } from "../core/metrics";
 import type { ObjectRef, ReconcileJob, Triggers } from "../core/queues";
 import { type Logger, withSpan, withTraceCarrier } from "../core/telemetry";
 
@@ -26,27 +27,44 @@ export interface ShellOptions {
  */
 export function runReconciler(options: ShellOptions): Worker<ReconcileJob> {
   const { queue, logger, triggers } = options;
+  const controller = queue.startsWith("node-") ? "node" : queue;
+
+  const reconcile = (job: Job<ReconcileJob>): Promise<"done" | "requeued"> =>
+    withTraceCarrier(job.data.trace, () =>
+      withSpan(
+        `reconcile ${controller}`,
+        {
+          "messaging.system": "bullmq",
+          "messaging.destination.name": queue,
+          "timonier.cluster.id": job.data.ref.clusterId,
+          "k8s.namespace.name": job.data.ref.namespace,
+          "timonier.object.name": job.data.ref.name,
+        },
+        async () => {
+          const result = await options.reconcile(job.data.ref);
+          if (result.requeueAfterMs === undefined) return "done";
+          await triggers.trigger(queue, job.data.ref, Math.max(1, result.requeueAfterMs));
+          return "requeued";
+        },
+      ),
+    );
+
   const worker = new Worker<ReconcileJob>(
     queue,
-    async (job: Job<ReconcileJob>) =>
-      withTraceCarrier(job.data.trace, () =>
-        withSpan(
-          `reconcile ${queue.startsWith("node-") ? "node" : queue}`,
-          {
-            "messaging.system": "bullmq",
-            "messaging.destination.name": queue,
-            "timonier.cluster.id": job.data.ref.clusterId,
-            "k8s.namespace.name": job.data.ref.namespace,
-            "timonier.object.name": job.data.ref.name,
-          },
-          async () => {
-            const result = await options.reconcile(job.data.ref);
-            if (result.requeueAfterMs !== undefined) {
-              await triggers.trigger(queue, job.data.ref, Math.max(1, result.requeueAfterMs));
-            }
-          },
-        ),
-      ),
+    async (job) => {
+      const started = Date.now();
+      const due = job.timestamp + (job.opts.delay ?? 0);
+      METRICS.queueLatency.record(Math.max(0, started - due) / 1000, { "timonier.controller": controller });
+      let outcome = "failed";
+      try {
+        outcome = await reconcile(job);
+      } finally {
+        METRICS.reconcileDuration.record((Date.now() - started) / 1000, {
+          "timonier.controller": controller,
+          outcome,
+        });
+      }
+    },
     {
       connection: options.connection,
       prefix: triggers.prefix,

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { kubeErrors, statusFailure } from "../../core/k8s/errors";
 import type { KubeObject } from "../../core/k8s/types";
 import { storageOf } from "../../core/k8s/views";
+import { METRICS } from "../../core/metrics";
 import type { Change } from "../../db/store";
 import type { AppEnv } from "../env";
 import { nodeObjects } from "./nodes";
@@ -107,6 +108,8 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
       }
       for (const obj of initial) send({ type: "ADDED", object: served(info.type, obj) });
       let last = from;
+      const watching = { resource: info.type.resource };
+      METRICS.watches.add(1, watching);
       const unsubscribe = deps.watchHub.subscribe(cluster.id, from, (changes) => {
         for (const change of changes) {
           last = change.resourceVersion;
@@ -134,6 +137,7 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
         unsubscribe();
         clearTimeout(timeout);
         clearInterval(bookmark);
+        METRICS.watches.add(-1, watching);
       };
     },
     cancel() {

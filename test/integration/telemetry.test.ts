@@ -12,9 +12,22 @@ interface OtlpSpan {
   parentSpanId?: string;
 }
 
-/** A stand-in OTLP/HTTP collector on loopback that keeps every span it receives. */
-function startCollector(): Promise<{ server: Server; url: string; spans: OtlpSpan[] }> {
+interface OtlpMetric {
+  name: string;
+  histogram?: {
+    dataPoints: { attributes: { key: string; value: { stringValue?: string } }[]; count: string }[];
+  };
+}
+
+/** A stand-in OTLP/HTTP collector on loopback that keeps every span and metric it receives. */
+function startCollector(): Promise<{
+  server: Server;
+  url: string;
+  spans: OtlpSpan[];
+  metrics: OtlpMetric[];
+}> {
   const spans: OtlpSpan[] = [];
+  const metrics: OtlpMetric[] = [];
   const server = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk) => {
@@ -25,12 +38,16 @@ function startCollector(): Promise<{ server: Server; url: string; spans: OtlpSpa
         const doc = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] };
         for (const rs of doc.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
       }
+      if (req.url === "/v1/metrics") {
+        const doc = JSON.parse(body) as { resourceMetrics: { scopeMetrics: { metrics: OtlpMetric[] }[] }[] };
+        for (const rm of doc.resourceMetrics) for (const sm of rm.scopeMetrics) metrics.push(...sm.metrics);
+      }
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans }),
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, metrics }),
     ),
   );
 }
@@ -45,6 +62,7 @@ describe("telemetry", () => {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.url;
     process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
     process.env.OTEL_BSP_SCHEDULE_DELAY = "100";
+    process.env.OTEL_METRIC_EXPORT_INTERVAL = "500";
     stopTelemetry = startTelemetry("timonier-test", collector.url);
     platform = await startTestPlatform({ resyncSeconds: 300 });
   });
@@ -79,5 +97,21 @@ describe("telemetry", () => {
         "docker.container.start",
       ]),
     );
+
+    // the same path in metrics: the pod's start-up, the reconciles and the Docker calls it took
+    const points = (name: string, key: string) =>
+      collector.metrics
+        .filter((m) => m.name === name)
+        .flatMap((m) => m.histogram?.dataPoints ?? [])
+        .map((p) => p.attributes.find((a) => a.key === key)?.value.stringValue);
+    expect(points("timonier.pod.startup.duration", "k8s.node.name")).toContain(platform.nodeName);
+    expect(points("timonier.reconcile.duration", "timonier.controller")).toEqual(
+      expect.arrayContaining(["scheduler", "node"]),
+    );
+    expect(points("timonier.queue.latency", "timonier.controller")).toContain("scheduler");
+    expect(points("timonier.docker.operation.duration", "docker.operation")).toEqual(
+      expect.arrayContaining(["sandbox.create", "container.start"]),
+    );
+    expect(points("http.server.request.duration", "http.route")).toContain("/clusters/:cluster/api/v1/*");
   });
 });

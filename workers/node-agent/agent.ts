@@ -7,6 +7,7 @@ import type { Taint } from "../../core/k8s/scheduling/types";
 import { serviceEnvironment } from "../../core/k8s/services/environment";
 import type { Service } from "../../core/k8s/services/types";
 import type { KubeObject, Pod, PodStatus } from "../../core/k8s/types";
+import { METRICS } from "../../core/metrics";
 import { GATEWAY, type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
@@ -539,7 +540,13 @@ export class NodeAgent {
       pod.status = next;
       return pod;
     });
-    if (before && written) await this.waitingEvents(key.clusterId, written as Pod, before);
+    if (!written) return;
+    const pod = written as Pod;
+    if (pod.status?.phase === "Running" && before?.phase !== "Running" && pod.metadata.creationTimestamp)
+      METRICS.podStartup.record((now.getTime() - Date.parse(pod.metadata.creationTimestamp)) / 1000, {
+        "k8s.node.name": this.o.nodeName,
+      });
+    if (before) await this.waitingEvents(key.clusterId, pod, before);
   }
 
   /** The kubelet's warnings when a container starts waiting for a bad reason. */

@@ -1,5 +1,7 @@
 import { type Duplex, PassThrough, type Readable } from "node:stream";
+import type { Attributes } from "@opentelemetry/api";
 import Docker from "dockerode";
+import { METRICS } from "../../core/metrics";
 import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { withSpan } from "../../core/telemetry";
 import { type ArchiveEntry, tarOf } from "./archive";
@@ -16,6 +18,22 @@ import {
   type SandboxSpec,
   type VolumeSpec,
 } from "./runtime";
+
+/** A call to the Docker Engine API, traced as a span and timed by operation and outcome. */
+export async function dockerCall<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  let outcome = "error";
+  try {
+    const result = await withSpan(name, attributes, fn);
+    outcome = "ok";
+    return result;
+  } finally {
+    METRICS.dockerDuration.record((performance.now() - started) / 1000, {
+      "docker.operation": name.replace(/^docker\./, ""),
+      outcome,
+    });
+  }
+}
 
 export const PAUSE_IMAGE = "timonier/pause:1";
 const IMAGE_CACHE_MS = 30_000;
@@ -101,7 +119,7 @@ export class DockerRuntime implements PodRuntime {
           .catch(() => undefined);
       return same[0].Id;
     }
-    return withSpan("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
+    return dockerCall("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
       try {
         const created = await this.docker.createNetwork({
           Name: name,
@@ -129,7 +147,7 @@ export class DockerRuntime implements PodRuntime {
     this.networks.delete(name);
     const existing = await this.docker.listNetworks({ filters: { name: [name] } });
     for (const n of existing.filter((x) => x.Name === name)) {
-      await withSpan("docker.network.remove", { "timonier.cluster.id": clusterId }, async () => {
+      await dockerCall("docker.network.remove", { "timonier.cluster.id": clusterId }, async () => {
         try {
           await this.docker.getNetwork(n.Id).remove();
         } catch (err) {
@@ -243,7 +261,7 @@ export class DockerRuntime implements PodRuntime {
 
   private async createSandboxContainer(spec: SandboxSpec): Promise<string> {
     const { pod } = spec;
-    return withSpan(
+    return dockerCall(
       "docker.sandbox.create",
       { "k8s.pod.uid": pod.uid, "k8s.pod.name": pod.name },
       async () => {
@@ -271,7 +289,7 @@ export class DockerRuntime implements PodRuntime {
   }
 
   async ensureVolume(spec: VolumeSpec): Promise<void> {
-    await withSpan("docker.volume.create", { "docker.volume.name": spec.name }, async () => {
+    await dockerCall("docker.volume.create", { "docker.volume.name": spec.name }, async () => {
       await this.docker.createVolume({
         Name: spec.name,
         Labels: {
@@ -306,13 +324,13 @@ export class DockerRuntime implements PodRuntime {
   }
 
   async putFiles(containerId: string, dir: string, entries: ArchiveEntry[]): Promise<void> {
-    await withSpan("docker.container.put_archive", { "container.id": containerId }, async () => {
+    await dockerCall("docker.container.put_archive", { "container.id": containerId }, async () => {
       await this.docker.getContainer(containerId).putArchive(await tarOf(entries), { path: dir });
     });
   }
 
   async startContainer(id: string): Promise<void> {
-    await withSpan("docker.container.start", { "container.id": id }, async () => {
+    await dockerCall("docker.container.start", { "container.id": id }, async () => {
       try {
         await this.docker.getContainer(id).start();
       } catch (err) {
@@ -323,7 +341,7 @@ export class DockerRuntime implements PodRuntime {
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     const { pod } = spec;
-    return withSpan(
+    return dockerCall(
       "docker.container.create",
       { "k8s.pod.uid": pod.uid, "k8s.container.name": spec.name, "container.image.name": spec.image },
       async () => {
@@ -385,7 +403,7 @@ export class DockerRuntime implements PodRuntime {
   }
 
   async stopContainer(id: string, graceSeconds: number): Promise<void> {
-    await withSpan("docker.container.stop", { "container.id": id }, async () => {
+    await dockerCall("docker.container.stop", { "container.id": id }, async () => {
       try {
         await this.docker.getContainer(id).stop({ t: Math.max(0, Math.floor(graceSeconds)) });
       } catch (err) {
@@ -396,7 +414,7 @@ export class DockerRuntime implements PodRuntime {
   }
 
   async removeContainer(id: string): Promise<void> {
-    await withSpan("docker.container.remove", { "container.id": id }, async () => {
+    await dockerCall("docker.container.remove", { "container.id": id }, async () => {
       try {
         await this.docker.getContainer(id).remove({ force: true, v: true });
       } catch (err) {

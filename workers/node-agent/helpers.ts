@@ -1,7 +1,6 @@
 import type Docker from "dockerode";
-import { withSpan } from "../../core/telemetry";
 import { tarOf } from "./archive";
-import { networkName } from "./docker-runtime";
+import { dockerCall, networkName } from "./docker-runtime";
 import { LABEL } from "./runtime";
 
 export const NETD_IMAGE = "timonier/netd:1";
@@ -62,7 +61,7 @@ export class DockerHelpers implements HelperRuntime {
   }
 
   private async create(name: string, options: Docker.ContainerCreateOptions): Promise<string> {
-    return withSpan("docker.helper.create", { "container.name": name }, async () => {
+    return dockerCall("docker.helper.create", { "container.name": name }, async () => {
       try {
         const container = await this.docker.createContainer({ name, ...options });
         await container.start();
@@ -132,7 +131,7 @@ export class DockerHelpers implements HelperRuntime {
   }
 
   async pushConfig(containerId: string, config: string): Promise<void> {
-    await withSpan("docker.helper.configure", { "container.id": containerId }, async () => {
+    await dockerCall("docker.helper.configure", { "container.id": containerId }, async () => {
       await this.docker
         .getContainer(containerId)
         .putArchive(await tarOf([{ name: CONFIG_FILE, content: config }]), { path: CONFIG_DIR });

@@ -1,0 +1,66 @@
+import { type Meter, type MeterProvider, metrics } from "@opentelemetry/api";
+
+/** Buckets in seconds, from a fast query to a slow image start. */
+const SECONDS = { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] };
+
+const NAMES = {
+  httpDuration: "http.server.request.duration",
+  watches: "timonier.watch.active",
+  reconcileDuration: "timonier.reconcile.duration",
+  queueLatency: "timonier.queue.latency",
+  dockerDuration: "timonier.docker.operation.duration",
+  podStartup: "timonier.pod.startup.duration",
+} as const;
+
+/** Every metric name the platform emits. */
+export const METRIC_NAMES: readonly string[] = Object.values(NAMES);
+
+/**
+ * The platform's instruments. OpenTelemetry's metrics API has no proxy: a meter taken before the SDK
+ * starts stays a no-op, so the instruments are made from whichever provider is current when used.
+ */
+function instruments(meter: Meter) {
+  return {
+    httpDuration: meter.createHistogram(NAMES.httpDuration, {
+      unit: "s",
+      description: "Duration of API requests, by method, route and status",
+      advice: SECONDS,
+    }),
+    watches: meter.createUpDownCounter(NAMES.watches, {
+      description: "Open watches on the clusters' Kubernetes APIs",
+    }),
+    reconcileDuration: meter.createHistogram(NAMES.reconcileDuration, {
+      unit: "s",
+      description: "Duration of one reconcile, by controller and outcome (done, requeued, failed)",
+      advice: SECONDS,
+    }),
+    queueLatency: meter.createHistogram(NAMES.queueLatency, {
+      unit: "s",
+      description: "Time a trigger waited in its queue before a worker took it, by controller",
+      advice: SECONDS,
+    }),
+    dockerDuration: meter.createHistogram(NAMES.dockerDuration, {
+      unit: "s",
+      description: "Duration of Docker Engine API operations, by operation and outcome",
+      advice: SECONDS,
+    }),
+    podStartup: meter.createHistogram(NAMES.podStartup, {
+      unit: "s",
+      description: "From a pod's creation to the node agent seeing it Running, by node",
+      advice: SECONDS,
+    }),
+  };
+}
+
+type Instruments = ReturnType<typeof instruments>;
+let current: { provider: MeterProvider; instruments: Instruments } | undefined;
+
+/** The platform's metrics, in one place so that dashboards (infra/signoz) can be checked against them. */
+export const METRICS = new Proxy({} as Instruments, {
+  get(_target, key: keyof Instruments) {
+    const provider = metrics.getMeterProvider();
+    if (current?.provider !== provider)
+      current = { provider, instruments: instruments(provider.getMeter("timonier")) };
+    return current.instruments[key];
+  },
+});
