@@ -12,8 +12,15 @@ const NAMES = {
   podStartup: "timonier.pod.startup.duration",
 } as const;
 
-/** Every metric name the platform emits. */
-export const METRIC_NAMES: readonly string[] = Object.values(NAMES);
+/** Every metric the platform emits, with the attributes its points carry (what dashboards may group by). */
+export const METRIC_ATTRIBUTES: Record<string, readonly string[]> = {
+  [NAMES.httpDuration]: ["http.request.method", "http.route", "http.response.status_code"],
+  [NAMES.watches]: ["resource"],
+  [NAMES.reconcileDuration]: ["timonier.controller", "outcome"],
+  [NAMES.queueLatency]: ["timonier.controller"],
+  [NAMES.dockerDuration]: ["docker.operation", "outcome"],
+  [NAMES.podStartup]: ["k8s.node.name"],
+};
 
 /**
  * The platform's instruments. OpenTelemetry's metrics API has no proxy: a meter taken before the SDK
