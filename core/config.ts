@@ -20,11 +20,16 @@ const schema = z.object({
   DATABASE_URL: z.url(),
   REDIS_URL: z.url(),
   DOCKER_HOST: z.string().default("unix:///var/run/docker.sock"),
+  /** Docker's own TLS settings for a remote engine (tcp://host:2376): ca.pem, cert.pem, key.pem in the folder. */
+  DOCKER_TLS_VERIFY: z.string().optional(),
+  DOCKER_CERT_PATH: z.string().optional(),
   /** The node this worker process drives, when it runs a node agent. */
   TIMONIER_NODE_NAME: z.string().default(hostname()),
   /** Address the node agent's log server binds; its port is published in the nodes table. */
   TIMONIER_AGENT_HOST: z.string().default("127.0.0.1"),
   TIMONIER_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** The URL the API reaches the node agent at, when not the address it binds (in a pod, its Service). */
+  TIMONIER_AGENT_URL: z.url().optional(),
   /** The node's address as users outside reach it (NodePort and friends). */
   TIMONIER_NODE_ADDRESS: z.string().default("127.0.0.1"),
   /** Labels and taints of the node this worker drives: `k=v,…` and kubectl's `key[=value]:Effect,…`. */
@@ -59,9 +64,20 @@ const schema = z.object({
 
 export type Config = ReturnType<typeof loadConfig>;
 
+/** Where the client certificate for a TLS Docker engine is, as the docker CLI finds it. */
+export function dockerCertPath(env: {
+  DOCKER_TLS_VERIFY?: string | undefined;
+  DOCKER_CERT_PATH?: string | undefined;
+}) {
+  return (
+    env.DOCKER_CERT_PATH ?? (env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== "0" ? "~/.docker" : undefined)
+  );
+}
+
 /** Validates the environment once at boot; a bad value throws an error naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = schema.safeParse(env);
+  // a variable set to nothing (`OTEL_EXPORTER_OTLP_ENDPOINT=`, as Compose passes an unset one) is unset
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid configuration: ${problems}`);
@@ -80,9 +96,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
     dockerHost: c.DOCKER_HOST,
+    dockerCertPath: dockerCertPath(c),
     nodeName: c.TIMONIER_NODE_NAME,
     agentHost: c.TIMONIER_AGENT_HOST,
     agentPort: c.TIMONIER_AGENT_PORT,
+    agentUrl: c.TIMONIER_AGENT_URL,
     nodeAddress: c.TIMONIER_NODE_ADDRESS,
     nodeLabels: node.labels,
     nodeTaints: node.taints,

@@ -236,7 +236,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
 
   let agent: NodeAgent | undefined;
   if (options.nodeAgent) {
-    const docker = dockerFromHost(config.dockerHost);
+    const docker = dockerFromHost(config.dockerHost, config.dockerCertPath);
     const runtime = new DockerRuntime(docker, config.nodeName);
     // the agent's own writes (pod status) wake everyone but itself
     const agentStore = new ObjectStore(
@@ -251,6 +251,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       nodeTaints: config.nodeTaints,
       agentHost: config.agentHost,
       agentPort: config.agentPort,
+      ...(config.agentUrl ? { agentUrl: config.agentUrl } : {}),
       dockerHost: config.dockerHost,
       resyncMs: config.resyncSeconds * 1000,
       runtime,

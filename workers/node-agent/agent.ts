@@ -38,6 +38,8 @@ export interface NodeAgentOptions {
   nodeTaints?: Taint[];
   agentHost: string;
   agentPort: number;
+  /** How the API reaches the agent, when not at the address it binds. */
+  agentUrl?: string;
   dockerHost: string;
   resyncMs: number;
   runtime: PodRuntime;
@@ -151,7 +153,7 @@ export class NodeAgent {
     await this.o.nodes.register({
       name: this.o.nodeName,
       dockerHost: this.o.dockerHost,
-      agentUrl: this.server?.url ?? null,
+      agentUrl: this.o.agentUrl ?? this.server?.url ?? null,
       agentToken: token,
       capacity,
       allocatable: capacity,

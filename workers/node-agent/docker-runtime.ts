@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { type Duplex, PassThrough, type Readable } from "node:stream";
 import type { Attributes } from "@opentelemetry/api";
 import Docker from "dockerode";
@@ -43,10 +46,21 @@ export function networkName(clusterId: string): string {
 }
 
 /** `unix:///var/run/docker.sock` or `tcp://host:2376` (TLS from DOCKER_CERT_PATH) to dockerode options. */
-export function dockerFromHost(dockerHost: string): Docker {
+export function dockerFromHost(dockerHost: string, certPath?: string): Docker {
   if (dockerHost.startsWith("unix://")) return new Docker({ socketPath: dockerHost.slice("unix://".length) });
   const url = new URL(dockerHost.replace(/^tcp:/, "http:"));
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+  if (!certPath) return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+  // a remote engine over TLS, as the docker CLI reaches it with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH
+  const dir = certPath.replace(/^~(?=\/|$)/, homedir());
+  const read = (name: string) => readFileSync(join(dir, name));
+  return new Docker({
+    protocol: "https",
+    host: url.hostname,
+    port: Number(url.port || 2376),
+    ca: read("ca.pem"),
+    cert: read("cert.pem"),
+    key: read("key.pem"),
+  });
 }
 
 type ContainerInfo = Awaited<ReturnType<Docker["listContainers"]>>[number];
