@@ -295,6 +295,40 @@ describe("Helm releases", () => {
     expect((await platform.admin("GET", `/v1/clusters/${id}/releases/grab`)).status).toBe(404);
   });
 
+  it("installs the platform's own chart (infra/chart): every object accepted by the API", async () => {
+    const platformChart = Object.fromEntries(
+      Object.entries(chartFiles(fileURLToPath(new URL("../../infra/chart/", import.meta.url)))).filter(
+        ([path]) => !path.endsWith(".test.ts"),
+      ),
+    );
+    const res = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "timonier",
+      namespace: "default",
+      chart: { files: platformChart },
+      values: {
+        publicUrl: "https://timonier.example.org",
+        kubeUrl: "https://kube.timonier.example.org:8443",
+        adminToken: "a-token-of-at-least-16-chars",
+        databaseUrl: "postgres://timonier:secret@postgres:5432/timonier",
+        redisUrl: "redis://redis:6379",
+        nodes: [{ name: "node-1", dockerHost: "tcp://10.0.0.11:2376", address: "10.0.0.11" }],
+      },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(((await res.json()) as { notes: string }).notes).toContain("1 node agent(s)");
+    expect(
+      (await k("get", "deployments", "-l", "app.kubernetes.io/instance=timonier", "-o", "name")).stdout,
+    ).toBe(
+      [
+        "deployment.apps/timonier-agent-node-1",
+        "deployment.apps/timonier-api",
+        "deployment.apps/timonier-controllers",
+        "",
+      ].join("\n"),
+    );
+    expect((await platform.admin("DELETE", `/v1/clusters/${id}/releases/timonier`)).status).toBe(200);
+  });
+
   it("runs pre- and post-install hooks, and refuses a release whose hook fails", async () => {
     const hooked = (exitCode: number) => ({
       "Chart.yaml": "apiVersion: v2\nname: hooked\nversion: 0.1.0\n",

@@ -1,0 +1,129 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments, stringify } from "yaml";
+import { loadConfig } from "../../core/config";
+import { templateCommand } from "../../helm/template-command";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+/** The chart's files, as `helm template` reads them (tests and this file aside). */
+function chartFiles(): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (!entry.name.endsWith(".test.ts")) files[relative(root, path)] = readFileSync(path, "utf8");
+    }
+  };
+  walk(root);
+  return files;
+}
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+interface Obj {
+  kind: string;
+  metadata: { name: string };
+  stringData?: Record<string, string>;
+  spec?: {
+    replicas?: number;
+    template?: { spec: { containers: { name: string; command: string[]; env: EnvVar[] }[] } };
+  };
+}
+
+const VALUES = {
+  publicUrl: "https://timonier.example.org",
+  kubeUrl: "https://kube.timonier.example.org:8443",
+  adminToken: "a-token-of-at-least-16-chars",
+  databaseUrl: "postgres://timonier:secret@postgres:5432/timonier",
+  redisUrl: "redis://redis:6379",
+  otel: { endpoint: "http://otel-collector:4318" },
+  nodes: [
+    { name: "node-1", dockerHost: "tcp://10.0.0.11:2376", address: "10.0.0.11", tlsSecret: "node-1-tls" },
+    { name: "node-2", dockerHost: "tcp://10.0.0.12:2376", address: "10.0.0.12", labels: "zone=b" },
+  ],
+};
+
+function render(values: Record<string, unknown>): Obj[] {
+  const text = templateCommand(chartFiles(), {
+    releaseName: "classroom",
+    namespace: "timonier",
+    valuesFiles: [stringify(values)],
+  });
+  return parseAllDocuments(text).map((d) => d.toJS() as Obj);
+}
+
+/** A container's environment as the kubelet would give it, secrets resolved from the rendered Secret. */
+function environment(objects: Obj[], env: EnvVar[]): Record<string, string> {
+  const secrets = new Map(
+    objects.filter((o) => o.kind === "Secret").map((s) => [s.metadata.name, s.stringData]),
+  );
+  return Object.fromEntries(
+    env.map((e) => {
+      const ref = e.valueFrom?.secretKeyRef;
+      return [e.name, ref ? (secrets.get(ref.name)?.[ref.key] ?? "") : (e.value ?? "")];
+    }),
+  );
+}
+
+describe("the platform's own chart, rendered by our engine", () => {
+  const objects = render(VALUES);
+  const deployment = (name: string) =>
+    objects.find((o) => o.kind === "Deployment" && o.metadata.name === name);
+
+  it("makes the API, the controllers and one agent per Docker host, with their Services", () => {
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "Secret/classroom-timonier-secrets",
+      "Service/classroom-timonier-api",
+      "Service/classroom-timonier-agent-node-1",
+      "Service/classroom-timonier-agent-node-2",
+      "Deployment/classroom-timonier-api",
+      "Deployment/classroom-timonier-controllers",
+      "Deployment/classroom-timonier-agent-node-1",
+      "Deployment/classroom-timonier-agent-node-2",
+    ]);
+  });
+
+  it("configures every process so that the platform accepts its configuration", () => {
+    for (const deployment of objects.filter((o) => o.kind === "Deployment"))
+      for (const container of deployment.spec?.template?.spec.containers ?? []) {
+        const config = loadConfig(environment(objects, container.env));
+        expect(config).toMatchObject({
+          adminToken: VALUES.adminToken,
+          databaseUrl: VALUES.databaseUrl,
+          publicUrl: VALUES.publicUrl,
+          kubeUrl: VALUES.kubeUrl,
+          otlpEndpoint: VALUES.otel.endpoint,
+        });
+      }
+  });
+
+  it("points each agent at its own Docker host and publishes where the API reaches it", () => {
+    const agent = deployment("classroom-timonier-agent-node-1")?.spec?.template?.spec.containers[0];
+    const config = loadConfig(environment(objects, agent?.env ?? []));
+    expect(config).toMatchObject({
+      nodeName: "node-1",
+      dockerHost: "tcp://10.0.0.11:2376",
+      dockerCertPath: "/etc/docker-tls",
+      nodeAddress: "10.0.0.11",
+      agentUrl: "http://classroom-timonier-agent-node-1.timonier.svc:10250",
+    });
+    const second = deployment("classroom-timonier-agent-node-2")?.spec?.template?.spec.containers[0];
+    expect(loadConfig(environment(objects, second?.env ?? [])).nodeLabels).toEqual({ zone: "b" });
+    const controllers = deployment("classroom-timonier-controllers")?.spec?.template?.spec.containers[0];
+    expect(environment(objects, controllers?.env ?? []).TIMONIER_NODE_AGENT).toBe("false");
+  });
+
+  it("refuses what would not run, naming the value", () => {
+    expect(() => render({ ...VALUES, adminToken: "" })).toThrow("adminToken is required");
+    expect(() => render({ ...VALUES, api: { replicas: 2 } })).toThrow(
+      "tls.existingSecret is required with more than one API replica",
+    );
+  });
+});
