@@ -34,7 +34,11 @@ async function target(deps: ApiDeps, clusterId: string, namespace: string, name:
       `cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`,
     );
   }
-  const running = pod.status?.containerStatuses?.find((s) => s.name === container)?.state.running;
+  const statuses = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ];
+  const running = statuses.find((s) => s.name === container)?.state.running;
   const node = pod.spec.nodeName ? await deps.nodes.get(pod.spec.nodeName) : undefined;
   if (!running || !node?.agentUrl) throw kubeErrors.badRequest(`container ${container} is not running`);
   return { pod, container, node };

@@ -20,6 +20,8 @@ import type { RequestInfo } from "./request-info";
 import { matches, selectorsOf } from "./selection";
 import { served, stored } from "./served";
 import { strategyFor } from "./strategies";
+import { updateEphemeralContainers } from "./strategies/pods";
+import type { Strategy } from "./strategies/strategy";
 import { replicasFromScale, toScale } from "./strategies/workloads";
 import { tableFor, wantsTable } from "./table-negotiation";
 import { serveWatch } from "./watch";
@@ -170,10 +172,7 @@ export async function updateObject(c: Ctx, info: RequestInfo) {
   if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
   const strategy = strategyFor(info.type);
   const ctx = { now: deps.now(), type: info.type };
-  const next =
-    info.subresource === "status"
-      ? strategy.updateStatus(obj, current, ctx)
-      : strategy.update(obj, current, ctx);
+  const next = writeThrough(strategy, info, obj, current, ctx);
   guardDeletionMarks(next, current, info.type);
   trackManagers(c, info, current, next);
   if (isDryRun(c)) return respond(c, info.type, next);
@@ -443,10 +442,7 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
     if (info.type.namespaced) patched.metadata.namespace = info.namespace;
     patched.metadata.resourceVersion ??= current.metadata.resourceVersion;
     const ctx = { now: deps.now(), type: info.type };
-    const next =
-      info.subresource === "status"
-        ? strategy.updateStatus(patched, current, ctx)
-        : strategy.update(patched, current, ctx);
+    const next = writeThrough(strategy, info, patched, current, ctx);
     guardDeletionMarks(next, current, info.type);
     if (!apply) trackManagers(c, info, current, next);
     if (isDryRun(c)) return respond(c, info.type, next);
@@ -457,6 +453,19 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
       if (!conflict || pinned || attempt >= 4) throw err;
     }
   }
+}
+
+/** An update through the object or one of its writable subresources (`status`, `ephemeralcontainers`). */
+function writeThrough(
+  strategy: Strategy,
+  info: RequestInfo,
+  next: KubeObject,
+  current: KubeObject,
+  ctx: Parameters<Strategy["update"]>[2],
+): KubeObject {
+  if (info.subresource === "status") return strategy.updateStatus(next, current, ctx);
+  if (info.subresource === "ephemeralcontainers") return updateEphemeralContainers(next, current);
+  return strategy.update(next, current, ctx);
 }
 
 /** `scale`: read and write spec.replicas through an autoscaling/v1 Scale, as `kubectl scale` does. */

@@ -38,7 +38,8 @@ async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
     if (method !== "POST" || info.type.kind !== "Pod") throw kubeErrors.methodNotAllowed();
     return info.subresource === "binding" ? bindPod(c, info) : evictPod(c, info);
   }
-  if (info.subresource && info.subresource !== "status") throw kubeErrors.methodNotAllowed();
+  const writable = info.subresource === "status" || info.subresource === "ephemeralcontainers";
+  if (info.subresource && !writable) throw kubeErrors.methodNotAllowed();
   if (!info.name) {
     if (method === "GET") return listObjects(c, info);
     if (method === "POST") return createObject(c, info);

@@ -27,7 +27,11 @@ export async function podLogs(c: Context<AppEnv>, info: RequestInfo) {
     c.req.query("container"),
     { includeInit: true },
   );
-  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const statuses = [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? []),
+  ];
   const status = statuses.find((s) => s.name === container);
   const started = status && (status.state.running || status.state.terminated || status.lastState.terminated);
   const node = pod.spec.nodeName ? await deps.nodes.get(pod.spec.nodeName) : undefined;
@@ -54,8 +58,32 @@ export async function podLogs(c: Context<AppEnv>, info: RequestInfo) {
     const text = await upstream.text();
     throw kubeErrors.badRequest(text || `the node agent answered ${upstream.status}`);
   }
-  return new Response(upstream.body, {
+  return new Response(quietly(upstream.body), {
     status: 200,
     headers: { "content-type": "text/plain", "cache-control": "no-cache, private" },
+  });
+}
+
+/** The agent's stream, ended quietly when the client leaves (which aborts it) instead of erroring. */
+function quietly(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+  if (!body) return null;
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        try {
+          controller.close();
+        } catch {
+          // already cancelled by the client
+        }
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason).catch(() => undefined);
+    },
   });
 }

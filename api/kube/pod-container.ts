@@ -24,9 +24,11 @@ export async function podContainer(
     }
     container = pod.spec.containers[0]?.name ?? "";
   }
-  const candidates = options.includeInit
-    ? [...(pod.spec.initContainers ?? []), ...pod.spec.containers]
-    : pod.spec.containers;
+  const candidates = [
+    ...(options.includeInit ? (pod.spec.initContainers ?? []) : []),
+    ...pod.spec.containers,
+    ...(pod.spec.ephemeralContainers ?? []),
+  ];
   if (!candidates.some((x) => x.name === container)) {
     throw kubeErrors.badRequest(`container ${container} is not valid for pod ${name}`);
   }

@@ -21,6 +21,15 @@ export function qosClass(pod: Pod): "Guaranteed" | "Burstable" | "BestEffort" {
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
+/** Every container of the pod: init containers, app containers, then ephemeral ones. */
+export function allContainers(pod: Pod): Container[] {
+  return [
+    ...(pod.spec.initContainers ?? []),
+    ...pod.spec.containers,
+    ...(pod.spec.ephemeralContainers ?? []),
+  ];
+}
+
 /** Where the node agent and the API agree a pod's containers are gone for good. */
 export function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";

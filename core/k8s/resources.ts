@@ -98,7 +98,16 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("pods", "Pod", {
     shortNames: ["po"],
     categories: ["all"],
-    subresources: ["attach", "binding", "eviction", "exec", "log", "portforward", "status"],
+    subresources: [
+      "attach",
+      "binding",
+      "ephemeralcontainers",
+      "eviction",
+      "exec",
+      "log",
+      "portforward",
+      "status",
+    ],
   }),
   core("namespaces", "Namespace", {
     namespaced: false,

@@ -67,9 +67,16 @@ export interface Container {
   [field: string]: unknown;
 }
 
+/** A container added to a running pod for debugging (`kubectl debug`): run once, never restarted. */
+export interface EphemeralContainer extends Container {
+  /** The container whose process namespace it joins. */
+  targetContainerName?: string;
+}
+
 export interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
+  ephemeralContainers?: EphemeralContainer[];
   restartPolicy?: "Always" | "OnFailure" | "Never";
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -141,6 +148,7 @@ export interface PodStatus {
   startTime?: string;
   containerStatuses?: ContainerStatus[];
   initContainerStatuses?: ContainerStatus[];
+  ephemeralContainerStatuses?: ContainerStatus[];
   qosClass?: string;
   nominatedNodeName?: string;
 }

@@ -233,6 +233,47 @@ spec:
     expect(run.code).toBe(0);
   });
 
+  it("debugs a running pod with `kubectl debug`: an ephemeral container that sees the target's processes", async () => {
+    const debug = await k(
+      "debug",
+      "counter",
+      "--image=busybox",
+      "--target=count",
+      "--container=dbg",
+      "--",
+      "ps",
+    );
+    expect(debug.code, debug.stderr).toBe(0);
+    const logs = await eventually(async () => {
+      const out = (await k("logs", "counter", "-c", "dbg")).stdout;
+      return out.includes("sleep") || out.includes("while true") ? out : undefined;
+    }, 30_000);
+    expect(logs).toMatch(/PID\s+USER/);
+    const pod = JSON.parse((await k("get", "pod", "counter", "-o", "json")).stdout);
+    expect(pod.spec.ephemeralContainers[0]).toMatchObject({ name: "dbg", targetContainerName: "count" });
+    expect(pod.status.ephemeralContainerStatuses[0].state.terminated.exitCode).toBe(0);
+
+    // interactive, as courses use it: the shell joins the pod and answers on stdin
+    const shell = await kubectl(
+      alice.kubeconfig,
+      [
+        "debug",
+        "-i",
+        "counter",
+        "--image=busybox",
+        "--container=shell",
+        "--",
+        "sh",
+        "-c",
+        "read x; echo got $x",
+      ],
+      { input: "hello\n", timeoutMs: 60_000 },
+    );
+    expect(shell.stdout).toContain("got hello");
+    const refused = await k("debug", "counter", "--image=busybox", "--container=count", "--", "true");
+    expect(refused.stderr).toContain('spec.ephemeralContainers[2].name: Duplicate value: "count"');
+  });
+
   it("describes a pod with its containers, conditions and events", async () => {
     const out = (await k("describe", "pod", "counter")).stdout;
     expect(out).toMatch(/Status:\s+Running/);

@@ -3,10 +3,11 @@ import { isDeepStrictEqual } from "node:util";
 import type { Worker } from "bullmq";
 import type Docker from "dockerode";
 import type { Redis } from "ioredis";
+import { allContainers } from "../../core/k8s/pods";
 import type { Taint } from "../../core/k8s/scheduling/types";
 import { serviceEnvironment } from "../../core/k8s/services/environment";
 import type { Service } from "../../core/k8s/services/types";
-import type { KubeObject, Pod, PodStatus } from "../../core/k8s/types";
+import type { EphemeralContainer, KubeObject, Pod, PodStatus } from "../../core/k8s/types";
 import { METRICS } from "../../core/metrics";
 import { GATEWAY, type ObjectRef, QUEUE, type ReconcileJob, type Triggers } from "../../core/queues";
 import type { Logger } from "../../core/telemetry";
@@ -21,7 +22,7 @@ import { fieldValue } from "./downward";
 import { hookOf, runHook } from "./hooks";
 import type { MetricsSampler } from "./metrics";
 import type { NodeNetwork } from "./network";
-import { type Action, latest, planPodSync } from "./plan";
+import { type Action, instancesOf, latest, planPodSync } from "./plan";
 import { CLUSTER_DOMAIN, podDns } from "./pod-dns";
 import { PodVolumes, type PreparedVolumes } from "./pod-volumes";
 import { Prober } from "./prober";
@@ -313,8 +314,7 @@ export class NodeAgent {
   }
 
   private async missingImages(pod: Pod): Promise<Set<string>> {
-    const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
-    const images = [...new Set(all.map((c) => c.image ?? ""))];
+    const images = [...new Set(allContainers(pod).map((c) => c.image ?? ""))];
     const present = await Promise.all(images.map((i) => this.o.runtime.hasImage(i)));
     return new Set(images.filter((_, i) => !present[i]));
   }
@@ -345,7 +345,7 @@ export class NodeAgent {
     const runs = actions.filter((a) => a.kind === "runContainer");
     const newSandbox = actions.find((a) => a.kind === "runSandbox");
     if (pod && identity && volumes && (runs.length > 0 || newSandbox)) {
-      const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+      const all = allContainers(pod);
       await this.volumes.ensure(
         volumes,
         identity,
@@ -384,7 +384,14 @@ export class NodeAgent {
             if (!container) return undefined;
             const mounts = this.volumes.forContainer(volumes, container);
             const spec = await containerSpec(identity, container, sandbox, run.attempt, await envSources);
-            const id = await runtime.createContainer({ ...spec, mounts: mounts.mounts });
+            // an ephemeral container may join another container's processes (kubectl debug --target)
+            const target = (container as EphemeralContainer).targetContainerName;
+            const pidOf = target ? latest(instancesOf(observed, target))?.id : undefined;
+            const id = await runtime.createContainer({
+              ...spec,
+              mounts: mounts.mounts,
+              ...(pidOf ? { pidContainerId: pidOf } : {}),
+            });
             await mounts.copy(id);
             return id;
           }),
@@ -401,9 +408,7 @@ export class NodeAgent {
         // the kubelet's events are told after the fact: they must not delay the pod's status
         void Promise.all(
           runs.map(async (run) => {
-            const image =
-              [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c) => c.name === run.name)
-                ?.image ?? "";
+            const image = all.find((c) => c.name === run.name)?.image ?? "";
             await this.event(
               identity.clusterId,
               pod,

@@ -373,6 +373,7 @@ export class DockerRuntime implements PodRuntime {
           HostConfig: {
             NetworkMode: `container:${spec.sandboxId}`,
             IpcMode: `container:${spec.sandboxId}`,
+            ...(spec.pidContainerId ? { PidMode: `container:${spec.pidContainerId}` } : {}),
             Privileged: false,
             ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
             ...(spec.nanoCpus ? { NanoCpus: spec.nanoCpus } : {}),

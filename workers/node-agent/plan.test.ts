@@ -50,6 +50,19 @@ describe("planPodSync", () => {
     ]);
   });
 
+  it("runs an ephemeral container once in a running pod, and never again", () => {
+    const debugged = pod({ ephemeralContainers: [{ name: "dbg", image: "busybox" }] });
+    expect(planPodSync(debugged, observed([container()]), NONE, NOW).actions).toEqual([
+      { kind: "runContainer", name: "dbg", attempt: 0 },
+    ]);
+    const done = container({ id: "e0", name: "dbg", state: "exited", exitCode: 1 });
+    expect(planPodSync(debugged, observed([container(), done]), NONE, NOW).actions).toEqual([]);
+    // not before the pod's sandbox runs
+    expect(planPodSync(debugged, undefined, NONE, NOW).actions).not.toContainEqual(
+      expect.objectContaining({ name: "dbg" }),
+    );
+  });
+
   it("does nothing for a pod that runs", () => {
     expect(planPodSync(pod(), observed([container()]), NONE, NOW)).toEqual({ actions: [] });
   });

@@ -176,6 +176,15 @@ export function planPodSync(
     }
     toRun.push({ kind: "runContainer", name: c.name, attempt: newest ? newest.attempt + 1 : 0 });
   }
+  // ephemeral containers join a running pod once, and are never restarted
+  for (const c of initialised && sandboxReady ? (pod.spec.ephemeralContainers ?? []) : []) {
+    if (latest(instancesOf(observed, c.name))) continue;
+    if (c.image && missingImages.has(c.image)) {
+      wait(IMAGE_RECHECK_MS);
+      continue;
+    }
+    toRun.push({ kind: "runContainer", name: c.name, attempt: 0 });
+  }
   if (toRun.length > 0 && !sandboxReady) {
     if (sandbox && isLive(sandbox)) actions.push({ kind: "remove", id: sandbox.id });
     actions.push({ kind: "runSandbox", attempt: sandbox ? sandbox.attempt + 1 : 0 });

@@ -99,6 +99,8 @@ export interface ContainerSpec {
   nanoCpus?: number;
   cpuShares?: number;
   mounts?: Mount[];
+  /** Share this container's process namespace (an ephemeral container's target). */
+  pidContainerId?: string;
 }
 
 export interface LogOptions {

@@ -143,6 +143,10 @@ export function podStatus(
     const status = containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes);
     return initialised ? status : { ...status, state: { waiting: { reason: "PodInitializing" } } };
   });
+  const ephemeral = (pod.spec.ephemeralContainers ?? []).map((c) => ({
+    ...containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, undefined),
+    ready: false,
+  }));
   const phase = initFailed ? "Failed" : initialised ? phaseOf(pod, statuses, observed) : "Pending";
   const sandbox = latest(observed?.sandboxes ?? []);
   const sandboxUp = sandbox?.state === "running";
@@ -184,5 +188,6 @@ export function podStatus(
     startTime: previous.startTime ?? stamp,
     ...(inits.length ? { initContainerStatuses: inits } : {}),
     containerStatuses: statuses,
+    ...(ephemeral.length ? { ephemeralContainerStatuses: ephemeral } : {}),
   };
 }

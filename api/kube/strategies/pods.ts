@@ -1,7 +1,10 @@
+import { defaultContainer } from "../../../core/k8s/defaults/pod";
 import { enforcePodSecurity } from "../../../core/k8s/pod-security";
 import { preparePod } from "../../../core/k8s/pods";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject, Pod } from "../../../core/k8s/types";
+import { invalidError } from "../../../core/k8s/validation/field-errors";
+import { validateEphemeralContainersUpdate } from "../../../core/k8s/validation/pod";
 import { bumpGeneration } from "./generic";
 import type { Strategy } from "./strategy";
 import { validateCreate, validateUpdate } from "./validate";
@@ -44,3 +47,22 @@ export const podStrategy: Strategy = {
     return { kind: "pending", object: marked };
   },
 };
+
+/**
+ * `pods/ephemeralcontainers` (kubectl debug): of the object sent, only `spec.ephemeralContainers` counts,
+ * and only by additions, defaulted like any container.
+ */
+export function updateEphemeralContainers(next: KubeObject, current: KubeObject): KubeObject {
+  const pod = structuredClone(current) as Pod;
+  const existing = pod.spec.ephemeralContainers ?? [];
+  const wanted = structuredClone((next as Pod).spec?.ephemeralContainers ?? []);
+  for (const c of wanted) if (!existing.some((e) => e.name === c.name)) defaultContainer(c);
+  const errors = validateEphemeralContainersUpdate(
+    { ...pod, spec: { ...pod.spec, ephemeralContainers: wanted } },
+    pod,
+  );
+  if (errors.length) throw invalidError("Pod", pod.metadata.name ?? "", errors);
+  if (wanted.length || existing.length) pod.spec.ephemeralContainers = wanted;
+  pod.metadata.resourceVersion = next.metadata.resourceVersion ?? pod.metadata.resourceVersion;
+  return pod;
+}

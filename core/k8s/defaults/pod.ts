@@ -20,7 +20,7 @@ function imageTag(image: string): string | undefined {
   return last.includes(":") ? last.split(":").pop() : undefined;
 }
 
-function defaultContainer(c: Container): void {
+export function defaultContainer(c: Container): void {
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";
   if (!c.imagePullPolicy && c.image) {
@@ -60,7 +60,12 @@ export function defaultPod(pod: Pod): Pod {
     }
   }
   spec.tolerations = tolerations;
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) defaultContainer(c);
+  for (const c of [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+    ...(spec.ephemeralContainers ?? []),
+  ])
+    defaultContainer(c);
   for (const v of (spec.volumes as Record<string, Record<string, unknown>>[] | undefined) ?? []) {
     if (v.configMap) v.configMap.defaultMode ??= 420;
     if (v.secret) v.secret.defaultMode ??= 420;

@@ -3,7 +3,7 @@ import { defaultPod } from "../defaults/pod";
 import type { Pod } from "../types";
 import { errorBody, invalidError } from "./field-errors";
 import { validateObjectMeta } from "./meta";
-import { validatePodSpec, validatePodUpdate } from "./pod";
+import { validateEphemeralContainersUpdate, validatePodSpec, validatePodUpdate } from "./pod";
 
 function pod(spec: Record<string, unknown>, name = "web"): Pod {
   return { apiVersion: "v1", kind: "Pod", metadata: { name }, spec: spec as Pod["spec"] };
@@ -116,5 +116,42 @@ describe("pod defaults", () => {
       defaultPod(pod({ containers: [{ name: "a", image: "nginx:1.14.2" }] })).spec.containers[0]
         ?.imagePullPolicy,
     ).toBe("IfNotPresent");
+  });
+});
+
+describe("ephemeral containers (pods/ephemeralcontainers)", () => {
+  const running = pod({
+    containers: [{ name: "app", image: "nginx" }],
+    ephemeralContainers: [{ name: "dbg", image: "busybox" }],
+  });
+  const check = (ephemeralContainers: unknown[]) =>
+    validateEphemeralContainersUpdate(
+      { ...running, spec: { ...running.spec, ephemeralContainers } } as Pod,
+      running,
+    ).map((e) => `${e.field}: ${errorBody(e)}`);
+
+  it("accepts an addition targeting one of the pod's containers", () => {
+    expect(
+      check([
+        { name: "dbg", image: "busybox" },
+        { name: "dbg2", image: "busybox", targetContainerName: "app" },
+      ]),
+    ).toEqual([]);
+  });
+
+  it("refuses changes, duplicates, ports and unknown targets with kube-apiserver's field errors", () => {
+    expect(check([])).toEqual([
+      'spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg" may not be changed',
+    ]);
+    expect(
+      check([
+        { name: "dbg", image: "busybox" },
+        { name: "app", image: "busybox", ports: [{ containerPort: 80 }], targetContainerName: "nope" },
+      ]),
+    ).toEqual([
+      'spec.ephemeralContainers[1].name: Duplicate value: "app"',
+      "spec.ephemeralContainers[1].ports: Forbidden: cannot be set for an Ephemeral Container",
+      'spec.ephemeralContainers[1].targetContainerName: Not found: "nope"',
+    ]);
   });
 });

@@ -203,3 +203,46 @@ export function validatePodUpdate(next: Pod, current: Pod): FieldError[] {
   }
   return errs;
 }
+
+const NOT_FOR_EPHEMERAL = ["ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle"];
+
+/**
+ * The `ephemeralcontainers` subresource: ephemeral containers may be added, never changed or removed; each
+ * is a valid container named uniquely in the pod, without ports, probes, lifecycle hooks or resources, and
+ * its target is one of the pod's containers.
+ */
+export function validateEphemeralContainersUpdate(next: Pod, current: Pod): FieldError[] {
+  const errs: FieldError[] = [];
+  const before = current.spec.ephemeralContainers ?? [];
+  const after = next.spec.ephemeralContainers ?? [];
+  for (const old of before) {
+    const now = after.find((c) => c.name === old.name);
+    if (!now || !isDeepStrictEqual(now, old))
+      errs.push(
+        fieldErrors.forbidden(
+          "spec.ephemeralContainers",
+          `existing ephemeral containers "${old.name}" may not be changed`,
+        ),
+      );
+  }
+  const regular = [...(current.spec.initContainers ?? []), ...current.spec.containers];
+  const names = new Set(regular.map((c) => c.name));
+  const volumes = new Set(
+    ((current.spec.volumes as { name: string }[] | undefined) ?? []).map((v) => v.name),
+  );
+  after.forEach((c, i) => {
+    const path = `spec.ephemeralContainers[${i}]`;
+    if (names.has(c.name)) errs.push(fieldErrors.duplicate(`${path}.name`, c.name));
+    names.add(c.name);
+    if (before.some((b) => b.name === c.name)) return;
+    errs.push(...validateContainer(c, path, volumes));
+    for (const field of NOT_FOR_EPHEMERAL)
+      if (c[field] !== undefined)
+        errs.push(fieldErrors.forbidden(`${path}.${field}`, "cannot be set for an Ephemeral Container"));
+    if (Object.keys(c.resources?.limits ?? {}).length || Object.keys(c.resources?.requests ?? {}).length)
+      errs.push(fieldErrors.forbidden(`${path}.resources`, "cannot be set for an Ephemeral Container"));
+    if (c.targetContainerName && !regular.some((r) => r.name === c.targetContainerName))
+      errs.push(fieldErrors.notFound(`${path}.targetContainerName`, c.targetContainerName));
+  });
+  return errs;
+}
