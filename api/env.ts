@@ -25,7 +25,11 @@ export interface ApiDeps {
 }
 
 /** Who is calling: the platform admin, or a cluster's own user. */
-export type Principal = { kind: "admin" } | { kind: "cluster"; clusterId: string };
+export type Principal =
+  | { kind: "admin" }
+  | { kind: "cluster"; clusterId: string }
+  /** A ServiceAccount's token (`kubectl create token`): what RBAC grants that account, no more. */
+  | { kind: "serviceaccount"; clusterId: string; namespace: string; name: string };
 
 export type AppEnv = {
   Variables: {

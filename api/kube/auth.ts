@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
+import { looksLikeJwt, verifyServiceAccountToken } from "../../core/service-account-tokens";
 import { hashToken, safeEqual } from "../../core/tokens";
 import type { ClusterRow } from "../../db/clusters";
 import type { ApiDeps, AppEnv, Principal } from "../env";
@@ -27,6 +28,7 @@ export async function authenticate(
     if (!row) throw kubeErrors.notFound("clusters", "", clusterId);
     return { cluster: row, principal: { kind: "admin" } };
   }
+  if (looksLikeJwt(token)) return serviceAccount(deps, clusterId, token);
   const hash = hashToken(token);
   const now = Date.now();
   let cached = byHash.get(hash);
@@ -42,6 +44,27 @@ export async function authenticate(
     );
   }
   return { cluster: row, principal: { kind: "cluster", clusterId: row.id } };
+}
+
+/**
+ * A ServiceAccount token: signed here, unexpired, for this cluster, and its account still the one it was
+ * issued to (a deleted and recreated account invalidates it), as kube-apiserver checks bound tokens.
+ */
+async function serviceAccount(deps: ApiDeps, clusterId: string, token: string) {
+  const claims = verifyServiceAccountToken(deps.config.tokenSecret, token, deps.now());
+  if (!claims || claims["timonier.io/cluster"] !== clusterId) throw kubeErrors.unauthorized();
+  const { namespace, serviceaccount } = claims["kubernetes.io"];
+  const account = await deps.store.get({
+    clusterId,
+    group: "",
+    resource: "serviceaccounts",
+    namespace,
+    name: serviceaccount.name,
+  });
+  const row = account?.metadata.uid === serviceaccount.uid ? await deps.clusters.get(clusterId) : undefined;
+  if (!row) throw kubeErrors.unauthorized();
+  const principal: Principal = { kind: "serviceaccount", clusterId, namespace, name: serviceaccount.name };
+  return { cluster: row, principal };
 }
 
 export function clusterAuth(): MiddlewareHandler<AppEnv> {

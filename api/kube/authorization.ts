@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
 import { authorize, forbiddenMessage, serviceAccountUser } from "../../core/k8s/rbac/authorize";
 import type { Attributes, Policy, Role, RoleBinding, UserInfo } from "../../core/k8s/rbac/types";
-import type { ApiDeps, AppEnv } from "../env";
+import type { ApiDeps, AppEnv, Principal } from "../env";
 import type { RequestInfo } from "./request-info";
 
 /** Who holds a cluster's token: kubeadm's admin user, in the superuser group. */
@@ -13,25 +13,43 @@ export const CLUSTER_ADMIN: UserInfo = {
 };
 
 /** The user a request acts as: the token's holder, or whom it impersonates (`kubectl --as`, `--as-group`). */
-export function requestUser(c: Context<AppEnv>): { user: UserInfo; impersonated: boolean } {
-  return impersonation((name) => c.req.raw.headers.get(name) ?? undefined);
+export function requestUser(c: Context<AppEnv>): { user: UserInfo; restricted: boolean } {
+  return userOf(c.var.principal, (name) => c.req.raw.headers.get(name) ?? undefined);
+}
+
+/**
+ * Who a request acts as, and whether RBAC decides for it: a ServiceAccount token is that account (which
+ * may not impersonate); a cluster's or the admin's token is cluster-admin, or whom it impersonates.
+ */
+function userOf(
+  principal: Principal | undefined,
+  header: (name: string) => string | undefined,
+): { user: UserInfo; restricted: boolean } {
+  if (principal?.kind !== "serviceaccount") return impersonation(header);
+  const user = serviceAccountUser(principal.namespace, principal.name);
+  const wanted = header("impersonate-user");
+  if (wanted || header("impersonate-group"))
+    throw kubeErrors.forbidden(
+      `users "${wanted ?? ""}" is forbidden: User "${user.username}" cannot impersonate resource "users" in API group "" at the cluster scope`,
+    );
+  return { user, restricted: true };
 }
 
 function impersonation(header: (name: string) => string | undefined): {
   user: UserInfo;
-  impersonated: boolean;
+  restricted: boolean;
 } {
   const username = header("impersonate-user");
   const groups = header("impersonate-group")
     ?.split(",")
     .map((g) => g.trim())
     .filter(Boolean);
-  if (!username && !groups?.length) return { user: CLUSTER_ADMIN, impersonated: false };
+  if (!username && !groups?.length) return { user: CLUSTER_ADMIN, restricted: false };
   if (!username) throw kubeErrors.badRequest("impersonating groups requires a user: set Impersonate-User");
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
   const base =
     sa?.[1] && sa[2] ? serviceAccountUser(sa[1], sa[2]) : { username, groups: ["system:authenticated"] };
-  return { user: { ...base, groups: [...new Set([...(groups ?? []), ...base.groups])] }, impersonated: true };
+  return { user: { ...base, groups: [...new Set([...(groups ?? []), ...base.groups])] }, restricted: true };
 }
 
 /** A cluster's Roles, ClusterRoles and their bindings. */
@@ -79,12 +97,13 @@ export function attributesOf(method: string, info: RequestInfo, watch: boolean):
 }
 
 /**
- * RBAC for impersonated requests. The token's holder is cluster-admin, so its own requests need no check;
- * `kubectl --as=system:serviceaccount:ns:sa` gets what the cluster's Roles and bindings grant that account.
+ * RBAC for the requests it decides: a ServiceAccount token's, and impersonated ones. The holder of a
+ * cluster's token is cluster-admin, so its own requests need no check; `kubectl --as=…` or
+ * `--token=$(kubectl create token …)` gets what the cluster's Roles and bindings grant.
  */
 export async function authorizeRequest(c: Context<AppEnv>, info: RequestInfo): Promise<void> {
-  const { user, impersonated } = requestUser(c);
-  if (!impersonated) return;
+  const { user, restricted } = requestUser(c);
+  if (!restricted) return;
   const watch = ["1", "true"].includes(c.req.query("watch") ?? "");
   const attributes = attributesOf(c.req.method, info, watch);
   const policy = await clusterPolicy(c.var.deps, c.var.cluster.id);
@@ -98,14 +117,15 @@ export async function authorizeRequest(c: Context<AppEnv>, info: RequestInfo): P
 export async function authorizeStream(
   deps: ApiDeps,
   clusterId: string,
+  principal: Principal,
   req: IncomingMessage,
   target: { namespace: string; name: string; subresource: string },
 ): Promise<void> {
-  const { user, impersonated } = impersonation((name) => {
+  const { user, restricted } = userOf(principal, (name) => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(",") : value;
   });
-  if (!impersonated) return;
+  if (!restricted) return;
   const attributes: Attributes = {
     verb: req.method === "GET" ? "get" : (VERBS[req.method ?? ""] ?? "create"),
     apiGroup: "",

@@ -60,8 +60,8 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
       const match = STREAM_PATH.exec(url.pathname);
       if (!match) throw kubeErrors.unknownResource();
       const [, clusterId = "", namespace = "", name = "", verb = "exec"] = match.map(decodeURIComponent);
-      await authenticate(deps, clusterId, req.headers.authorization);
-      await authorizeStream(deps, clusterId, req, { namespace, name, subresource: verb });
+      const { principal } = await authenticate(deps, clusterId, req.headers.authorization);
+      await authorizeStream(deps, clusterId, principal, req, { namespace, name, subresource: verb });
       if (verb === "portforward") {
         const forward = await portForwardTarget(deps, clusterId, namespace, name);
         return acceptPortForward(wss, req, socket, head, forward);

@@ -19,6 +19,7 @@ import { podLogs } from "./logs";
 import { openApiV2Protobuf, openApiV3Document, openApiV3Index, parseGvPath } from "./openapi";
 import { bindPod, evictPod } from "./pod-subresources";
 import { parseResourcePath, type RequestInfo } from "./request-info";
+import { createToken } from "./service-account-token";
 
 /** Routes one resource request by verb, as kube-apiserver's handler chain does. */
 async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
@@ -34,6 +35,10 @@ async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
     throw kubeErrors.badRequest("Upgrade request required");
   }
   if (info.subresource === "scale") return scaleObject(c, info);
+  if (info.subresource === "token") {
+    if (method !== "POST" || info.type.kind !== "ServiceAccount") throw kubeErrors.methodNotAllowed();
+    return createToken(c, info);
+  }
   if (info.subresource === "binding" || info.subresource === "eviction") {
     if (method !== "POST" || info.type.kind !== "Pod") throw kubeErrors.methodNotAllowed();
     return info.subresource === "binding" ? bindPod(c, info) : evictPod(c, info);

@@ -131,7 +131,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   network("events.k8s.io", "events", "Event", ["ev"]),
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
   core("secrets", "Secret"),
-  core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
+  core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"], subresources: ["token"] }),
   core("resourcequotas", "ResourceQuota", { shortNames: ["quota"], subresources: ["status"] }),
   core("limitranges", "LimitRange", { shortNames: ["limits"] }),
   core("persistentvolumeclaims", "PersistentVolumeClaim", { shortNames: ["pvc"], subresources: ["status"] }),

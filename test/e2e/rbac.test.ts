@@ -128,4 +128,28 @@ describe("RBAC through the real kubectl", () => {
     );
     expect((await k("exec", "shell", "-n", "team", bot, "--", "echo", "in")).stdout).toBe("in\n");
   });
+
+  it("authenticates the tokens of `kubectl create token` as their account, with what RBAC grants it", async () => {
+    const token = (await k("create", "token", "bot", "-n", "team")).stdout.trim();
+    expect(token.split(".")).toHaveLength(3);
+    const asBot = (...args: string[]) => k(`--token=${token}`, ...args);
+    expect((await asBot("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}")).stdout).toBe(
+      "system:serviceaccount:team:bot",
+    );
+    expect((await asBot("get", "pods", "-n", "team", "-o", "name")).stdout).toBe("pod/shell\n");
+    expect((await asBot("get", "secrets", "-n", "team")).stderr).toContain(
+      'User "system:serviceaccount:team:bot" cannot list resource "secrets" in API group "" in the namespace "team"',
+    );
+    expect((await asBot("exec", "shell", "-n", "team", "--", "echo", "in")).stdout).toBe("in\n");
+    expect((await asBot("get", "pods", "-n", "team", "--as=someone")).stderr).toContain(
+      'cannot impersonate resource "users"',
+    );
+    expect((await k("create", "token", "bot", "-n", "team", "--duration=1m")).stderr).toContain(
+      "may not specify a duration less than 10 minutes",
+    );
+    // a deleted account's tokens stop working, even if an account of that name comes back
+    await k("delete", "serviceaccount", "bot", "-n", "team");
+    await k("create", "serviceaccount", "bot", "-n", "team");
+    expect((await asBot("get", "pods", "-n", "team")).stderr).toContain("Unauthorized");
+  });
 });
