@@ -62,6 +62,46 @@ spec:
     expect(reason.stdout).toBe("BackoffLimitExceeded");
     expect((await k(["get", "job", "fail", "-o", "jsonpath={.status.failed}"])).stdout).toBe("2");
   });
+  it("fails at once on an exit code its podFailurePolicy calls fatal", async () => {
+    const job = (restartPolicy: string) => ({
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "fatal" },
+      spec: {
+        backoffLimit: 6,
+        podFailurePolicy: {
+          rules: [
+            { action: "FailJob", onExitCodes: { containerName: "main", operator: "In", values: [42] } },
+          ],
+        },
+        template: {
+          spec: {
+            restartPolicy,
+            containers: [{ name: "main", image: "busybox", command: ["sh", "-c", "exit 42"] }],
+          },
+        },
+      },
+    });
+    const refused = await kubectl(kubeconfig, ["apply", "-f", "-"], {
+      input: JSON.stringify(job("OnFailure")),
+    });
+    expect(refused.stderr).toContain(
+      'spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified',
+    );
+    expect(
+      (await kubectl(kubeconfig, ["apply", "-f", "-"], { input: JSON.stringify(job("Never")) })).code,
+    ).toBe(0);
+    expect((await k(["wait", "--for=condition=failed", "job/fatal", "--timeout=60s"])).code).toBe(0);
+    const failed = JSON.parse((await k(["get", "job", "fatal", "-o", "json"])).stdout);
+    expect(failed.status.conditions.find((c: { type: string }) => c.type === "Failed")).toMatchObject({
+      reason: "PodFailurePolicy",
+      message: expect.stringMatching(
+        /^Container main for pod default\/fatal-\w+ failed with exit code 42 matching FailJob rule at index 0$/,
+      ),
+    });
+    expect(failed.status.failed).toBe(1);
+  });
+
   it("runs an Indexed job: one pod per completion index, each told its index", async () => {
     const indexed = {
       apiVersion: "batch/v1",

@@ -135,3 +135,42 @@ describe("indexRanges", () => {
     expect(indexRanges([])).toBe("");
   });
 });
+
+describe("planJob with a podFailurePolicy", () => {
+  const exited = (code: number, name = "c") => {
+    const p = pod("Failed");
+    p.metadata.namespace = "default";
+    const status = p.status?.containerStatuses?.[0];
+    if (status) {
+      status.name = name;
+      status.state = { terminated: { exitCode: code, finishedAt: "2026-01-01T00:09:59Z" } };
+    }
+    return p;
+  };
+  const policy = {
+    rules: [
+      {
+        action: "FailJob" as const,
+        onExitCodes: { containerName: "main", operator: "In" as const, values: [42] },
+      },
+      { action: "Ignore" as const, onExitCodes: { operator: "In" as const, values: [137] } },
+    ],
+  };
+
+  it("fails the job at once on a FailJob exit code, naming the container, the pod and the rule", () => {
+    const failing = exited(42, "main");
+    const plan = planJob(job({ podFailurePolicy: policy }), [failing], NOW);
+    expect(plan.status.conditions?.find((c) => c.type === "Failed")).toMatchObject({
+      reason: "PodFailurePolicy",
+      message: `Container main for pod default/${failing.metadata.name} failed with exit code 42 matching FailJob rule at index 0`,
+    });
+  });
+
+  it("retries an ignored failure without counting it, and counts the others", () => {
+    const ignored = planJob(job({ podFailurePolicy: policy, backoffLimit: 0 }), [exited(137)], NOW);
+    expect(ignored.status.failed).toBeUndefined();
+    expect(ignored.create).toBe(1);
+    const counted = planJob(job({ podFailurePolicy: policy, backoffLimit: 0 }), [exited(1)], NOW);
+    expect(counted.status.conditions?.find((c) => c.type === "Failed")?.reason).toBe("BackoffLimitExceeded");
+  });
+});

@@ -1,5 +1,6 @@
 import type { Pod } from "../../core/k8s/types";
 import { JOB_INDEX_KEY, type Job, type JobCondition } from "../../core/k8s/workloads/types";
+import { failureVerdict } from "./pod-failure-policy";
 
 export interface JobPlan {
   create: number;
@@ -62,7 +63,12 @@ export function indexRanges(indexes: Iterable<number>): string {
 
 export function planJob(job: Job, pods: Pod[], now: Date): JobPlan {
   const succeeded = pods.filter((p) => p.status?.phase === "Succeeded");
-  const failed = pods.filter((p) => p.status?.phase === "Failed");
+  // failures the podFailurePolicy ignores count neither in status nor toward backoffLimit
+  const verdicts = pods
+    .filter((p) => p.status?.phase === "Failed")
+    .map((p) => ({ pod: p, ...failureVerdict(job.spec.podFailurePolicy, p) }));
+  const failed = verdicts.filter((v) => v.action !== "Ignore").map((v) => v.pod);
+  const fatal = verdicts.find((v) => v.action === "FailJob");
   const active = pods.filter(
     (p) => !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed",
   );
@@ -145,6 +151,7 @@ export function planJob(job: Job, pods: Pod[], now: Date): JobPlan {
     };
   };
 
+  if (fatal) return finish("Failed", "PodFailurePolicy", fatal.message);
   const deadline = job.spec.activeDeadlineSeconds;
   if (deadline !== undefined && now.getTime() - Date.parse(startTime) >= deadline * 1000) {
     return finish("Failed", "DeadlineExceeded", "Job was active longer than specified deadline");

@@ -26,6 +26,7 @@ function validate(job: Job): void {
     errors.push(fieldErrors.notSupported("spec.completionMode", mode, ["NonIndexed", "Indexed"]));
   if (mode === "Indexed" && job.spec.completions === undefined)
     errors.push(fieldErrors.required("spec.completions", "when completion mode is Indexed"));
+  if (job.spec.podFailurePolicy) errors.push(...validatePodFailurePolicy(job, policy));
   if (errors.length) throw invalidError("Job", job.metadata.name ?? "", errors, "batch");
   enforcePodSecurity({
     apiVersion: "v1",
@@ -33,6 +34,38 @@ function validate(job: Job): void {
     metadata: { name: job.metadata.name ?? "" },
     spec: job.spec.template.spec,
   } as Pod);
+}
+
+const ACTIONS = ["Count", "FailIndex", "FailJob", "Ignore"];
+
+function validatePodFailurePolicy(job: Job, restartPolicy: unknown): FieldError[] {
+  const errors: FieldError[] = [];
+  if (restartPolicy !== "Never")
+    errors.push(
+      fieldErrors.invalid(
+        "spec.template.spec.restartPolicy",
+        restartPolicy,
+        'only "Never" is supported when podFailurePolicy is specified',
+      ),
+    );
+  (job.spec.podFailurePolicy?.rules ?? []).forEach((rule, i) => {
+    const path = `spec.podFailurePolicy.rules[${i}]`;
+    if (!ACTIONS.includes(rule.action))
+      errors.push(fieldErrors.notSupported(`${path}.action`, rule.action, ACTIONS));
+    if (!rule.onExitCodes === !rule.onPodConditions)
+      errors.push(
+        fieldErrors.required(path, "specifying one of OnExitCodes and OnPodConditions is required"),
+      );
+    const codes = rule.onExitCodes;
+    if (!codes) return;
+    if (codes.operator !== "In" && codes.operator !== "NotIn")
+      errors.push(fieldErrors.notSupported(`${path}.onExitCodes.operator`, codes.operator, ["In", "NotIn"]));
+    if (!codes.values?.length)
+      errors.push(fieldErrors.required(`${path}.onExitCodes.values`, "at least one value is required"));
+    else if (codes.operator === "In" && codes.values.includes(0))
+      errors.push(fieldErrors.invalid(`${path}.onExitCodes.values`, 0, "must not be 0 for the In operator"));
+  });
+  return errors;
 }
 
 /** Jobs: defaulted and validated like kube-apiserver; the template is immutable once created. */

@@ -84,6 +84,7 @@ export interface Job extends KubeObject {
     activeDeadlineSeconds?: number;
     ttlSecondsAfterFinished?: number;
     completionMode?: "NonIndexed" | "Indexed";
+    podFailurePolicy?: PodFailurePolicy;
     suspend?: boolean;
     manualSelector?: boolean;
     selector?: import("../selectors").StructuredLabelSelector;
@@ -102,6 +103,17 @@ export interface Job extends KubeObject {
     /** Indexed jobs: the indexes that succeeded, as ranges (`0-2,4`). */
     completedIndexes?: string;
   };
+}
+
+/** How a Job treats a failed pod, by its containers' exit codes or its conditions; the first rule that matches decides. */
+export interface PodFailurePolicy {
+  rules: PodFailurePolicyRule[];
+}
+
+export interface PodFailurePolicyRule {
+  action: "FailJob" | "Ignore" | "Count" | "FailIndex";
+  onExitCodes?: { containerName?: string; operator: "In" | "NotIn"; values: number[] };
+  onPodConditions?: { type: string; status: string }[];
 }
 
 /** Where an Indexed Job's pod carries its index (annotation and label). */
