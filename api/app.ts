@@ -6,6 +6,7 @@ import { createLogger } from "../core/telemetry";
 import { isNodeReady } from "../db/nodes";
 import type { ApiDeps, AppEnv } from "./env";
 import { kubeApp } from "./kube";
+import { clusterOfToken } from "./kube/auth";
 import { managementApp } from "./management";
 import { ApiError, errorBody } from "./management/errors";
 import { requestTelemetry } from "./telemetry";
@@ -35,6 +36,15 @@ export function createApp(deps: ApiDeps) {
   app.get("/healthz", async (c) => {
     const problems = await readiness(deps);
     return problems.length ? c.text(`not ready: ${problems.join("; ")}\n`, 503) : c.text("ok\n");
+  });
+  // a cluster's API requested without its path prefix (kubectl's --raw does that): the token says which
+  app.use("*", async function unprefixedKube(c, next) {
+    if (!/^\/(api|apis|version|openapi|readyz|livez)(\/|$)/.test(c.req.path)) return next();
+    const clusterId = await clusterOfToken(deps, c.req.header("authorization"));
+    if (!clusterId) throw kubeErrors.unauthorized();
+    const url = new URL(c.req.url);
+    url.pathname = `/clusters/${clusterId}${url.pathname}`;
+    return app.fetch(new Request(url, c.req.raw), c.env);
   });
   app.route("/v1", managementApp());
   app.route("/clusters/:cluster", kubeApp());

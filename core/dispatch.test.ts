@@ -20,6 +20,7 @@ describe("triggersFor", () => {
     expect(triggersFor(committed({})).map((t) => t.queue)).toEqual([
       QUEUE.scheduler,
       QUEUE.endpoints,
+      QUEUE.disruption,
       QUEUE.resourceQuota,
     ]);
     const bound = committed({
@@ -31,7 +32,18 @@ describe("triggersFor", () => {
         spec: { nodeName: "n1", containers: [] },
       },
     });
-    expect(triggersFor(bound).map((t) => t.queue)).toEqual([QUEUE.node("n1"), QUEUE.endpoints]);
+    expect(triggersFor(bound).map((t) => t.queue)).toEqual([
+      QUEUE.node("n1"),
+      QUEUE.endpoints,
+      QUEUE.disruption,
+    ]);
+  });
+
+  it("recomputes the namespace's disruption budgets when a pod or a budget changes", () => {
+    const ns = { clusterId: "c", namespace: "default", name: "" };
+    expect(triggersFor(committed({})).find((t) => t.queue === QUEUE.disruption)?.ref).toEqual(ns);
+    const pdb = committed({ group: "policy", resource: "poddisruptionbudgets", name: "web" });
+    expect(triggersFor(pdb).find((t) => t.queue === QUEUE.disruption)?.ref).toEqual(ns);
   });
 
   it("wakes the endpoints controller for the pod's namespace and the Service, and the nodes' data path", () => {

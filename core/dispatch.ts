@@ -90,6 +90,11 @@ export function triggersFor(c: Committed): Trigger[] {
   if (c.group === "" && c.resource === "pods")
     out.push({ queue: QUEUE.endpoints, ref: { clusterId: c.clusterId, namespace: c.namespace, name: "" } });
   if (c.group === "" && c.resource === "services") out.push({ queue: QUEUE.endpoints, ref });
+  if (
+    (c.group === "" && c.resource === "pods") ||
+    (c.group === "policy" && c.resource === "poddisruptionbudgets")
+  )
+    out.push({ queue: QUEUE.disruption, ref: { clusterId: c.clusterId, namespace: c.namespace, name: "" } });
   if (NETWORK_RESOURCES.has(`${c.group}/${c.resource}`))
     out.push({ queue: QUEUE.clusterNetwork, ref: { clusterId: c.clusterId, namespace: "", name: "" } });
   if (c.namespace && c.resource !== "events" && quotaMayChange(c))

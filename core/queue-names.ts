@@ -18,6 +18,8 @@ export const QUEUE = {
   persistentVolumes: "persistent-volumes",
   /** Recounts a namespace's ResourceQuotas (ref: the namespace, no name). */
   resourceQuota: "resource-quota",
+  /** Recomputes a namespace's PodDisruptionBudgets (ref: the namespace, no name). */
+  disruption: "disruption",
   /** Fans a cluster's Service changes out to the network reconciler of every node. */
   clusterNetwork: "cluster-network",
   nodeNetwork: (nodeName: string) => `node-network-${nodeName}`,

@@ -14,6 +14,7 @@ import { ClusterNetworkFanout } from "./controllers/cluster-network";
 import { ClusterTeardownController } from "./controllers/cluster-teardown";
 import { CronJobController } from "./controllers/cronjobs";
 import { DaemonSetController } from "./controllers/daemonsets";
+import { DisruptionBudgetController } from "./controllers/disruption-budgets";
 import { EndpointsController } from "./controllers/endpoints";
 import { GarbageCollector } from "./controllers/garbage-collector";
 import { HpaController } from "./controllers/hpa";
@@ -95,6 +96,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const cronJobs = new CronJobController(store, new EventRecorder(store, "cronjob-controller", ""));
   const serviceAccounts = new ServiceAccountController(store);
   const quotas = new ResourceQuotaController(store);
+  const budgets = new DisruptionBudgetController(store);
   const volumeBinding = new VolumeBindingController(
     store,
     new EventRecorder(store, "persistentvolume-controller", ""),
@@ -132,6 +134,13 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       triggers,
       logger,
       reconcile: (r) => quotas.reconcile(r),
+    }),
+    runReconciler({
+      queue: QUEUE.disruption,
+      connection,
+      triggers,
+      logger,
+      reconcile: (r) => budgets.reconcile(r),
     }),
     runReconciler({
       queue: QUEUE.persistentVolumes,

@@ -79,3 +79,18 @@ export function clusterAuth(): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/**
+ * The cluster a bearer token belongs to (a cluster's token, or one of its ServiceAccounts'), for requests
+ * made without the `/clusters/<id>` prefix: `kubectl get --raw /api/v1/...` drops the kubeconfig's path.
+ */
+export async function clusterOfToken(
+  deps: ApiDeps,
+  authorization: string | undefined,
+): Promise<string | undefined> {
+  const token = bearerToken(authorization);
+  if (!token) return undefined;
+  if (looksLikeJwt(token))
+    return verifyServiceAccountToken(deps.config.tokenSecret, token, deps.now())?.["timonier.io/cluster"];
+  return (await deps.clusters.byTokenHash(hashToken(token)))?.id;
+}

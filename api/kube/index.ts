@@ -68,6 +68,7 @@ export function kubeApp() {
   const app = new Hono<AppEnv>();
   app.use("*", clusterAuth());
   app.get("/version", (c) => c.json(versionInfo()));
+  for (const probe of ["/livez", "/readyz", "/healthz"]) app.get(probe, (c) => c.text("ok"));
   app.get("/api", (c) => c.json(coreVersions(new URL(c.req.url).host)));
   app.get("/apis", (c) => c.json(apiGroupList()));
   app.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));

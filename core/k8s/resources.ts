@@ -145,6 +145,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("endpoints", "Endpoints", { shortNames: ["ep"], singularName: "endpoints" }),
   network("discovery.k8s.io", "endpointslices", "EndpointSlice", []),
   network("networking.k8s.io", "ingresses", "Ingress", ["ing"], { subresources: ["status"] }),
+  network("policy", "poddisruptionbudgets", "PodDisruptionBudget", ["pdb"], { subresources: ["status"] }),
   network("networking.k8s.io", "ingressclasses", "IngressClass", [], { namespaced: false }),
   network("networking.k8s.io", "networkpolicies", "NetworkPolicy", ["netpol"]),
   rbac("roles", "Role", true),

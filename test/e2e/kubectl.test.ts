@@ -45,6 +45,14 @@ describe("a student cluster driven by the real kubectl", () => {
     expect(watched.stdout).toMatch(new RegExp(`${platform.nodeName}\\s+Ready`));
   });
 
+  it("answers `kubectl get --raw`, whose paths leave out the kubeconfig's: the token names the cluster", async () => {
+    const list = JSON.parse((await k("get", "--raw", "/api/v1/namespaces")).stdout);
+    expect(list.kind).toBe("NamespaceList");
+    expect(list.items.map((n: { metadata: { name: string } }) => n.metadata.name)).toContain("kube-system");
+    expect((await k("get", "--raw", "/readyz")).stdout).toBe("ok");
+    expect(JSON.parse((await k("get", "--raw", "/version")).stdout).major).toBe("1");
+  });
+
   it("runs nginx with `kubectl run` and shows it Running with its IP", async () => {
     const run = await k("run", "web", "--image=nginx");
     expect(run.stdout.trim()).toBe("pod/web created");

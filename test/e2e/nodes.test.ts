@@ -60,6 +60,67 @@ describe("cordon, drain and label through the real kubectl", () => {
     expect((await kubectl(alice, ["rollout", "status", "deployment/web", "--timeout=90s"])).code).toBe(0);
   });
 
+  it("keeps a drain within a PodDisruptionBudget", async () => {
+    const created = await kubectl(alice, [
+      "create",
+      "poddisruptionbudget",
+      "web",
+      "--selector=app=web",
+      "--min-available=2",
+    ]);
+    expect(created.stdout).toBe("poddisruptionbudget.policy/web created\n");
+    const allowed = () =>
+      kubectl(alice, [
+        "get",
+        "pdb",
+        "web",
+        "-o",
+        "jsonpath={.status.disruptionsAllowed}/{.status.currentHealthy}",
+      ]);
+    await eventually(
+      async () => ((await allowed()).stdout === "0/2" ? true : undefined),
+      30_000,
+      "the budget's status",
+    );
+    expect((await kubectl(alice, ["get", "pdb"])).stdout).toMatch(
+      /^NAME\s+MIN AVAILABLE\s+MAX UNAVAILABLE\s+ALLOWED DISRUPTIONS\s+AGE\nweb\s+2\s+N\/A\s+0\s+/,
+    );
+    const refused = await kubectl(alice, ["drain", node, "--ignore-daemonsets", "--timeout=7s"], {
+      timeoutMs: 60_000,
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
+    expect((await kubectl(alice, ["uncordon", node])).code).toBe(0);
+    expect((await phases(alice, "app=web")).map((p) => p.phase)).toEqual(["Running", "Running"]);
+
+    // one disruption allowed: the first eviction spends it at once, a second is refused
+    await kubectl(alice, ["patch", "pdb", "web", "--type=merge", "-p", '{"spec":{"minAvailable":1}}']);
+    await eventually(
+      async () => ((await allowed()).stdout === "1/2" ? true : undefined),
+      30_000,
+      "one disruption",
+    );
+    const pods = (await kubectl(alice, ["get", "pods", "-l", "app=web", "-o", "name"])).stdout
+      .trim()
+      .split("\n");
+    const evict = (pod: string) =>
+      kubectl(
+        alice,
+        ["create", "--raw", `/api/v1/namespaces/default/pods/${pod.replace("pod/", "")}/eviction`, "-f", "-"],
+        {
+          input: JSON.stringify({
+            apiVersion: "policy/v1",
+            kind: "Eviction",
+            metadata: { name: pod.replace("pod/", "") },
+          }),
+        },
+      );
+    expect((await evict(pods[0] as string)).code).toBe(0);
+    const second = await evict(pods[1] as string);
+    expect(second.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
+    expect((await kubectl(alice, ["rollout", "status", "deployment/web", "--timeout=90s"])).code).toBe(0);
+  });
+
   it("labels a node in one cluster's view only", async () => {
     expect((await kubectl(alice, ["label", node, "disk=ssd"])).code).toBe(0);
     expect((await kubectl(alice, ["get", "nodes", "-l", "disk=ssd", "-o", "name"])).stdout).toBe(`${node}\n`);

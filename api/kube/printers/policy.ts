@@ -1,3 +1,4 @@
+import type { PodDisruptionBudget } from "../../../core/k8s/disruption/budget";
 import type { ResourceQuota } from "../../../core/k8s/quota/usage";
 import { AGE, column, NAME, type Printer } from "./columns";
 import { since } from "./duration";
@@ -26,6 +27,25 @@ export const POLICY_PRINTERS: Record<string, Printer> = {
         since(quota.metadata.creationTimestamp, now),
         usage(quota, false),
         usage(quota, true),
+      ];
+    },
+  },
+  PodDisruptionBudget: {
+    columns: [
+      NAME,
+      column("Min Available", "The minimum number of pods that must be available"),
+      column("Max Unavailable", "The maximum number of pods that may be unavailable"),
+      column("Allowed Disruptions", "How many pods may be disrupted now", { type: "integer" }),
+      AGE,
+    ],
+    row: (o, now) => {
+      const budget = o as PodDisruptionBudget;
+      return [
+        budget.metadata.name,
+        budget.spec.minAvailable === undefined ? "N/A" : String(budget.spec.minAvailable),
+        budget.spec.maxUnavailable === undefined ? "N/A" : String(budget.spec.maxUnavailable),
+        budget.status?.disruptionsAllowed ?? 0,
+        since(budget.metadata.creationTimestamp, now),
       ];
     },
   },

@@ -1,3 +1,4 @@
+import { type PodDisruptionBudget, validateBudget } from "../../../core/k8s/disruption/budget";
 import type { Role, RoleBinding } from "../../../core/k8s/rbac/types";
 import { validateBinding, validateBindingUpdate, validateRole } from "../../../core/k8s/rbac/validation";
 import type { ResourceType } from "../../../core/k8s/resources";
@@ -39,6 +40,7 @@ export function validateCreate(obj: KubeObject, type: ResourceType): void {
   if (type.kind === "Role" || type.kind === "ClusterRole") errors.push(...validateRole(obj as Role));
   if (type.kind === "RoleBinding" || type.kind === "ClusterRoleBinding")
     errors.push(...validateBinding(obj as RoleBinding));
+  if (type.kind === "PodDisruptionBudget") errors.push(...validateBudget(obj as PodDisruptionBudget));
   raise(obj, type, errors);
 }
 
@@ -58,5 +60,6 @@ export function validateUpdate(next: KubeObject, current: KubeObject, type: Reso
   if (type.kind === "Role" || type.kind === "ClusterRole") errors.push(...validateRole(next as Role));
   if (type.kind === "RoleBinding" || type.kind === "ClusterRoleBinding")
     errors.push(...validateBindingUpdate(next as RoleBinding, current as RoleBinding));
+  if (type.kind === "PodDisruptionBudget") errors.push(...validateBudget(next as PodDisruptionBudget));
   raise(next, type, errors);
 }
