@@ -67,43 +67,49 @@ export async function evictPod(c: Ctx, info: RequestInfo) {
 
 /**
  * The disruption budget an eviction spends: refused with kube-apiserver's 429 when the budget allows no
- * more, else its `disruptionsAllowed` goes down by one at once, before the controller recounts. A pod that
- * is not Ready, or not covered by any budget, may always go.
+ * more, else its `disruptionsAllowed` goes down by one at once, before the controller recounts; a write
+ * that raced with the controller's is tried again on the fresh budget. A pod that is not Ready, or not
+ * covered by any budget, may always go.
  */
 async function spendDisruption(c: Ctx, pod: Pod, dryRun: boolean): Promise<void> {
   const { deps, cluster } = c.var;
   const scope = { clusterId: cluster.id, namespace: pod.metadata.namespace ?? "" };
-  const { items } = await deps.store.list({ ...scope, group: "policy", resource: "poddisruptionbudgets" });
-  const budgets = (items as PodDisruptionBudget[]).filter((b) => coveredBy(b, pod));
-  if (budgets.length === 0) return;
-  if (budgets.length > 1)
-    throw kubeErrors.internal(
-      "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
-    );
   const ready = pod.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True");
-  if (!ready) return;
-  const budget = budgets[0] as PodDisruptionBudget;
-  const status = budget.status;
-  if (!status || status.disruptionsAllowed <= 0)
-    throw new KubeError(
-      statusFailure(
-        429,
-        "TooManyRequests",
-        "Cannot evict pod as it would violate the pod's disruption budget.",
-        {
-          causes: [
-            {
-              reason: "DisruptionBudget",
-              message: `The disruption budget ${budget.metadata.name} needs ${status?.desiredHealthy ?? 0} healthy pods and has ${status?.currentHealthy ?? 0} currently`,
-            },
-          ],
-        },
-      ),
-    );
-  if (dryRun) return;
-  // a concurrent eviction spending the same disruption makes this update conflict: the client retries
-  await deps.store.update(
-    { ...scope, group: "policy", resource: "poddisruptionbudgets", name: budget.metadata.name ?? "" },
-    { ...budget, status: { ...status, disruptionsAllowed: status.disruptionsAllowed - 1 } },
-  );
+  for (let attempt = 0; ; attempt++) {
+    const { items } = await deps.store.list({ ...scope, group: "policy", resource: "poddisruptionbudgets" });
+    const budgets = (items as PodDisruptionBudget[]).filter((b) => coveredBy(b, pod));
+    if (budgets.length === 0 || !ready) return;
+    if (budgets.length > 1)
+      throw kubeErrors.internal(
+        "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+      );
+    const budget = budgets[0] as PodDisruptionBudget;
+    const status = budget.status;
+    if (!status || status.disruptionsAllowed <= 0)
+      throw new KubeError(
+        statusFailure(
+          429,
+          "TooManyRequests",
+          "Cannot evict pod as it would violate the pod's disruption budget.",
+          {
+            causes: [
+              {
+                reason: "DisruptionBudget",
+                message: `The disruption budget ${budget.metadata.name} needs ${status?.desiredHealthy ?? 0} healthy pods and has ${status?.currentHealthy ?? 0} currently`,
+              },
+            ],
+          },
+        ),
+      );
+    if (dryRun) return;
+    try {
+      await deps.store.update(
+        { ...scope, group: "policy", resource: "poddisruptionbudgets", name: budget.metadata.name ?? "" },
+        { ...budget, status: { ...status, disruptionsAllowed: status.disruptionsAllowed - 1 } },
+      );
+      return;
+    } catch (err) {
+      if (!(err instanceof KubeError && err.code === 409) || attempt >= 4) throw err;
+    }
+  }
 }

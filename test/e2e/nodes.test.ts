@@ -115,7 +115,8 @@ describe("cordon, drain and label through the real kubectl", () => {
           }),
         },
       );
-    expect((await evict(pods[0] as string)).code).toBe(0);
+    const first = await evict(pods[0] as string);
+    expect(first.code, first.stderr).toBe(0);
     const second = await evict(pods[1] as string);
     expect(second.stderr).toContain("Cannot evict pod as it would violate the pod's disruption budget.");
     expect((await kubectl(alice, ["rollout", "status", "deployment/web", "--timeout=90s"])).code).toBe(0);

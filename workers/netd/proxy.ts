@@ -30,6 +30,16 @@ class Balancer {
     if (affinitySeconds) this.sticky.set(client, { backend, until: Date.now() + affinitySeconds * 1000 });
     return backend;
   }
+
+  /** The next backend after a failed connection, among those not tried yet (affinity aside). */
+  retry(tried: ReadonlySet<string>): Backend | undefined {
+    const { backends } = this.rule;
+    for (let i = 0; i < backends.length; i++) {
+      const backend = backends[this.next++ % backends.length] as Backend;
+      if (!tried.has(`${backend.ip}:${backend.port}`)) return backend;
+    }
+    return undefined;
+  }
 }
 
 interface Listener {
@@ -37,26 +47,46 @@ interface Listener {
   close(): void;
 }
 
+/** How long a backend may take to accept before the connection tries the next one. */
+const CONNECT_TIMEOUT_MS = 1000;
+
 function tcpListener(rule: ProxyRule, onError: (e: Error) => void): Listener {
   const balancer = new Balancer(rule);
   const server: Server = createServer((client: Socket) => {
-    const backend = balancer.pick(client.remoteAddress ?? "");
-    if (!backend) {
-      client.resetAndDestroy();
-      return;
-    }
-    const upstream = connect({ host: backend.ip, port: backend.port });
-    upstream.setNoDelay(true);
-    client.setNoDelay(true);
-    client.pipe(upstream).pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
+    client.pause();
+    client.on("error", () => client.destroy());
+    // a backend that refuses or does not answer (a pod just gone, before the rules caught up) is passed
+    // over for the next one, as long as there is another to try
+    const tried = new Set<string>();
+    const open = (backend: Backend | undefined) => {
+      if (!backend || client.destroyed) {
+        client.resetAndDestroy();
+        return;
+      }
+      tried.add(`${backend.ip}:${backend.port}`);
+      const upstream = connect({ host: backend.ip, port: backend.port });
+      upstream.setTimeout(CONNECT_TIMEOUT_MS);
+      const retry = () => {
+        upstream.destroy();
+        open(balancer.retry(tried));
+      };
+      upstream.once("timeout", retry);
+      upstream.once("error", retry);
+      upstream.once("connect", () => {
+        upstream.setTimeout(0);
+        upstream.off("timeout", retry);
+        upstream.off("error", retry);
+        upstream.setNoDelay(true);
+        client.setNoDelay(true);
+        client.pipe(upstream).pipe(client);
+        client.resume();
+        upstream.on("error", () => (client.writable ? client.resetAndDestroy() : client.destroy()));
+        client.on("error", () => upstream.destroy());
+        client.on("close", () => upstream.end());
+        upstream.on("close", () => client.end());
+      });
     };
-    upstream.on("error", () => (client.writable ? client.resetAndDestroy() : drop()));
-    client.on("error", drop);
-    client.on("close", () => upstream.end());
-    upstream.on("close", () => client.end());
+    open(balancer.pick(client.remoteAddress ?? ""));
   });
   server.on("error", onError);
   server.listen({ host: rule.ip, port: rule.port, exclusive: true });
