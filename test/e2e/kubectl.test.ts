@@ -261,8 +261,25 @@ spec:
     expect(pod.spec.ephemeralContainers[0]).toMatchObject({ name: "dbg", targetContainerName: "count" });
     expect(pod.status.ephemeralContainerStatuses[0].state.terminated.exitCode).toBe(0);
 
+    // interactive, as courses use it: the shell joins the pod and answers on stdin
+    const shell = await kubectl(
+      alice.kubeconfig,
+      [
+        "debug",
+        "-i",
+        "counter",
+        "--image=busybox",
+        "--container=shell",
+        "--",
+        "sh",
+        "-c",
+        "read x; echo got $x",
+      ],
+      { input: "hello\n", timeoutMs: 60_000 },
+    );
+    expect(shell.stdout).toBe("got hello\n");
     const refused = await k("debug", "counter", "--image=busybox", "--container=count", "--", "true");
-    expect(refused.stderr).toContain('spec.ephemeralContainers[1].name: Duplicate value: "count"');
+    expect(refused.stderr).toContain('spec.ephemeralContainers[2].name: Duplicate value: "count"');
   });
 
   it("describes a pod with its containers, conditions and events", async () => {

@@ -496,6 +496,9 @@ export class DockerRuntime implements PodRuntime {
 
   async attach(containerId: string, options: { stdin: boolean; tty: boolean }): Promise<ExecSession> {
     const container = this.docker.getContainer(containerId);
+    // the end of the client's input closes the container's stdin only for stdinOnce containers; for the
+    // others Docker would instead end this attach's output, so the input is left open, as the kubelet does
+    const stdinOnce = (await container.inspect()).Config.StdinOnce;
     const socket = (await container.attach({
       stream: true,
       stdin: options.stdin,
@@ -503,10 +506,11 @@ export class DockerRuntime implements PodRuntime {
       stderr: true,
       hijack: true,
     })) as unknown as Duplex;
-    return this.session(socket, options.tty, {
+    const session = this.session(socket, options.tty, {
       resize: (w, h) => container.resize({ w, h }),
       exitCode: async () => (await container.wait()).StatusCode ?? 0,
     });
+    return stdinOnce ? session : { ...session, endInput: () => {} };
   }
 
   /** A hijacked Docker stream as a session: demultiplexed output, stdin, resize, exit code after the end. */
