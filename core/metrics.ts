@@ -27,35 +27,29 @@ export const METRIC_ATTRIBUTES: Record<string, readonly string[]> = {
  * starts stays a no-op, so the instruments are made from whichever provider is current when used.
  */
 function instruments(meter: Meter) {
+  const seconds = (name: string, description: string) =>
+    meter.createHistogram(name, { unit: "s", description, advice: SECONDS });
   return {
-    httpDuration: meter.createHistogram(NAMES.httpDuration, {
-      unit: "s",
-      description: "Duration of API requests, by method, route and status",
-      advice: SECONDS,
-    }),
+    httpDuration: seconds(NAMES.httpDuration, "Duration of API requests, by method, route and status"),
     watches: meter.createUpDownCounter(NAMES.watches, {
       description: "Open watches on the clusters' Kubernetes APIs",
     }),
-    reconcileDuration: meter.createHistogram(NAMES.reconcileDuration, {
-      unit: "s",
-      description: "Duration of one reconcile, by controller and outcome (done, requeued, failed)",
-      advice: SECONDS,
-    }),
-    queueLatency: meter.createHistogram(NAMES.queueLatency, {
-      unit: "s",
-      description: "Time a trigger waited in its queue before a worker took it, by controller",
-      advice: SECONDS,
-    }),
-    dockerDuration: meter.createHistogram(NAMES.dockerDuration, {
-      unit: "s",
-      description: "Duration of Docker Engine API operations, by operation and outcome",
-      advice: SECONDS,
-    }),
-    podStartup: meter.createHistogram(NAMES.podStartup, {
-      unit: "s",
-      description: "From a pod's creation to the node agent seeing it Running, by node",
-      advice: SECONDS,
-    }),
+    reconcileDuration: seconds(
+      NAMES.reconcileDuration,
+      "Duration of one reconcile, by controller and outcome (done, requeued, failed)",
+    ),
+    queueLatency: seconds(
+      NAMES.queueLatency,
+      "Time a trigger waited in its queue before a worker took it, by controller",
+    ),
+    dockerDuration: seconds(
+      NAMES.dockerDuration,
+      "Duration of Docker Engine API operations, by operation and outcome",
+    ),
+    podStartup: seconds(
+      NAMES.podStartup,
+      "From a pod's creation to the node agent seeing it Running, by node",
+    ),
   };
 }
 

@@ -2,6 +2,8 @@ import { resolveDependencies } from "./dependencies";
 import { type EngineOptions, renderTemplates } from "./engine";
 import { Files } from "./files";
 import { schemaViolations } from "./schema";
+import { isMap } from "./template/values";
+import { coalesce } from "./values";
 
 /** A chart as the engine takes it: already loaded, templates keyed by chart-relative name. */
 export interface Chart {
@@ -39,35 +41,6 @@ export class APIVersions {
   Has(version: unknown): boolean {
     return this.versions.includes(String(version));
   }
-}
-
-const isMap = (v: unknown): v is Values => v !== null && typeof v === "object" && !Array.isArray(v);
-
-function withoutNulls(values: Values): Values {
-  return Object.fromEntries(
-    Object.entries(values)
-      .filter(([, v]) => v !== null)
-      .map(([k, v]) => [k, isMap(v) ? withoutNulls(v) : v]),
-  );
-}
-
-/** Helm's coalescing: what the user gave wins, maps merge key by key, a chart's defaults fill the rest. */
-export function coalesce(defaults: Values | undefined, given: Values | undefined): Values {
-  // a null removes the key, whether the user or the chart's defaults wrote it
-  const out: Values = withoutNulls(defaults ?? {});
-  for (const [k, v] of Object.entries(given ?? {})) {
-    if (v === null) delete out[k];
-    else out[k] = isMap(v) && isMap(out[k]) ? coalesce(out[k] as Values, v) : v;
-  }
-  return out;
-}
-
-/** Users' values merged as Helm merges values files and `--set`: the later wins, maps merge, nulls stay. */
-export function mergeValues(base: Values, over: Values): Values {
-  const out: Values = { ...base };
-  for (const [k, v] of Object.entries(over))
-    out[k] = isMap(v) && isMap(out[k]) ? mergeValues(out[k] as Values, v) : v;
-  return out;
 }
 
 /** The values each chart of the tree sees: subcharts under their name, `global` copied down. */

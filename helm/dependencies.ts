@@ -1,5 +1,6 @@
 import type { Chart } from "./chart";
 import { isMap } from "./template/values";
+import { mergeValues } from "./values";
 
 type Values = Record<string, unknown>;
 
@@ -32,19 +33,9 @@ function specsOf(chart: Chart): DependencySpec[] {
   }));
 }
 
-/** Maps merge key by key; `base` keeps what it has (Helm's MergeTables). */
-function mergeUnder(base: Values, extra: Values): Values {
-  const out: Values = { ...base };
-  for (const [k, v] of Object.entries(extra)) {
-    if (!(k in out)) out[k] = v;
-    else if (isMap(out[k]) && isMap(v)) out[k] = mergeUnder(out[k] as Values, v);
-  }
-  return out;
-}
-
 /** The chart's values with what was given on top, and each subchart's defaults under its name. */
 function coalesced(chart: Chart, given: Values): Values {
-  const values = mergeUnder(given, chart.values ?? {});
+  const values = mergeValues(chart.values ?? {}, given);
   for (const dep of chart.dependencies ?? [])
     values[dep.name] = coalesced(dep, isMap(values[dep.name]) ? (values[dep.name] as Values) : {});
   return values;
@@ -108,9 +99,9 @@ function withImports(chart: Chart): Chart {
       const table = valueAt(values, `${spec.alias ?? spec.name}.${child}`);
       if (!isMap(table)) continue;
       const parent = typeof iv === "string" ? "." : iv.parent;
-      imported = mergeUnder(imported, parent === "." ? table : nest(parent, table));
+      imported = mergeValues(parent === "." ? table : nest(parent, table), imported);
     }
-  return { ...resolved, values: mergeUnder(values, imported) };
+  return { ...resolved, values: mergeValues(imported, values) };
 }
 
 function nest(path: string, value: Values): Values {

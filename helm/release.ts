@@ -36,11 +36,6 @@ export interface Hook {
 }
 
 /** Helm's storage encoding: JSON, gzipped, base64. */
-/** Values as a release stores them: `--set` integers, int64 (bigint) while rendering, as JSON numbers. */
-export function storedValues(values: Record<string, unknown>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(values, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
-}
-
 export function encodeRelease(record: ReleaseRecord): string {
   return gzipSync(Buffer.from(JSON.stringify(record))).toString("base64");
 }

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from "ajv";
 import Ajv2019 from "ajv/dist/2019";
 import Ajv2020 from "ajv/dist/2020";
 import type { Chart } from "./chart";
+import { jsonValues } from "./values";
 
 type Values = Record<string, unknown>;
 
@@ -15,9 +16,6 @@ function validatorFor(schema: Values) {
   if (declared.includes("2019-09")) return validators.v2019;
   return validators.draft7;
 }
-
-const plain = (values: Values): Values =>
-  JSON.parse(JSON.stringify(values, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
 
 function problems(schemaText: string, values: Values): string {
   let schema: Values;
@@ -34,7 +32,7 @@ function problems(schemaText: string, values: Values): string {
   } catch (e) {
     return `- values.schema.json is not a valid schema: ${(e as Error).message}\n`;
   }
-  if (validate(plain(values))) return "";
+  if (validate(jsonValues(values))) return "";
   return (validate.errors ?? []).map((e: ErrorObject) => `- at '${e.instancePath}': ${e.message}\n`).join("");
 }
 

@@ -1,8 +1,9 @@
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { Capabilities, type Chart, mergeValues, renderChart } from "./chart";
+import { Capabilities, type Chart, renderChart } from "./chart";
 import { renderTemplates } from "./engine";
 import type { Lookup } from "./lookup";
 import { parseSetValues } from "./strvals";
+import { mergeValues } from "./values";
 import { goYamlError } from "./yaml";
 
 /** `helm template`'s inputs besides the chart's files. */

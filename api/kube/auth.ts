@@ -12,6 +12,18 @@ const CACHE_MS = 2000;
 /** A short-lived cache of cluster rows by token hash, so each request does not pay a lookup. */
 const byHash = new Map<string, { row: ClusterRow | undefined; until: number }>();
 
+/** The cluster whose token this is, from a short-lived cache. */
+async function clusterByToken(deps: ApiDeps, token: string): Promise<ClusterRow | undefined> {
+  const hash = hashToken(token);
+  const now = Date.now();
+  let cached = byHash.get(hash);
+  if (!cached || cached.until < now) {
+    cached = { row: await deps.clusters.byTokenHash(hash), until: now + CACHE_MS };
+    byHash.set(hash, cached);
+  }
+  return cached.row;
+}
+
 /**
  * Authenticates a Kubernetes API request: the admin token reaches every cluster, a cluster token only its
  * own (403 elsewhere), and no or an unknown token gets kube-apiserver's 401.
@@ -29,14 +41,7 @@ export async function authenticate(
     return { cluster: row, principal: { kind: "admin" } };
   }
   if (looksLikeJwt(token)) return serviceAccount(deps, clusterId, token);
-  const hash = hashToken(token);
-  const now = Date.now();
-  let cached = byHash.get(hash);
-  if (!cached || cached.until < now) {
-    cached = { row: await deps.clusters.byTokenHash(hash), until: now + CACHE_MS };
-    byHash.set(hash, cached);
-  }
-  const row = cached.row;
+  const row = await clusterByToken(deps, token);
   if (!row) throw kubeErrors.unauthorized();
   if (row.id !== clusterId) {
     throw kubeErrors.forbidden(
@@ -92,5 +97,5 @@ export async function clusterOfToken(
   if (!token) return undefined;
   if (looksLikeJwt(token))
     return verifyServiceAccountToken(deps.config.tokenSecret, token, deps.now())?.["timonier.io/cluster"];
-  return (await deps.clusters.byTokenHash(hashToken(token)))?.id;
+  return (await clusterByToken(deps, token))?.id;
 }

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
 import { authorize, forbiddenMessage, serviceAccountUser } from "../../core/k8s/rbac/authorize";
 import type { Attributes, Policy, Role, RoleBinding, UserInfo } from "../../core/k8s/rbac/types";
+import { findResourceType, type ResourceType } from "../../core/k8s/resources";
 import type { ApiDeps, AppEnv, Principal } from "../env";
 import type { RequestInfo } from "./request-info";
 
@@ -105,9 +106,7 @@ export async function authorizeRequest(c: Context<AppEnv>, info: RequestInfo): P
   const { user, restricted } = requestUser(c);
   if (!restricted) return;
   const watch = ["1", "true"].includes(c.req.query("watch") ?? "");
-  const attributes = attributesOf(c.req.method, info, watch);
-  const policy = await clusterPolicy(c.var.deps, c.var.cluster.id);
-  if (!authorize(policy, user, attributes)) throw kubeErrors.forbidden(forbiddenMessage(user, attributes));
+  await enforce(c.var.deps, c.var.cluster.id, user, attributesOf(c.req.method, info, watch));
 }
 
 /**
@@ -126,12 +125,11 @@ export async function authorizeStream(
     return Array.isArray(value) ? value.join(",") : value;
   });
   if (!restricted) return;
-  const attributes: Attributes = {
-    verb: req.method === "GET" ? "get" : (VERBS[req.method ?? ""] ?? "create"),
-    apiGroup: "",
-    resource: "pods",
-    ...target,
-  };
+  const pods = findResourceType("", "v1", "pods") as ResourceType;
+  await enforce(deps, clusterId, user, attributesOf(req.method ?? "GET", { type: pods, ...target }, false));
+}
+
+async function enforce(deps: ApiDeps, clusterId: string, user: UserInfo, attributes: Attributes) {
   if (!authorize(await clusterPolicy(deps, clusterId), user, attributes))
     throw kubeErrors.forbidden(forbiddenMessage(user, attributes));
 }

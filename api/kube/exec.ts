@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
+import { allContainerStatuses } from "../../core/k8s/pods";
 import type { Status } from "../../core/k8s/types";
 import type { ApiDeps } from "../env";
 import { authenticate } from "./auth";
@@ -34,11 +35,7 @@ async function target(deps: ApiDeps, clusterId: string, namespace: string, name:
       `cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`,
     );
   }
-  const statuses = [
-    ...(pod.status?.containerStatuses ?? []),
-    ...(pod.status?.ephemeralContainerStatuses ?? []),
-  ];
-  const running = statuses.find((s) => s.name === container)?.state.running;
+  const running = allContainerStatuses(pod).find((s) => s.name === container)?.state.running;
   const node = pod.spec.nodeName ? await deps.nodes.get(pod.spec.nodeName) : undefined;
   if (!running || !node?.agentUrl) throw kubeErrors.badRequest(`container ${container} is not running`);
   return { pod, container, node };

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
+import { allContainerStatuses } from "../../core/k8s/pods";
 import type { AppEnv } from "../env";
 import { podContainer } from "./pod-container";
 import type { RequestInfo } from "./request-info";
@@ -27,12 +28,7 @@ export async function podLogs(c: Context<AppEnv>, info: RequestInfo) {
     c.req.query("container"),
     { includeInit: true },
   );
-  const statuses = [
-    ...(pod.status?.initContainerStatuses ?? []),
-    ...(pod.status?.containerStatuses ?? []),
-    ...(pod.status?.ephemeralContainerStatuses ?? []),
-  ];
-  const status = statuses.find((s) => s.name === container);
+  const status = allContainerStatuses(pod).find((s) => s.name === container);
   const started = status && (status.state.running || status.state.terminated || status.lastState.terminated);
   const node = pod.spec.nodeName ? await deps.nodes.get(pod.spec.nodeName) : undefined;
   if (!started || !node?.agentUrl) {

@@ -1,6 +1,6 @@
 import { defaultPod } from "./defaults/pod";
 import { controllerRef, generateName } from "./owners";
-import type { Container, KubeObject, ObjectMeta, Pod, PodSpec } from "./types";
+import type { Container, ContainerStatus, KubeObject, ObjectMeta, Pod, PodSpec } from "./types";
 
 /** The pod's QoS class, as the kubelet and apiserver compute it from requests and limits. */
 export function qosClass(pod: Pod): "Guaranteed" | "Burstable" | "BestEffort" {
@@ -27,6 +27,16 @@ export function allContainers(pod: Pod): Container[] {
     ...(pod.spec.initContainers ?? []),
     ...pod.spec.containers,
     ...(pod.spec.ephemeralContainers ?? []),
+  ];
+}
+
+/** The statuses of every container of the pod, in the same order. */
+export function allContainerStatuses(pod: Pod): ContainerStatus[] {
+  const status = pod.status ?? {};
+  return [
+    ...(status.initContainerStatuses ?? []),
+    ...(status.containerStatuses ?? []),
+    ...(status.ephemeralContainerStatuses ?? []),
   ];
 }
 

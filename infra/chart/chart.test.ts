@@ -1,26 +1,13 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
+import { chartDirectory } from "../../api/management/releases/catalog";
 import { loadConfig } from "../../core/config";
 import { templateCommand } from "../../helm/template-command";
 
-const root = fileURLToPath(new URL(".", import.meta.url));
-
-/** The chart's files, as `helm template` reads them (tests and this file aside). */
-function chartFiles(): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (!entry.name.endsWith(".test.ts")) files[relative(root, path)] = readFileSync(path, "utf8");
-    }
-  };
-  walk(root);
-  return files;
-}
+/** The chart's files, as `helm template` reads them (this test aside). */
+const chartFiles = () =>
+  chartDirectory(fileURLToPath(new URL(".", import.meta.url)), (path) => path.endsWith(".test.ts"));
 
 interface EnvVar {
   name: string;

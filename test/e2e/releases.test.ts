@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chartDirectory } from "../../api/management/releases/catalog";
 import { decodeRelease } from "../../helm/release";
 import { tarOf } from "../../workers/node-agent/archive";
 import { eventually, kubectl } from "../support/kubectl";
@@ -12,25 +11,12 @@ const CHART = fileURLToPath(
   new URL("../../../shared/conformance/helm/charts-extra/hello-world/", import.meta.url),
 );
 
-function chartFiles(root: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) walk(path);
-      else files[relative(root, path)] = readFileSync(path, "utf8");
-    }
-  };
-  walk(root);
-  return files;
-}
-
 /** The hello-world chart installed, upgraded, rolled back and uninstalled through the management API. */
 describe("Helm releases", () => {
   let platform: TestPlatform;
   let id: string;
   let kubeconfig: string;
-  const files = chartFiles(CHART);
+  const files = chartDirectory(CHART);
 
   beforeAll(async () => {
     platform = await startTestPlatform();
@@ -296,10 +282,9 @@ describe("Helm releases", () => {
   });
 
   it("installs the platform's own chart (infra/chart): every object accepted by the API", async () => {
-    const platformChart = Object.fromEntries(
-      Object.entries(chartFiles(fileURLToPath(new URL("../../infra/chart/", import.meta.url)))).filter(
-        ([path]) => !path.endsWith(".test.ts"),
-      ),
+    const platformChart = chartDirectory(
+      fileURLToPath(new URL("../../infra/chart/", import.meta.url)),
+      (path) => path.endsWith(".test.ts"),
     );
     const res = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
       name: "timonier",

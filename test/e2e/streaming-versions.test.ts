@@ -1,24 +1,13 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, kubectl } from "../support/kubectl";
-import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { freePort, startTestPlatform, type TestPlatform } from "../support/platform";
 
 const SDK = "/usr/lib/google-cloud-sdk/bin";
 const VERSIONS = ["27", "28", "29", "30", "31", "32", "33"].filter((v) =>
   existsSync(`${SDK}/kubectl.1.${v}`),
 );
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * exec, stdin and port-forward with every kubectl: SPDY/3.1 for 1.27–1.29 (and port-forward up to 1.30),

@@ -39,7 +39,7 @@ export interface TestPlatform {
  * a port handed out from the ephemeral range can meanwhile become the source port of some outgoing
  * connection, and the gateway, which listens only once an Ingress needs it, would then never get it.
  */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 10_000);
     const free = await new Promise<boolean>((resolve) => {

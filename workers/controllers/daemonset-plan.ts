@@ -1,3 +1,4 @@
+import { resolveIntOrPercent } from "../../core/k8s/int-or-percent";
 import { controllerRef, generateName } from "../../core/k8s/owners";
 import { isTerminal, preparePod } from "../../core/k8s/pods";
 import type { Pod } from "../../core/k8s/types";
@@ -8,7 +9,6 @@ import {
   DAEMONSET_TEMPLATE_GENERATION_LABEL,
   type DaemonSet,
 } from "../../core/k8s/workloads/types";
-import { resolveIntOrPercent } from "./deployment-plan";
 import { type NodeInfo, nodeShouldRun, type Toleration } from "./node-eligibility";
 import { isAvailable, isReady } from "./replicaset-plan";
 import { planRevisions, type RevisionPlan } from "./revisions";

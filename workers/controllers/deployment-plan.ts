@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { resolveIntOrPercent } from "../../core/k8s/int-or-percent";
 import { controllerRef } from "../../core/k8s/owners";
 import type {
   Deployment,
@@ -16,20 +17,6 @@ export function templateHash(template: PodTemplate): string {
   let out = "";
   for (let i = 0; i < 10; i++) out += SAFE_ALPHABET[(digest[i] ?? 0) % SAFE_ALPHABET.length];
   return out;
-}
-
-/** An int-or-percent of `total`: surge rounds up, unavailability rounds down, as in Kubernetes. */
-export function resolveIntOrPercent(
-  value: number | string | undefined,
-  total: number,
-  roundUp: boolean,
-): number {
-  if (value === undefined) return 0;
-  if (typeof value === "number") return value;
-  const m = /^(\d+)%$/.exec(value);
-  if (!m) return Number(value) || 0;
-  const exact = (Number(m[1]) * total) / 100;
-  return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
 export function revisionOf(rs: ReplicaSet): number {

@@ -1,10 +1,10 @@
-import { isDeepStrictEqual } from "node:util";
 import { budgetStatus, type PodDisruptionBudget } from "../../core/k8s/disruption/budget";
 import { rfc3339 } from "../../core/k8s/time";
 import type { Pod } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectStore } from "../../db/store";
 import type { Result } from "../shell";
+import { writeStatus } from "./write-status";
 
 /** Keeps the status of a namespace's PodDisruptionBudgets current with its pods, as the disruption controller. */
 export class DisruptionBudgetController {
@@ -19,18 +19,14 @@ export class DisruptionBudgetController {
     if (!items.length) return {};
     const pods = (await this.store.list({ ...scope, group: "", resource: "pods" })).items as Pod[];
     const now = rfc3339(this.now());
-    for (const budget of items as PodDisruptionBudget[]) {
-      const status = budgetStatus(budget, pods, now);
-      const comparable = (s: unknown) =>
-        JSON.stringify(s, (k, v) => (k === "lastTransitionTime" ? undefined : v));
-      if (isDeepStrictEqual(comparable(status), comparable(budget.status))) continue;
-      await this.store
-        .mutate(
-          { ...scope, group: "policy", resource: "poddisruptionbudgets", name: budget.metadata.name ?? "" },
-          (current) => (current.metadata.uid === budget.metadata.uid ? { ...current, status } : undefined),
-        )
-        .catch(() => undefined);
-    }
+    // a status that did not change keeps its transition times, so an unchanged budget is not written
+    for (const budget of items as PodDisruptionBudget[])
+      await writeStatus(
+        this.store,
+        { ...scope, group: "policy", resource: "poddisruptionbudgets", name: budget.metadata.name ?? "" },
+        budget.metadata.uid ?? "",
+        budgetStatus(budget, pods, now),
+      ).catch(() => undefined);
     return {};
   }
 }

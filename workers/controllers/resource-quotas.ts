@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import {
   addUsage,
   objectUsage,
@@ -9,6 +8,7 @@ import {
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectStore } from "../../db/store";
 import type { Result } from "../shell";
+import { writeStatus } from "./write-status";
 
 /** The resource a quota name counts: `count/deployments.apps` → apps/deployments, `pods` → /pods. */
 function countedResource(name: string): { group: string; resource: string } | undefined {
@@ -46,16 +46,13 @@ export class ResourceQuotaController {
       const list = await this.store.list({ ...scope, group, resource });
       for (const obj of list.items) addUsage(used, objectUsage(group, resource, obj));
     }
-    for (const quota of quotas) {
-      const status = quotaStatus(quota, used);
-      if (isDeepStrictEqual(status, quota.status)) continue;
-      await this.store
-        .mutate(
-          { ...scope, group: "", resource: "resourcequotas", name: quota.metadata.name ?? "" },
-          (current) => (current.metadata.uid === quota.metadata.uid ? { ...current, status } : undefined),
-        )
-        .catch(() => undefined);
-    }
+    for (const quota of quotas)
+      await writeStatus(
+        this.store,
+        { ...scope, group: "", resource: "resourcequotas", name: quota.metadata.name ?? "" },
+        quota.metadata.uid ?? "",
+        quotaStatus(quota, used),
+      ).catch(() => undefined);
     return {};
   }
 }

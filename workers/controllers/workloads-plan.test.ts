@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { resolveIntOrPercent } from "../../core/k8s/int-or-percent";
 import type { Pod } from "../../core/k8s/types";
 import {
   type Deployment,
@@ -6,7 +7,7 @@ import {
   type ReplicaSet,
   TEMPLATE_HASH_LABEL,
 } from "../../core/k8s/workloads/types";
-import { planDeployment, resolveIntOrPercent, templateHash } from "./deployment-plan";
+import { planDeployment, templateHash } from "./deployment-plan";
 import { planReplicaSet } from "./replicaset-plan";
 
 const NOW = new Date("2026-01-01T00:10:00Z");

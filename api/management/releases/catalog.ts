@@ -7,21 +7,30 @@ const CATALOG = fileURLToPath(new URL("../../../helm/catalog/", import.meta.url)
 /** The built-in charts for the classroom, by name: their files, read once. */
 const charts = new Map<string, Record<string, string>>();
 
+/** A chart directory's files by chart-relative path, as `helm` reads a chart from disk, less what `skip` names. */
+export function chartDirectory(
+  root: string,
+  skip: (path: string) => boolean = () => false,
+): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (!skip(relative(root, path))) files[relative(root, path)] = readFileSync(path, "utf8");
+    }
+  };
+  walk(root);
+  return files;
+}
+
 export function catalogChart(name: string): Record<string, string> | undefined {
   if (!/^[a-z0-9-]+$/.test(name)) return undefined;
   const cached = charts.get(name);
   if (cached) return cached;
-  const root = join(CATALOG, name);
-  const files: Record<string, string> = {};
+  let files: Record<string, string>;
   try {
-    const walk = (dir: string) => {
-      for (const e of readdirSync(dir, { withFileTypes: true })) {
-        const path = join(dir, e.name);
-        if (e.isDirectory()) walk(path);
-        else files[relative(root, path)] = readFileSync(path, "utf8");
-      }
-    };
-    walk(root);
+    files = chartDirectory(join(CATALOG, name));
   } catch {
     return undefined;
   }

@@ -11,10 +11,10 @@ import {
   type ReleaseRecord,
   releaseSecret,
   secretName,
-  storedValues,
 } from "../../../helm/release";
 import { SetSyntaxError } from "../../../helm/strvals";
 import { renderRelease, section } from "../../../helm/template-command";
+import { jsonValues } from "../../../helm/values";
 import type { AppEnv } from "../../env";
 import { KUBE_VERSION } from "../../kube/discovery";
 import { ApiError } from "../errors";
@@ -258,7 +258,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       rendered,
       { name: body.name, namespace: body.namespace, version: 1, first: now, description: "Install complete" },
       now,
-      storedValues(rendered.values),
+      jsonValues(rendered.values),
     );
     await deploy(deps, clusterId, next, undefined, "install");
     return c.json(view(next), 201);
@@ -310,7 +310,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         description: "Upgrade complete",
       },
       now,
-      storedValues(rendered.values),
+      jsonValues(rendered.values),
     );
     await deploy(deps, clusterId, next, previous, "upgrade");
     return c.json(view(next), 200);

@@ -1,3 +1,4 @@
+import { resolveIntOrPercent } from "../int-or-percent";
 import { fromStructured, matchesLabels, type StructuredLabelSelector } from "../selectors";
 import type { KubeObject, Pod } from "../types";
 import { type FieldError, fieldErrors } from "../validation/field-errors";
@@ -24,13 +25,6 @@ export interface PodDisruptionBudget extends KubeObject {
       lastTransitionTime: string;
     }[];
   };
-}
-
-/** An int-or-percent of `total`, rounded up as the disruption controller rounds it. */
-function scaled(value: number | string, total: number): number {
-  if (typeof value === "number") return value;
-  const m = /^(\d+)%$/.exec(value);
-  return m ? Math.ceil((Number(m[1]) * total) / 100) : Number(value) || 0;
 }
 
 /** The pods a budget covers: matched by its selector in its namespace (an empty one selects them all). */
@@ -62,8 +56,8 @@ export function budgetStatus(
   const { minAvailable, maxUnavailable } = budget.spec;
   const desiredHealthy =
     minAvailable !== undefined
-      ? scaled(minAvailable, expectedPods)
-      : Math.max(0, expectedPods - scaled(maxUnavailable ?? 0, expectedPods));
+      ? resolveIntOrPercent(minAvailable, expectedPods, true)
+      : Math.max(0, expectedPods - resolveIntOrPercent(maxUnavailable, expectedPods, true));
   const disruptionsAllowed = Math.max(0, currentHealthy - desiredHealthy);
   const allowed = disruptionsAllowed > 0;
   const before = budget.status?.conditions?.find((c) => c.type === "DisruptionAllowed");
