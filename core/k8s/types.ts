@@ -125,6 +125,15 @@ export interface ContainerStatus {
   started?: boolean;
 }
 
+/** A condition in a controller's status (metav1.Condition's shape, as ReplicaSets and HPAs write it). */
+export interface StatusCondition {
+  type: string;
+  status: string;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
 export interface PodCondition {
   type: string;
   status: "True" | "False" | "Unknown";

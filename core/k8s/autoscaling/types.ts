@@ -1,4 +1,4 @@
-import type { KubeObject } from "../types";
+import type { KubeObject, StatusCondition } from "../types";
 
 export interface MetricTarget {
   type: "Utilization" | "AverageValue" | "Value";
@@ -35,13 +35,7 @@ export interface HorizontalPodAutoscaler extends KubeObject {
       type: "Resource";
       resource: { name: string; current: { averageUtilization?: number; averageValue?: string } };
     }[];
-    conditions?: {
-      type: string;
-      status: string;
-      lastTransitionTime: string;
-      reason: string;
-      message: string;
-    }[];
+    conditions?: StatusCondition[];
   };
 }
 

@@ -1,5 +1,5 @@
 import type { StructuredLabelSelector } from "../selectors";
-import type { KubeObject, ObjectMeta, PodSpec } from "../types";
+import type { KubeObject, ObjectMeta, PodSpec, StatusCondition } from "../types";
 
 export interface PodTemplate {
   metadata?: ObjectMeta;
@@ -20,13 +20,7 @@ export interface ReplicaSet extends KubeObject {
     availableReplicas?: number;
     observedGeneration?: number;
     /** ReplicaFailure while pods cannot be created. */
-    conditions?: {
-      type: string;
-      status: string;
-      lastTransitionTime: string;
-      reason: string;
-      message: string;
-    }[];
+    conditions?: StatusCondition[];
   };
 }
 
