@@ -1,7 +1,9 @@
+import { trace } from "@opentelemetry/api";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { KubeError, kubeErrors } from "../core/k8s/errors";
+import { hiddenError, KubeError, kubeErrors } from "../core/k8s/errors";
 import { createLogger } from "../core/telemetry";
 import { isNodeReady } from "../db/nodes";
 import type { ApiDeps, AppEnv } from "./env";
@@ -12,6 +14,10 @@ import { ApiError, errorBody } from "./management/errors";
 import { requestTelemetry } from "./telemetry";
 
 const log = createLogger("api");
+
+/** kube-apiserver's maxRequestBodyBytes: 3 MiB. */
+const KUBE_BODY_LIMIT = 3 * 1024 * 1024;
+const MANAGEMENT_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** Ready when Postgres and Redis answer and at least one node agent is heartbeating. */
 async function readiness(deps: ApiDeps): Promise<string[]> {
@@ -46,6 +52,28 @@ export function createApp(deps: ApiDeps) {
     url.pathname = `/clusters/${clusterId}${url.pathname}`;
     return app.fetch(new Request(url, c.req.raw), c.env);
   });
+  // kube-apiserver's limit on a request body; charts (files or a .tgz, base64) get more room
+  app.use(
+    "/clusters/*",
+    bodyLimit({
+      maxSize: KUBE_BODY_LIMIT,
+      onError: () => Promise.reject(kubeErrors.tooLarge(KUBE_BODY_LIMIT)),
+    }),
+  );
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MANAGEMENT_BODY_LIMIT,
+      onError: () =>
+        Promise.reject(
+          new ApiError(
+            413,
+            "payload_too_large",
+            `request body over the limit of ${MANAGEMENT_BODY_LIMIT} bytes`,
+          ),
+        ),
+    }),
+  );
   app.route("/v1", managementApp());
   app.route("/clusters/:cluster", kubeApp());
 
@@ -58,9 +86,10 @@ export function createApp(deps: ApiDeps) {
       if (kubePath) return c.json(kubeErrors.badRequest(err.message).status, 400);
       return c.json(errorBody("bad_request", err.message), err.status);
     }
-    log.error("unhandled error", { error: (err as Error).stack ?? String(err), path: c.req.path });
-    if (kubePath) return c.json(kubeErrors.internal((err as Error).message).status, 500);
-    return c.json(errorBody("internal", "internal error"), 500);
+    const traceId = trace.getActiveSpan()?.spanContext().traceId;
+    log.error("unhandled error", { error: (err as Error).stack ?? String(err), path: c.req.path, traceId });
+    if (kubePath) return c.json(kubeErrors.internal(hiddenError(traceId)).status, 500);
+    return c.json(errorBody("internal", hiddenError(traceId)), 500);
   });
   return app;
 }

@@ -34,7 +34,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const store = new ObjectStore(
     db,
     (change) => triggers.dispatch(change),
-    storeHooks(networks, config.loadBalancerPool),
+    storeHooks(networks, config.loadBalancerPool, config.serviceLimits),
   );
   const watchHub = new WatchHub(store, listener);
   await watchHub.start();

@@ -46,6 +46,9 @@ const schema = z.object({
     .string()
     .regex(/^\d+\.\d+\.\d+\.\d+\/\d+$/)
     .default("127.1.0.0/16"),
+  /** How many NodePorts and LoadBalancer addresses, both shared by every cluster, one cluster may hold. */
+  TIMONIER_MAX_NODEPORTS_PER_CLUSTER: z.coerce.number().int().min(0).default(10),
+  TIMONIER_MAX_LOADBALANCERS_PER_CLUSTER: z.coerce.number().int().min(0).default(5),
   /** Where each node's gateway serves Ingress, and the domain under which every cluster gets its hosts. */
   TIMONIER_INGRESS_PORT: z.coerce.number().int().min(1).max(65535).default(8880),
   TIMONIER_INGRESS_TLS_PORT: z.coerce.number().int().min(1).max(65535).default(8843),
@@ -108,6 +111,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     metricsSeconds: c.TIMONIER_METRICS_SECONDS,
     clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },
     loadBalancerPool: c.TIMONIER_LOADBALANCER_POOL,
+    serviceLimits: {
+      nodePorts: c.TIMONIER_MAX_NODEPORTS_PER_CLUSTER,
+      loadBalancers: c.TIMONIER_MAX_LOADBALANCERS_PER_CLUSTER,
+    },
     ingress: {
       port: c.TIMONIER_INGRESS_PORT,
       tlsPort: c.TIMONIER_INGRESS_TLS_PORT,

@@ -6,6 +6,7 @@ import { SYSTEM_PRIORITY_CLASSES } from "../core/k8s/scheduling/priority";
 import { defaultIngressClass, INGRESS_CLASS, wellKnownServices } from "../core/k8s/services/well-known";
 import { defaultStorageClass } from "../core/k8s/storage/types";
 import type { KubeObject } from "../core/k8s/types";
+import { isUuid } from "../core/uuid";
 import type { Database } from "./client";
 import type { ClusterNetworks } from "./networks";
 import { clusters, clusterTeardowns, objects, tenants } from "./schema";
@@ -142,6 +143,7 @@ export class ClusterRepository {
   }
 
   async get(id: string): Promise<(ClusterRow & { tenant: string }) | undefined> {
+    if (!isUuid(id)) return undefined;
     const [row] = await this.db
       .select({ cluster: clusters, tenant: tenants.name })
       .from(clusters)
@@ -157,6 +159,7 @@ export class ClusterRepository {
 
   /** Marks the cluster Terminating; its objects stay until the teardown removed every container. */
   async markTerminating(id: string): Promise<ClusterRow | undefined> {
+    if (!isUuid(id)) return undefined;
     const [row] = await this.db
       .update(clusters)
       .set({ phase: "Terminating" })

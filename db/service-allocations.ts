@@ -1,16 +1,26 @@
 import { randomInt } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { kubeErrors } from "../core/k8s/errors";
 import { hasClusterIp, NODE_PORT_RANGE, type Service, usesNodePorts } from "../core/k8s/services/types";
 import type { KubeObject } from "../core/k8s/types";
 import { type FieldError, fieldErrors, invalidError } from "../core/k8s/validation/field-errors";
 import { contains, formatIp, parseCidr, parseIp } from "../core/network/cidr";
 import { serviceAddresses } from "../core/network/cluster-network";
+import { endpointAdmission } from "./endpoint-admission";
 import type { ClusterNetworks } from "./networks";
 import { podPriorityAdmission, priorityClassAdmission } from "./priority-admission";
 import { limitRangeAdmission, quotaAdmission } from "./quota-admission";
 import { serviceAllocations } from "./schema";
 import type { ObjectKey, Tx, WriteHook, WriteHooks } from "./store";
+
+/** How many of the platform-wide NodePorts and load balancer addresses one cluster may hold. */
+export interface ServiceLimits {
+  nodePorts: number;
+  loadBalancers: number;
+}
+
+/** The name under which the platform's own limits are reported, as a ResourceQuota's would be. */
+export const PLATFORM_QUOTA = "timonier-platform";
 
 const NODE_PORTS = "nodeport";
 const LOAD_BALANCERS = "loadbalancer";
@@ -30,6 +40,7 @@ export class ServiceAllocator implements WriteHook {
   constructor(
     private readonly networks: ClusterNetworks,
     private readonly loadBalancerPool: string,
+    private readonly limits: ServiceLimits,
   ) {}
 
   async beforeWrite(
@@ -42,6 +53,11 @@ export class ServiceAllocator implements WriteHook {
     const owner = { clusterId: key.clusterId, namespace: key.namespace, name: key.name };
     const kept: Held[] = [];
     const errors: FieldError[] = [];
+    const shared = usesNodePorts(svc.spec) || svc.spec.type === "LoadBalancer";
+    // one writer at a time per cluster counts and takes from the platform-wide pools
+    if (shared)
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`shared-pools/${key.clusterId}`}))`);
+    const before = shared ? await this.holdings(tx, key) : [];
 
     if (hasClusterIp(svc.spec)) {
       const network = await this.networks.of(key.clusterId, tx);
@@ -153,6 +169,41 @@ export class ServiceAllocator implements WriteHook {
 
     if (errors.length) throw invalidError("Service", key.name, errors);
     await this.release(tx, key, kept);
+    if (shared) await this.enforceLimits(tx, key, kept, before);
+  }
+
+  /**
+   * NodePorts and load balancer addresses are shared by every cluster of the platform: a cluster may hold
+   * only its share, refused as a ResourceQuota refuses (`services.nodeports`, `services.loadbalancers`) by
+   * a quota the student cannot see or change. A write that adds none is never refused.
+   */
+  private async enforceLimits(tx: Tx, key: ObjectKey, kept: Held[], before: Held[]): Promise<void> {
+    const checks = [
+      { pool: NODE_PORTS, resource: "services.nodeports", limit: this.limits.nodePorts },
+      { pool: LOAD_BALANCERS, resource: "services.loadbalancers", limit: this.limits.loadBalancers },
+    ];
+    for (const { pool, resource, limit } of checks) {
+      const mine = kept.filter((h) => h.pool === pool);
+      const added = mine.filter((h) => !before.some((b) => b.pool === pool && b.value === h.value)).length;
+      if (added === 0) continue;
+      const [row] = await tx
+        .select({ n: count() })
+        .from(serviceAllocations)
+        .where(and(eq(serviceAllocations.pool, pool), eq(serviceAllocations.clusterId, key.clusterId)));
+      const total = Number(row?.n ?? 0);
+      if (total <= limit) continue;
+      const used = total - mine.length;
+      throw kubeErrors.forbidden(
+        `services "${key.name}" is forbidden: exceeded quota: ${PLATFORM_QUOTA}, requested: ${resource}=${mine.length}, used: ${resource}=${used}, limited: ${resource}=${limit}`,
+      );
+    }
+  }
+
+  private async holdings(tx: Tx, key: ObjectKey): Promise<Held[]> {
+    return tx
+      .select({ pool: serviceAllocations.pool, value: serviceAllocations.value })
+      .from(serviceAllocations)
+      .where(ownedBy(key));
   }
 
   async afterDelete(tx: Tx, key: ObjectKey): Promise<void> {
@@ -162,10 +213,7 @@ export class ServiceAllocator implements WriteHook {
   /** Frees what the Service holds beyond `kept`. */
   private async release(tx: Tx, key: ObjectKey, kept: Held[]): Promise<void> {
     const keptKeys = kept.map((k) => `${k.pool} ${k.value}`);
-    const rows = await tx
-      .select({ pool: serviceAllocations.pool, value: serviceAllocations.value })
-      .from(serviceAllocations)
-      .where(ownedBy(key));
+    const rows = await this.holdings(tx, key);
     const stale = rows.filter((r) => !keptKeys.includes(`${r.pool} ${r.value}`));
     for (const row of stale) {
       await tx
@@ -249,10 +297,16 @@ export async function reserveClusterIp(tx: Tx, owner: Owner, ip: string): Promis
 }
 
 /** The write hooks every store of a process needs. */
-export function storeHooks(networks: ClusterNetworks, loadBalancerPool: string): WriteHooks {
+export function storeHooks(
+  networks: ClusterNetworks,
+  loadBalancerPool: string,
+  limits: ServiceLimits,
+): WriteHooks {
   return {
-    "/services": [new ServiceAllocator(networks, loadBalancerPool)],
+    "/services": [new ServiceAllocator(networks, loadBalancerPool, limits)],
     "/pods": [podPriorityAdmission, limitRangeAdmission],
+    "/endpoints": [endpointAdmission(networks)],
+    "discovery.k8s.io/endpointslices": [endpointAdmission(networks)],
     "scheduling.k8s.io/priorityclasses": [priorityClassAdmission],
     "*": [quotaAdmission],
   };

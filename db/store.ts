@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import { KubeError, kubeErrors } from "../core/k8s/errors";
 import type { KubeObject } from "../core/k8s/types";
+import { isUuid } from "../core/uuid";
 import type { Database } from "./client";
 import { changes, clusters, feedState, objects } from "./schema";
 
@@ -349,6 +350,7 @@ export class ObjectStore {
 
   /** The object of a cluster with this uid, whatever its kind. */
   async byUid(clusterId: string, uid: string): Promise<{ key: ObjectKey; object: KubeObject } | undefined> {
+    if (!isUuid(uid)) return undefined;
     const [row] = await this.db
       .select()
       .from(objects)
@@ -388,15 +390,7 @@ export class ObjectStore {
     const deleted = await this.db.transaction(async (tx) => {
       const current = await lockCurrent(tx, key);
       if (!current) throw kubeErrors.notFound(key.resource, key.group, key.name);
-      if (preconditions.uid && preconditions.uid !== current.metadata.uid) {
-        throw uidConflict(key, preconditions.uid, current);
-      }
-      if (
-        preconditions.resourceVersion &&
-        preconditions.resourceVersion !== current.metadata.resourceVersion
-      ) {
-        throw kubeErrors.conflict(key.resource, key.group, key.name);
-      }
+      checkPreconditions(key, current, preconditions);
       const rv = await bumpResourceVersion(tx, key.clusterId);
       await tx.delete(objects).where(keyMatch(key));
       await hookOf(this.hooks, key)?.afterDelete(tx, key);
@@ -476,6 +470,23 @@ function objectRow(key: ObjectKey, rv: number, body: KubeObject) {
     nodeName: nodeNameOf(key, body),
     body,
   };
+}
+
+/** DeleteOptions' preconditions against the object as it is: kube-apiserver's 409 when one differs. */
+export function checkPreconditions(
+  key: ObjectKey,
+  current: KubeObject,
+  preconditions: { uid?: string; resourceVersion?: string } = {},
+): void {
+  if (preconditions.uid && preconditions.uid !== current.metadata.uid)
+    throw uidConflict(key, preconditions.uid, current);
+  if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion)
+    throw kubeErrors.conflict(
+      key.resource,
+      key.group,
+      key.name,
+      `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+    );
 }
 
 function uidConflict(key: ObjectKey, given: string | undefined, current: KubeObject) {

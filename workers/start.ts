@@ -76,7 +76,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const triggers = new Triggers(connection, config.queuePrefix);
   const networks = new ClusterNetworks(db, config.clusterNetworks);
-  const hooks = storeHooks(networks, config.loadBalancerPool);
+  const hooks = storeHooks(networks, config.loadBalancerPool, config.serviceLimits);
   const store = new ObjectStore(db, (change) => triggers.dispatch(change), hooks);
   const nodes = new NodeRepository(db);
   const clusters = new ClusterRepository(db, networks);

@@ -9,7 +9,7 @@ import { strategicMerge } from "../../core/k8s/strategic-merge";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
 import { storageOf } from "../../core/k8s/views";
-import type { ObjectKey } from "../../db/store";
+import { checkPreconditions, type ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
 import { guardDeletionMarks, markForDeletion } from "./deletion";
@@ -204,6 +204,7 @@ export async function deleteObject(c: Ctx, info: RequestInfo) {
   const options = await readDeleteOptions(c);
   const current = await deps.store.get(key);
   if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
+  checkPreconditions(key, current, options.preconditions);
   const strategy = strategyFor(info.type);
   if (isDryRun(c)) return respond(c, info.type, current);
   const outcome =

@@ -12,6 +12,14 @@ export class KubeError extends Error {
 
 type Details = NonNullable<Status["details"]>;
 
+/**
+ * What a client is told of an unexpected error: never its text, which can hold SQL statements, their
+ * parameters, addresses or paths; the trace id lets an operator find the whole error in the logs.
+ */
+export function hiddenError(traceId: string | undefined): string {
+  return `the server could not complete the request${traceId ? ` (trace ${traceId})` : ""}; its logs say why`;
+}
+
 export function statusFailure(code: number, reason: string, message: string, details?: Details): Status {
   return {
     kind: "Status",
@@ -95,5 +103,7 @@ export const kubeErrors = {
     ),
   internal: (message: string) =>
     new KubeError(statusFailure(500, "InternalError", `Internal error occurred: ${message}`)),
+  tooLarge: (limit: number) =>
+    new KubeError(statusFailure(413, "RequestEntityTooLarge", `Request entity too large: limit is ${limit}`)),
   serviceUnavailable: (message: string) => new KubeError(statusFailure(503, "ServiceUnavailable", message)),
 };

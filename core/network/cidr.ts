@@ -50,3 +50,10 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 export function subnetAt(pool: Cidr, prefix: number, index: number): Cidr {
   return { base: pool.base + index * 2 ** (32 - prefix), bits: prefix };
 }
+
+/** Whether the IPv4 address `ip` (dotted or as a number) lies in the block written as `cidr`. */
+export function inCidr(cidr: string, ip: string | number): boolean {
+  const block = parseCidr(cidr);
+  const n = typeof ip === "number" ? ip : parseIp(ip);
+  return block !== undefined && n !== undefined && contains(block, n);
+}

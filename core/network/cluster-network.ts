@@ -1,4 +1,4 @@
-import { type Cidr, formatCidr, formatIp, parseCidr } from "./cidr";
+import { type Cidr, cidrSize, formatCidr, formatIp, parseCidr, parseIp } from "./cidr";
 
 /**
  * The addresses of one virtual cluster, derived from the one block the platform gives it: the lower half
@@ -36,4 +36,16 @@ export function clusterNetwork(cidr: string): ClusterNetwork {
 export function serviceAddresses(network: ClusterNetwork): { first: number; last: number } {
   const range = parseCidr(network.serviceRange) as Cidr;
   return { first: range.base + 1, last: range.base + 2 ** (32 - range.bits) - 2 };
+}
+
+/**
+ * Whether `ip` may be a pod of the cluster whose pod range is `podRange`: inside it, and neither its
+ * network address, its broadcast address nor the bridge's gateway (the node itself, base + 1).
+ */
+export function isPodAddress(podRange: string, ip: string): boolean {
+  const range = parseCidr(podRange);
+  const n = parseIp(ip);
+  if (!range || n === undefined) return false;
+  const offset = n - range.base;
+  return offset > 1 && offset < cidrSize(range) - 1;
 }

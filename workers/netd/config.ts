@@ -25,6 +25,8 @@ export interface ProxyRule {
   port: number;
   protocol: "TCP" | "UDP";
   backends: Backend[];
+  /** The owning cluster's pod range: netd drops any backend outside it, whatever it was told. */
+  allowed: string;
   /** sessionAffinity ClientIP: a client sticks to its backend for this long. */
   affinitySeconds?: number;
 }
@@ -64,4 +66,6 @@ export interface HttpRoute {
   path: string;
   pathType: "Exact" | "Prefix" | "ImplementationSpecific";
   backends: Backend[];
+  /** As ProxyRule's: backends outside this range are dropped. */
+  allowed: string;
 }

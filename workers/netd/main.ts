@@ -1,6 +1,7 @@
 import { readFileSync, watchFile } from "node:fs";
 import { holdAddresses } from "./addresses";
 import type { NetdConfig } from "./config";
+import { confine } from "./confine";
 import { DnsServer } from "./dns";
 import { HttpGatewayServer } from "./http-gateway";
 import { ServiceProxy } from "./proxy";
@@ -31,7 +32,8 @@ async function apply(): Promise<void> {
     return;
   }
   if (text === applied) return;
-  const config = JSON.parse(text) as NetdConfig;
+  const { config, dropped } = confine(JSON.parse(text) as NetdConfig);
+  if (dropped.length) log("backends outside the cluster's pod range refused", { dropped });
   // the gateway runs on the host's network: it must never touch the host's interfaces
   if (process.env.NETD_MODE !== "gateway") await holdAddresses(config.addresses);
   proxy.apply(config.rules);

@@ -67,6 +67,7 @@ describe("ingress routing", () => {
     path,
     pathType,
     backends: [{ ip: "10.0.0.1", port }],
+    allowed: "10.0.0.0/24",
   });
   const routes = [
     route("app.local", "/", "Prefix", 1),

@@ -45,6 +45,7 @@ describe("the service proxy (TCP)", () => {
         ip: "127.0.0.1",
         port: front,
         protocol: "TCP",
+        allowed: "127.0.0.0/8",
         backends: [
           { ip: "127.0.0.1", port: gone },
           { ip: "127.0.0.1", port: alive },

@@ -305,7 +305,12 @@ export class NodeAgent {
     }
     const after =
       plan.actions.length > 0
-        ? (await this.o.runtime.listPods({ [LABEL.podUid]: identity.uid })).get(identity.uid)
+        ? (
+            await this.o.runtime.listPods({
+              [LABEL.cluster]: identity.clusterId,
+              [LABEL.podUid]: identity.uid,
+            })
+          ).get(identity.uid)
         : observed;
     const sandbox = latest(after?.sandboxes ?? []);
     this.prober.sync(pod, after?.containers ?? [], sandbox?.state === "running" ? sandbox.ip : undefined);
@@ -471,7 +476,10 @@ export class NodeAgent {
     const container = pod.spec.containers.find((c) => c.name === name);
     const hook = hookOf(container, "postStart");
     if (!container || !hook) return;
-    const pods = await this.o.runtime.listPods({ [LABEL.podUid]: identity.uid });
+    const pods = await this.o.runtime.listPods({
+      [LABEL.cluster]: identity.clusterId,
+      [LABEL.podUid]: identity.uid,
+    });
     const ip = latest(pods.get(identity.uid)?.sandboxes ?? [])?.ip;
     const failure = await runHook(this.o.runtime, container, containerId, hook, ip, 30_000);
     if (!failure) return;

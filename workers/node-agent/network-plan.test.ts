@@ -70,6 +70,7 @@ describe("clusterNetdConfig", () => {
         port: 80,
         protocol: "TCP",
         backends: [{ ip: "10.128.6.5", port: 8080 }],
+        allowed: "10.128.6.0/24",
         affinitySeconds: 60,
       },
     ]);
@@ -102,13 +103,36 @@ describe("gatewayConfig", () => {
       { loadBalancer: { ingress: [{ ip: "127.1.0.7" }] } },
     );
     const config = gatewayConfig([
-      { services: [web, lb], slices: [slice("web", [["10.128.6.5", true]]), slice("front", [])] },
+      {
+        services: [web, lb],
+        slices: [slice("web", [["10.128.6.5", true]]), slice("front", [])],
+        podRange: network.podRange,
+      },
     ]);
     expect(config.rules.map((r) => [r.ip, r.port, r.backends.length])).toEqual([
       ["0.0.0.0", 30080, 1],
       ["0.0.0.0", 31000, 0],
       ["127.1.0.7", 80, 0],
     ]);
+  });
+});
+
+describe("the cluster's pod range confines every backend", () => {
+  it("never relays to the host, link-local services or another cluster, whatever the slices say", () => {
+    const hostile = slice("web", [
+      ["127.0.0.1", true],
+      ["169.254.169.254", true],
+      ["10.128.8.5", true],
+      ["10.128.7.20", true],
+      ["10.128.6.1", true],
+      ["10.128.6.7", true],
+    ]);
+    const cluster = { services: [web], slices: [hostile], podRange: network.podRange };
+    expect(gatewayConfig([cluster]).rules[0]?.backends).toEqual([{ ip: "10.128.6.7", port: 8080 }]);
+    expect(clusterNetdConfig(network, cluster).rules[0]).toMatchObject({
+      backends: [{ ip: "10.128.6.7", port: 8080 }],
+      allowed: "10.128.6.0/24",
+    });
   });
 });
 
@@ -141,6 +165,7 @@ describe("ingress routes and certificates", () => {
     const routes = ingressRoutes("alice-1a2b3c4d.example", [ingress], {
       services: [web],
       slices: [slice("web", [["10.128.6.5", true]])],
+      podRange: network.podRange,
     });
     expect(routes).toEqual([
       {
@@ -148,16 +173,20 @@ describe("ingress routes and certificates", () => {
         path: "/api",
         pathType: "Exact",
         backends: [{ ip: "10.128.6.5", port: 8080 }],
+        allowed: "10.128.6.0/24",
       },
       {
         host: ".alice-1a2b3c4d.example",
         path: "/",
         pathType: "Prefix",
         backends: [{ ip: "10.128.6.5", port: 8080 }],
+        allowed: "10.128.6.0/24",
       },
     ]);
     const other = { ...ingress, spec: { ...ingress.spec, ingressClassName: "nginx" } };
-    expect(ingressRoutes("d", [other], { services: [web], slices: [] })).toEqual([]);
+    expect(ingressRoutes("d", [other], { services: [web], slices: [], podRange: network.podRange })).toEqual(
+      [],
+    );
   });
 
   it("takes certificates from the named Secret, for the declared hosts", () => {

@@ -2,15 +2,16 @@ import type { Ingress, IngressBackend } from "../../core/k8s/services/ingress";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import { INGRESS_CLASS } from "../../core/k8s/services/well-known";
 import type { KubeObject } from "../../core/k8s/types";
-import type { ClusterNetwork } from "../../core/network/cluster-network";
+import { type ClusterNetwork, isPodAddress } from "../../core/network/cluster-network";
 import { SERVICE_NAME_LABEL } from "../controllers/endpoints-plan";
 import type { Backend, Certificate, DnsRecord, HttpRoute, NetdConfig, ProxyRule } from "../netd/config";
 import { CLUSTER_DOMAIN } from "./pod-dns";
 
-/** A cluster's Services with the slices of each, by `namespace/name`. */
+/** A cluster's Services, its EndpointSlices, and its pod range: the only addresses its traffic may reach. */
 export interface ClusterServices {
   services: Service[];
   slices: EndpointSlice[];
+  podRange: string;
 }
 
 const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace ?? ""}/${name ?? ""}`;
@@ -26,14 +27,25 @@ function slicesByService(slices: EndpointSlice[]): Map<string, EndpointSlice[]> 
   return out;
 }
 
-/** Ready endpoints of a Service port: the slice port of the same name, on every ready address. */
-function backends(slices: EndpointSlice[], portName: string | undefined, protocol: string): Backend[] {
+/**
+ * Ready endpoints of a Service port: the slice port of the same name, on every ready address in the
+ * cluster's pod range. The API refuses any other address already; skipping them here as well means no
+ * stored object, however it got there, can point the node's proxies at the host or at another cluster.
+ */
+function backends(
+  slices: EndpointSlice[],
+  portName: string | undefined,
+  protocol: string,
+  podRange: string,
+): Backend[] {
   const out: Backend[] = [];
   for (const slice of slices) {
+    if (slice.addressType !== "IPv4") continue;
     const port = slice.ports.find((p) => (p.name ?? "") === (portName ?? "") && p.protocol === protocol);
     if (!port) continue;
     for (const e of slice.endpoints)
-      if (e.conditions.ready !== false) for (const ip of e.addresses) out.push({ ip, port: port.port });
+      if (e.conditions.ready !== false)
+        for (const ip of e.addresses) if (isPodAddress(podRange, ip)) out.push({ ip, port: port.port });
   }
   return out.sort((a, b) => a.ip.localeCompare(b.ip, undefined, { numeric: true }) || a.port - b.port);
 }
@@ -93,7 +105,7 @@ function dnsRecords(svc: Service, slices: EndpointSlice[]): Record<string, DnsRe
  */
 export function clusterNetdConfig(
   network: ClusterNetwork,
-  { services, slices }: ClusterServices,
+  { services, slices }: Omit<ClusterServices, "podRange">,
 ): NetdConfig {
   const bySvc = slicesByService(slices);
   const addresses = new Set<string>();
@@ -112,7 +124,8 @@ export function clusterNetdConfig(
         ip,
         port: port.port,
         protocol: port.protocol,
-        backends: backends(mine, port.name, port.protocol),
+        backends: backends(mine, port.name, port.protocol, network.podRange),
+        allowed: network.podRange,
         ...affinity(svc),
       });
     }
@@ -140,7 +153,12 @@ function ingressBackends(
     ref.port.name ? p.name === ref.port.name : p.port === ref.port.number,
   );
   if (!svc || !port) return [];
-  return backends(bySvc.get(keyOf(namespace, ref.name)) ?? [], port.name, port.protocol ?? "TCP");
+  return backends(
+    bySvc.get(keyOf(namespace, ref.name)) ?? [],
+    port.name,
+    port.protocol ?? "TCP",
+    cluster.podRange,
+  );
 }
 
 /**
@@ -162,6 +180,7 @@ export function ingressRoutes(domain: string, ingresses: Ingress[], cluster: Clu
           path: p.path ?? "/",
           pathType: p.pathType === "Exact" ? "Exact" : "Prefix",
           backends: ingressBackends(p.backend, namespace, cluster, bySvc),
+          allowed: cluster.podRange,
         });
     }
     if (ing.spec.defaultBackend)
@@ -170,6 +189,7 @@ export function ingressRoutes(domain: string, ingresses: Ingress[], cluster: Clu
         path: "/",
         pathType: "Prefix",
         backends: ingressBackends(ing.spec.defaultBackend, namespace, cluster, bySvc),
+        allowed: cluster.podRange,
       });
   }
   return routes;
@@ -212,7 +232,7 @@ export function ingressCertificates(
  */
 export function gatewayConfig(clusters: ClusterServices[], http?: NetdConfig["http"]): NetdConfig {
   const rules: ProxyRule[] = [];
-  for (const { services, slices } of clusters) {
+  for (const { services, slices, podRange } of clusters) {
     const bySvc = slicesByService(slices);
     for (const svc of services) {
       const mine = bySvc.get(keyOf(svc.metadata.namespace, svc.metadata.name)) ?? [];
@@ -222,7 +242,8 @@ export function gatewayConfig(clusters: ClusterServices[], http?: NetdConfig["ht
         const common = {
           name: `${svc.metadata.namespace}/${svc.metadata.name}:${port.port}`,
           protocol: port.protocol,
-          backends: backends(mine, port.name, port.protocol),
+          backends: backends(mine, port.name, port.protocol, podRange),
+          allowed: podRange,
           ...affinity(svc),
         };
         if (port.nodePort) rules.push({ ...common, ip: "0.0.0.0", port: port.nodePort });

@@ -92,7 +92,11 @@ export class NodeNetwork {
       // Ingress backends may be any Service of the cluster, not only the exposed ones
       const cluster = found.ingresses.length
         ? await this.services(clusterId)
-        : { services: found.services, slices: await this.slices(clusterId) };
+        : {
+            services: found.services,
+            slices: await this.slices(clusterId),
+            podRange: (await this.o.networks.of(clusterId)).podRange,
+          };
       all.push(cluster);
       const row = found.ingresses.length ? await this.o.clusters.get(clusterId) : undefined;
       if (!row) continue;
@@ -129,7 +133,8 @@ export class NodeNetwork {
 
   private async services(clusterId: string): Promise<ClusterServices> {
     const { items } = await this.o.store.list({ clusterId, group: "", resource: "services" });
-    return { services: items as Service[], slices: await this.slices(clusterId) };
+    const { podRange } = await this.o.networks.of(clusterId);
+    return { services: items as Service[], slices: await this.slices(clusterId), podRange };
   }
 
   /** The Secrets the Ingresses' `tls` entries name. */

@@ -53,7 +53,7 @@ describe("planVolumes", () => {
     const byName = Object.fromEntries(planned.map((v) => [v.name, v]));
     expect(byName.scratch).toEqual({
       name: "scratch",
-      docker: "timonier-u1-scratch",
+      docker: "timonier-c1-pod-u1-scratch",
       scope: "pod",
       populated: false,
       readOnly: false,
@@ -133,9 +133,9 @@ describe("containerMounts", () => {
     expect(copies).toEqual([
       { volume: "conf", subPath: "nginx/nginx.conf", target: "/etc/nginx/nginx.conf" },
     ]);
-    expect(mounts[0]).toEqual({ source: "timonier-u1-scratch", target: "/tmp/work", readOnly: false });
+    expect(mounts[0]).toEqual({ source: "timonier-c1-pod-u1-scratch", target: "/tmp/work", readOnly: false });
     expect(mounts[1]?.source).toMatch(/^timonier-c1-host-[0-9a-f]{12}-sub-[0-9a-f]{12}$/);
     expect(mounts[1]?.readOnly).toBe(true);
-    expect(mounts[2]).toEqual({ source: "timonier-u1-creds", target: "/secrets", readOnly: true });
+    expect(mounts[2]).toEqual({ source: "timonier-c1-pod-u1-creds", target: "/secrets", readOnly: true });
   });
 });

@@ -81,7 +81,7 @@ export function planVolumes(
   return volumes.map((v) => {
     const podScoped = (extra: Partial<PlannedVolume> = {}): PlannedVolume => ({
       name: v.name,
-      docker: `timonier-${uid}-${v.name}`,
+      docker: `timonier-${clusterId}-pod-${uid}-${v.name}`,
       scope: "pod",
       populated: false,
       readOnly: false,

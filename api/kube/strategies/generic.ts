@@ -21,8 +21,8 @@ export const genericStrategy: Strategy = {
   updateStatus(next, current) {
     return { ...current, status: next.status };
   },
-  async delete(deps, key) {
-    return { kind: "gone", object: await deps.store.delete(key) };
+  async delete(deps, key, _current, options) {
+    return { kind: "gone", object: await deps.store.delete(key, options.preconditions) };
   },
 };
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ResourceType } from "../../../core/k8s/resources";
 import { cronJobStrategy } from "./cronjobs";
 import { daemonSetStrategy } from "./daemonsets";
@@ -35,6 +36,26 @@ const BY_KIND: Record<string, Strategy> = {
   PersistentVolume: volumeStrategy,
 };
 
+/**
+ * What kube-apiserver sets on every new object before its strategy runs, whatever the client sent: a
+ * fresh uid, and no creation or deletion stamps. The uid names Docker objects and keys look-ups, so a
+ * client must never choose it.
+ */
+function withSystemFields(strategy: Strategy): Strategy {
+  return {
+    ...strategy,
+    create(obj, ctx) {
+      const { creationTimestamp, deletionTimestamp, deletionGracePeriodSeconds, ...meta } = obj.metadata;
+      return strategy.create({ ...obj, metadata: { ...meta, uid: randomUUID() } }, ctx);
+    },
+  };
+}
+
+const STRATEGIES = new Map<string, Strategy>(
+  Object.entries(BY_KIND).map(([kind, strategy]) => [kind, withSystemFields(strategy)]),
+);
+const GENERIC = withSystemFields(genericStrategy);
+
 export function strategyFor(type: ResourceType): Strategy {
-  return BY_KIND[type.kind] ?? genericStrategy;
+  return STRATEGIES.get(type.kind) ?? GENERIC;
 }

@@ -7,8 +7,9 @@ import {
   validatePriorityClass,
   validatePriorityClassUpdate,
 } from "../../../core/k8s/scheduling/priority-validation";
+import { validateEndpointAddresses } from "../../../core/k8s/services/endpoint-addresses";
 import { type Ingress, validateIngressSpec } from "../../../core/k8s/services/ingress";
-import type { Service } from "../../../core/k8s/services/types";
+import type { EndpointSlice, Endpoints, Service } from "../../../core/k8s/services/types";
 import { validateServiceSpec, validateServiceUpdate } from "../../../core/k8s/services/validation";
 import type { PersistentVolume, PersistentVolumeClaim } from "../../../core/k8s/storage/types";
 import { validateClaim, validateClaimUpdate, validateVolume } from "../../../core/k8s/storage/validation";
@@ -41,6 +42,8 @@ export function validateCreate(obj: KubeObject, type: ResourceType): void {
   if (type.kind === "RoleBinding" || type.kind === "ClusterRoleBinding")
     errors.push(...validateBinding(obj as RoleBinding));
   if (type.kind === "PodDisruptionBudget") errors.push(...validateBudget(obj as PodDisruptionBudget));
+  if (type.kind === "Endpoints" || type.kind === "EndpointSlice")
+    errors.push(...validateEndpointAddresses(obj as Endpoints | EndpointSlice));
   raise(obj, type, errors);
 }
 
@@ -61,5 +64,7 @@ export function validateUpdate(next: KubeObject, current: KubeObject, type: Reso
   if (type.kind === "RoleBinding" || type.kind === "ClusterRoleBinding")
     errors.push(...validateBindingUpdate(next as RoleBinding, current as RoleBinding));
   if (type.kind === "PodDisruptionBudget") errors.push(...validateBudget(next as PodDisruptionBudget));
+  if (type.kind === "Endpoints" || type.kind === "EndpointSlice")
+    errors.push(...validateEndpointAddresses(next as Endpoints | EndpointSlice));
   raise(next, type, errors);
 }

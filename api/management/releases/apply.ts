@@ -10,7 +10,9 @@ import { ApiError } from "../errors";
 function locate(clusterId: string, namespace: string, obj: KubeObject) {
   const type = findResourceTypeByKind(obj.apiVersion, obj.kind);
   if (!type || type.virtual)
-    throw new Error(
+    throw new ApiError(
+      422,
+      "apply_failed",
       `resource mapping not found for name: "${obj.metadata?.name}" kind: "${obj.kind}" from apiVersion "${obj.apiVersion}"`,
     );
   const ns = type.namespaced ? (obj.metadata.namespace ?? namespace) : "";

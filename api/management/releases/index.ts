@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { KubeError } from "../../../core/k8s/errors";
 import { groupVersion, RESOURCE_TYPES } from "../../../core/k8s/resources";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject } from "../../../core/k8s/types";
@@ -231,7 +232,8 @@ async function deploy(
     if (previous)
       await applyObjects(deps, clusterId, previous, before, objects, { action }).catch(() => undefined);
     if (err instanceof ApiError) throw err;
-    throw new ApiError(422, "apply_failed", (err as Error).message);
+    if (err instanceof KubeError) throw new ApiError(422, "apply_failed", err.message);
+    throw err;
   }
   if (previous)
     await save(deps, clusterId, { ...previous, info: { ...previous.info, status: "superseded" } });
