@@ -75,7 +75,7 @@ export function createApp(deps: ApiDeps) {
     }),
   );
   app.route("/v1", managementApp());
-  app.route("/clusters/:cluster", kubeApp());
+  app.route("/clusters/:cluster", kubeApp(deps.config.rateLimit));
 
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {

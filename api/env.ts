@@ -10,7 +10,10 @@ import type { WatchHub } from "./kube/watch-hub";
 
 /** Everything a request handler may use; built once per process and handed to `createApp`. */
 export interface ApiDeps {
-  config: Pick<Config, "publicUrl" | "kubeUrl" | "adminToken" | "tokenSecret" | "metricsSeconds"> & {
+  config: Pick<
+    Config,
+    "publicUrl" | "kubeUrl" | "adminToken" | "tokenSecret" | "metricsSeconds" | "chartRender" | "rateLimit"
+  > & {
     certificateAuthority: string;
   };
   db: Database;

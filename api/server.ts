@@ -18,6 +18,7 @@ import { createApp } from "./app";
 import type { ApiDeps } from "./env";
 import { kubeUpgradeHandler } from "./kube/exec";
 import { WatchHub } from "./kube/watch-hub";
+import { prepareRenderer } from "./management/releases/bounded-render";
 
 export interface RunningApi {
   url: string;
@@ -49,6 +50,8 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
       adminToken: config.adminToken,
       tokenSecret: config.tokenSecret,
       metricsSeconds: config.metricsSeconds,
+      chartRender: config.chartRender,
+      rateLimit: config.rateLimit,
       certificateAuthority: tls.cert,
     },
     db,
@@ -61,6 +64,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     watchHub,
     now: () => new Date(),
   };
+  prepareRenderer();
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   const secure = serve({

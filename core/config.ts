@@ -49,6 +49,13 @@ const schema = z.object({
   /** How many NodePorts and LoadBalancer addresses, both shared by every cluster, one cluster may hold. */
   TIMONIER_MAX_NODEPORTS_PER_CLUSTER: z.coerce.number().int().min(0).default(10),
   TIMONIER_MAX_LOADBALANCERS_PER_CLUSTER: z.coerce.number().int().min(0).default(5),
+  /** Requests per second each cluster may sustain on one API process, and its burst (kubectl's own defaults). */
+  TIMONIER_CLUSTER_QPS: z.coerce.number().positive().default(50),
+  TIMONIER_CLUSTER_BURST: z.coerce.number().int().min(1).default(300),
+  TIMONIER_CLUSTER_MAX_INFLIGHT: z.coerce.number().int().min(1).default(8),
+  /** Limits on rendering one chart (releases API): a chart past them is refused with a 422 naming the limit. */
+  TIMONIER_CHART_RENDER_SECONDS: z.coerce.number().positive().default(5),
+  TIMONIER_CHART_RENDER_MEMORY_MB: z.coerce.number().int().min(32).default(256),
   /** Where each node's gateway serves Ingress, and the domain under which every cluster gets its hosts. */
   TIMONIER_INGRESS_PORT: z.coerce.number().int().min(1).max(65535).default(8880),
   TIMONIER_INGRESS_TLS_PORT: z.coerce.number().int().min(1).max(65535).default(8843),
@@ -111,6 +118,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     metricsSeconds: c.TIMONIER_METRICS_SECONDS,
     clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },
     loadBalancerPool: c.TIMONIER_LOADBALANCER_POOL,
+    rateLimit: {
+      qps: c.TIMONIER_CLUSTER_QPS,
+      burst: c.TIMONIER_CLUSTER_BURST,
+      inflight: c.TIMONIER_CLUSTER_MAX_INFLIGHT,
+    },
+    chartRender: {
+      timeoutMs: c.TIMONIER_CHART_RENDER_SECONDS * 1000,
+      memoryMb: c.TIMONIER_CHART_RENDER_MEMORY_MB,
+    },
     serviceLimits: {
       nodePorts: c.TIMONIER_MAX_NODEPORTS_PER_CLUSTER,
       loadBalancers: c.TIMONIER_MAX_LOADBALANCERS_PER_CLUSTER,

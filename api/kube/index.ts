@@ -18,6 +18,7 @@ import {
 import { podLogs } from "./logs";
 import { openApiV2Protobuf, openApiV3Document, openApiV3Index, parseGvPath } from "./openapi";
 import { bindPod, evictPod } from "./pod-subresources";
+import { clusterRateLimit, type RateLimit } from "./rate-limit";
 import { parseResourcePath, type RequestInfo } from "./request-info";
 import { createToken } from "./service-account-token";
 
@@ -64,9 +65,10 @@ function resourceSegments(path: string, skip: number): string[] {
 }
 
 /** The Kubernetes API of one virtual cluster, mounted under `/clusters/:cluster`. */
-export function kubeApp() {
+export function kubeApp(rateLimit: RateLimit) {
   const app = new Hono<AppEnv>();
   app.use("*", clusterAuth());
+  app.use("*", clusterRateLimit(rateLimit));
   app.get("/version", (c) => c.json(versionInfo()));
   for (const probe of ["/livez", "/readyz", "/healthz"]) app.get(probe, (c) => c.text("ok"));
   app.get("/api", (c) => c.json(coreVersions(new URL(c.req.url).host)));

@@ -4,7 +4,6 @@ import { groupVersion, RESOURCE_TYPES } from "../../../core/k8s/resources";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject } from "../../../core/k8s/types";
 import { expandSubchartArchives, filesOfArchive } from "../../../helm/archive";
-import { lookupIn } from "../../../helm/lookup";
 import {
   decodeRelease,
   hooksOf,
@@ -13,14 +12,14 @@ import {
   releaseSecret,
   secretName,
 } from "../../../helm/release";
-import { SetSyntaxError } from "../../../helm/strvals";
-import { renderRelease, section } from "../../../helm/template-command";
+import { type RenderedChart, section } from "../../../helm/template-command";
 import { jsonValues } from "../../../helm/values";
 import type { AppEnv } from "../../env";
 import { KUBE_VERSION } from "../../kube/discovery";
 import { ApiError } from "../errors";
 import { validationHook } from "../validation";
 import { applyObjects, deleteObject } from "./apply";
+import { type RenderJob, RenderLimitExceeded, renderBounded } from "./bounded-render";
 import { catalogChart, catalogNames } from "./catalog";
 import { runHooks } from "./hooks";
 import {
@@ -133,7 +132,7 @@ async function chartFiles(chart: {
 }
 
 /**
- * `.Capabilities` of the cluster, and the `lookup` of its objects: read only when a template looks up,
+ * `.Capabilities` of the cluster, and the objects `lookup` reads: read only when a template looks up,
  * since Helm charts rarely do.
  */
 async function clusterView(deps: Deps, clusterId: string, files: Record<string, string>) {
@@ -143,7 +142,7 @@ async function clusterView(deps: Deps, clusterId: string, files: Record<string, 
   const objects: KubeObject[] = [];
   for (const t of RESOURCE_TYPES.filter((r) => !r.virtual))
     objects.push(...(await deps.store.list({ clusterId, group: t.group, resource: t.resource })).items);
-  return { ...base, lookup: lookupIn(objects) };
+  return { ...base, objects };
 }
 
 /** Renders a chart for a release, failing with the template's name and line as Helm reports them. */
@@ -159,8 +158,9 @@ async function render(
   },
 ) {
   const cluster = await clusterView(deps, clusterId, files);
-  try {
-    return renderRelease(files, {
+  const job: RenderJob = {
+    files,
+    options: {
       releaseName: release.name,
       namespace: release.namespace,
       revision: release.revision,
@@ -169,15 +169,19 @@ async function render(
       ...(values.values ? { values: values.values } : {}),
       ...(values.set ? { set: values.set } : {}),
       ...(values.setString ? { setString: values.setString } : {}),
-    });
-  } catch (err) {
-    if (err instanceof SetSyntaxError) throw new ApiError(400, "invalid_set", err.message);
-    throw new ApiError(422, "render_failed", (err as Error).message);
-  }
+    },
+  };
+  const outcome = await renderBounded(job, deps.config.chartRender).catch((err: Error) => {
+    if (err instanceof RenderLimitExceeded) throw new ApiError(422, "render_limit", err.message);
+    throw err;
+  });
+  if ("rendered" in outcome) return outcome.rendered;
+  if (outcome.setSyntax) throw new ApiError(400, "invalid_set", outcome.error);
+  throw new ApiError(422, "render_failed", outcome.error);
 }
 
 function record(
-  rendered: ReturnType<typeof renderRelease>,
+  rendered: RenderedChart,
   base: { name: string; namespace: string; version: number; first: string; description: string },
   now: string,
   config: Record<string, unknown>,
