@@ -29,7 +29,7 @@ const VALUES = {
   kubeUrl: "https://kube.timonier.example.org:8443",
   adminToken: "a-token-of-at-least-16-chars",
   databaseUrl: "postgres://timonier:secret@postgres:5432/timonier",
-  redisUrl: "redis://redis:6379",
+  redisUrl: "redis://:secret@redis:6379",
   otel: { endpoint: "http://otel-collector:4318" },
   nodes: [
     { name: "node-1", dockerHost: "tcp://10.0.0.11:2376", address: "10.0.0.11", tlsSecret: "node-1-tls" },
@@ -84,6 +84,7 @@ describe("the platform's own chart, rendered by our engine", () => {
         expect(config).toMatchObject({
           adminToken: VALUES.adminToken,
           databaseUrl: VALUES.databaseUrl,
+          redisUrl: VALUES.redisUrl,
           publicUrl: VALUES.publicUrl,
           kubeUrl: VALUES.kubeUrl,
           otlpEndpoint: VALUES.otel.endpoint,
