@@ -43,6 +43,8 @@ export function createApp(deps: ApiDeps) {
     const problems = await readiness(deps);
     return problems.length ? c.text(`not ready: ${problems.join("; ")}\n`, 503) : c.text("ok\n");
   });
+  // the process answers: what a supervisor's liveness check asks (readiness is /healthz)
+  app.get("/livez", (c) => c.text("ok"));
   // a cluster's API requested without its path prefix (kubectl's --raw does that): the token says which
   app.use("*", async function unprefixedKube(c, next) {
     if (!/^\/(api|apis|version|openapi|readyz|livez)(\/|$)/.test(c.req.path)) return next();

@@ -22,7 +22,8 @@ import { prepareRenderer } from "./management/releases/bounded-render";
 
 export interface RunningApi {
   url: string;
-  close(): Promise<void>;
+  /** Stops taking requests, lets those in progress finish for up to `graceMs`, then closes everything. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Starts one API replica: stateless, so any number can serve any cluster. */
@@ -80,8 +81,8 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${config.host}:${port}`,
-    async close() {
-      await Promise.all([closeServer(server), closeServer(secure)]);
+    async close(graceMs = 0) {
+      await Promise.all([closeServer(server, graceMs), closeServer(secure, graceMs)]);
       await watchHub.stop();
       await triggers.close();
       redis.disconnect();
@@ -100,9 +101,14 @@ function listening(server: Server): Promise<void> {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  const connections = server as unknown as { closeAllConnections(): void; closeIdleConnections(): void };
   return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    const hard = setTimeout(() => connections.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(hard);
+      resolve();
+    });
+    connections.closeIdleConnections();
   });
 }

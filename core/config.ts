@@ -53,6 +53,7 @@ const schema = z.object({
   TIMONIER_CLUSTER_QPS: z.coerce.number().positive().default(50),
   TIMONIER_CLUSTER_BURST: z.coerce.number().int().min(1).default(300),
   TIMONIER_CLUSTER_MAX_INFLIGHT: z.coerce.number().int().min(1).default(8),
+  TIMONIER_CLUSTER_MAX_WATCHES: z.coerce.number().int().min(1).default(250),
   /** Limits on rendering one chart (releases API): a chart past them is refused with a 422 naming the limit. */
   TIMONIER_CHART_RENDER_SECONDS: z.coerce.number().positive().default(5),
   TIMONIER_CHART_RENDER_MEMORY_MB: z.coerce.number().int().min(32).default(256),
@@ -122,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       qps: c.TIMONIER_CLUSTER_QPS,
       burst: c.TIMONIER_CLUSTER_BURST,
       inflight: c.TIMONIER_CLUSTER_MAX_INFLIGHT,
+      watches: c.TIMONIER_CLUSTER_MAX_WATCHES,
     },
     chartRender: {
       timeoutMs: c.TIMONIER_CHART_RENDER_SECONDS * 1000,

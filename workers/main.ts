@@ -1,4 +1,5 @@
 import { loadConfig } from "../core/config";
+import { answerLivenessPings } from "../core/liveness";
 import { createLogger, startTelemetry } from "../core/telemetry";
 import { startWorkers } from "./start";
 
@@ -7,9 +8,12 @@ const config = loadConfig();
 const stopTelemetry = startTelemetry("timonier-workers", config.otlpEndpoint);
 const workers = await startWorkers(config, { nodeAgent: process.env.TIMONIER_NODE_AGENT !== "false" });
 log.warn(`workers started (node ${config.nodeName})`);
+answerLivenessPings();
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, async () => {
+    // a job that does not finish in time is taken up again by another worker: BullMQ's stalled-job check
+    setTimeout(() => process.exit(1), 10_000).unref();
     await workers.close();
     await stopTelemetry();
     process.exit(0);

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { statusFailure } from "../../core/k8s/errors";
 import type { AppEnv } from "../env";
 
@@ -10,6 +10,8 @@ export interface RateLimit {
   qps: number;
   burst: number;
   inflight: number;
+  /** Open watches per cluster on one API process. */
+  watches: number;
 }
 
 /**
@@ -44,6 +46,14 @@ export class TokenBuckets {
   }
 }
 
+/** kube-apiserver's 429: kubectl and client-go wait `Retry-After` seconds and try again. */
+export function tooManyRequests(c: Context, wait: number): Response {
+  const status = statusFailure(429, "TooManyRequests", "Too many requests, please try again later.", {
+    retryAfterSeconds: wait,
+  });
+  return c.json(status, 429, { "Retry-After": String(wait) });
+}
+
 /**
  * Every cluster gets its own share of this API process, whatever tokens it uses (its own, its
  * ServiceAccounts', impersonation): a rate and a number of requests in progress, so that one cluster's
@@ -60,12 +70,7 @@ export function clusterRateLimit(limit: RateLimit, now: () => number = Date.now)
       c.req.query("watch") === "true" || c.req.query("watch") === "1" || c.req.query("follow") === "true";
     const busy = !longRunning && (inflight.get(cluster) ?? 0) >= limit.inflight;
     const wait = busy ? 1 : buckets.take(cluster, now());
-    if (wait > 0) {
-      const status = statusFailure(429, "TooManyRequests", "Too many requests, please try again later.", {
-        retryAfterSeconds: wait,
-      });
-      return c.json(status, 429, { "Retry-After": String(wait) });
-    }
+    if (wait > 0) return tooManyRequests(c, wait);
     if (longRunning) return next();
     inflight.set(cluster, (inflight.get(cluster) ?? 0) + 1);
     try {

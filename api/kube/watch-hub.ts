@@ -80,6 +80,11 @@ export class WatchHub {
     this.timer.unref();
   }
 
+  /** How many watches of the cluster this process is serving. */
+  watchers(clusterId: string): number {
+    return this.feeds.get(clusterId)?.subscribers.size ?? 0;
+  }
+
   /** Delivers every change of the cluster after `fromResourceVersion`, in order, until unsubscribed. */
   subscribe(clusterId: string, fromResourceVersion: number, deliver: Deliver): () => void {
     let feed = this.feeds.get(clusterId);

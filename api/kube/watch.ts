@@ -6,6 +6,7 @@ import { METRICS } from "../../core/metrics";
 import type { Change } from "../../db/store";
 import type { AppEnv } from "../env";
 import { nodeObjects } from "./nodes";
+import { tooManyRequests } from "./rate-limit";
 import type { RequestInfo } from "./request-info";
 import { matches, type Selection } from "./selection";
 import { served } from "./served";
@@ -57,6 +58,9 @@ export async function serveWatch(c: Context<AppEnv>, info: RequestInfo, sel: Sel
     if (info.type.resource !== "nodes" || info.type.group !== "") throw kubeErrors.methodNotAllowed();
     return serveNodeWatch(c, info, sel);
   }
+  const admin = c.var.principal?.kind === "admin";
+  if (!admin && deps.watchHub.watchers(cluster.id) >= deps.config.rateLimit.watches)
+    return tooManyRequests(c, 1);
   const requested = c.req.query("resourceVersion");
   const timeoutSeconds = Number(c.req.query("timeoutSeconds") ?? DEFAULT_TIMEOUT_SECONDS);
   const bookmarks = c.req.query("allowWatchBookmarks") === "true";

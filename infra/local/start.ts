@@ -8,6 +8,7 @@ import { migrateDatabase } from "../../db/client";
 import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { ensureImages } from "../images/build";
 import { ensureLocalStack } from "./services";
+import { answersPing, supervise } from "./supervisor";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -26,7 +27,8 @@ function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv): Chil
   const child = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: ROOT,
     env,
-    stdio: ["ignore", "pipe", "pipe"],
+    // an IPC channel for the supervisor's health checks (core/liveness.ts)
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   const prefix = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n")) if (line) stream.write(`[${name}] ${line}\n`);
@@ -80,46 +82,36 @@ async function main() {
     ["api", "api/main.ts"],
     ["workers", "workers/main.ts"],
   ];
-  const children = entries.map(([name, entry]) => startProcess(name, entry, env));
+  // the API must answer its /livez, the workers their supervisor's ping: a process alive but stuck is
+  // killed and started again, as one that exits is
+  const checks: Record<string, (child: ChildProcess) => Promise<boolean>> = {
+    api: async () => (await fetch(`${url}/livez`, { signal: AbortSignal.timeout(2000) })).ok,
+    workers: answersPing,
+  };
+  const supervised = entries.map(([name, entry]) =>
+    supervise({
+      name,
+      start: () => startProcess(name, entry, env),
+      healthy: checks[name] ?? answersPing,
+      log: (message) => process.stderr.write(`${message}\n`),
+    }),
+  );
+  const children = () => supervised.map((s) => s.current);
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write("\nStopping Timonier…\n");
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((done) => {
-            if (c.exitCode !== null) return done();
-            c.once("exit", () => done());
-            c.kill("SIGTERM");
-            setTimeout(() => c.kill("SIGKILL"), 10_000).unref();
-          }),
-      ),
-    );
+    await Promise.all(supervised.map((s) => s.stop("SIGTERM", 10_000)));
     await stack.stop();
     process.exit(code);
   };
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
-  // a process that dies is started again, as a supervisor would: the platform converges after a crash
-  const supervise = (index: number) => {
-    children[index]?.once("exit", (code) => {
-      if (stopping) return;
-      const [name, entry] = entries[index] as [string, string];
-      process.stderr.write(`[${name}] exited with ${code}; starting it again\n`);
-      setTimeout(() => {
-        if (stopping) return;
-        children[index] = startProcess(name, entry, env);
-        supervise(index);
-      }, 1000);
-    });
-  };
-  for (let i = 0; i < children.length; i++) supervise(i);
 
   try {
-    await waitHealthy(url, children);
+    await waitHealthy(url, children());
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     await stop(1);
