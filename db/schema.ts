@@ -96,9 +96,11 @@ export const changes = pgTable(
 export const nodes = pgTable("nodes", {
   name: text("name").primaryKey(),
   dockerHost: text("docker_host").notNull(),
-  /** Where the node agent serves logs (the kubelet's role); `agentToken` authenticates the API to it. */
+  /**
+   * Where the node agent serves logs and streams (the kubelet's role). The API authenticates to it with a
+   * ticket signed per request (core/agent-tickets.ts): no agent secret is kept here.
+   */
   agentUrl: text("agent_url"),
-  agentToken: text("agent_token"),
   capacity: jsonb("capacity").notNull().$type<Record<string, string>>(),
   allocatable: jsonb("allocatable").notNull().$type<Record<string, string>>(),
   labels: jsonb("labels").notNull().$type<Record<string, string>>().default({}),

@@ -1,5 +1,6 @@
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { agentTicketKey } from "../core/agent-tickets";
 import type { Config } from "../core/config";
 import { QUEUE, type ReconcileJob, Triggers } from "../core/queues";
 import { createLogger } from "../core/telemetry";
@@ -261,6 +262,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       agentHost: config.agentHost,
       agentPort: config.agentPort,
       ...(config.agentUrl ? { agentUrl: config.agentUrl } : {}),
+      ticketKey: agentTicketKey(config.tokenSecret),
       dockerHost: config.dockerHost,
       resyncMs: config.resyncSeconds * 1000,
       runtime,

@@ -22,9 +22,18 @@ function expectedStreams(query: URLSearchParams): string[] {
   ];
 }
 
-function bridge(streams: Record<string, SpdyStream>, url: URL, token: string, session: SpdySession): void {
-  const upstream = new WebSocket(url, "v5.channel.k8s.io", { headers: { authorization: `Bearer ${token}` } });
+/** The agent's endpoint for this exec, and the ticket that lets the API in. */
+export interface AgentEndpoint {
+  url: URL;
+  headers: { authorization: string };
+}
+
+function bridge(streams: Record<string, SpdyStream>, agent: AgentEndpoint, session: SpdySession): void {
+  const upstream = new WebSocket(agent.url, "v5.channel.k8s.io", { headers: agent.headers });
+  let finished = false;
   const finish = (message?: string) => {
+    if (finished) return;
+    finished = true;
     if (message)
       streams.error?.write(
         Buffer.from(JSON.stringify({ metadata: {}, status: "Failure", message, code: 500 })),
@@ -37,18 +46,21 @@ function bridge(streams: Record<string, SpdyStream>, url: URL, token: string, se
     res.on("data", (c: Buffer) => {
       text += c;
     });
+    res.on("error", () => finish("the node refused the exec"));
     res.on("end", () => finish(text.trim() || "the node refused the exec"));
   });
-  upstream.once("error", (err) => finish(err.message));
+  upstream.on("error", (err) => finish(err.message));
+  // the client went away: the agent's end of the exec goes too
+  session.on("close", () => {
+    if (upstream.readyState !== upstream.CLOSED) upstream.terminate();
+  });
   upstream.once("open", () => {
     const send = (data: Buffer) => upstream.readyState === upstream.OPEN && upstream.send(data);
     streams.stdin?.incoming.on("data", (d: Buffer) => send(frame(CHANNEL.stdin, d)));
     streams.stdin?.incoming.on("end", () => send(Buffer.from([CHANNEL.close, CHANNEL.stdin])));
-    let sizes = "";
+    const resizes = resizeSplitter();
     streams.resize?.incoming.on("data", (d: Buffer) => {
-      sizes += d.toString();
-      for (const size of sizes.match(/\{[^{}]*\}/g) ?? []) send(frame(CHANNEL.resize, Buffer.from(size)));
-      sizes = sizes.slice(sizes.lastIndexOf("}") + 1);
+      for (const size of resizes(d)) send(frame(CHANNEL.resize, Buffer.from(size)));
     });
     upstream.on("message", (data: Buffer) => {
       const target = {
@@ -62,6 +74,25 @@ function bridge(streams: Record<string, SpdyStream>, url: URL, token: string, se
   });
 }
 
+/** The longest run of resize input kept while waiting for its closing brace; a TerminalSize is tiny. */
+const MAX_RESIZE_PENDING = 4096;
+
+/**
+ * Cuts the resize stream (JSON TerminalSize objects one after another, as kubectl writes them) into
+ * objects. Only the cutting happens here; the agent parses, and ignores what does not parse. Input that
+ * never closes an object is dropped rather than kept growing.
+ */
+export function resizeSplitter(): (chunk: Buffer) => string[] {
+  let pending = "";
+  return (chunk) => {
+    pending += chunk.toString();
+    const sizes = pending.match(/\{[^{}]*\}/g) ?? [];
+    pending = pending.slice(pending.lastIndexOf("}") + 1);
+    if (pending.length > MAX_RESIZE_PENDING) pending = "";
+    return sizes;
+  };
+}
+
 /**
  * `pods/exec` and `attach` over SPDY/3.1 (remotecommand v4), what kubectl ≤ 1.29 speaks: the SPDY streams
  * are mapped onto the channels of the node agent's WebSocket endpoint, so the agent speaks one protocol.
@@ -70,7 +101,7 @@ export function acceptExecSpdy(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
-  upstream: { url: URL; token: string },
+  agent: AgentEndpoint,
   query: URLSearchParams,
 ): void {
   const versions = String(req.headers["x-stream-protocol-version"] ?? "")
@@ -93,7 +124,7 @@ export function acceptExecSpdy(
     streams[type] = stream;
     if (expected.every((t) => streams[t])) {
       clearTimeout(timer);
-      bridge(streams, upstream.url, upstream.token, session);
+      bridge(streams, agent, session);
     }
   });
   session.on("error", () => undefined);

@@ -5,6 +5,7 @@ import { KubeError, kubeErrors } from "../../core/k8s/errors";
 import { allContainerStatuses } from "../../core/k8s/pods";
 import type { Status } from "../../core/k8s/types";
 import type { ApiDeps } from "../env";
+import { agentRequest } from "./agent-request";
 import { authenticate } from "./auth";
 import { authorizeStream } from "./authorization";
 import { acceptExecSpdy } from "./exec-spdy";
@@ -52,6 +53,9 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
     handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
   return async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // once it emits 'upgrade', Node's HTTP server no longer listens for the socket's errors: a client that
+    // resets the connection while the request is looked up would otherwise crash the process
+    socket.on("error", () => undefined);
     try {
       const url = new URL(req.url ?? "/", "http://api");
       const match = STREAM_PATH.exec(url.pathname);
@@ -61,53 +65,31 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
       await authorizeStream(deps, clusterId, principal, req, { namespace, name, subresource: verb });
       if (verb === "portforward") {
         const forward = await portForwardTarget(deps, clusterId, namespace, name);
-        return acceptPortForward(wss, req, socket, head, forward);
+        return acceptPortForward(deps, wss, req, socket, head, forward);
       }
       const { pod, container, node } = await target(deps, clusterId, namespace, name, url);
-      const upstreamUrl = new URL(
-        `${node.agentUrl?.replace(/^http/, "ws")}/pods/${clusterId}/${pod.metadata.uid}/containers/${encodeURIComponent(container)}/${verb}`,
+      const upstream = agentRequest(
+        deps,
+        node.agentUrl ?? "",
+        {
+          cluster: clusterId,
+          pod: pod.metadata.uid ?? "",
+          verb: verb === "attach" ? "attach" : "exec",
+          target: container,
+        },
+        { websocket: true },
       );
       for (const key of ["command", "stdin", "stdout", "stderr", "tty"]) {
-        for (const v of url.searchParams.getAll(key)) upstreamUrl.searchParams.append(key, v);
+        for (const v of url.searchParams.getAll(key)) upstream.url.searchParams.append(key, v);
       }
       if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
-        return acceptExecSpdy(
-          req,
-          socket,
-          head,
-          { url: upstreamUrl, token: node.agentToken ?? "" },
-          url.searchParams,
-        );
+        return acceptExecSpdy(req, socket, head, upstream, url.searchParams);
       }
       const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
       const protocol = PROTOCOLS.find((p) => offered.includes(p));
       if (!protocol) throw kubeErrors.badRequest(`unsupported streaming protocols: ${offered.join(", ")}`);
-      const upstream = new WebSocket(upstreamUrl, protocol, {
-        headers: { authorization: `Bearer ${node.agentToken}` },
-      });
-      upstream.once("unexpected-response", (_req, res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => {
-          text += c;
-        });
-        res.on("end", () =>
-          refuse(socket, kubeErrors.badRequest(text.trim() || "the node refused the exec").status),
-        );
-      });
-      upstream.once("error", (err) =>
-        refuse(socket, kubeErrors.internal(`node ${node.name}: ${err.message}`).status),
-      );
-      upstream.once("open", () => {
-        wss.handleUpgrade(req, socket, head, (client) => {
-          client.on(
-            "message",
-            (data: Buffer) => upstream.readyState === upstream.OPEN && upstream.send(data),
-          );
-          upstream.on("message", (data: Buffer) => client.readyState === client.OPEN && client.send(data));
-          client.on("close", () => upstream.close());
-          upstream.on("close", () => client.close(1000));
-        });
-      });
+      const agent = new WebSocket(upstream.url, protocol, { headers: upstream.headers });
+      relayWebSocket(wss, req, socket, head, agent, node.name);
     } catch (err) {
       refuse(
         socket,
@@ -115,4 +97,47 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
       );
     }
   };
+}
+
+/**
+ * Frames relayed as they are, both ways, between the client and the agent: the agent parses them. Until
+ * the agent accepts, its refusal is the client's HTTP answer; afterwards either side closing closes both.
+ */
+function relayWebSocket(
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  upstream: WebSocket,
+  nodeName: string,
+): void {
+  let client: WebSocket | undefined;
+  upstream.once("unexpected-response", (_req, res) => {
+    let text = "";
+    res.on("data", (c: Buffer) => {
+      text += c;
+    });
+    res.on("error", () => undefined);
+    res.on("end", () =>
+      refuse(socket, kubeErrors.badRequest(text.trim() || "the node refused the exec").status),
+    );
+  });
+  upstream.on("error", (err) => {
+    if (client) client.close(1011);
+    else refuse(socket, kubeErrors.internal(`node ${nodeName}: ${err.message}`).status);
+  });
+  // the client left before the agent answered: nothing will take the upgrade, so nothing must stay open
+  socket.once("close", () => {
+    if (!client && upstream.readyState !== upstream.CLOSED) upstream.terminate();
+  });
+  upstream.once("open", () => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      client = ws;
+      ws.on("error", () => undefined);
+      ws.on("message", (data: Buffer) => upstream.readyState === upstream.OPEN && upstream.send(data));
+      upstream.on("message", (data: Buffer) => ws.readyState === ws.OPEN && ws.send(data));
+      ws.on("close", () => upstream.close());
+      upstream.on("close", () => ws.close(1000));
+    });
+  });
 }

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
 import { allContainerStatuses } from "../../core/k8s/pods";
 import type { AppEnv } from "../env";
+import { agentRequest } from "./agent-request";
 import { podContainer } from "./pod-container";
 import type { RequestInfo } from "./request-info";
 
@@ -35,19 +36,19 @@ export async function podLogs(c: Context<AppEnv>, info: RequestInfo) {
     const reason = status?.state.waiting?.reason ?? "ContainerCreating";
     throw kubeErrors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
   }
-  const url = new URL(
-    `${node.agentUrl}/pods/${cluster.id}/${pod.metadata.uid}/containers/${encodeURIComponent(container)}/logs`,
-  );
+  const { url, headers } = agentRequest(deps, node.agentUrl, {
+    cluster: cluster.id,
+    pod: pod.metadata.uid ?? "",
+    verb: "logs",
+    target: container,
+  });
   for (const p of FORWARDED_PARAMS) {
     const v = c.req.query(p);
     if (v !== undefined) url.searchParams.set(p, v);
   }
   const abort = new AbortController();
   c.req.raw.signal.addEventListener("abort", () => abort.abort());
-  const upstream = await fetch(url, {
-    headers: { authorization: `Bearer ${node.agentToken}` },
-    signal: abort.signal,
-  }).catch((err: Error) => {
+  const upstream = await fetch(url, { headers, signal: abort.signal }).catch((err: Error) => {
     throw kubeErrors.internal(`the node agent of ${node.name} did not answer: ${err.message}`);
   });
   if (!upstream.ok) {

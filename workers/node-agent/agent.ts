@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type { Worker } from "bullmq";
 import type Docker from "dockerode";
@@ -41,6 +40,8 @@ export interface NodeAgentOptions {
   agentPort: number;
   /** How the API reaches the agent, when not at the address it binds. */
   agentUrl?: string;
+  /** The key of the tickets the API signs for each request to the agent (`agentTicketKey`). */
+  ticketKey: string;
   dockerHost: string;
   resyncMs: number;
   runtime: PodRuntime;
@@ -99,14 +100,14 @@ export class NodeAgent {
   }
 
   async start(): Promise<void> {
-    const token = randomBytes(24).toString("base64url");
     this.server = await startAgentServer({
       runtime: this.o.runtime,
-      token,
+      ticketKey: this.o.ticketKey,
+      logger: this.o.logger,
       host: this.o.agentHost,
       port: this.o.agentPort,
     });
-    await this.register(token);
+    await this.register();
     this.worker = runReconciler({
       queue: QUEUE.node(this.o.nodeName),
       connection: this.o.connection,
@@ -147,7 +148,7 @@ export class NodeAgent {
     await this.relist();
   }
 
-  private async register(token: string): Promise<void> {
+  private async register(): Promise<void> {
     const info = await this.o.docker.info();
     const memKi = `${Math.floor(info.MemTotal / 1024)}Ki`;
     const capacity = { cpu: String(info.NCPU), memory: memKi, pods: "110", "ephemeral-storage": "100Gi" };
@@ -155,7 +156,6 @@ export class NodeAgent {
       name: this.o.nodeName,
       dockerHost: this.o.dockerHost,
       agentUrl: this.o.agentUrl ?? this.server?.url ?? null,
-      agentToken: token,
       capacity,
       allocatable: capacity,
       labels: this.o.nodeLabels ?? {},

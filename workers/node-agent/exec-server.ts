@@ -1,27 +1,40 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import { safeEqual } from "../../core/tokens";
+import { authorizeAgentRequest } from "../../core/agent-tickets";
+import type { Logger } from "../../core/telemetry";
 import { instancesOf, latest } from "./plan";
-import { PORT_FORWARD_PATH, portForwardUpgrade } from "./port-forward-server";
-import { CHANNEL, exitStatus, failureStatus, frame, PROTOCOLS } from "./remotecommand";
+import { portForwardUpgrade } from "./port-forward-server";
+import { CHANNEL, exitStatus, failureStatus, frame, PROTOCOLS, parseResize } from "./remotecommand";
 import { LABEL, type PodRuntime } from "./runtime";
 
-const STREAM_PATH = /^\/pods\/([^/]+)\/([^/]+)\/containers\/([^/]+)\/(exec|attach)$/;
-
 function refuse(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
   socket.end(
     `HTTP/1.1 ${status} ${message}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${message}\n`,
   );
 }
 
-/** Bridges one WebSocket to one `docker exec` (or attach), in the remotecommand channel format. */
+/** What the agent's streaming endpoints need besides the runtime. */
+export interface StreamServerOptions {
+  /** The key the API signs tickets with (`agentTicketKey`). */
+  ticketKey: string;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Bridges one WebSocket to one `docker exec` (or attach), in the remotecommand channel format. Every frame
+ * comes from a student: one that makes no sense (an unknown channel, a resize that is not a size) is
+ * ignored, as the kubelet does, and the stream carries on.
+ */
 async function bridge(
   ws: WebSocket,
   runtime: PodRuntime,
   containerId: string,
   url: URL,
   attach: boolean,
+  logger: Logger | undefined,
 ): Promise<void> {
   const command = url.searchParams.getAll("command");
   const stdin = url.searchParams.get("stdin") === "true";
@@ -34,7 +47,14 @@ async function bridge(
   let onFrame = (data: Buffer) => {
     early.push(data);
   };
-  ws.on("message", (data: Buffer) => onFrame(data));
+  const receive = (data: Buffer) => {
+    try {
+      onFrame(data);
+    } catch (err) {
+      logger?.warn("exec: dropped a frame", { error: (err as Error).message });
+    }
+  };
+  ws.on("message", receive);
   let session: Awaited<ReturnType<PodRuntime["exec"]>>;
   try {
     session = attach
@@ -50,11 +70,12 @@ async function bridge(
     const body = data.subarray(1);
     if (channel === CHANNEL.stdin) session.write(body);
     else if (channel === CHANNEL.resize) {
-      const size = JSON.parse(body.toString() || "{}") as { Width?: number; Height?: number };
-      if (size.Width && size.Height) void session.resize(size.Width, size.Height);
+      const size = parseResize(body);
+      if (size) session.resize(size.width, size.height).catch(() => undefined);
+      else logger?.debug("exec: ignored a resize that is not a terminal size", { bytes: body.length });
     } else if (channel === CHANNEL.close && body[0] === CHANNEL.stdin) session.endInput();
   };
-  for (const data of early.splice(0)) onFrame(data);
+  for (const data of early.splice(0)) receive(data);
   ws.on("close", () => session.endInput());
   const drained = Promise.all(
     [
@@ -67,6 +88,7 @@ async function bridge(
           s.on("data", (chunk: Buffer) => send(channel as number, chunk));
           s.on("end", resolve);
           s.on("close", resolve);
+          s.on("error", () => resolve());
         }),
     ),
   );
@@ -78,26 +100,49 @@ async function bridge(
 
 /**
  * The kubelet's streaming endpoints over WebSocket, for the API servers to relay `pods/exec`, `attach` and
- * `portforward`: authenticated by the node's agent token; exec runs in the newest instance of the container.
+ * `portforward`: each request carries a ticket the API signed for exactly its cluster, pod, container (or
+ * port) and verb; exec runs in the newest instance of the container. Nothing a request does — a bad path,
+ * a reset connection, a failing Docker — throws out of here.
  */
-export function execUpgradeHandler(runtime: PodRuntime, token: string) {
+export function execUpgradeHandler(runtime: PodRuntime, options: StreamServerOptions) {
+  const { ticketKey, logger } = options;
+  const now = options.now ?? (() => new Date());
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
   const portForward = portForwardUpgrade(runtime);
   return async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://agent");
-    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
-    if (!safeEqual(given, token)) return refuse(socket, 401, "Unauthorized");
-    const forward = PORT_FORWARD_PATH.exec(url.pathname);
-    if (forward) return portForward(req, socket, head, forward);
-    const match = STREAM_PATH.exec(url.pathname);
-    if (!match) return refuse(socket, 404, "Not Found");
-    const [, cluster = "", uid = "", name = "", verb = "exec"] = match.map(decodeURIComponent);
-    const pods = await runtime.listPods({ [LABEL.cluster]: cluster, [LABEL.podUid]: uid });
-    const target = latest(instancesOf(pods.get(uid), name));
-    if (target?.state !== "running") return refuse(socket, 400, `container ${name} is not running`);
-    wss.handleUpgrade(req, socket, head, (ws) => void bridge(ws, runtime, target.id, url, verb === "attach"));
+    // after 'upgrade' nothing else listens for the socket's errors; an unheard one would end the process
+    socket.on("error", () => undefined);
+    try {
+      const url = new URL(req.url ?? "/", "http://agent");
+      const auth = authorizeAgentRequest(ticketKey, req.headers.authorization, url.pathname, now());
+      if (!auth.ok) {
+        if (auth.status !== 404)
+          logger?.warn("agent: refused a stream", { status: auth.status, reason: auth.reason });
+        return refuse(
+          socket,
+          auth.status,
+          auth.status === 404 ? "Not Found" : auth.status === 401 ? "Unauthorized" : "Forbidden",
+        );
+      }
+      const { cluster, pod: uid, verb, target: name } = auth.request;
+      if (verb === "portforward") return await portForward(req, socket, head, auth.request);
+      if (verb !== "exec" && verb !== "attach") return refuse(socket, 404, "Not Found");
+      const pods = await runtime.listPods({ [LABEL.cluster]: cluster, [LABEL.podUid]: uid });
+      const target = latest(instancesOf(pods.get(uid), name));
+      if (target?.state !== "running") return refuse(socket, 400, `container ${name} is not running`);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on("error", (err) => logger?.debug("exec: client connection failed", { error: err.message }));
+        bridge(ws, runtime, target.id, url, verb === "attach", logger).catch((err: Error) => {
+          logger?.warn("exec: stream failed", { error: err.message });
+          if (ws.readyState === ws.OPEN) ws.close(1011);
+        });
+      });
+    } catch (err) {
+      logger?.warn("agent: stream request failed", { error: (err as Error).message });
+      refuse(socket, 500, "Internal Server Error");
+    }
   };
 }

@@ -26,3 +26,33 @@ export function exitStatus(exitCode: number, command: string[]): string {
 export function failureStatus(message: string): string {
   return JSON.stringify({ metadata: {}, status: "Failure", message, reason: "InternalError", code: 500 });
 }
+
+/** A terminal size from the resize channel. */
+export interface TerminalSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * The body of a resize message (kubectl's TerminalSize, `{"Width":80,"Height":24}`), or undefined for
+ * anything else: the body comes straight from the client, so nothing here may throw. Keys match without
+ * regard to case and sizes are uint16, as Go's decoder reads them into the kubelet's TerminalSize; a zero
+ * size is no size.
+ */
+export function parseResize(body: Buffer | string): TerminalSize | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString());
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const field = (name: string) => {
+    const entry = Object.entries(value).find(([key]) => key.toLowerCase() === name);
+    const n = entry?.[1];
+    return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 0xffff ? n : undefined;
+  };
+  const width = field("width");
+  const height = field("height");
+  return width && height ? { width, height } : undefined;
+}

@@ -2,8 +2,8 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { safeEqual } from "../../core/tokens";
-import { execUpgradeHandler } from "./exec-server";
+import { type AgentRequest, authorizeAgentRequest } from "../../core/agent-tickets";
+import { execUpgradeHandler, type StreamServerOptions } from "./exec-server";
 import { instancesOf, latest } from "./plan";
 import { LABEL, type PodRuntime } from "./runtime";
 
@@ -13,24 +13,41 @@ export interface AgentServer {
 }
 
 /**
- * The kubelet's read API for the API servers: container logs, authenticated by the node's agent token.
- * The API proxies `pods/log` here because only the node agent talks to Docker.
+ * The kubelet's read API for the API servers: container logs, for a request that carries a ticket the API
+ * signed for exactly that pod and container (`core/agent-tickets.ts`); the API proxies `pods/log` here
+ * because only the node agent talks to Docker. The streaming endpoints share the same check.
  */
-export async function startAgentServer(options: {
-  runtime: PodRuntime;
-  token: string;
-  host: string;
-  port: number;
-}): Promise<AgentServer> {
-  const { runtime, token } = options;
-  const app = new Hono();
+export async function startAgentServer(
+  options: StreamServerOptions & {
+    runtime: PodRuntime;
+    host: string;
+    port: number;
+  },
+): Promise<AgentServer> {
+  const { runtime, ticketKey, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const app = new Hono<{ Variables: { request: AgentRequest } }>();
   app.use("*", async (c, next) => {
-    const given = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-    if (!safeEqual(given, token)) return c.text("Unauthorized", 401);
+    const auth = authorizeAgentRequest(
+      ticketKey,
+      c.req.header("authorization"),
+      new URL(c.req.url).pathname,
+      now(),
+    );
+    if (!auth.ok) {
+      if (auth.status !== 404)
+        logger?.warn("agent: refused a request", { status: auth.status, reason: auth.reason });
+      return c.text(
+        auth.status === 404 ? "Not Found" : auth.status === 401 ? "Unauthorized" : "Forbidden",
+        auth.status,
+      );
+    }
+    c.set("request", auth.request);
     await next();
   });
-  app.get("/pods/:cluster/:uid/containers/:name/logs", async (c) => {
-    const { cluster, uid, name } = c.req.param();
+  app.get("*", async (c) => {
+    const { cluster, pod: uid, verb, target: name } = c.get("request");
+    if (verb !== "logs") return c.text("Not Found", 404);
     const pods = await runtime.listPods({ [LABEL.cluster]: cluster, [LABEL.podUid]: uid });
     const instances = instancesOf(pods.get(uid), name);
     const newest = latest(instances);
@@ -63,9 +80,18 @@ export async function startAgentServer(options: {
       headers: { "content-type": "text/plain; charset=utf-8" },
     });
   });
+  app.onError((err, c) => {
+    logger?.warn("agent: request failed", { error: err.message });
+    return c.text("Internal Server Error", 500);
+  });
   const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port });
-  const onUpgrade = execUpgradeHandler(runtime, token);
-  server.on("upgrade", (req, socket, head) => void onUpgrade(req, socket, head));
+  const onUpgrade = execUpgradeHandler(runtime, options);
+  server.on("upgrade", (req, socket, head) => {
+    onUpgrade(req, socket, head).catch((err: Error) => {
+      logger?.warn("agent: stream request failed", { error: err.message });
+      socket.destroy();
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);

@@ -22,6 +22,15 @@ export const RST = {
   internalError: 6,
 } as const;
 
+/** The peer broke the protocol: the session cannot go on (SPDY's session error PROTOCOL_ERROR). */
+export class ProtocolError extends Error {}
+
+/**
+ * The largest control frame accepted. Control frames carry header blocks of a few hundred bytes at most
+ * (kubectl's SYN_STREAMs), so a bigger one is an attack on the inflater, not a request.
+ */
+export const MAX_CONTROL_FRAME = 64 * 1024;
+
 export type Frame =
   | { kind: "control"; type: number; flags: number; payload: Buffer }
   | { kind: "data"; streamId: number; flags: number; payload: Buffer };
@@ -31,7 +40,7 @@ export function readFrames(buffer: Buffer): { frames: Frame[]; rest: Buffer } {
   const frames: Frame[] = [];
   let offset = 0;
   while (buffer.length - offset >= 8) {
-    const length = buffer.readUIntBE(offset + 5, 3);
+    const length = frameLength(buffer, offset);
     if (buffer.length - offset < 8 + length) break;
     const first = buffer.readUInt32BE(offset);
     const flags = buffer[offset + 4] as number;
@@ -41,6 +50,40 @@ export function readFrames(buffer: Buffer): { frames: Frame[]; rest: Buffer } {
     offset += 8 + length;
   }
   return { frames, rest: buffer.subarray(offset) };
+}
+
+/** The payload length of the frame at `offset`, refusing control frames above `MAX_CONTROL_FRAME`. */
+function frameLength(buffer: Buffer, offset: number): number {
+  const length = buffer.readUIntBE(offset + 5, 3);
+  if ((buffer[offset] as number) & 0x80 && length > MAX_CONTROL_FRAME)
+    throw new ProtocolError(`control frame of ${length} bytes is over the limit of ${MAX_CONTROL_FRAME}`);
+  return length;
+}
+
+/**
+ * Frames out of a byte stream read in chunks of any size. Chunks are kept apart until a whole frame is
+ * there, so a large data frame arriving in many pieces is copied once, not once per piece. `push` throws
+ * a ProtocolError for a frame the session must not accept.
+ */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** Bytes needed before anything can be parsed: a header, then the whole frame it announces. */
+  private needed = 8;
+
+  push(chunk: Buffer): Frame[] {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    if (this.length < this.needed) return [];
+    const buffer =
+      this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.length);
+    const { frames, rest } = readFrames(buffer);
+    // a copy, so that the partial frame left over does not keep the whole buffer alive
+    this.chunks = rest.length ? [Buffer.from(rest)] : [];
+    this.length = rest.length;
+    this.needed = rest.length >= 8 ? 8 + frameLength(rest, 0) : 8;
+    return frames;
+  }
 }
 
 function header(first: number, flags: number, length: number): Buffer {
@@ -76,17 +119,26 @@ export function encodeHeaders(headers: Record<string, string>): Buffer {
   return Buffer.concat(parts);
 }
 
+/** A header block after decompression; throws a ProtocolError when it is not one. */
 export function decodeHeaders(block: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  let offset = 4;
+  const out: Record<string, string> = Object.create(null);
+  let offset = 0;
+  const take = (): Buffer => {
+    if (block.length - offset < 4) throw new ProtocolError("truncated header block");
+    const length = block.readUInt32BE(offset);
+    if (block.length - offset - 4 < length) throw new ProtocolError("truncated header block");
+    const value = block.subarray(offset + 4, offset + 4 + length);
+    offset += 4 + length;
+    return value;
+  };
+  if (block.length < 4) throw new ProtocolError("truncated header block");
   const count = block.readUInt32BE(0);
+  offset = 4;
+  // every pair takes at least 8 bytes: a count above that is a lie, whatever follows
+  if (count > (block.length - 4) / 8) throw new ProtocolError("truncated header block");
   for (let i = 0; i < count; i++) {
-    const nameLength = block.readUInt32BE(offset);
-    const name = block.subarray(offset + 4, offset + 4 + nameLength).toString();
-    offset += 4 + nameLength;
-    const valueLength = block.readUInt32BE(offset);
-    out[name] = block.subarray(offset + 4, offset + 4 + valueLength).toString();
-    offset += 4 + valueLength;
+    const name = take().toString();
+    out[name] = take().toString();
   }
-  return out;
+  return { ...out };
 }
