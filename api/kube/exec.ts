@@ -1,9 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
-import { KubeError, kubeErrors } from "../../core/k8s/errors";
+import { hiddenError, KubeError, kubeErrors } from "../../core/k8s/errors";
 import { allContainerStatuses } from "../../core/k8s/pods";
 import type { Status } from "../../core/k8s/types";
+import { createLogger } from "../../core/telemetry";
 import type { ApiDeps } from "../env";
 import { agentRequest } from "./agent-request";
 import { authenticate } from "./auth";
@@ -11,6 +12,8 @@ import { authorizeStream } from "./authorization";
 import { acceptExecSpdy } from "./exec-spdy";
 import { podContainer } from "./pod-container";
 import { acceptPortForward, portForwardTarget, TUNNEL_PROTOCOL } from "./port-forward";
+
+const log = createLogger("api");
 
 const STREAM_PATH =
   /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
@@ -91,10 +94,9 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
       const agent = new WebSocket(upstream.url, protocol, { headers: upstream.headers });
       relayWebSocket(wss, req, socket, head, agent, node.name);
     } catch (err) {
-      refuse(
-        socket,
-        err instanceof KubeError ? err.status : kubeErrors.internal((err as Error).message).status,
-      );
+      if (err instanceof KubeError) return refuse(socket, err.status);
+      log.error("stream upgrade failed", { error: (err as Error).stack ?? String(err) });
+      refuse(socket, kubeErrors.internal(hiddenError(undefined)).status);
     }
   };
 }
@@ -122,9 +124,9 @@ function relayWebSocket(
       refuse(socket, kubeErrors.badRequest(text.trim() || "the node refused the exec").status),
     );
   });
-  upstream.on("error", (err) => {
+  upstream.on("error", () => {
     if (client) client.close(1011);
-    else refuse(socket, kubeErrors.internal(`node ${nodeName}: ${err.message}`).status);
+    else refuse(socket, kubeErrors.internal(`the node agent of ${nodeName} did not answer`).status);
   });
   // the client left before the agent answered: nothing will take the upgrade, so nothing must stay open
   socket.once("close", () => {

@@ -48,8 +48,8 @@ export async function podLogs(c: Context<AppEnv>, info: RequestInfo) {
   }
   const abort = new AbortController();
   c.req.raw.signal.addEventListener("abort", () => abort.abort());
-  const upstream = await fetch(url, { headers, signal: abort.signal }).catch((err: Error) => {
-    throw kubeErrors.internal(`the node agent of ${node.name} did not answer: ${err.message}`);
+  const upstream = await fetch(url, { headers, signal: abort.signal }).catch(() => {
+    throw kubeErrors.internal(`the node agent of ${node.name} did not answer`);
   });
   if (!upstream.ok) {
     const text = await upstream.text();
