@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { memoryBytes } from "./k8s/requests";
 import { parseLabels, parseTaints } from "./k8s/scheduling/node-settings";
 import { tokenSecret } from "./tokens";
 
@@ -61,6 +62,11 @@ const schema = z.object({
   TIMONIER_INGRESS_PORT: z.coerce.number().int().min(1).max(65535).default(8880),
   TIMONIER_INGRESS_TLS_PORT: z.coerce.number().int().min(1).max(65535).default(8843),
   TIMONIER_INGRESS_DOMAIN: z.string().default("timonier.localhost"),
+  /** The largest tmpfs a memory-backed emptyDir gets, whatever its sizeLimit: a quantity (`512Mi`). */
+  TIMONIER_MAX_MEMORY_EMPTYDIR: z
+    .string()
+    .refine((q) => memoryBytes(q) > 0, "must be a positive memory quantity such as 512Mi")
+    .default("512Mi"),
   /** Seconds between two samples of every container's CPU and memory (metrics.k8s.io, autoscaling). */
   TIMONIER_METRICS_SECONDS: z.coerce.number().positive().default(15),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
@@ -117,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     nodeTaints: node.taints,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
     metricsSeconds: c.TIMONIER_METRICS_SECONDS,
+    maxMemoryEmptyDirBytes: memoryBytes(c.TIMONIER_MAX_MEMORY_EMPTYDIR),
     clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },
     loadBalancerPool: c.TIMONIER_LOADBALANCER_POOL,
     rateLimit: {

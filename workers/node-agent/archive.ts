@@ -5,6 +5,8 @@ export interface ArchiveEntry {
   /** Absent for a directory. */
   content?: string;
   mode?: number;
+  /** The owning group; root's when absent. */
+  gid?: number;
 }
 
 /** A tar archive in memory, what the Docker API takes to put files into a container. */
@@ -16,8 +18,10 @@ export function tarOf(entries: ArchiveEntry[]): Promise<Buffer> {
     archive.on("end", () => resolve(Buffer.concat(chunks)));
     archive.on("error", reject);
     for (const e of entries) {
-      if (e.content === undefined) archive.entry({ name: e.name, type: "directory", mode: e.mode ?? 0o755 });
-      else archive.entry({ name: e.name, mode: e.mode ?? 0o644 }, e.content);
+      const gid = e.gid ?? 0;
+      if (e.content === undefined)
+        archive.entry({ name: e.name, type: "directory", mode: e.mode ?? 0o755, gid });
+      else archive.entry({ name: e.name, mode: e.mode ?? 0o644, gid }, e.content);
     }
     archive.finalize();
   });

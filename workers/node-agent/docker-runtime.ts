@@ -21,6 +21,7 @@ import {
   type SandboxSpec,
   type VolumeSpec,
 } from "./runtime";
+import { dockerSecurity } from "./security";
 
 /** A call to the Docker Engine API, traced as a span and timed by operation and outcome. */
 export async function dockerCall<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
@@ -97,7 +98,7 @@ function dockerMount(m: Mount): Docker.MountSettings {
 export class DockerRuntime implements PodRuntime {
   /** Network ids by name and images known to be present, to spare a round trip per pod start. */
   private readonly networks = new Map<string, Promise<string>>();
-  private readonly imagesSeen = new Map<string, number>();
+  private readonly imagesSeen = new Map<string, { until: number; user: string }>();
   /** Each running container's last CPU reading, for the next sample's difference. */
   private readonly cpuSamples = new Map<string, { cpu: number; system: number }>();
 
@@ -238,16 +239,26 @@ export class DockerRuntime implements PodRuntime {
   }
 
   async hasImage(image: string): Promise<boolean> {
-    const seen = this.imagesSeen.get(image);
-    if (seen && seen > Date.now()) return true;
     try {
-      await this.docker.getImage(image).inspect();
-      this.imagesSeen.set(image, Date.now() + IMAGE_CACHE_MS);
+      await this.inspectImage(image);
       return true;
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return false;
       throw err;
     }
+  }
+
+  async imageUser(image: string): Promise<string> {
+    return (await this.inspectImage(image)).user;
+  }
+
+  private async inspectImage(image: string): Promise<{ until: number; user: string }> {
+    const seen = this.imagesSeen.get(image);
+    if (seen && seen.until > Date.now()) return seen;
+    const info = await this.docker.getImage(image).inspect();
+    const fresh = { until: Date.now() + IMAGE_CACHE_MS, user: info.Config?.User ?? "" };
+    this.imagesSeen.set(image, fresh);
+    return fresh;
   }
 
   private labels(pod: SandboxSpec["pod"], name: string, attempt: number, role: string) {
@@ -312,7 +323,14 @@ export class DockerRuntime implements PodRuntime {
           ...(spec.podUid ? { [LABEL.podUid]: spec.podUid } : {}),
         },
         ...(spec.tmpfsBytes
-          ? { DriverOpts: { type: "tmpfs", device: "tmpfs", o: `size=${spec.tmpfsBytes}` } }
+          ? {
+              DriverOpts: {
+                type: "tmpfs",
+                device: "tmpfs",
+                // a tmpfs root is 1777; the fsGroup's is the kubelet's 1777 | 0660 | setgid
+                o: `size=${spec.tmpfsBytes}${spec.tmpfsGid !== undefined ? `,mode=3777,gid=${spec.tmpfsGid}` : ""}`,
+              },
+            }
           : {}),
       });
     });
@@ -359,9 +377,11 @@ export class DockerRuntime implements PodRuntime {
       "docker.container.create",
       { "k8s.pod.uid": pod.uid, "k8s.container.name": spec.name, "container.image.name": spec.image },
       async () => {
+        const security = dockerSecurity(spec.security);
         const container = await this.docker.createContainer({
           name: `k8s_${spec.name}_${pod.name}_${pod.namespace}_${pod.uid}_${spec.attempt}`,
           Image: spec.image,
+          ...(security.User !== undefined ? { User: security.User } : {}),
           ...(spec.command ? { Entrypoint: spec.command, Cmd: spec.args ?? [] } : {}),
           ...(!spec.command && spec.args ? { Cmd: spec.args } : {}),
           Env: spec.env,
@@ -379,6 +399,7 @@ export class DockerRuntime implements PodRuntime {
             ...(spec.nanoCpus ? { NanoCpus: spec.nanoCpus } : {}),
             ...(spec.cpuShares ? { CpuShares: spec.cpuShares } : {}),
             ...(spec.mounts?.length ? { Mounts: spec.mounts.map(dockerMount) } : {}),
+            ...security.HostConfig,
             LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
           },
         });

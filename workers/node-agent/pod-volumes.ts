@@ -5,6 +5,15 @@ import type { ObjectStore } from "../../db/store";
 import type { ArchiveEntry } from "./archive";
 import type { Mount, PodIdentity, PodRuntime } from "./runtime";
 import {
+  SANDBOX_VOLUMES,
+  type SandboxVolume,
+  sandboxArchive,
+  sandboxVolumes,
+  withDirectories,
+  withFsGroup,
+} from "./sandbox-volumes";
+import { fsGroupOf } from "./security";
+import {
   containerMounts,
   dataSources,
   type PlannedVolume,
@@ -18,10 +27,11 @@ import {
 export interface PreparedVolumes {
   planned: PlannedVolume[];
   files: Map<string, ArchiveEntry[]>;
+  /** What the sandbox mounts (see sandboxVolumes). */
+  held: SandboxVolume[];
+  /** The pod's fsGroup, which owns what the pod writes. */
+  fsGroup?: number;
 }
-
-/** Where the sandbox holds a populated volume, for the agent to write its files. */
-const populatedPath = (volume: string) => `/.timonier/volumes/${volume}`;
 
 /**
  * The volumes of the pods on this node as Docker volumes: emptyDir per pod (tmpfs for medium Memory),
@@ -32,15 +42,20 @@ export class PodVolumes {
   constructor(
     private readonly runtime: PodRuntime,
     private readonly store: ObjectStore,
+    /** The cap on a memory-backed emptyDir (TIMONIER_MAX_MEMORY_EMPTYDIR). */
+    private readonly maxMemoryEmptyDirBytes?: number,
   ) {}
 
   /** Plans the pod's volumes and reads their data; names the volume that cannot be set up yet. */
   async prepare(pod: Pod, clusterId: string): Promise<PreparedVolumes | { volume: string; message: string }> {
     const claims = await this.claims(pod, clusterId);
     if ("message" in claims) return claims;
-    const planned = planVolumes(pod, clusterId, claims);
+    const planned = planVolumes(pod, clusterId, claims, this.maxMemoryEmptyDirBytes);
     const files = new Map<string, ArchiveEntry[]>();
-    if (!planned.some((v) => v.populated)) return { planned, files };
+    const fsGroup = fsGroupOf(pod);
+    const held = sandboxVolumes(planned, [...(pod.spec.initContainers ?? []), ...pod.spec.containers]);
+    const prepared = { planned, files, held, ...(fsGroup !== undefined ? { fsGroup } : {}) };
+    if (!planned.some((v) => v.populated)) return prepared;
     const data = await this.data(pod, clusterId);
     for (const volume of (pod.spec.volumes as VolumeSource[] | undefined) ?? []) {
       if (!planned.find((v) => v.name === volume.name)?.populated) continue;
@@ -48,12 +63,18 @@ export class PodVolumes {
       if ("missing" in result) return { volume: volume.name, message: result.missing };
       files.set(volume.name, result.files);
     }
-    return { planned, files };
+    return prepared;
   }
 
-  /** Creates the Docker volumes of the pod and of the given containers' subPaths. */
+  /** Creates the Docker volumes of the pod, of what its sandbox holds and of the given containers' subPaths. */
   async ensure(prepared: PreparedVolumes, identity: PodIdentity, containers: Container[]): Promise<void> {
-    const subVolumes = containers.flatMap((c) => containerMounts(c, prepared.planned).mounts);
+    const subVolumes = [
+      ...prepared.held.map((h) => ({
+        source: h.source,
+        tmpfsBytes: prepared.planned.find((v) => v.name === h.volume)?.tmpfsBytes,
+      })),
+      ...containers.flatMap((c) => containerMounts(c, prepared.planned).mounts),
+    ];
     const specs = new Map<string, { tmpfsBytes?: number; podScoped: boolean }>();
     for (const v of prepared.planned)
       specs.set(v.docker, {
@@ -73,26 +94,27 @@ export class PodVolumes {
           clusterId: identity.clusterId,
           ...(spec.podScoped ? { podUid: identity.uid } : {}),
           ...(spec.tmpfsBytes ? { tmpfsBytes: spec.tmpfsBytes } : {}),
+          ...(spec.tmpfsBytes && spec.podScoped && prepared.fsGroup !== undefined
+            ? { tmpfsGid: prepared.fsGroup }
+            : {}),
         }),
       ),
     );
   }
 
-  /** The sandbox's mounts: every populated volume, where `populate` writes it. */
+  /** The sandbox's mounts: what it holds for the pod (see sandboxVolumes). */
   sandboxMounts(prepared: PreparedVolumes): Mount[] {
-    return prepared.planned
-      .filter((v) => v.populated)
-      .map((v) => ({ source: v.docker, target: populatedPath(v.name), readOnly: false }));
+    return prepared.held.map((v) => ({
+      source: v.source,
+      target: `${SANDBOX_VOLUMES}/${v.path}`,
+      readOnly: false,
+    }));
   }
 
+  /** Sets the owners of the pod's writable volumes and writes its populated ones, in one archive. */
   async populate(sandboxId: string, prepared: PreparedVolumes): Promise<void> {
-    await Promise.all(
-      [...prepared.files].map(([volume, files]) =>
-        files.length
-          ? this.runtime.putFiles(sandboxId, populatedPath(volume), withDirectories(files))
-          : undefined,
-      ),
-    );
+    const entries = sandboxArchive(prepared.held, prepared.planned, prepared.files, prepared.fsGroup);
+    if (entries.length) await this.runtime.putFiles(sandboxId, SANDBOX_VOLUMES, entries);
   }
 
   /** A container's mounts, and what to copy into it before it starts (subPaths of populated volumes). */
@@ -108,21 +130,30 @@ export class PodVolumes {
           const files = prepared.files.get(c.volume) ?? [];
           const file = files.find((f) => f.name === c.subPath);
           if (file)
-            await this.runtime.putFiles(containerId, posix.dirname(c.target), [
-              { ...file, name: posix.basename(c.target) },
-            ]);
+            await this.runtime.putFiles(
+              containerId,
+              posix.dirname(c.target),
+              withFsGroup([{ ...file, name: posix.basename(c.target) }], prepared.fsGroup),
+            );
           else {
             const prefix = `${c.subPath.replace(/\/+$/, "")}/`;
             const inside = files
               .filter((f) => f.name.startsWith(prefix))
               .map((f) => ({ ...f, name: f.name.slice(prefix.length) }));
-            await this.runtime.putFiles(containerId, posix.dirname(c.target), [
-              { name: posix.basename(c.target), mode: 0o755 },
-              ...withDirectories(inside).map((f) => ({
-                ...f,
-                name: `${posix.basename(c.target)}/${f.name}`,
-              })),
-            ]);
+            await this.runtime.putFiles(
+              containerId,
+              posix.dirname(c.target),
+              withFsGroup(
+                [
+                  { name: posix.basename(c.target), mode: 0o755 },
+                  ...withDirectories(inside).map((f) => ({
+                    ...f,
+                    name: `${posix.basename(c.target)}/${f.name}`,
+                  })),
+                ],
+                prepared.fsGroup,
+              ),
+            );
           }
         }
       },
@@ -180,17 +211,4 @@ export class PodVolumes {
       secrets: new Map(await Promise.all(secrets.map((n) => read("secrets", n)))),
     };
   }
-}
-
-/** Files with the directories above them, as a tar needs them to create nested paths. */
-function withDirectories(files: ArchiveEntry[]): ArchiveEntry[] {
-  const dirs = new Set<string>();
-  for (const f of files) {
-    let dir = posix.dirname(f.name);
-    while (dir !== "." && dir !== "/" && !dirs.has(dir)) {
-      dirs.add(dir);
-      dir = posix.dirname(dir);
-    }
-  }
-  return [...[...dirs].sort().map((name) => ({ name, mode: 0o755 })), ...files];
 }

@@ -64,6 +64,8 @@ export interface VolumeSpec {
   podUid?: string;
   /** A tmpfs of that size (emptyDir with medium Memory). */
   tmpfsBytes?: number;
+  /** The tmpfs root's group (the pod's fsGroup), setgid and group-writable as the kubelet leaves it. */
+  tmpfsGid?: number;
 }
 
 export interface SandboxSpec {
@@ -77,6 +79,22 @@ export interface SandboxSpec {
   /** The resolver configuration; undefined keeps Docker's. */
   dns?: PodDns;
   attempt: number;
+}
+
+/**
+ * Who a container runs as and what it may do, from its pod's and its own securityContext (security.ts).
+ * Absent, the container runs as its image says with Docker's defaults.
+ */
+export interface ContainerSecurity {
+  /** `uid`, `uid:gid` or `user:gid` for Docker's User; undefined keeps the image's user. */
+  user?: string;
+  /** Supplementary groups besides the user's own: fsGroup, then supplementalGroups. */
+  groups: number[];
+  readOnlyRootfs: boolean;
+  noNewPrivileges: boolean;
+  /** Capability names as the pod gives them (`NET_ADMIN`, `ALL`), which Docker takes as they are. */
+  capAdd: string[];
+  capDrop: string[];
 }
 
 export interface ContainerSpec {
@@ -101,6 +119,7 @@ export interface ContainerSpec {
   mounts?: Mount[];
   /** Share this container's process namespace (an ephemeral container's target). */
   pidContainerId?: string;
+  security?: ContainerSecurity;
 }
 
 export interface LogOptions {
@@ -141,6 +160,8 @@ export interface PodRuntime {
   /** The pods this node holds, by pod uid; `filter` narrows by labels (see LABEL). */
   listPods(filter?: Record<string, string>): Promise<Map<string, ObservedPod>>;
   hasImage(image: string): Promise<boolean>;
+  /** The user the image runs as (its config's User, `""` when it names none); throws when it is absent. */
+  imageUser(image: string): Promise<string>;
   /** Creates (does not start) the sandbox; returns its id. */
   createSandbox(spec: SandboxSpec): Promise<string>;
   /**

@@ -128,4 +128,32 @@ describe("podStatus", () => {
     );
     expect(later.conditions).toEqual(first.conditions);
   });
+
+  it("says CreateContainerConfigError with the kubelet's message for a container it would not create", () => {
+    const message =
+      'container has runAsNonRoot and image will run as root (pod: "web_default(u1)", container: app)';
+    const sandboxOnly = observed([]);
+    const status = podStatus(pod(), sandboxOnly, new Set(), "127.0.0.1", NOW, undefined, {
+      configErrors: new Map([["app", message]]),
+    });
+    expect(status.phase).toBe("Pending");
+    expect(status.containerStatuses?.[0]?.state).toEqual({
+      waiting: { reason: "CreateContainerConfigError", message },
+    });
+  });
+
+  it("reports an evicted pod Failed with reason Evicted, its killed containers terminated, not backing off", () => {
+    const message = 'Usage of EmptyDir volume "scratch" exceeds the limit "10Mi". ';
+    const killed = observed([
+      {
+        state: "exited",
+        exitCode: 137,
+        startedAt: "2026-01-01T00:09:00Z",
+        finishedAt: "2026-01-01T00:09:59Z",
+      },
+    ]);
+    const status = podStatus(pod(), killed, new Set(), "127.0.0.1", NOW, undefined, { evicted: message });
+    expect(status).toMatchObject({ phase: "Failed", reason: "Evicted", message });
+    expect(status.containerStatuses?.[0]?.state.terminated).toMatchObject({ exitCode: 137, reason: "Error" });
+  });
 });

@@ -6,6 +6,7 @@ import type {
   PodPhase,
   PodStatus,
 } from "../../core/k8s/types";
+import { EVICTED } from "./eviction";
 import { backoffMs, backoffRemaining, instancesOf, latest, wantsRestart } from "./plan";
 import type { ProbeResults } from "./prober";
 import type { ObservedContainer, ObservedPod } from "./runtime";
@@ -22,6 +23,16 @@ function terminated(c: ObservedContainer): ContainerState {
   };
 }
 
+/**
+ * What the agent knows beyond the runtime's containers: containers it could not create for their
+ * configuration (CreateContainerConfigError, the kubelet's message by container name), and a pod it
+ * evicted (the kubelet's message), which is Failed with reason Evicted.
+ */
+export interface PodProblems {
+  configErrors?: ReadonlyMap<string, string>;
+  evicted?: string;
+}
+
 function containerStatus(
   pod: Pod,
   name: string,
@@ -30,11 +41,19 @@ function containerStatus(
   missingImages: ReadonlySet<string>,
   now: Date,
   probes: ProbeResults | undefined,
+  problems: PodProblems = {},
 ): ContainerStatus {
   const instances = instancesOf(observed, name);
   const newest = latest(instances);
   const previous = newest ? instances.find((c) => c.attempt === newest.attempt - 1) : undefined;
   const base = { name, image, imageID: "", restartCount: newest?.attempt ?? 0, ready: false, started: false };
+  const configError = problems.configErrors?.get(name);
+  if (configError !== undefined && newest?.state !== "running") {
+    // the kubelet retries the creation at every sync: the container waits, its last run as it ended
+    const waiting = { reason: "CreateContainerConfigError", message: configError };
+    const last = newest?.state === "exited" ? terminated(newest) : previous ? terminated(previous) : {};
+    return { ...base, state: { waiting }, lastState: last };
+  }
   if (!newest) {
     const waiting = missingImages.has(image)
       ? {
@@ -63,7 +82,12 @@ function containerStatus(
       lastState,
     };
   }
-  if (newest.state === "exited" && wantsRestart(pod, newest) && backoffRemaining(newest, now) > 0) {
+  if (
+    !problems.evicted &&
+    newest.state === "exited" &&
+    wantsRestart(pod, newest) &&
+    backoffRemaining(newest, now) > 0
+  ) {
     const delay = backoffMs(newest) / 1000;
     return {
       ...base,
@@ -122,17 +146,37 @@ export function podStatus(
   hostIP: string,
   now: Date,
   probes?: ProbeResults,
+  problems: PodProblems = {},
 ): PodStatus {
   const stamp = now.toISOString().replace(/\.\d{3}Z$/, "Z");
   const previous = pod.status ?? {};
-  if (previous.phase === "Succeeded" || previous.phase === "Failed") return previous;
+  // an evicted pod is reported once more, after its containers are killed
+  if ((previous.phase === "Succeeded" || previous.phase === "Failed") && !problems.evicted) return previous;
   const inits = (pod.spec.initContainers ?? []).map((c) => {
     const newest = latest(instancesOf(observed, c.name));
     if (newest?.state === "exited" && newest.exitCode === 0) {
-      const status = containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes);
+      const status = containerStatus(
+        pod,
+        c.name,
+        c.image ?? "",
+        observed,
+        missingImages,
+        now,
+        probes,
+        problems,
+      );
       return { ...status, state: terminated(newest), ready: true, started: false };
     }
-    const status = containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes);
+    const status = containerStatus(
+      pod,
+      c.name,
+      c.image ?? "",
+      observed,
+      missingImages,
+      now,
+      probes,
+      problems,
+    );
     return { ...status, ready: false, started: status.state.running !== undefined };
   });
   const initialised = inits.every((s) => s.state.terminated?.exitCode === 0);
@@ -140,14 +184,29 @@ export function podStatus(
     (pod.spec.restartPolicy ?? "Always") === "Never" &&
     inits.some((s) => (s.state.terminated?.exitCode ?? 0) !== 0);
   const statuses = pod.spec.containers.map((c) => {
-    const status = containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes);
+    const status = containerStatus(
+      pod,
+      c.name,
+      c.image ?? "",
+      observed,
+      missingImages,
+      now,
+      probes,
+      problems,
+    );
     return initialised ? status : { ...status, state: { waiting: { reason: "PodInitializing" } } };
   });
   const ephemeral = (pod.spec.ephemeralContainers ?? []).map((c) => ({
-    ...containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, undefined),
+    ...containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, undefined, problems),
     ready: false,
   }));
-  const phase = initFailed ? "Failed" : initialised ? phaseOf(pod, statuses, observed) : "Pending";
+  const phase = problems.evicted
+    ? "Failed"
+    : initFailed
+      ? "Failed"
+      : initialised
+        ? phaseOf(pod, statuses, observed)
+        : "Pending";
   const sandbox = latest(observed?.sandboxes ?? []);
   const sandboxUp = sandbox?.state === "running";
   const allReady = statuses.every((s) => s.ready);
@@ -189,5 +248,6 @@ export function podStatus(
     ...(inits.length ? { initContainerStatuses: inits } : {}),
     containerStatuses: statuses,
     ...(ephemeral.length ? { ephemeralContainerStatuses: ephemeral } : {}),
+    ...(problems.evicted ? { reason: EVICTED, message: problems.evicted } : {}),
   };
 }

@@ -4,7 +4,9 @@ import type { Container, Pod } from "../../core/k8s/types";
 import {
   containerMounts,
   dataSources,
+  memoryEmptyDirBytes,
   planVolumes,
+  podMemoryLimit,
   type VolumeData,
   type VolumeSource,
   volumeFiles,
@@ -137,5 +139,47 @@ describe("containerMounts", () => {
     expect(mounts[1]?.source).toMatch(/^timonier-c1-host-[0-9a-f]{12}-sub-[0-9a-f]{12}$/);
     expect(mounts[1]?.readOnly).toBe(true);
     expect(mounts[2]).toEqual({ source: "timonier-c1-pod-u1-creds", target: "/secrets", readOnly: true });
+  });
+});
+
+describe("memory-backed emptyDirs", () => {
+  const MiB = 1024 * 1024;
+  const limited = (...limits: (string | undefined)[]): Pod => ({
+    ...pod,
+    spec: {
+      containers: limits.map((memory, i) => ({
+        name: `c${i}`,
+        ...(memory ? { resources: { limits: { memory } } } : {}),
+      })),
+    },
+  });
+
+  it("takes the pod's memory limit only when every container has one", () => {
+    expect(podMemoryLimit(limited("64Mi", "32Mi"))).toBe(96 * MiB);
+    expect(podMemoryLimit(limited("64Mi", undefined))).toBeUndefined();
+    const withInit = limited("64Mi");
+    withInit.spec.initContainers = [{ name: "init", resources: { limits: { memory: "128Mi" } } }];
+    expect(podMemoryLimit(withInit)).toBe(128 * MiB);
+  });
+
+  it("caps the tmpfs at the smallest of the sizeLimit, the pod's memory limit and the platform's maximum", () => {
+    expect(memoryEmptyDirBytes(limited(undefined), "200Gi", 512 * MiB)).toBe(512 * MiB);
+    expect(memoryEmptyDirBytes(limited("64Mi"), "200Gi", 512 * MiB)).toBe(64 * MiB);
+    expect(memoryEmptyDirBytes(limited("64Mi"), "16Mi", 512 * MiB)).toBe(16 * MiB);
+    expect(memoryEmptyDirBytes(limited(undefined), undefined, 512 * MiB)).toBe(512 * MiB);
+    expect(memoryEmptyDirBytes(limited("1Gi"), undefined, 512 * MiB)).toBe(512 * MiB);
+    const planned = planVolumes(
+      {
+        ...limited(undefined),
+        spec: {
+          ...limited(undefined).spec,
+          volumes: [{ name: "m", emptyDir: { medium: "Memory", sizeLimit: "200Gi" } }],
+        },
+      },
+      "c1",
+      new Map(),
+      256 * MiB,
+    );
+    expect(planned[0]?.tmpfsBytes).toBe(256 * MiB);
   });
 });

@@ -52,7 +52,7 @@ export interface PlannedVolume {
   docker: string;
   /** Pod-scoped volumes go with the pod; host paths and claims outlive it. */
   scope: "pod" | "cluster";
-  /** emptyDir with medium Memory: a tmpfs, bounded by sizeLimit when given. */
+  /** emptyDir with medium Memory: a tmpfs of this size (see memoryEmptyDirBytes). */
   tmpfsBytes?: number;
   /** configMap, secret, downwardAPI and projected volumes: files the agent writes. */
   populated: boolean;
@@ -60,7 +60,37 @@ export interface PlannedVolume {
   readOnly: boolean;
 }
 
-const DEFAULT_TMPFS_BYTES = 64 * 1024 * 1024;
+/** The platform's default cap on a memory-backed emptyDir (TIMONIER_MAX_MEMORY_EMPTYDIR). */
+export const DEFAULT_MAX_MEMORY_EMPTYDIR_BYTES = 512 * 1024 * 1024;
+
+/**
+ * The pod's memory limit as its cgroup would have it: the sum of its containers' limits, or an init
+ * container's if larger; none when a container has no limit.
+ */
+export function podMemoryLimit(pod: Pod): number | undefined {
+  const limit = (c: Container) => {
+    const quantity = c.resources?.limits?.memory;
+    return quantity ? memoryBytes(quantity) : 0;
+  };
+  const limits = pod.spec.containers.map(limit);
+  if (limits.some((l) => l <= 0)) return undefined;
+  const inits = (pod.spec.initContainers ?? []).map(limit);
+  if (inits.some((l) => l <= 0)) return undefined;
+  return Math.max(
+    limits.reduce((a, b) => a + b, 0),
+    ...inits,
+  );
+}
+
+/**
+ * The size of a memory-backed emptyDir's tmpfs. The kubelet sizes it at the smallest of the node's
+ * allocatable memory, the pod's memory limit and the volume's sizeLimit; here the platform's maximum stands
+ * for the node's memory, which every cluster's pods share, so a sizeLimit of 200Gi is not a 200 GiB tmpfs.
+ */
+export function memoryEmptyDirBytes(pod: Pod, sizeLimit: string | undefined, maxBytes: number): number {
+  const candidates = [maxBytes, podMemoryLimit(pod) ?? maxBytes, sizeLimit ? memoryBytes(sizeLimit) : 0];
+  return Math.min(...candidates.filter((b) => b > 0));
+}
 
 const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 12);
 
@@ -75,6 +105,7 @@ export function planVolumes(
   pod: Pod,
   clusterId: string,
   claims: Map<string, PersistentVolume> = new Map(),
+  maxMemoryEmptyDirBytes = DEFAULT_MAX_MEMORY_EMPTYDIR_BYTES,
 ): PlannedVolume[] {
   const uid = pod.metadata.uid ?? "";
   const volumes = (pod.spec.volumes as VolumeSource[] | undefined) ?? [];
@@ -108,7 +139,7 @@ export function planVolumes(
     }
     if (v.emptyDir?.medium === "Memory")
       return podScoped({
-        tmpfsBytes: v.emptyDir.sizeLimit ? memoryBytes(v.emptyDir.sizeLimit) : DEFAULT_TMPFS_BYTES,
+        tmpfsBytes: memoryEmptyDirBytes(pod, v.emptyDir.sizeLimit, maxMemoryEmptyDirBytes),
       });
     if (v.configMap || v.secret || v.downwardAPI || v.projected)
       return podScoped({ populated: true, readOnly: true });
