@@ -12,7 +12,15 @@ import type { WatchHub } from "./kube/watch-hub";
 export interface ApiDeps {
   config: Pick<
     Config,
-    "publicUrl" | "kubeUrl" | "adminToken" | "tokenSecret" | "metricsSeconds" | "chartRender" | "rateLimit"
+    | "publicUrl"
+    | "kubeUrl"
+    | "adminToken"
+    | "tokenSecret"
+    | "metricsSeconds"
+    | "chartRender"
+    | "rateLimit"
+    | "budget"
+    | "containerDefaults"
   > & {
     certificateAuthority: string;
   };

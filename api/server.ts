@@ -36,7 +36,11 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const store = new ObjectStore(
     db,
     (change) => triggers.dispatch(change),
-    storeHooks(networks, config.loadBalancerPool, config.serviceLimits),
+    storeHooks(networks, {
+      loadBalancerPool: config.loadBalancerPool,
+      serviceLimits: config.serviceLimits,
+      budget: { budget: config.budget, containers: config.containerDefaults },
+    }),
   );
   const watchHub = new WatchHub(store, listener);
   await watchHub.start();
@@ -53,6 +57,8 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
       metricsSeconds: config.metricsSeconds,
       chartRender: config.chartRender,
       rateLimit: config.rateLimit,
+      budget: config.budget,
+      containerDefaults: config.containerDefaults,
       certificateAuthority: tls.cert,
     },
     db,

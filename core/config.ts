@@ -1,8 +1,14 @@
 import { hostname } from "node:os";
 import { z } from "zod";
-import { memoryBytes } from "./k8s/requests";
+import { cpuMillis, memoryBytes } from "./k8s/requests";
 import { parseLabels, parseTaints } from "./k8s/scheduling/node-settings";
 import { tokenSecret } from "./tokens";
+
+const quantity = (fallback: string) =>
+  z
+    .string()
+    .refine((q) => memoryBytes(q) > 0, "must be a positive memory quantity such as 512Mi")
+    .default(fallback);
 
 const schema = z.object({
   TIMONIER_HOST: z.string().default("127.0.0.1"),
@@ -50,6 +56,22 @@ const schema = z.object({
   /** How many NodePorts and LoadBalancer addresses, both shared by every cluster, one cluster may hold. */
   TIMONIER_MAX_NODEPORTS_PER_CLUSTER: z.coerce.number().int().min(0).default(10),
   TIMONIER_MAX_LOADBALANCERS_PER_CLUSTER: z.coerce.number().int().min(0).default(5),
+  /**
+   * Each student cluster's budget, unless the management API sets another: the sums of its running pods'
+   * memory and CPU limits, and its number of pods. Containers without limits get the container defaults.
+   */
+  TIMONIER_CLUSTER_MEMORY: quantity("8Gi"),
+  TIMONIER_CLUSTER_CPU: z
+    .string()
+    .refine((q) => cpuMillis(q) > 0, "must be a CPU quantity such as 2 or 500m")
+    .default("4"),
+  TIMONIER_CLUSTER_PODS: z.coerce.number().int().min(1).default(50),
+  TIMONIER_CONTAINER_MEMORY: quantity("256Mi"),
+  TIMONIER_CONTAINER_CPU: z
+    .string()
+    .refine((q) => cpuMillis(q) > 0, "must be a CPU quantity such as 2 or 500m")
+    .default("1"),
+  TIMONIER_CONTAINER_PIDS: z.coerce.number().int().min(16).default(512),
   /** Requests per second each cluster may sustain on one API process, and its burst (kubectl's own defaults). */
   TIMONIER_CLUSTER_QPS: z.coerce.number().positive().default(50),
   TIMONIER_CLUSTER_BURST: z.coerce.number().int().min(1).default(300),
@@ -63,10 +85,7 @@ const schema = z.object({
   TIMONIER_INGRESS_TLS_PORT: z.coerce.number().int().min(1).max(65535).default(8843),
   TIMONIER_INGRESS_DOMAIN: z.string().default("timonier.localhost"),
   /** The largest tmpfs a memory-backed emptyDir gets, whatever its sizeLimit: a quantity (`512Mi`). */
-  TIMONIER_MAX_MEMORY_EMPTYDIR: z
-    .string()
-    .refine((q) => memoryBytes(q) > 0, "must be a positive memory quantity such as 512Mi")
-    .default("512Mi"),
+  TIMONIER_MAX_MEMORY_EMPTYDIR: quantity("512Mi"),
   /** Seconds between two samples of every container's CPU and memory (metrics.k8s.io, autoscaling). */
   TIMONIER_METRICS_SECONDS: z.coerce.number().positive().default(15),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
@@ -126,6 +145,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxMemoryEmptyDirBytes: memoryBytes(c.TIMONIER_MAX_MEMORY_EMPTYDIR),
     clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },
     loadBalancerPool: c.TIMONIER_LOADBALANCER_POOL,
+    budget: {
+      memoryBytes: memoryBytes(c.TIMONIER_CLUSTER_MEMORY),
+      cpuMillis: cpuMillis(c.TIMONIER_CLUSTER_CPU),
+      pods: c.TIMONIER_CLUSTER_PODS,
+    },
+    containerDefaults: {
+      memoryBytes: memoryBytes(c.TIMONIER_CONTAINER_MEMORY),
+      cpuMillis: cpuMillis(c.TIMONIER_CONTAINER_CPU),
+      pids: c.TIMONIER_CONTAINER_PIDS,
+    },
     rateLimit: {
       qps: c.TIMONIER_CLUSTER_QPS,
       burst: c.TIMONIER_CLUSTER_BURST,

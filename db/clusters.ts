@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
+import type { ClusterBudget } from "../core/k8s/budget";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
 import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from "../core/k8s/rbac/defaults";
 import { SYSTEM_PRIORITY_CLASSES } from "../core/k8s/scheduling/priority";
@@ -150,6 +151,11 @@ export class ClusterRepository {
       .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
       .where(eq(clusters.id, id));
     return row ? { ...row.cluster, tenant: row.tenant } : undefined;
+  }
+
+  /** Sets the cluster's own budget (what it leaves out follows the platform's defaults). */
+  async setBudget(id: string, budget: Partial<ClusterBudget>): Promise<void> {
+    await this.db.update(clusters).set({ budget }).where(eq(clusters.id, id));
   }
 
   async byTokenHash(hash: string): Promise<ClusterRow | undefined> {

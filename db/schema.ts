@@ -11,6 +11,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { ClusterBudget } from "../core/k8s/budget";
 import type { Taint } from "../core/k8s/scheduling/types";
 
 /** One global sequence; each write takes the next value, so resourceVersions only grow. */
@@ -34,6 +35,8 @@ export const clusters = pgTable(
     /** sha256 of the cluster token; the token itself is only ever in the kubeconfig. */
     tokenHash: text("token_hash").notNull().unique(),
     phase: text("phase").notNull().default("Active"),
+    /** What this cluster may use, where it differs from the platform's defaults (core/k8s/budget.ts). */
+    budget: jsonb("budget").$type<Partial<ClusterBudget>>(),
     /**
      * The last resourceVersion committed in this cluster. Every write bumps it in its own transaction, so
      * the row lock orders a cluster's commits by resourceVersion and a watch from N never misses one.

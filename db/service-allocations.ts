@@ -1,11 +1,13 @@
 import { randomInt } from "node:crypto";
-import { and, count, eq, sql } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
+import { PLATFORM_BUDGET } from "../core/k8s/budget";
 import { kubeErrors } from "../core/k8s/errors";
 import { hasClusterIp, NODE_PORT_RANGE, type Service, usesNodePorts } from "../core/k8s/services/types";
 import type { KubeObject } from "../core/k8s/types";
 import { type FieldError, fieldErrors, invalidError } from "../core/k8s/validation/field-errors";
 import { contains, formatIp, parseCidr, parseIp } from "../core/network/cidr";
 import { serviceAddresses } from "../core/network/cluster-network";
+import { type BudgetSettings, budgetAdmission } from "./budget-admission";
 import { endpointAdmission } from "./endpoint-admission";
 import type { ClusterNetworks } from "./networks";
 import { podPriorityAdmission, priorityClassAdmission } from "./priority-admission";
@@ -18,9 +20,6 @@ export interface ServiceLimits {
   nodePorts: number;
   loadBalancers: number;
 }
-
-/** The name under which the platform's own limits are reported, as a ResourceQuota's would be. */
-export const PLATFORM_QUOTA = "timonier-platform";
 
 const NODE_PORTS = "nodeport";
 const LOAD_BALANCERS = "loadbalancer";
@@ -53,10 +52,8 @@ export class ServiceAllocator implements WriteHook {
     const owner = { clusterId: key.clusterId, namespace: key.namespace, name: key.name };
     const kept: Held[] = [];
     const errors: FieldError[] = [];
+    // every write holds its cluster's row lock (db/store.ts): a cluster's holdings are counted one at a time
     const shared = usesNodePorts(svc.spec) || svc.spec.type === "LoadBalancer";
-    // one writer at a time per cluster counts and takes from the platform-wide pools
-    if (shared)
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`shared-pools/${key.clusterId}`}))`);
     const before = shared ? await this.holdings(tx, key) : [];
 
     if (hasClusterIp(svc.spec)) {
@@ -194,7 +191,7 @@ export class ServiceAllocator implements WriteHook {
       if (total <= limit) continue;
       const used = total - mine.length;
       throw kubeErrors.forbidden(
-        `services "${key.name}" is forbidden: exceeded quota: ${PLATFORM_QUOTA}, requested: ${resource}=${mine.length}, used: ${resource}=${used}, limited: ${resource}=${limit}`,
+        `services "${key.name}" is forbidden: exceeded quota: ${PLATFORM_BUDGET}, requested: ${resource}=${mine.length}, used: ${resource}=${used}, limited: ${resource}=${limit}`,
       );
     }
   }
@@ -299,12 +296,11 @@ export async function reserveClusterIp(tx: Tx, owner: Owner, ip: string): Promis
 /** The write hooks every store of a process needs. */
 export function storeHooks(
   networks: ClusterNetworks,
-  loadBalancerPool: string,
-  limits: ServiceLimits,
+  settings: { loadBalancerPool: string; serviceLimits: ServiceLimits; budget: BudgetSettings },
 ): WriteHooks {
   return {
-    "/services": [new ServiceAllocator(networks, loadBalancerPool, limits)],
-    "/pods": [podPriorityAdmission, limitRangeAdmission],
+    "/services": [new ServiceAllocator(networks, settings.loadBalancerPool, settings.serviceLimits)],
+    "/pods": [podPriorityAdmission, limitRangeAdmission, budgetAdmission(settings.budget)],
     "/endpoints": [endpointAdmission(networks)],
     "discovery.k8s.io/endpointslices": [endpointAdmission(networks)],
     "scheduling.k8s.io/priorityclasses": [priorityClassAdmission],

@@ -77,7 +77,11 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const triggers = new Triggers(connection, config.queuePrefix);
   const networks = new ClusterNetworks(db, config.clusterNetworks);
-  const hooks = storeHooks(networks, config.loadBalancerPool, config.serviceLimits);
+  const hooks = storeHooks(networks, {
+    loadBalancerPool: config.loadBalancerPool,
+    serviceLimits: config.serviceLimits,
+    budget: { budget: config.budget, containers: config.containerDefaults },
+  });
   const store = new ObjectStore(db, (change) => triggers.dispatch(change), hooks);
   const nodes = new NodeRepository(db);
   const clusters = new ClusterRepository(db, networks);

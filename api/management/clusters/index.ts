@@ -1,14 +1,23 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { type ClusterBudget, formatBudget } from "../../../core/k8s/budget";
+import { parseQuantity } from "../../../core/k8s/quantity";
+import { cpuMillis, memoryBytes } from "../../../core/k8s/requests";
 import { renderKubeconfig } from "../../../core/kubeconfig";
 import { clusterToken, hashToken } from "../../../core/tokens";
+import { budgetUsage } from "../../../db/budget-admission";
 import type { ClusterRow } from "../../../db/clusters";
 import { NetworkPoolExhausted } from "../../../db/networks";
 import type { AppEnv } from "../../env";
 import { ApiError } from "../errors";
 import { validationHook } from "../validation";
-import { createCluster, deleteCluster, getCluster, getKubeconfig, listClusters } from "./routes";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import {
+  createCluster,
+  deleteCluster,
+  getCluster,
+  getKubeconfig,
+  listClusters,
+  updateCluster,
+} from "./routes";
 
 type Deps = AppEnv["Variables"]["deps"];
 
@@ -37,9 +46,45 @@ function kubeconfigOf(deps: Deps, row: ClusterRow): string {
 }
 
 async function findCluster(deps: Deps, id: string) {
-  const row = UUID.test(id) ? await deps.clusters.get(id) : undefined;
+  const row = await deps.clusters.get(id);
   if (!row) throw new ApiError(404, "not_found", `cluster ${id} not found`);
   return row;
+}
+
+/** The cluster with its budget and what its pods use of it now. */
+async function detail(deps: Deps, row: ClusterRow & { tenant: string }) {
+  const budget = { ...deps.config.budget, ...(row.budget ?? {}) };
+  const usage = await budgetUsage(deps.db, row.id, deps.config.containerDefaults);
+  return { ...view(deps, row), budget: formatBudget(budget), usage: formatBudget(usage) };
+}
+
+/** A budget change from quantities, refused by field when one does not parse. */
+function budgetChange(body: {
+  memory?: string | undefined;
+  cpu?: string | undefined;
+  pods?: number | undefined;
+}) {
+  const change: Partial<ClusterBudget> = {};
+  if (body.memory !== undefined) {
+    if (parseQuantity(body.memory) === undefined || memoryBytes(body.memory) <= 0)
+      throw new ApiError(
+        400,
+        "invalid_request",
+        `budget.memory: ${JSON.stringify(body.memory)} is not a memory quantity`,
+      );
+    change.memoryBytes = memoryBytes(body.memory);
+  }
+  if (body.cpu !== undefined) {
+    if (parseQuantity(body.cpu) === undefined || cpuMillis(body.cpu) <= 0)
+      throw new ApiError(
+        400,
+        "invalid_request",
+        `budget.cpu: ${JSON.stringify(body.cpu)} is not a CPU quantity`,
+      );
+    change.cpuMillis = cpuMillis(body.cpu);
+  }
+  if (body.pods !== undefined) change.pods = body.pods;
+  return change;
 }
 
 export const clustersApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -67,7 +112,14 @@ export const clustersApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   })
   .openapi(getCluster, async (c) => {
     const deps = c.var.deps;
-    return c.json(view(deps, await findCluster(deps, c.req.valid("param").id)), 200);
+    return c.json(await detail(deps, await findCluster(deps, c.req.valid("param").id)), 200);
+  })
+  .openapi(updateCluster, async (c) => {
+    const deps = c.var.deps;
+    const row = await findCluster(deps, c.req.valid("param").id);
+    const budget = { ...(row.budget ?? {}), ...budgetChange(c.req.valid("json").budget) };
+    await deps.clusters.setBudget(row.id, budget);
+    return c.json(await detail(deps, { ...row, budget }), 200);
   })
   .openapi(getKubeconfig, async (c) => {
     const deps = c.var.deps;

@@ -33,6 +33,38 @@ export const ClusterSchema = z
   })
   .openapi("Cluster");
 
+const Quantity = (example: string) => z.string().openapi({ example });
+
+export const BudgetSchema = z
+  .object({
+    memory: Quantity("8Gi").openapi({ description: "The sum of the memory limits of its running pods" }),
+    cpu: Quantity("4").openapi({ description: "The sum of the CPU limits of its running pods" }),
+    pods: Quantity("50").openapi({ description: "How many pods that have not finished it may have" }),
+  })
+  .openapi("Budget");
+
+export const ClusterDetailSchema = ClusterSchema.extend({
+  budget: BudgetSchema.openapi({
+    description:
+      "What the cluster may use, enforced by the platform whatever the student does inside it; containers without limits count (and run) with the platform's default limits",
+  }),
+  usage: BudgetSchema.openapi({ description: "What its pods use of the budget now" }),
+}).openapi("ClusterDetail");
+
+export const UpdateClusterSchema = z
+  .object({
+    budget: z
+      .object({
+        memory: z.string().optional(),
+        cpu: z.string().optional(),
+        pods: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .openapi({ description: "Changes the cluster's budget; what is left out keeps its value" }),
+  })
+  .strict()
+  .openapi("UpdateCluster");
+
 export const ClusterWithKubeconfigSchema = ClusterSchema.extend({
   kubeconfig: z.string().openapi({ description: "kubeconfig YAML for kubectl --kubeconfig" }),
 }).openapi("ClusterWithKubeconfig");
@@ -83,10 +115,27 @@ export const listClusters = createRoute({
 export const getCluster = createRoute({
   method: "get",
   path: "/clusters/{id}",
-  summary: "Get a cluster",
+  summary: "Get a cluster, with its budget and what it uses of it",
   request: { params: IdParam },
   responses: {
-    200: { description: "The cluster", content: { "application/json": { schema: ClusterSchema } } },
+    200: { description: "The cluster", content: { "application/json": { schema: ClusterDetailSchema } } },
+    ...errors,
+    ...notFound,
+  },
+});
+
+export const updateCluster = createRoute({
+  method: "patch",
+  path: "/clusters/{id}",
+  summary: "Change a cluster's budget",
+  description:
+    "Pods already running keep running; new pods are refused past the new budget with kube-apiserver's quota message.",
+  request: {
+    params: IdParam,
+    body: { content: { "application/json": { schema: UpdateClusterSchema } }, required: true },
+  },
+  responses: {
+    200: { description: "The cluster", content: { "application/json": { schema: ClusterDetailSchema } } },
     ...errors,
     ...notFound,
   },

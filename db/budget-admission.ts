@@ -1,0 +1,69 @@
+import { and, eq } from "drizzle-orm";
+import {
+  addUsage,
+  type BudgetUsage,
+  budgetRefusal,
+  type ClusterBudget,
+  type ContainerDefaults,
+  podBudgetUsage,
+} from "../core/k8s/budget";
+import { kubeErrors } from "../core/k8s/errors";
+import type { Pod } from "../core/k8s/types";
+import type { Database } from "./client";
+import { clusters, objects } from "./schema";
+import type { Tx, WriteHook } from "./store";
+
+/** The platform's defaults, which a cluster's own budget (set through the management API) overrides. */
+export interface BudgetSettings {
+  budget: ClusterBudget;
+  containers: ContainerDefaults;
+}
+
+/** The cluster's budget: its own where the management API set one, the platform's default elsewhere. */
+export async function clusterBudget(
+  tx: Tx | Database,
+  clusterId: string,
+  settings: BudgetSettings,
+): Promise<ClusterBudget> {
+  const [row] = await tx.select({ budget: clusters.budget }).from(clusters).where(eq(clusters.id, clusterId));
+  return { ...settings.budget, ...(row?.budget ?? {}) };
+}
+
+/** What the cluster's pods use of its budget now. */
+export async function budgetUsage(
+  tx: Tx | Database,
+  clusterId: string,
+  containers: ContainerDefaults,
+): Promise<BudgetUsage> {
+  const rows = await tx
+    .select({ body: objects.body })
+    .from(objects)
+    .where(and(eq(objects.clusterId, clusterId), eq(objects.apiGroup, ""), eq(objects.resource, "pods")));
+  return rows
+    .map((r) => podBudgetUsage(r.body as Pod, containers))
+    .reduce(addUsage, { memoryBytes: 0, cpuMillis: 0, pods: 0 });
+}
+
+/**
+ * The cluster's budget for every new pod, whoever creates it (kubectl, a controller, a chart): refused with
+ * kube-apiserver's quota message past it. The student cannot see or delete anything that would lift it,
+ * and every write holds its cluster's row lock until it commits (db/store.ts), so pods are counted one
+ * after the other and none slips past the budget.
+ */
+export function budgetAdmission(settings: BudgetSettings): WriteHook {
+  return {
+    async beforeWrite(tx, key, next, current) {
+      if (current) return;
+      const requested = podBudgetUsage(next as Pod, settings.containers);
+      if (requested.pods === 0) return;
+      const budget = await clusterBudget(tx, key.clusterId, settings);
+      const refusal = budgetRefusal(
+        budget,
+        await budgetUsage(tx, key.clusterId, settings.containers),
+        requested,
+      );
+      if (refusal) throw kubeErrors.forbidden(`pods "${key.name}" is forbidden: ${refusal}`);
+    },
+    async afterDelete() {},
+  };
+}
