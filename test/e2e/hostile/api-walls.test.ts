@@ -100,6 +100,22 @@ describe("hostile student: the API's walls", () => {
     expect(mine.code).toBe(0);
   });
 
+  it("cannot claim external IPs for a Service (kube-apiserver's DenyServiceExternalIPs)", async () => {
+    const claimed = await apply({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "intercept" },
+      spec: { ports: [{ port: 5432 }], externalIPs: ["127.0.0.1"] },
+    });
+    expect(claimed.code).not.toBe(0);
+    expect(claimed.stderr).toContain(
+      'services "intercept" is forbidden: use of external IPs is denied by admission control',
+    );
+    expect((await k(["patch", "svc", "db", "-p", '{"spec":{"externalIPs":["10.0.0.1"]}}'])).stderr).toContain(
+      "use of external IPs is denied",
+    );
+  });
+
   it("cannot choose a pod's uid: the server makes its own, as kube-apiserver does", async () => {
     const chosen = randomUUID();
     const created = await apply({
