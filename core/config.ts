@@ -66,6 +66,8 @@ const schema = z.object({
     .refine((q) => cpuMillis(q) > 0, "must be a CPU quantity such as 2 or 500m")
     .default("4"),
   TIMONIER_CLUSTER_PODS: z.coerce.number().int().min(1).default(50),
+  /** What one cluster's objects may take in the platform's database (JSON bytes). */
+  TIMONIER_CLUSTER_STORAGE: quantity("64Mi"),
   TIMONIER_CONTAINER_MEMORY: quantity("256Mi"),
   TIMONIER_CONTAINER_CPU: z
     .string()
@@ -149,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       memoryBytes: memoryBytes(c.TIMONIER_CLUSTER_MEMORY),
       cpuMillis: cpuMillis(c.TIMONIER_CLUSTER_CPU),
       pods: c.TIMONIER_CLUSTER_PODS,
+      storageBytes: memoryBytes(c.TIMONIER_CLUSTER_STORAGE),
     },
     containerDefaults: {
       memoryBytes: memoryBytes(c.TIMONIER_CONTAINER_MEMORY),

@@ -37,6 +37,8 @@ export const clusters = pgTable(
     phase: text("phase").notNull().default("Active"),
     /** What this cluster may use, where it differs from the platform's defaults (core/k8s/budget.ts). */
     budget: jsonb("budget").$type<Partial<ClusterBudget>>(),
+    /** What its objects take in storage, as JSON bytes: kept by every write (db/storage-admission.ts). */
+    storedBytes: bigint("stored_bytes", { mode: "number" }).notNull().default(0),
     /**
      * The last resourceVersion committed in this cluster. Every write bumps it in its own transaction, so
      * the row lock orders a cluster's commits by resourceVersion and a watch from N never misses one.

@@ -13,6 +13,7 @@ import type { ClusterNetworks } from "./networks";
 import { podPriorityAdmission, priorityClassAdmission } from "./priority-admission";
 import { limitRangeAdmission, quotaAdmission } from "./quota-admission";
 import { serviceAllocations } from "./schema";
+import { storageAdmission } from "./storage-admission";
 import type { ObjectKey, Tx, WriteHook, WriteHooks } from "./store";
 
 /** How many of the platform-wide NodePorts and load balancer addresses one cluster may hold. */
@@ -296,7 +297,11 @@ export async function reserveClusterIp(tx: Tx, owner: Owner, ip: string): Promis
 /** The write hooks every store of a process needs. */
 export function storeHooks(
   networks: ClusterNetworks,
-  settings: { loadBalancerPool: string; serviceLimits: ServiceLimits; budget: BudgetSettings },
+  settings: {
+    loadBalancerPool: string;
+    serviceLimits: ServiceLimits;
+    budget: BudgetSettings;
+  },
 ): WriteHooks {
   return {
     "/services": [new ServiceAllocator(networks, settings.loadBalancerPool, settings.serviceLimits)],
@@ -304,6 +309,6 @@ export function storeHooks(
     "/endpoints": [endpointAdmission(networks)],
     "discovery.k8s.io/endpointslices": [endpointAdmission(networks)],
     "scheduling.k8s.io/priorityclasses": [priorityClassAdmission],
-    "*": [quotaAdmission],
+    "*": [quotaAdmission, storageAdmission(settings.budget.budget.storageBytes)],
   };
 }

@@ -54,7 +54,7 @@ export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
  */
 export interface WriteHook {
   beforeWrite(tx: Tx, key: ObjectKey, next: KubeObject, current: KubeObject | undefined): Promise<void>;
-  afterDelete(tx: Tx, key: ObjectKey): Promise<void>;
+  afterDelete(tx: Tx, key: ObjectKey, deleted: KubeObject): Promise<void>;
 }
 
 /** Write hooks by `group/resource`, each a list run in order; those under `*` run for every write after them. */
@@ -67,8 +67,8 @@ function hookOf(hooks: WriteHooks, key: ObjectKey): WriteHook | undefined {
     async beforeWrite(tx, k, next, current) {
       for (const hook of chain) await hook.beforeWrite(tx, k, next, current);
     },
-    async afterDelete(tx, k) {
-      for (const hook of chain) await hook.afterDelete(tx, k);
+    async afterDelete(tx, k, deleted) {
+      for (const hook of chain) await hook.afterDelete(tx, k, deleted);
     },
   };
 }
@@ -393,7 +393,7 @@ export class ObjectStore {
       checkPreconditions(key, current, preconditions);
       const rv = await bumpResourceVersion(tx, key.clusterId);
       await tx.delete(objects).where(keyMatch(key));
-      await hookOf(this.hooks, key)?.afterDelete(tx, key);
+      await hookOf(this.hooks, key)?.afterDelete(tx, key, current);
       const body = { ...current, metadata: { ...current.metadata, resourceVersion: String(rv) } };
       await recordChange(tx, key, rv, "DELETED", body);
       return body;

@@ -63,7 +63,7 @@ describe("a pod's use of its cluster's budget", () => {
 });
 
 describe("refusals past the budget", () => {
-  const budget = { memoryBytes: 2 ** 30, cpuMillis: 4000, pods: 10 };
+  const budget = { memoryBytes: 2 ** 30, cpuMillis: 4000, pods: 10, storageBytes: 2 ** 26 };
   it("words them as kube-apiserver words an exceeded quota, naming only what is exceeded", () => {
     const used = { memoryBytes: 768 * 2 ** 20, cpuMillis: 3000, pods: 3 };
     expect(

@@ -15,6 +15,8 @@ export interface ClusterBudget {
   cpuMillis: number;
   /** How many pods that have not finished it may have. */
   pods: number;
+  /** What its objects may take in the platform's database, in JSON bytes. */
+  storageBytes: number;
 }
 
 /** The limits a container gets when its spec sets none (LimitRange-style, but the platform's). */
@@ -102,11 +104,12 @@ export function budgetRefusal(
   return `exceeded quota: ${PLATFORM_BUDGET}, requested: ${list((r) => r.asked)}, used: ${list((r) => r.used)}, limited: ${list((r) => r.hard)}`;
 }
 
-/** The budget as quantities, for the management API and the student's read-only view. */
-export function formatBudget(b: BudgetUsage): { cpu: string; memory: string; pods: string } {
+/** A budget, or its use, as quantities: for the management API. */
+export function formatBudget(b: BudgetUsage & { storageBytes: number }) {
   return {
     cpu: formatAmount("limits.cpu", b.cpuMillis),
     memory: formatAmount("limits.memory", b.memoryBytes),
     pods: String(b.pods),
+    storage: formatAmount("storage", b.storageBytes),
   };
 }

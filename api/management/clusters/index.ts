@@ -55,7 +55,11 @@ async function findCluster(deps: Deps, id: string) {
 async function detail(deps: Deps, row: ClusterRow & { tenant: string }) {
   const budget = { ...deps.config.budget, ...(row.budget ?? {}) };
   const usage = await budgetUsage(deps.db, row.id, deps.config.containerDefaults);
-  return { ...view(deps, row), budget: formatBudget(budget), usage: formatBudget(usage) };
+  return {
+    ...view(deps, row),
+    budget: formatBudget(budget),
+    usage: formatBudget({ ...usage, storageBytes: row.storedBytes }),
+  };
 }
 
 /** A budget change from quantities, refused by field when one does not parse. */
@@ -63,26 +67,22 @@ function budgetChange(body: {
   memory?: string | undefined;
   cpu?: string | undefined;
   pods?: number | undefined;
+  storage?: string | undefined;
 }) {
+  const amount = (field: "memory" | "cpu" | "storage", text: string, parse: (q: string) => number) => {
+    const value = parseQuantity(text) === undefined ? 0 : parse(text);
+    if (value <= 0)
+      throw new ApiError(
+        400,
+        "invalid_request",
+        `budget.${field}: ${JSON.stringify(text)} is not a ${field === "cpu" ? "CPU" : field} quantity`,
+      );
+    return value;
+  };
   const change: Partial<ClusterBudget> = {};
-  if (body.memory !== undefined) {
-    if (parseQuantity(body.memory) === undefined || memoryBytes(body.memory) <= 0)
-      throw new ApiError(
-        400,
-        "invalid_request",
-        `budget.memory: ${JSON.stringify(body.memory)} is not a memory quantity`,
-      );
-    change.memoryBytes = memoryBytes(body.memory);
-  }
-  if (body.cpu !== undefined) {
-    if (parseQuantity(body.cpu) === undefined || cpuMillis(body.cpu) <= 0)
-      throw new ApiError(
-        400,
-        "invalid_request",
-        `budget.cpu: ${JSON.stringify(body.cpu)} is not a CPU quantity`,
-      );
-    change.cpuMillis = cpuMillis(body.cpu);
-  }
+  if (body.memory !== undefined) change.memoryBytes = amount("memory", body.memory, memoryBytes);
+  if (body.cpu !== undefined) change.cpuMillis = amount("cpu", body.cpu, cpuMillis);
+  if (body.storage !== undefined) change.storageBytes = amount("storage", body.storage, memoryBytes);
   if (body.pods !== undefined) change.pods = body.pods;
   return change;
 }

@@ -40,6 +40,9 @@ export const BudgetSchema = z
     memory: Quantity("8Gi").openapi({ description: "The sum of the memory limits of its running pods" }),
     cpu: Quantity("4").openapi({ description: "The sum of the CPU limits of its running pods" }),
     pods: Quantity("50").openapi({ description: "How many pods that have not finished it may have" }),
+    storage: Quantity("64Mi").openapi({
+      description: "What its objects may take in the platform's database",
+    }),
   })
   .openapi("Budget");
 
@@ -58,6 +61,7 @@ export const UpdateClusterSchema = z
         memory: z.string().optional(),
         cpu: z.string().optional(),
         pods: z.number().int().min(0).optional(),
+        storage: z.string().optional(),
       })
       .strict()
       .openapi({ description: "Changes the cluster's budget; what is left out keeps its value" }),

@@ -30,7 +30,7 @@ describe("hostile student: the cluster's budget", () => {
   it("shows the budget and its use through the management API, changeable only there", async () => {
     const before = await (await platform.admin("GET", `/v1/clusters/${mallory.id}`)).json();
     expect(before).toMatchObject({
-      budget: { memory: "8Gi", cpu: "4", pods: "50" },
+      budget: { memory: "8Gi", cpu: "4", pods: "50", storage: "64Mi" },
       usage: { memory: "0", cpu: "0", pods: "0" },
     });
     const patched = await platform.admin("PATCH", `/v1/clusters/${mallory.id}`, {
@@ -65,7 +65,7 @@ describe("hostile student: the cluster's budget", () => {
     const usage = (await (await platform.admin("GET", `/v1/clusters/${mallory.id}`)).json()) as {
       usage: unknown;
     };
-    expect(usage.usage).toEqual({ memory: "576Mi", cpu: "2100m", pods: "3" });
+    expect(usage.usage).toMatchObject({ memory: "576Mi", cpu: "2100m", pods: "3" });
   });
 
   it("holds whatever the student deletes or creates inside the cluster", async () => {
@@ -104,5 +104,32 @@ describe("hostile student: the cluster's budget", () => {
     expect(seen).toContain("exceeded quota: timonier-platform");
     const pods = JSON.parse((await k(["get", "pods", "-o", "json"])).stdout).items;
     expect(pods.length).toBe(3);
+  });
+
+  it("refuses objects past the cluster's share of the database, and frees it when they go", async () => {
+    const patched = await platform.admin("PATCH", `/v1/clusters/${mallory.id}`, {
+      budget: { storage: "8Mi" },
+    });
+    expect(patched.status).toBe(200);
+    const big = (name: string) =>
+      fetch(`${platform.url}/clusters/${mallory.id}/api/v1/namespaces/default/configmaps`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${mallory.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ metadata: { name }, data: { blob: "x".repeat(2 * 1024 * 1024) } }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await big(`blob-${i}`)).status);
+    expect(statuses).toEqual([201, 201, 201, 403, 403]);
+    const refused = await big("blob-5");
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { message: string }).message).toMatch(
+      /^configmaps "blob-5" is forbidden: exceeded quota: timonier-platform, requested: objects.storage=\d+, used: objects.storage=\d+, limited: objects.storage=8Mi$/,
+    );
+    const detail = (await (await platform.admin("GET", `/v1/clusters/${mallory.id}`)).json()) as {
+      usage: { storage: string };
+    };
+    expect(Number.parseInt(detail.usage.storage, 10)).toBeGreaterThan(6 * 1024 * 1024);
+    expect((await k(["delete", "configmap", "blob-0", "blob-1"])).code).toBe(0);
+    expect((await big("blob-6")).status).toBe(201);
   });
 });

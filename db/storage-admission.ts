@@ -1,0 +1,46 @@
+import { eq, sql } from "drizzle-orm";
+import { PLATFORM_BUDGET } from "../core/k8s/budget";
+import { kubeErrors } from "../core/k8s/errors";
+import { formatAmount } from "../core/k8s/quota/usage";
+import type { KubeObject } from "../core/k8s/types";
+import { clusters } from "./schema";
+import type { ObjectKey, Tx, WriteHook } from "./store";
+
+const RESOURCE = "objects.storage";
+
+/** What an object takes in storage, as the API serves it. */
+export const storedSize = (obj: KubeObject): number => Buffer.byteLength(JSON.stringify(obj));
+
+/**
+ * Each cluster's objects may take at most its budget's `storageBytes` of the platform's database (the
+ * platform's default unless the management API set one), whoever writes them: a
+ * student could otherwise fill Postgres' disk for everyone with 3 MiB ConfigMaps. Every write adds its
+ * change in size to the cluster's row (which it holds locked until commit: db/store.ts), and one that grows
+ * a cluster past its share is refused with a quota's words; deleting always frees.
+ */
+export function storageAdmission(defaultBytes: number): WriteHook {
+  const add = async (tx: Tx, key: ObjectKey, delta: number) => {
+    const [row] = await tx
+      .update(clusters)
+      .set({ storedBytes: sql`greatest(0, ${clusters.storedBytes} + ${delta})` })
+      .where(eq(clusters.id, key.clusterId))
+      .returning({ stored: clusters.storedBytes, budget: clusters.budget });
+    return { stored: row?.stored ?? 0, limitBytes: row?.budget?.storageBytes ?? defaultBytes };
+  };
+  return {
+    async beforeWrite(tx, key, next, current) {
+      const delta = storedSize(next) - (current ? storedSize(current) : 0);
+      if (delta === 0) return;
+      const { stored, limitBytes } = await add(tx, key, delta);
+      if (delta > 0 && stored > limitBytes) {
+        const amount = (n: number) => `${RESOURCE}=${formatAmount(RESOURCE, n)}`;
+        throw kubeErrors.forbidden(
+          `${key.resource}${key.group ? `.${key.group}` : ""} "${key.name}" is forbidden: exceeded quota: ${PLATFORM_BUDGET}, requested: ${amount(delta)}, used: ${amount(stored - delta)}, limited: ${amount(limitBytes)}`,
+        );
+      }
+    },
+    async afterDelete(tx, key, deleted) {
+      await add(tx, key, -storedSize(deleted));
+    },
+  };
+}
