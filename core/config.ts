@@ -64,7 +64,7 @@ const schema = z.object({
   TIMONIER_CLUSTER_CPU: z
     .string()
     .refine((q) => cpuMillis(q) > 0, "must be a CPU quantity such as 2 or 500m")
-    .default("4"),
+    .default("16"),
   TIMONIER_CLUSTER_PODS: z.coerce.number().int().min(1).default(50),
   /** What one cluster's objects may take in the platform's database (JSON bytes). */
   TIMONIER_CLUSTER_STORAGE: quantity("64Mi"),

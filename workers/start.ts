@@ -283,6 +283,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       metrics: new MetricsSampler(runtime, new MetricsRepository(db), config.nodeName),
       metricsMs: config.metricsSeconds * 1000,
       maxMemoryEmptyDirBytes: config.maxMemoryEmptyDirBytes,
+      containerDefaults: config.containerDefaults,
       docker,
       store: agentStore,
       nodes,

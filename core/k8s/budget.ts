@@ -31,19 +31,18 @@ export interface ContainerDefaults {
 export const PLATFORM_BUDGET = "timonier-platform";
 
 /**
- * The cgroup limits a container runs with: its own, else the platform's default. A memory request above
- * the default raises the limit to the request (a smaller limit would only kill it); CPU is compressible,
- * so a CPU request alone does not.
+ * The cgroup limits a container runs with: its own, else the platform's default (a limit of 0, which means
+ * none to the kubelet, must not mean uncapped here). A memory request above the default raises the limit
+ * to the request (a smaller limit would only kill it); CPU is compressible, so a CPU request alone does not.
  */
 export function effectiveLimits(container: Container, defaults: ContainerDefaults) {
   const limits = container.resources?.limits ?? {};
   const requests = container.resources?.requests ?? {};
-  const memory = limits.memory
-    ? memoryBytes(limits.memory)
-    : Math.max(defaults.memoryBytes, requests.memory ? memoryBytes(requests.memory) : 0);
+  const memory = limits.memory ? memoryBytes(limits.memory) : 0;
+  const cpu = limits.cpu ? cpuMillis(limits.cpu) : 0;
   return {
-    memoryBytes: memory,
-    cpuMillis: limits.cpu ? cpuMillis(limits.cpu) : defaults.cpuMillis,
+    memoryBytes: memory || Math.max(defaults.memoryBytes, requests.memory ? memoryBytes(requests.memory) : 0),
+    cpuMillis: cpu || defaults.cpuMillis,
     pids: defaults.pids,
   };
 }

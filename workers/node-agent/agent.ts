@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Worker } from "bullmq";
 import type Docker from "dockerode";
 import type { Redis } from "ioredis";
+import type { ContainerDefaults } from "../../core/k8s/budget";
 import { allContainers } from "../../core/k8s/pods";
 import type { Taint } from "../../core/k8s/scheduling/types";
 import { serviceEnvironment } from "../../core/k8s/services/environment";
@@ -67,6 +68,8 @@ export interface NodeAgentOptions {
   metricsMs: number;
   /** The cap on a memory-backed emptyDir (TIMONIER_MAX_MEMORY_EMPTYDIR). */
   maxMemoryEmptyDirBytes?: number;
+  /** The cgroup limits of a container that sets none, and every container's pids limit (TIMONIER_CONTAINER_*). */
+  containerDefaults: ContainerDefaults;
   triggers: Triggers;
   connection: Redis;
   logger: Logger;
@@ -518,7 +521,14 @@ export class NodeAgent {
             }
             this.configErrors.get(identity.uid)?.delete(run.name);
             const mounts = this.volumes.forContainer(volumes, container);
-            const spec = await containerSpec(identity, container, sandbox, run.attempt, await envSources);
+            const spec = await containerSpec(
+              identity,
+              container,
+              sandbox,
+              run.attempt,
+              await envSources,
+              this.o.containerDefaults,
+            );
             // an ephemeral container may join another container's processes (kubectl debug --target)
             const target = (container as EphemeralContainer).targetContainerName;
             const pidOf = target ? latest(instancesOf(observed, target))?.id : undefined;

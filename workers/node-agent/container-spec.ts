@@ -1,4 +1,5 @@
-import { cpuMillis, memoryBytes } from "../../core/k8s/requests";
+import { type ContainerDefaults, effectiveLimits } from "../../core/k8s/budget";
+import { cpuMillis } from "../../core/k8s/requests";
 import type { Container, EnvVar } from "../../core/k8s/types";
 import { containerEnvironment, expandVars } from "./env-expansion";
 import { containerHash } from "./plan";
@@ -22,14 +23,22 @@ export interface EnvSources {
 }
 
 const CPU_PERIOD_SHARES = 1024;
+/** The smallest CFS quota, 1 ms of the 100 ms period: the kubelet raises a smaller CPU limit to it. */
+const MIN_CPU_MILLIS = 10;
 
-/** The runtime spec of one container: K8s command/args semantics, env, cgroup limits from resources. */
+/**
+ * The runtime spec of one container: K8s command/args semantics, env, and cgroup limits. Memory and CPU
+ * limits are the container's own, else the platform's `defaults`, and every container gets the pids
+ * limit: the defaults apply at the runtime only, the pod spec (hence its QoS class and quota usage) stays
+ * as the student wrote it. CPU shares follow the spec's request (or its own limit) as the kubelet's do.
+ */
 export async function containerSpec(
   identity: PodIdentity,
   container: Container,
   sandboxId: string,
   attempt: number,
   sources: EnvSources,
+  defaults: ContainerDefaults,
 ): Promise<ContainerSpec> {
   const envFrom = (container.envFrom as EnvFromSource[] | undefined) ?? [];
   const fromSources = await Promise.all(
@@ -50,9 +59,8 @@ export async function containerSpec(
   const env = [...environment].map(([name, value]) => `${name}=${value}`);
   const limits = container.resources?.limits ?? {};
   const requests = container.resources?.requests ?? {};
-  const cpuLimit = limits.cpu ? cpuMillis(limits.cpu) : 0;
-  const cpuRequest = requests.cpu ? cpuMillis(requests.cpu) : cpuLimit;
-  const memory = limits.memory ? memoryBytes(limits.memory) : 0;
+  const cpuRequest = requests.cpu ? cpuMillis(requests.cpu) : limits.cpu ? cpuMillis(limits.cpu) : 0;
+  const effective = effectiveLimits(container, defaults);
   return {
     pod: identity,
     hash: containerHash(container),
@@ -67,8 +75,9 @@ export async function containerSpec(
     tty: container.tty ?? false,
     stdin: container.stdin ?? false,
     stdinOnce: (container.stdinOnce as boolean | undefined) ?? false,
-    ...(memory ? { memoryBytes: memory } : {}),
-    ...(cpuLimit ? { nanoCpus: cpuLimit * 1_000_000 } : {}),
+    memoryBytes: effective.memoryBytes,
+    nanoCpus: Math.max(MIN_CPU_MILLIS, effective.cpuMillis) * 1_000_000,
+    pidsLimit: effective.pids,
     ...(cpuRequest ? { cpuShares: Math.max(2, Math.round((cpuRequest * CPU_PERIOD_SHARES) / 1000)) } : {}),
   };
 }

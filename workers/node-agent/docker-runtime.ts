@@ -40,6 +40,8 @@ export async function dockerCall<T>(name: string, attributes: Attributes, fn: ()
 }
 
 export const PAUSE_IMAGE = "timonier/pause:1";
+/** The pause container's pids limit: it runs one process, and nothing else is ever started in it. */
+const SANDBOX_PIDS = 32;
 const IMAGE_CACHE_MS = 30_000;
 
 export function networkName(clusterId: string): string {
@@ -101,6 +103,8 @@ export class DockerRuntime implements PodRuntime {
   private readonly imagesSeen = new Map<string, { until: number; user: string }>();
   /** Each running container's last CPU reading, for the next sample's difference. */
   private readonly cpuSamples = new Map<string, { cpu: number; system: number }>();
+  /** The host's CPUs, read once: Docker refuses NanoCpus above them. */
+  private hostCpus: Promise<number> | undefined;
 
   constructor(
     private readonly docker: Docker,
@@ -303,6 +307,7 @@ export class DockerRuntime implements PodRuntime {
               ? { Dns: spec.dns.servers, DnsSearch: spec.dns.searches, DnsOptions: spec.dns.options }
               : {}),
             Memory: 32 * 1024 * 1024,
+            PidsLimit: SANDBOX_PIDS,
             ...(spec.mounts?.length ? { Mounts: spec.mounts.map(dockerMount) } : {}),
             Privileged: false,
             SecurityOpt: ["no-new-privileges"],
@@ -378,6 +383,7 @@ export class DockerRuntime implements PodRuntime {
       { "k8s.pod.uid": pod.uid, "k8s.container.name": spec.name, "container.image.name": spec.image },
       async () => {
         const security = dockerSecurity(spec.security);
+        const nanoCpus = spec.nanoCpus ? await this.capToHost(spec.nanoCpus) : 0;
         const container = await this.docker.createContainer({
           name: `k8s_${spec.name}_${pod.name}_${pod.namespace}_${pod.uid}_${spec.attempt}`,
           Image: spec.image,
@@ -396,8 +402,9 @@ export class DockerRuntime implements PodRuntime {
             ...(spec.pidContainerId ? { PidMode: `container:${spec.pidContainerId}` } : {}),
             Privileged: false,
             ...(spec.memoryBytes ? { Memory: spec.memoryBytes, MemorySwap: spec.memoryBytes } : {}),
-            ...(spec.nanoCpus ? { NanoCpus: spec.nanoCpus } : {}),
+            ...(nanoCpus ? { NanoCpus: nanoCpus } : {}),
             ...(spec.cpuShares ? { CpuShares: spec.cpuShares } : {}),
+            ...(spec.pidsLimit ? { PidsLimit: spec.pidsLimit } : {}),
             ...(spec.mounts?.length ? { Mounts: spec.mounts.map(dockerMount) } : {}),
             ...security.HostConfig,
             LogConfig: { Type: "json-file", Config: { "max-size": "10m", "max-file": "2" } },
@@ -406,6 +413,16 @@ export class DockerRuntime implements PodRuntime {
         return container.id;
       },
     );
+  }
+
+  /** A CPU limit above the host's CPUs caps nothing more than they do, and Docker would refuse it. */
+  private async capToHost(nanoCpus: number): Promise<number> {
+    this.hostCpus ??= this.docker.info().then((info: { NCPU?: number }) => info.NCPU ?? 0);
+    const cpus = await this.hostCpus.catch(() => {
+      this.hostCpus = undefined;
+      return 0;
+    });
+    return cpus > 0 ? Math.min(nanoCpus, cpus * 1_000_000_000) : nanoCpus;
   }
 
   /**

@@ -91,6 +91,7 @@ export interface ContainerSecurity {
   /** Supplementary groups besides the user's own: fsGroup, then supplementalGroups. */
   groups: number[];
   readOnlyRootfs: boolean;
+  /** Docker's no-new-privileges: set unless the container allows privilege escalation. */
   noNewPrivileges: boolean;
   /** Capability names as the pod gives them (`NET_ADMIN`, `ALL`), which Docker takes as they are. */
   capAdd: string[];
@@ -112,10 +113,11 @@ export interface ContainerSpec {
   stdin: boolean;
   /** Close the process's stdin when the first attached client ends its input (`kubectl run -i`). */
   stdinOnce: boolean;
-  /** cgroup limits: bytes, CPU in nano-CPUs, relative CPU shares. */
+  /** cgroup limits: bytes, CPU in nano-CPUs, relative CPU shares, processes and threads. */
   memoryBytes?: number;
   nanoCpus?: number;
   cpuShares?: number;
+  pidsLimit?: number;
   mounts?: Mount[];
   /** Share this container's process namespace (an ephemeral container's target). */
   pidContainerId?: string;

@@ -26,15 +26,16 @@ const refusal = (p: Pod, imageUser = "") => {
 };
 
 describe("containerSecurity", () => {
-  it("leaves a container without a securityContext as its image says, with Docker's defaults", () => {
+  it("runs a container without a securityContext as its image says, without privilege escalation", () => {
     expect(secure(pod())).toEqual({
       groups: [],
       readOnlyRootfs: false,
-      noNewPrivileges: false,
+      noNewPrivileges: true,
       capAdd: [],
       capDrop: [],
     });
-    expect(dockerSecurity(secure(pod()))).toEqual({ HostConfig: {} });
+    // no-new-privileges only: Docker's default seccomp profile and capabilities stay
+    expect(dockerSecurity(secure(pod()))).toEqual({ HostConfig: { SecurityOpt: ["no-new-privileges"] } });
   });
 
   it("runs as the pod's user and group, the container's overriding them", () => {
@@ -76,10 +77,11 @@ describe("containerSecurity", () => {
         CapDrop: ["ALL"],
       },
     });
-    // only an explicit false refuses privilege escalation, as in Kubernetes
-    expect(secure(pod({}, { securityContext: { allowPrivilegeEscalation: true } })).noNewPrivileges).toBe(
-      false,
-    );
+    // only an explicit true allows privilege escalation (the kubelet allows it when unset)
+    const allowed = secure(pod({}, { securityContext: { allowPrivilegeEscalation: true } }));
+    expect(allowed.noNewPrivileges).toBe(false);
+    expect(dockerSecurity(allowed).HostConfig.SecurityOpt).toBeUndefined();
+    expect(secure(pod({}, { securityContext: { readOnlyRootFilesystem: true } })).noNewPrivileges).toBe(true);
   });
 
   it("refuses runAsNonRoot for an image that runs as root, with the kubelet's message", () => {

@@ -67,7 +67,9 @@ function nonRootViolation(
 /**
  * How a container runs as its pod and itself ask (the container's securityContext overrides the pod's for
  * the fields both have): user and group, supplementary groups (fsGroup first, as the kubelet orders them),
- * a read-only root filesystem, no-new-privileges when privilege escalation is refused, and capabilities.
+ * a read-only root filesystem, no-new-privileges unless privilege escalation is explicitly allowed (the
+ * kubelet's default is to allow it; the platform's is not), and capabilities. Docker's default seccomp
+ * profile stays in force.
  * `imageUser` is the image config's User. A container that runAsNonRoot refuses gets the kubelet's
  * message instead, which becomes its CreateContainerConfigError.
  */
@@ -103,7 +105,8 @@ export function containerSecurity(
         : {}),
       groups: [...new Set(groups)],
       readOnlyRootfs: own.readOnlyRootFilesystem === true,
-      noNewPrivileges: own.allowPrivilegeEscalation === false,
+      // least privilege by default: a setuid binary or file capability gains nothing unless the container asks
+      noNewPrivileges: own.allowPrivilegeEscalation !== true,
       capAdd: own.capabilities?.add ?? [],
       capDrop: own.capabilities?.drop ?? [],
     },

@@ -30,14 +30,14 @@ describe("hostile student: the cluster's budget", () => {
   it("shows the budget and its use through the management API, changeable only there", async () => {
     const before = await (await platform.admin("GET", `/v1/clusters/${mallory.id}`)).json();
     expect(before).toMatchObject({
-      budget: { memory: "8Gi", cpu: "4", pods: "50", storage: "64Mi" },
+      budget: { memory: "8Gi", cpu: "16", pods: "50", storage: "64Mi" },
       usage: { memory: "0", cpu: "0", pods: "0" },
     });
     const patched = await platform.admin("PATCH", `/v1/clusters/${mallory.id}`, {
       budget: { memory: "600Mi", pods: 5 },
     });
     expect(patched.status).toBe(200);
-    expect(await patched.json()).toMatchObject({ budget: { memory: "600Mi", cpu: "4", pods: "5" } });
+    expect(await patched.json()).toMatchObject({ budget: { memory: "600Mi", cpu: "16", pods: "5" } });
     const bad = await platform.admin("PATCH", `/v1/clusters/${mallory.id}`, { budget: { memory: "lots" } });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({
