@@ -19,16 +19,28 @@ const log = createLogger("api");
 const KUBE_BODY_LIMIT = 3 * 1024 * 1024;
 const MANAGEMENT_BODY_LIMIT = 16 * 1024 * 1024;
 
-/** Ready when Postgres and Redis answer and at least one node agent is heartbeating. */
-async function readiness(deps: ApiDeps): Promise<string[]> {
-  const problems: string[] = [];
-  const nodes = await deps.nodes.list().catch((err: Error) => {
-    problems.push(`database: ${err.message}`);
-    return [];
+/** How long each dependency may take to answer a readiness check before it counts as missing. */
+const READINESS_TIMEOUT_MS = 800;
+
+function answers<T>(check: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no answer")), READINESS_TIMEOUT_MS);
+    check.then(resolve, reject).finally(() => clearTimeout(timer));
   });
-  await deps.redis.ping().catch((err: Error) => problems.push(`redis: ${err.message}`));
+}
+
+/**
+ * Ready when Postgres and Redis answer and at least one node agent is heartbeating (its Docker engine
+ * answering it); each asked at once and for under a second, so /healthz itself always answers.
+ */
+async function readiness(deps: ApiDeps): Promise<string[]> {
+  const [nodes, redis] = await Promise.allSettled([answers(deps.nodes.list()), answers(deps.redis.ping())]);
+  const problems: string[] = [];
+  if (nodes.status === "rejected") problems.push(`postgres: ${(nodes.reason as Error).message}`);
+  if (redis.status === "rejected") problems.push(`redis: ${(redis.reason as Error).message}`);
   const now = deps.now();
-  if (!problems.length && !nodes.some((n) => isNodeReady(n, now))) problems.push("nodes: no node is Ready");
+  if (nodes.status === "fulfilled" && !nodes.value.some((n) => isNodeReady(n, now)))
+    problems.push("docker: no node is Ready");
   return problems;
 }
 

@@ -11,7 +11,9 @@ export interface ReconcileJob {
   trace: Record<string, string>;
 }
 
-import { traceCarrier } from "./telemetry";
+import { createLogger, traceCarrier } from "./telemetry";
+
+const log = createLogger("queues");
 
 /** Enqueues reconcile triggers. Losing one is harmless: every reconciler also resyncs periodically. */
 export class Triggers {
@@ -34,6 +36,8 @@ export class Triggers {
           backoff: { type: "exponential", delay: 200 },
         },
       });
+      // Redis away: say so in the logs' format (writes go on; the resync makes up for lost triggers)
+      q.on("error", (err) => log.warn("queue unreachable", { queue: name, error: err.message }));
       this.queues.set(name, q);
     }
     return q;

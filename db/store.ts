@@ -83,6 +83,9 @@ function nodeNameOf(key: ObjectKey, obj: KubeObject): string | null {
  * and a change row, and notifies listeners — all in one transaction, so a failed write leaves nothing.
  * Writes throw `KubeError`s (404, 409 AlreadyExists / Conflict) the API returns unchanged.
  */
+/** How long a committed write waits for its reconcile triggers to be queued before it is answered anyway. */
+const DISPATCH_WAIT_MS = 250;
+
 export class ObjectStore {
   /**
    * `onCommit` hears of every committed write (after the commit, never inside it); the processes use it
@@ -94,8 +97,13 @@ export class ObjectStore {
     private readonly hooks: WriteHooks = {},
   ) {}
 
+  /**
+   * Tells `onCommit` of a committed write, waiting for it no longer than DISPATCH_WAIT_MS: the write is
+   * already accepted, so a queue that does not answer (Redis down) must not hold the client; a trigger lost
+   * that way is made good by the reconcilers' resync.
+   */
   private async committed(key: ObjectKey, type: ChangeType, object: KubeObject): Promise<void> {
-    await this.onCommit({
+    const told = this.onCommit({
       resourceVersion: Number(object.metadata.resourceVersion),
       clusterId: key.clusterId,
       group: key.group,
@@ -105,6 +113,9 @@ export class ObjectStore {
       type,
       object,
     }).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([told, new Promise((resolve) => (timer = setTimeout(resolve, DISPATCH_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   async get(key: ObjectKey): Promise<KubeObject | undefined> {

@@ -73,6 +73,8 @@ export async function startTestPlatform(
     /** The node's TIMONIER_NODE_LABELS and TIMONIER_NODE_TAINTS. */
     nodeLabels?: string;
     nodeTaints?: string;
+    /** A Redis of the suite's own (to stop and start it), instead of the shared one. */
+    redisUrl?: string;
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
@@ -97,7 +99,7 @@ export async function startTestPlatform(
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: databaseUrl,
-    REDIS_URL: requireEnv("REDIS_URL"),
+    REDIS_URL: options.redisUrl ?? requireEnv("REDIS_URL"),
     TIMONIER_PORT: String(port),
     TIMONIER_TLS_PORT: String(tlsPort),
     TIMONIER_DATA_DIR: workDir,
