@@ -72,10 +72,14 @@ export interface Logger {
   error(message: string, attributes?: Attributes): void;
 }
 
-/** Structured logs to stderr (warn and error always, info when TIMONIER_LOG is set) and to OTLP. */
+/**
+ * Structured logs, one JSON line each, to stderr and to OTLP: info for routine events, warn for something to
+ * look at, error for failures; stderr shows info and above (TIMONIER_LOG=debug adds debug, =warn only warn
+ * and error). Each line carries the active trace id, so a log view leads to its trace.
+ */
 export function createLogger(component: string): Logger {
   const otel = logs.getLogger("timonier");
-  const verbose = process.env.TIMONIER_LOG === "debug" ? 0 : process.env.TIMONIER_LOG ? 1 : 2;
+  const verbose = { debug: 0, info: 1, warn: 2, error: 2 }[process.env.TIMONIER_LOG ?? "info"] ?? 1;
   const emit =
     (level: Level) =>
     (message: string, attributes: Attributes = {}) => {
@@ -87,8 +91,9 @@ export function createLogger(component: string): Logger {
       });
       const rank = { debug: 0, info: 1, warn: 2, error: 2 }[level];
       if (rank >= verbose) {
+        const traceId = trace.getActiveSpan()?.spanContext().traceId;
         process.stderr.write(
-          `${JSON.stringify({ time: new Date().toISOString(), level, component, message, ...attributes })}\n`,
+          `${JSON.stringify({ time: new Date().toISOString(), level, component, message, ...(traceId ? { traceId } : {}), ...attributes })}\n`,
         );
       }
     };

@@ -7,15 +7,17 @@ const log = createLogger("workers");
 const config = loadConfig();
 const stopTelemetry = startTelemetry("timonier-workers", config.otlpEndpoint);
 const workers = await startWorkers(config, { nodeAgent: process.env.TIMONIER_NODE_AGENT !== "false" });
-log.warn(`workers started (node ${config.nodeName})`);
+log.info(`workers started (node ${config.nodeName})`);
 answerLivenessPings();
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, async () => {
+let stopping: Promise<void> | undefined;
+// SIGINT from a terminal reaches the whole process group, the supervisor's SIGTERM follows: stop once
+const stop = () =>
+  (stopping ??= (async () => {
     // a job that does not finish in time is taken up again by another worker: BullMQ's stalled-job check
     setTimeout(() => process.exit(1), 10_000).unref();
     await workers.close();
     await stopTelemetry();
     process.exit(0);
-  });
-}
+  })());
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop());

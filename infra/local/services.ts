@@ -18,8 +18,21 @@ export interface LocalStack {
   redisUrl: string;
   dockerHost: string;
   dataDir: string;
-  /** Stops what this call started; services found already running are left alone. */
-  stop(): Promise<void>;
+  /**
+   * Stops what this call started, in reverse order, and waits for each: services found already running
+   * are left alone. Resolves with the names of those it stopped.
+   */
+  stop(): Promise<string[]>;
+  /** Starts again any service this call started that dies, as a supervisor would, until `stop`. */
+  supervise(log: (message: string) => void): void;
+}
+
+/** A service this process started: how to stop it, and how to start it again. */
+interface Started {
+  name: string;
+  child: ChildProcess;
+  signal: NodeJS.Signals;
+  restart(): Promise<ChildProcess | undefined>;
 }
 
 function say(message: string): void {
@@ -549,12 +562,37 @@ export async function ensureLocalStack(): Promise<LocalStack> {
   };
   await ensurePackages({ postgres: !given.postgres, redis: !given.redis, docker: !given.docker }, logs);
 
-  const started: [ChildProcess, NodeJS.Signals][] = [];
+  const started: Started[] = [];
+  let stopping = false;
   const stop = async () => {
-    for (const [child, signal] of started.reverse()) await stopChild(child, signal);
+    stopping = true;
+    const names: string[] = [];
+    for (const s of [...started].reverse()) {
+      await stopChild(s.child, s.signal);
+      names.push(s.name);
+    }
+    return names;
+  };
+  const supervise = (log: (message: string) => void) => {
+    const watch = (s: Started) =>
+      s.child.once("exit", (code, signal) => {
+        if (stopping) return;
+        log(`${s.name} exited (${signal ?? code}); starting it again`);
+        setTimeout(async () => {
+          if (stopping) return;
+          const child = await s.restart().catch((e: Error) => {
+            log(`${s.name} did not start again: ${e.message}`);
+            return undefined;
+          });
+          if (!child) return;
+          s.child = child;
+          watch(s);
+        }, 1000);
+      });
+    for (const s of started) watch(s);
   };
   try {
-    return await startServices(dataDir, logs, given, started, stop);
+    return await startServices(dataDir, logs, given, started, stop, supervise);
   } catch (err) {
     // what this call started goes with it, else a failed start leaves servers nobody stops
     await stop();
@@ -566,8 +604,9 @@ async function startServices(
   dataDir: string,
   logs: string,
   given: { postgres?: string; redis?: string; docker?: string },
-  started: [ChildProcess, NodeJS.Signals][],
-  stop: () => Promise<void>,
+  started: Started[],
+  stop: () => Promise<string[]>,
+  supervise: (log: (message: string) => void) => void,
 ): Promise<LocalStack> {
   const pgPort = Number(process.env.TIMONIER_PG_PORT ?? 54329);
   const redisPort = Number(process.env.TIMONIER_REDIS_PORT ?? 6390);
@@ -578,8 +617,9 @@ async function startServices(
       platform: await secret(dataDir, "postgres-timonier-password"),
       superuserFile: join(dataDir, "secrets", "postgres-superuser-password"),
     };
-    const pg = await startPostgres(dataDir, pgPort, logs, secrets);
-    if (pg) started.push([pg, "SIGINT"]);
+    const restart = () => startPostgres(dataDir, pgPort, logs, secrets);
+    const pg = await restart();
+    if (pg) started.push({ name: "postgres", child: pg, signal: "SIGINT", restart });
     await securePostgres(pgPort, secrets);
     const password = encodeURIComponent(secrets.platform);
     databaseUrl = `postgres://${PLATFORM_ROLE}:${password}@127.0.0.1:${pgPort}/${PLATFORM_ROLE}`;
@@ -587,14 +627,16 @@ async function startServices(
   let redisUrl = given.redis;
   if (!redisUrl) {
     const password = await secret(dataDir, "redis-password");
-    const redis = await startRedis(dataDir, redisPort, logs, password);
-    if (redis) started.push([redis, "SIGTERM"]);
+    const restart = () => startRedis(dataDir, redisPort, logs, password);
+    const redis = await restart();
+    if (redis) started.push({ name: "redis", child: redis, signal: "SIGTERM", restart });
     redisUrl = `redis://:${encodeURIComponent(password)}@127.0.0.1:${redisPort}`;
   }
   let dockerHost = given.docker;
   if (!dockerHost) {
-    const docker = await startDocker(logs);
-    if (docker) started.push([docker, "SIGTERM"]);
+    const restart = () => startDocker(logs);
+    const docker = await restart();
+    if (docker) started.push({ name: "dockerd", child: docker, signal: "SIGTERM", restart });
     dockerHost = "unix:///var/run/docker.sock";
   }
   return {
@@ -603,5 +645,6 @@ async function startServices(
     dockerHost,
     dataDir,
     stop,
+    supervise,
   };
 }

@@ -104,11 +104,15 @@ async function main() {
     stopping = true;
     process.stdout.write("\nStopping Timonier…\n");
     await Promise.all(supervised.map((s) => s.stop("SIGTERM", 10_000)));
-    await stack.stop();
+    const services = await stack.stop();
+    process.stdout.write(
+      `Stopped the API and the workers${services.length ? `, and ${services.join(", ")}` : ""}.\n`,
+    );
     process.exit(code);
   };
   process.once("SIGINT", () => void stop(0));
   process.once("SIGTERM", () => void stop(0));
+  stack.supervise((message) => process.stderr.write(`timonier: ${message}\n`));
 
   try {
     await waitHealthy(url, children());
