@@ -3,8 +3,9 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { hiddenError, KubeError, kubeErrors } from "../core/k8s/errors";
+import { hiddenError, KubeError, kubeErrors, statusFailure } from "../core/k8s/errors";
 import { createLogger } from "../core/telemetry";
+import { isDatabaseUnavailable } from "../db/client";
 import { isNodeReady } from "../db/nodes";
 import type { ApiDeps, AppEnv } from "./env";
 import { kubeApp } from "./kube";
@@ -99,6 +100,16 @@ export function createApp(deps: ApiDeps) {
     if (err instanceof HTTPException && err.status < 500) {
       if (kubePath) return c.json(kubeErrors.badRequest(err.message).status, 400);
       return c.json(errorBody("bad_request", err.message), err.status);
+    }
+    if (isDatabaseUnavailable(err)) {
+      log.error("database unavailable", { path: c.req.path, error: (err as Error).message });
+      const status = statusFailure(503, "ServiceUnavailable", "the storage is unavailable; try again later", {
+        retryAfterSeconds: 1,
+      });
+      if (kubePath) return c.json(status, 503, { "Retry-After": "1" });
+      return c.json(errorBody("unavailable", "the database is unavailable; try again later"), 503, {
+        "Retry-After": "1",
+      });
     }
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
     log.error("unhandled error", { error: (err as Error).stack ?? String(err), path: c.req.path, traceId });

@@ -9,8 +9,28 @@ export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.S
 
 /** Opens a pool; `max` bounds connections per process (N replicas share one Postgres). */
 export function connect(url: string, options: { max?: number } = {}): Database {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  // a Postgres that does not answer fails a request in seconds rather than holding it (the default is 30 s)
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 3 });
   return drizzle(client, { schema });
+}
+
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01", // admin_shutdown
+  "57P03", // cannot_connect_now
+]);
+
+/** Whether an error (or the error it wraps) says the database could not be reached, rather than a bug. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e)
+    if (typeof e.code === "string" && UNREACHABLE.has(e.code)) return true;
+  return false;
 }
 
 const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
