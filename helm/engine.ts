@@ -1,19 +1,8 @@
-import { parse as parseYaml } from "yaml";
+import { helmFunctions } from "./funcs";
 import type { Lookup } from "./lookup";
 import { sprig } from "./sprig";
 import { TemplateExecError, type TemplateFunc, TemplateSet } from "./template/exec";
 import { TemplateSyntaxError } from "./template/lexer";
-import { toYaml } from "./yaml";
-
-function parsed(read: () => unknown, array: boolean): unknown {
-  try {
-    const value = read();
-    if (array) return Array.isArray(value) ? value : [];
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : {};
-  } catch (e) {
-    return array ? [(e as Error).message] : { Error: (e as Error).message };
-  }
-}
 
 /** Marks a message from `required`/`fail` so the error cleanup can recover it from Go's wrapping. */
 const WARN_START = "HELM_ERR_START";
@@ -151,25 +140,11 @@ export function renderTemplates(
   options: EngineOptions & { dotFor?: (name: string) => unknown } = {},
 ): Record<string, string> {
   const set = new TemplateSet(sprig, options.strict ? "error" : "zero");
+  set.addFuncs(helmFunctions);
   set.addFuncs(helmFuncs(options));
   set.addFuncs(templateFuncs(set, { n: 0 }));
-  set.addFuncs({
-    // Go's encoding/json: map keys sorted
-    toJson: (v) =>
-      JSON.stringify(v ?? null, (_k, x) => {
-        if (typeof x === "bigint") return Number(x);
-        if (x && typeof x === "object" && !Array.isArray(x))
-          return Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-        return x;
-      }),
-    getHostByName: () => "",
-    // Helm's from* functions: a parse error comes back as the result ({Error: …}, or [message] for arrays)
-    fromYaml: (text) => parsed(() => parseYaml(String(text ?? "")), false),
-    fromYamlArray: (text) => parsed(() => parseYaml(String(text ?? "")), true),
-    fromJson: (text) => parsed(() => JSON.parse(String(text ?? "")), false),
-    fromJsonArray: (text) => parsed(() => JSON.parse(String(text ?? "")), true),
-    toYaml,
-  });
+  // Sprig's getHostByName asks DNS; the engine does no I/O, so it finds nothing
+  set.addFuncs({ getHostByName: () => "" });
   const names = Object.keys(templates).sort();
   for (const name of sortTemplates(names)) {
     try {

@@ -52,10 +52,14 @@ export const sprigDicts: Record<string, TemplateFunc> = {
     Object.fromEntries(Object.entries(dictOf(d)).filter(([k]) => keys.map(str).includes(k))),
   omit: (d, ...keys) =>
     Object.fromEntries(Object.entries(dictOf(d)).filter(([k]) => !keys.map(str).includes(k))),
+  mustMerge: (dst, ...srcs) => srcs.reduce<Dict>((out, s) => mergeInto(out, dictOf(s), false), dictOf(dst)),
+  mustMergeOverwrite: (dst, ...srcs) =>
+    srcs.reduce<Dict>((out, s) => mergeInto(out, dictOf(s), true), dictOf(dst)),
   merge: (dst, ...srcs) => srcs.reduce<Dict>((out, s) => mergeInto(out, dictOf(s), false), dictOf(dst)),
   mergeOverwrite: (dst, ...srcs) =>
     srcs.reduce<Dict>((out, s) => mergeInto(out, dictOf(s), true), dictOf(dst)),
   deepCopy: (v) => deepCopy(v),
+  mustDeepCopy: (v) => deepCopy(v),
   dig: (...args) => {
     const dict = args.at(-1);
     const fallback = args.at(-2);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { marshalJson, unmarshalJson } from "../gojson";
 import type { TemplateFunc } from "../template/exec";
 import { str } from "./convert";
 
@@ -80,6 +81,17 @@ export const sprigEncoding: Record<string, TemplateFunc> = {
   sha512sum: hash("sha512"),
   adler32sum: (v) => String(adler32(str(v))),
   uuidv4: () => randomUUID(),
+  toPrettyJson: (v) => {
+    try {
+      return marshalJson(v, { indent: "  " });
+    } catch {
+      return "";
+    }
+  },
+  mustToPrettyJson: (v) => marshalJson(v, { indent: "  " }),
+  toRawJson: (v) => marshalJson(v, { escapeHTML: false }),
+  mustToRawJson: (v) => marshalJson(v, { escapeHTML: false }),
+  mustFromJson: (v) => unmarshalJson(str(v), "any") ?? null,
   randAlphaNum: (n) => random(LETTERS + DIGITS, n),
   randAlpha: (n) => random(LETTERS, n),
   randNumeric: (n) => random(DIGITS, n),

@@ -1,11 +1,13 @@
 import { ArgError, type TemplateFunc } from "../template/exec";
 import { isNil, typeName } from "../template/values";
 import { str } from "./convert";
+import { sprigCrypto } from "./crypto";
 import { sprigDates } from "./dates";
 import { sprigDicts } from "./dicts";
 import { sprigEncoding } from "./encoding";
 import { sprigLists } from "./lists";
 import { sprigMath } from "./math";
+import { sprigPaths } from "./paths";
 import { sprigSemver } from "./semver";
 import { sprigStrings } from "./strings";
 import { sprigText } from "./text";
@@ -18,6 +20,50 @@ const STRING_PARAMS: Record<string, number[]> = {
   untitle: [0],
   trim: [0],
   trimAll: [0, 1],
+  trimall: [0, 1],
+  abbrevboth: [2],
+  shuffle: [0],
+  mustRegexMatch: [0, 1],
+  mustRegexFind: [0, 1],
+  mustRegexFindAll: [0, 1],
+  mustRegexReplaceAll: [0, 1, 2],
+  mustRegexReplaceAllLiteral: [0, 1, 2],
+  mustRegexSplit: [0, 1],
+  base: [0],
+  dir: [0],
+  clean: [0],
+  ext: [0],
+  isAbs: [0],
+  osBase: [0],
+  osDir: [0],
+  osClean: [0],
+  osExt: [0],
+  osIsAbs: [0],
+  urlParse: [0],
+  bcrypt: [0],
+  htpasswd: [0, 1],
+  derivePassword: [1, 2, 3, 4],
+  genPrivateKey: [0],
+  buildCustomCert: [0, 1],
+  genCA: [0],
+  genCAWithKey: [0, 2],
+  genSelfSignedCert: [0],
+  genSelfSignedCertWithKey: [0, 4],
+  genSignedCert: [0],
+  genSignedCertWithKey: [0, 5],
+  encryptAES: [0, 1],
+  decryptAES: [0, 1],
+  toDate: [0, 1],
+  mustToDate: [0, 1],
+  dateModify: [0],
+  date_modify: [0],
+  mustDateModify: [0],
+  must_date_modify: [0],
+  dateInZone: [0, 2],
+  date_in_zone: [0, 2],
+  date: [0],
+  htmlDateInZone: [1],
+  mustFromJson: [0],
   trimSuffix: [0, 1],
   trimPrefix: [0, 1],
   replace: [0, 1, 2],
@@ -84,6 +130,8 @@ export const sprig: Record<string, TemplateFunc> = withStringParams({
   ...sprigEncoding,
   ...sprigSemver,
   ...sprigDates,
+  ...sprigCrypto,
+  ...sprigPaths,
   upper: (s) => str(s).toUpperCase(),
   lower: (s) => str(s).toLowerCase(),
   title: (s) =>

@@ -23,8 +23,8 @@ function range(start: bigint, stop: bigint, step: bigint): bigint[] {
   return out;
 }
 
-/** Sprig's list functions. */
-export const sprigLists: Record<string, TemplateFunc> = {
+/** Sprig's list functions; each mustX fails as X does (Sprig's X panics with mustX's error). */
+const lists: Record<string, TemplateFunc> = {
   list: (...items) => items,
   first: (l) => listOf(l, "find first").at(0) ?? null,
   last: (l) => listOf(l, "find last").at(-1) ?? null,
@@ -72,4 +72,27 @@ export const sprigLists: Record<string, TemplateFunc> = {
     const [from, to] = indices.map((i) => Number(toInt64(i)));
     return items.slice(from ?? 0, to ?? items.length);
   },
+};
+
+export const sprigLists: Record<string, TemplateFunc> = {
+  ...lists,
+  tuple: lists.list as TemplateFunc,
+  ...Object.fromEntries(
+    [
+      "append",
+      "push",
+      "prepend",
+      "first",
+      "rest",
+      "last",
+      "initial",
+      "reverse",
+      "uniq",
+      "without",
+      "has",
+      "compact",
+      "slice",
+      "chunk",
+    ].map((name) => [`must${name.charAt(0).toUpperCase()}${name.slice(1)}`, lists[name] as TemplateFunc]),
+  ),
 };

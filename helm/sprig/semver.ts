@@ -3,6 +3,8 @@ import { str } from "./convert";
 
 /** A semantic version, as Masterminds/semver parses it leniently (`v` prefix, missing minor or patch). */
 export class Version {
+  static goType = "*semver.Version";
+
   constructor(
     readonly Major: bigint,
     readonly Minor: bigint,
@@ -23,6 +25,11 @@ export class Version {
   /** How %v prints it: a Stringer. */
   goString(): string {
     return this.String();
+  }
+
+  /** Masterminds/semver's MarshalJSON: the version as a JSON string. */
+  marshalJSON(): string {
+    return JSON.stringify(this.String());
   }
 
   String(): string {

@@ -62,6 +62,10 @@ export function typeName(v: unknown): string {
       if (Array.isArray(v)) return "[]interface {}";
       if (v instanceof Uint8Array) return "[]uint8";
       if (isMap(v)) return "map[string]interface {}";
-      return (v as object).constructor.name;
+      // a class may name the Go type it models (`static goType = "time.Time"`)
+      return (
+        (v as { constructor: { goType?: string; name: string } }).constructor.goType ??
+        (v as object).constructor.name
+      );
   }
 }
