@@ -6,6 +6,7 @@ import type { ClusterRepository, ClusterRow } from "../db/clusters";
 import type { MetricsRepository } from "../db/metrics";
 import type { NodeRepository } from "../db/nodes";
 import type { ObjectStore } from "../db/store";
+import type { TenantRepository } from "../db/tenants";
 import type { WatchHub } from "./kube/watch-hub";
 
 /** Everything a request handler may use; built once per process and handed to `createApp`. */
@@ -28,6 +29,7 @@ export interface ApiDeps {
   redis: Redis;
   store: ObjectStore;
   clusters: ClusterRepository;
+  tenants: TenantRepository;
   nodes: NodeRepository;
   metrics: MetricsRepository;
   triggers: Triggers;
@@ -35,9 +37,11 @@ export interface ApiDeps {
   now: () => Date;
 }
 
-/** Who is calling: the platform admin, or a cluster's own user. */
+/** Who is calling: the platform admin, a class's teacher (management API only), or a cluster's own user. */
 export type Principal =
   | { kind: "admin" }
+  /** A teacher token: manages its own tenant's clusters, releases, kubeconfigs and settings, nothing else. */
+  | { kind: "teacher"; tenantId: string; tenant: string }
   | { kind: "cluster"; clusterId: string }
   /** A ServiceAccount's token (`kubectl create token`): what RBAC grants that account, no more. */
   | { kind: "serviceaccount"; clusterId: string; namespace: string; name: string };

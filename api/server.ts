@@ -14,6 +14,7 @@ import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
 import { storeHooks } from "../db/service-allocations";
 import { ObjectStore } from "../db/store";
+import { TenantRepository } from "../db/tenants";
 import { createApp } from "./app";
 import type { ApiDeps } from "./env";
 import { kubeUpgradeHandler } from "./kube/exec";
@@ -65,6 +66,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     redis,
     store,
     clusters: new ClusterRepository(db, networks),
+    tenants: new TenantRepository(db),
     nodes: new NodeRepository(db),
     metrics: new MetricsRepository(db),
     triggers,

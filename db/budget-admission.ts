@@ -9,8 +9,9 @@ import {
 } from "../core/k8s/budget";
 import { kubeErrors } from "../core/k8s/errors";
 import type { Pod } from "../core/k8s/types";
+import { effectiveBudget } from "../core/tenants";
 import type { Database } from "./client";
-import { clusters, objects } from "./schema";
+import { clusters, objects, tenants } from "./schema";
 import type { Tx, WriteHook } from "./store";
 
 /** The platform's defaults, which a cluster's own budget (set through the management API) overrides. */
@@ -19,14 +20,21 @@ export interface BudgetSettings {
   containers: ContainerDefaults;
 }
 
-/** The cluster's budget: its own where the management API set one, the platform's default elsewhere. */
+/**
+ * The cluster's budget: its own where the management API set one, else its class's (the tenant's budget),
+ * else the platform's default.
+ */
 export async function clusterBudget(
   tx: Tx | Database,
   clusterId: string,
   settings: BudgetSettings,
 ): Promise<ClusterBudget> {
-  const [row] = await tx.select({ budget: clusters.budget }).from(clusters).where(eq(clusters.id, clusterId));
-  return { ...settings.budget, ...(row?.budget ?? {}) };
+  const [row] = await tx
+    .select({ budget: clusters.budget, tenantBudget: tenants.budget })
+    .from(clusters)
+    .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
+    .where(eq(clusters.id, clusterId));
+  return effectiveBudget(settings.budget, row?.tenantBudget, row?.budget);
 }
 
 /** What the cluster's pods use of its budget now. */

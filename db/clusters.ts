@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { ClusterBudget } from "../core/k8s/budget";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
 import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from "../core/k8s/rbac/defaults";
@@ -12,9 +12,45 @@ import type { Database } from "./client";
 import type { ClusterNetworks } from "./networks";
 import { clusters, clusterTeardowns, objects, tenants } from "./schema";
 import { reserveClusterIp } from "./service-allocations";
-import { ObjectStore } from "./store";
+import { ObjectStore, type Tx } from "./store";
 
 export type ClusterRow = typeof clusters.$inferSelect;
+type TenantRow = typeof tenants.$inferSelect;
+
+/** A cluster with its tenant's name and the budget its tenant gives every cluster. */
+export type ClusterWithTenant = ClusterRow & { tenant: string; tenantBudget: Partial<ClusterBudget> | null };
+
+/** The tenant is not there to create a cluster in, or is being deleted (`status`: 404 or 409). */
+export class TenantUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly status: 404 | 409,
+  ) {
+    super(message);
+  }
+}
+
+/** Students of a roster whose clusters are still being torn down: their names are not free yet. */
+export class StudentsTerminating extends Error {
+  constructor(readonly students: string[]) {
+    super(
+      `the clusters of ${students.join(", ")} are still being torn down: post the roster again once they are gone`,
+    );
+  }
+}
+
+/** Deletes a Terminating tenant once it has no cluster left (its row lock orders this with creations). */
+export async function removeTenantIfEmptied(tx: Tx, tenantId: string): Promise<void> {
+  await tx
+    .delete(tenants)
+    .where(
+      and(
+        eq(tenants.id, tenantId),
+        eq(tenants.phase, "Terminating"),
+        sql`not exists (select 1 from ${clusters} where ${clusters.tenantId} = ${tenantId})`,
+      ),
+    );
+}
 
 /** Namespaces every cluster has from creation, as on a kubeadm cluster. */
 export const INITIAL_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -33,124 +69,224 @@ export class ClusterRepository {
   }
 
   /**
-   * Creates the cluster with its initial namespaces in one transaction. `tokenHashFor` derives the token
-   * hash from the new id. Returns undefined when the tenant already has a cluster of that name.
+   * Creates the cluster with its initial namespaces in one transaction, in the tenant of that name (made
+   * on the way when `createTenant`, as `POST /v1/clusters` has always done for the admin). `tokenHashFor`
+   * derives the token hash from the new id. Returns undefined when the tenant already has a cluster of that
+   * name; throws TenantUnavailable when the tenant is missing (and not to be made) or being deleted.
    */
   async create(input: {
     tenant: string;
     name: string;
     tokenHashFor: (id: string) => string;
+    createTenant?: boolean;
   }): Promise<ClusterRow | undefined> {
-    const id = randomUUID();
     return this.db.transaction(async (tx) => {
-      const [tenant] = await tx
-        .insert(tenants)
-        .values({ name: input.tenant })
-        .onConflictDoUpdate({ target: tenants.name, set: { name: input.tenant } })
-        .returning({ id: tenants.id });
-      if (!tenant) throw new Error(`tenant ${input.tenant} was not written`);
+      let tenant: TenantRow | undefined;
+      if (input.createTenant) {
+        // the upsert also locks the tenant's row: creations and its deletion take their turns
+        [tenant] = await tx
+          .insert(tenants)
+          .values({ name: input.tenant })
+          .onConflictDoUpdate({ target: tenants.name, set: { name: input.tenant } })
+          .returning();
+      } else {
+        [tenant] = await tx.select().from(tenants).where(eq(tenants.name, input.tenant)).for("update");
+      }
+      if (!tenant) throw new TenantUnavailable(`tenant ${input.tenant} not found`, 404);
+      if (tenant.phase !== "Active")
+        throw new TenantUnavailable(`tenant ${input.tenant} is being deleted`, 409);
       const [existing] = await tx
         .select({ id: clusters.id })
         .from(clusters)
         .where(and(eq(clusters.tenantId, tenant.id), eq(clusters.name, input.name)))
         .for("update");
       if (existing) return undefined;
-      const [row] = await tx
-        .insert(clusters)
-        .values({ id, tenantId: tenant.id, name: input.name, tokenHash: input.tokenHashFor(id) })
-        .returning();
-      const network = await this.networks.reserve(tx, id);
-      const services = wellKnownServices(network);
-      for (const svc of services) {
-        await reserveClusterIp(
-          tx,
-          { clusterId: id, namespace: svc.metadata.namespace as string, name: svc.metadata.name as string },
-          svc.spec.clusterIP as string,
-        );
-      }
-      await this.store.seed(tx, id, [
-        ...services.map((obj) => ({
-          key: {
-            clusterId: id,
-            group: "",
-            resource: "services",
-            namespace: obj.metadata.namespace as string,
-            name: obj.metadata.name as string,
-          },
-          obj,
-        })),
-        {
-          key: {
-            clusterId: id,
-            group: "networking.k8s.io",
-            resource: "ingressclasses",
-            namespace: "",
-            name: INGRESS_CLASS,
-          },
-          obj: defaultIngressClass(),
-        },
-        {
-          key: {
-            clusterId: id,
-            group: "storage.k8s.io",
-            resource: "storageclasses",
-            namespace: "",
-            name: "standard",
-          },
-          obj: defaultStorageClass(),
-        },
-        ...[...DEFAULT_CLUSTER_ROLES, ...DEFAULT_CLUSTER_ROLE_BINDINGS].map((obj) => ({
-          key: {
-            clusterId: id,
-            group: "rbac.authorization.k8s.io",
-            resource: obj.kind === "ClusterRole" ? "clusterroles" : "clusterrolebindings",
-            namespace: "",
-            name: obj.metadata.name as string,
-          },
-          obj: structuredClone(obj),
-        })),
-        ...SYSTEM_PRIORITY_CLASSES.map((pc) => ({
-          key: {
-            clusterId: id,
-            group: "scheduling.k8s.io",
-            resource: "priorityclasses",
-            namespace: "",
-            name: pc.metadata.name as string,
-          },
-          obj: structuredClone(pc),
-        })),
-        ...INITIAL_NAMESPACES.flatMap((ns) => [
-          {
-            key: { clusterId: id, group: "", resource: "namespaces", namespace: "", name: ns },
-            obj: namespaceObject(ns),
-          },
-          {
-            key: { clusterId: id, group: "", resource: "serviceaccounts", namespace: ns, name: "default" },
-            obj: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: ns } },
-          },
-        ]),
-      ]);
-      return row;
+      return this.insert(tx, tenant, input.name, input.tokenHashFor);
     });
   }
 
-  async list(): Promise<(ClusterRow & { tenant: string })[]> {
-    const rows = await this.db
-      .select({ cluster: clusters, tenant: tenants.name })
-      .from(clusters)
-      .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
-      .orderBy(asc(clusters.createdAt));
-    return rows.map((r) => ({ ...r.cluster, tenant: r.tenant }));
+  /**
+   * A class roster in one transaction: every name without a cluster in the tenant gets one, the others are
+   * returned as they are (`created: false`), in the order given. All or nothing: a full address pool, a
+   * tenant being deleted or a student whose cluster is still being torn down (StudentsTerminating) leaves
+   * no cluster behind.
+   */
+  async createRoster(input: {
+    tenantId: string;
+    names: string[];
+    tokenHashFor: (id: string) => string;
+  }): Promise<{ row: ClusterRow; created: boolean }[]> {
+    return this.db.transaction(async (tx) => {
+      const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.tenantId)).for("update");
+      if (!tenant) throw new TenantUnavailable(`tenant ${input.tenantId} not found`, 404);
+      if (tenant.phase !== "Active")
+        throw new TenantUnavailable(`tenant ${tenant.name} is being deleted`, 409);
+      const existing = new Map(
+        (
+          await tx
+            .select()
+            .from(clusters)
+            .where(and(eq(clusters.tenantId, tenant.id), inArray(clusters.name, input.names)))
+            .for("update")
+        ).map((r) => [r.name, r]),
+      );
+      const leaving = input.names.filter((n) => existing.get(n)?.phase === "Terminating");
+      if (leaving.length) throw new StudentsTerminating(leaving);
+      const out: { row: ClusterRow; created: boolean }[] = [];
+      for (const name of input.names) {
+        const found = existing.get(name);
+        if (found) out.push({ row: found, created: false });
+        else out.push({ row: await this.insert(tx, tenant, name, input.tokenHashFor), created: true });
+      }
+      return out;
+    });
   }
 
-  async get(id: string): Promise<(ClusterRow & { tenant: string }) | undefined> {
+  /** The cluster's row, network, well-known Services and initial objects, in the caller's transaction. */
+  private async insert(
+    tx: Tx,
+    tenant: TenantRow,
+    name: string,
+    tokenHashFor: (id: string) => string,
+  ): Promise<ClusterRow> {
+    const id = randomUUID();
+    const [row] = await tx
+      .insert(clusters)
+      .values({
+        id,
+        tenantId: tenant.id,
+        name,
+        tokenHash: tokenHashFor(id),
+        ...(tenant.clusterLifetimeSeconds
+          ? { expiresAt: sql`now() + make_interval(secs => ${tenant.clusterLifetimeSeconds})` }
+          : {}),
+      })
+      .returning();
+    if (!row) throw new Error(`cluster ${name} was not written`);
+    const network = await this.networks.reserve(tx, id);
+    const services = wellKnownServices(network);
+    for (const svc of services) {
+      await reserveClusterIp(
+        tx,
+        { clusterId: id, namespace: svc.metadata.namespace as string, name: svc.metadata.name as string },
+        svc.spec.clusterIP as string,
+      );
+    }
+    await this.store.seed(tx, id, [
+      ...services.map((obj) => ({
+        key: {
+          clusterId: id,
+          group: "",
+          resource: "services",
+          namespace: obj.metadata.namespace as string,
+          name: obj.metadata.name as string,
+        },
+        obj,
+      })),
+      {
+        key: {
+          clusterId: id,
+          group: "networking.k8s.io",
+          resource: "ingressclasses",
+          namespace: "",
+          name: INGRESS_CLASS,
+        },
+        obj: defaultIngressClass(),
+      },
+      {
+        key: {
+          clusterId: id,
+          group: "storage.k8s.io",
+          resource: "storageclasses",
+          namespace: "",
+          name: "standard",
+        },
+        obj: defaultStorageClass(),
+      },
+      ...[...DEFAULT_CLUSTER_ROLES, ...DEFAULT_CLUSTER_ROLE_BINDINGS].map((obj) => ({
+        key: {
+          clusterId: id,
+          group: "rbac.authorization.k8s.io",
+          resource: obj.kind === "ClusterRole" ? "clusterroles" : "clusterrolebindings",
+          namespace: "",
+          name: obj.metadata.name as string,
+        },
+        obj: structuredClone(obj),
+      })),
+      ...SYSTEM_PRIORITY_CLASSES.map((pc) => ({
+        key: {
+          clusterId: id,
+          group: "scheduling.k8s.io",
+          resource: "priorityclasses",
+          namespace: "",
+          name: pc.metadata.name as string,
+        },
+        obj: structuredClone(pc),
+      })),
+      ...INITIAL_NAMESPACES.flatMap((ns) => [
+        {
+          key: { clusterId: id, group: "", resource: "namespaces", namespace: "", name: ns },
+          obj: namespaceObject(ns),
+        },
+        {
+          key: { clusterId: id, group: "", resource: "serviceaccounts", namespace: ns, name: "default" },
+          obj: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: ns } },
+        },
+      ]),
+    ]);
+    return row;
+  }
+
+  /** Every cluster, or one tenant's, oldest first. */
+  async list(filter: { tenantId?: string } = {}): Promise<ClusterWithTenant[]> {
+    const rows = await this.db
+      .select({ cluster: clusters, tenant: tenants.name, tenantBudget: tenants.budget })
+      .from(clusters)
+      .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
+      .where(filter.tenantId ? eq(clusters.tenantId, filter.tenantId) : undefined)
+      .orderBy(asc(clusters.createdAt));
+    return rows.map((r) => ({ ...r.cluster, tenant: r.tenant, tenantBudget: r.tenantBudget }));
+  }
+
+  async get(id: string): Promise<ClusterWithTenant | undefined> {
     if (!isUuid(id)) return undefined;
     const [row] = await this.db
-      .select({ cluster: clusters, tenant: tenants.name })
+      .select({ cluster: clusters, tenant: tenants.name, tenantBudget: tenants.budget })
       .from(clusters)
       .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
       .where(eq(clusters.id, id));
-    return row ? { ...row.cluster, tenant: row.tenant } : undefined;
+    return row ? { ...row.cluster, tenant: row.tenant, tenantBudget: row.tenantBudget } : undefined;
+  }
+
+  /** The tenant's cluster of that name (a student's, in a class). */
+  async byName(tenantId: string, name: string): Promise<ClusterRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(clusters)
+      .where(and(eq(clusters.tenantId, tenantId), eq(clusters.name, name)));
+    return row;
+  }
+
+  /**
+   * Gives the cluster a new token: bumps its generation and stores the new token's hash, so the old token
+   * matches no row from the commit on. Returns the row before and after, or undefined when it is gone.
+   */
+  async rotateToken(
+    id: string,
+    tokenHashFor: (id: string, generation: number) => string,
+  ): Promise<{ before: ClusterRow; after: ClusterRow } | undefined> {
+    if (!isUuid(id)) return undefined;
+    return this.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(clusters).where(eq(clusters.id, id)).for("update");
+      if (!before) return undefined;
+      const generation = before.tokenGeneration + 1;
+      const [after] = await tx
+        .update(clusters)
+        .set({ tokenGeneration: generation, tokenHash: tokenHashFor(id, generation) })
+        .where(eq(clusters.id, id))
+        .returning();
+      return after ? { before, after } : undefined;
+    });
   }
 
   /** Sets the cluster's own budget (what it leaves out follows the platform's defaults). */
@@ -195,8 +331,22 @@ export class ClusterRepository {
     return rows.map((r) => r.node);
   }
 
-  /** Deletes the cluster row; objects go with it (cascade). */
+  /**
+   * Deletes the cluster row; objects go with it (cascade). The last cluster of a tenant being deleted
+   * takes the tenant with it, in the same transaction.
+   */
   async remove(id: string): Promise<void> {
-    await this.db.delete(clusters).where(eq(clusters.id, id));
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ tenantId: clusters.tenantId })
+        .from(clusters)
+        .where(eq(clusters.id, id));
+      if (!row) return;
+      // the tenant's row lock first, as creations and the tenant's deletion take it: whichever commits
+      // second sees the other's work, so a tenant being deleted never outlives its last cluster
+      await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, row.tenantId)).for("update");
+      await tx.delete(clusters).where(eq(clusters.id, id));
+      await removeTenantIfEmptied(tx, row.tenantId);
+    });
   }
 }

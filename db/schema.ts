@@ -13,14 +13,32 @@ import {
 } from "drizzle-orm/pg-core";
 import type { ClusterBudget } from "../core/k8s/budget";
 import type { Taint } from "../core/k8s/scheduling/types";
+import type { TenantChart } from "../core/tenants";
 
 /** One global sequence; each write takes the next value, so resourceVersions only grow. */
 export const resourceVersionSeq = pgSequence("resource_version_seq", { startWith: 1 });
 
-/** A class: the owner of a set of clusters. */
+/**
+ * A class: the owner of a set of clusters, one per student, and the settings every one of them gets. What
+ * its settings leave out follows the platform's defaults (core/config.ts).
+ */
 export const tenants = pgTable("tenants", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull().unique(),
+  /** sha256 of the teacher token; the token itself is shown once. Null: no teacher token (revoked, or never made). */
+  teacherTokenHash: text("teacher_token_hash").unique(),
+  /** Active, or Terminating: its clusters are being torn down, and the row goes with the last of them. */
+  phase: text("phase").notNull().default("Active"),
+  /** Each student cluster's budget, where it differs from the platform's; a cluster's own budget overrides it. */
+  budget: jsonb("budget").$type<Partial<ClusterBudget>>(),
+  /** The most a teacher may set as a budget, where it differs from the platform's default budget. Admin-only. */
+  ceiling: jsonb("ceiling").$type<Partial<ClusterBudget>>(),
+  /** How long a new cluster lives (stored as each cluster's `expiresAt`). */
+  clusterLifetimeSeconds: integer("cluster_lifetime_seconds"),
+  /** How long a cluster may stay idle before it sleeps. */
+  idleBeforeSleepSeconds: integer("idle_before_sleep_seconds"),
+  /** Charts for every new cluster: catalog names or uploaded charts' files. */
+  charts: jsonb("charts").notNull().$type<TenantChart[]>().default([]),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -34,6 +52,8 @@ export const clusters = pgTable(
     name: text("name").notNull(),
     /** sha256 of the cluster token; the token itself is only ever in the kubeconfig. */
     tokenHash: text("token_hash").notNull().unique(),
+    /** Mixed into the token's derivation (core/tokens.ts): rotating the kubeconfig bumps it. */
+    tokenGeneration: integer("token_generation").notNull().default(0),
     phase: text("phase").notNull().default("Active"),
     /** What this cluster may use, where it differs from the platform's defaults (core/k8s/budget.ts). */
     budget: jsonb("budget").$type<Partial<ClusterBudget>>(),
@@ -45,6 +65,8 @@ export const clusters = pgTable(
      */
     resourceVersion: bigint("resource_version", { mode: "number" }).notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the cluster's lifetime ends: its tenant's `clusterLifetimeSeconds` after creation, if it has one. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
   },
   (t) => [index("clusters_tenant_idx").on(t.tenantId, t.name)],
 );

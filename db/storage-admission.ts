@@ -12,8 +12,8 @@ const RESOURCE = "objects.storage";
 export const storedSize = (obj: KubeObject): number => Buffer.byteLength(JSON.stringify(obj));
 
 /**
- * Each cluster's objects may take at most its budget's `storageBytes` of the platform's database (the
- * platform's default unless the management API set one), whoever writes them: a
+ * Each cluster's objects may take at most its budget's `storageBytes` of the platform's database (its own,
+ * else its class's, else the platform's default), whoever writes them: a
  * student could otherwise fill Postgres' disk for everyone with 3 MiB ConfigMaps. Every write adds its
  * change in size to the cluster's row (which it holds locked until commit: db/store.ts), and one that grows
  * a cluster past its share is refused with a quota's words; deleting always frees.
@@ -24,8 +24,17 @@ export function storageAdmission(defaultBytes: number): WriteHook {
       .update(clusters)
       .set({ storedBytes: sql`greatest(0, ${clusters.storedBytes} + ${delta})` })
       .where(eq(clusters.id, key.clusterId))
-      .returning({ stored: clusters.storedBytes, budget: clusters.budget });
-    return { stored: row?.stored ?? 0, limitBytes: row?.budget?.storageBytes ?? defaultBytes };
+      .returning({
+        stored: clusters.storedBytes,
+        budget: clusters.budget,
+        // the class's budget, which the cluster's own overrides
+        tenantStorage: sql<
+          number | null
+        >`(select (t.budget->>'storageBytes')::bigint from tenants t where t.id = "clusters"."tenant_id")`,
+      });
+    const limitBytes =
+      row?.budget?.storageBytes ?? (row?.tenantStorage != null ? Number(row.tenantStorage) : defaultBytes);
+    return { stored: row?.stored ?? 0, limitBytes };
   };
   return {
     async beforeWrite(tx, key, next, current) {

@@ -9,8 +9,16 @@ import { bearerToken } from "../management/auth";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CACHE_MS = 2000;
 
-/** A short-lived cache of cluster rows by token hash, so each request does not pay a lookup. */
+/**
+ * A short-lived cache of cluster rows by token hash, so each request does not pay a lookup. A rotated token
+ * is evicted here at once (forgetClusterToken); another API replica may still take it for up to CACHE_MS.
+ */
 const byHash = new Map<string, { row: ClusterRow | undefined; until: number }>();
+
+/** Forgets a token this process may have cached: called when a cluster's token is rotated or revoked. */
+export function forgetClusterToken(hash: string): void {
+  byHash.delete(hash);
+}
 
 /** The cluster whose token this is, from a short-lived cache. */
 async function clusterByToken(deps: ApiDeps, token: string): Promise<ClusterRow | undefined> {

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { safeEqual } from "../../core/tokens";
+import { looksLikeJwt } from "../../core/service-account-tokens";
+import { CLUSTER_TOKEN_PREFIX, hashToken, safeEqual, TEACHER_TOKEN_PREFIX } from "../../core/tokens";
 import type { AppEnv } from "../env";
 import { ApiError } from "./errors";
 
@@ -8,14 +9,32 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1]?.trim();
 }
 
-/** Only the platform admin token may use the management API. */
-export function adminAuth(): MiddlewareHandler<AppEnv> {
-  return async function adminAuth(c, next) {
+/**
+ * Who may use the management API: the platform admin, or a teacher for their own class (each route checks
+ * the scope: api/management/scope.ts). A missing token is a 401; a cluster's token, a ServiceAccount's or
+ * any unknown token a 403. Teacher tokens are looked up on every request, uncached, so a rotated or
+ * revoked one stops working at once on every replica.
+ */
+export function managementAuth(): MiddlewareHandler<AppEnv> {
+  return async function managementAuth(c, next) {
     const token = bearerToken(c.req.header("authorization"));
     if (!token) throw new ApiError(401, "unauthorized", "missing bearer token");
-    if (!safeEqual(token, c.var.deps.config.adminToken))
-      throw new ApiError(403, "forbidden", "invalid admin token");
-    c.set("principal", { kind: "admin" });
-    await next();
+    if (safeEqual(token, c.var.deps.config.adminToken)) {
+      c.set("principal", { kind: "admin" });
+      return next();
+    }
+    if (token.startsWith(TEACHER_TOKEN_PREFIX)) {
+      const tenant = await c.var.deps.tenants.byTokenHash(hashToken(token));
+      if (!tenant) throw new ApiError(403, "forbidden", "invalid token");
+      c.set("principal", { kind: "teacher", tenantId: tenant.id, tenant: tenant.name });
+      return next();
+    }
+    if (token.startsWith(CLUSTER_TOKEN_PREFIX) || looksLikeJwt(token))
+      throw new ApiError(
+        403,
+        "forbidden",
+        "a cluster's token opens only that cluster's Kubernetes API, never the management API",
+      );
+    throw new ApiError(403, "forbidden", "invalid token");
   };
 }

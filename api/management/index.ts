@@ -1,10 +1,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
-import { adminAuth } from "./auth";
+import { managementAuth } from "./auth";
 import { clustersApp } from "./clusters";
 import { releasesApp } from "./releases";
+import { tenantsApp } from "./tenants";
 
-/** The `/v1` management API: admin-only, JSON, documented at `/v1/openapi.json`. */
+/**
+ * The `/v1` management API: JSON, documented at `/v1/openapi.json`, for the platform admin (everything) and
+ * teachers (their own class: api/management/scope.ts).
+ */
 export function managementApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.doc31("/openapi.json", {
@@ -12,10 +16,15 @@ export function managementApp() {
     info: { title: "Timonier management API", version: "1.0.0" },
     security: [{ bearer: [] }],
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
-  app.use("/clusters/*", adminAuth());
-  app.use("/clusters", adminAuth());
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "The platform admin token, or a class's teacher token (tmt_…), which reaches that class only. A cluster's token is refused here.",
+  });
+  for (const path of ["/clusters", "/clusters/*", "/tenants", "/tenants/*"]) app.use(path, managementAuth());
   app.route("/", clustersApp);
   app.route("/", releasesApp);
+  app.route("/", tenantsApp);
   return app;
 }

@@ -16,10 +16,12 @@ export const CreateClusterSchema = z
   .object({
     name: ClusterName,
     tenant: ClusterName.optional().openapi({
-      description: "The class this cluster belongs to",
+      description:
+        "The class this cluster belongs to. The admin's default is `default`, and a class named here that does not exist yet is made (without a teacher token); a teacher's default is their own class, the only one they may name.",
       example: "k8s-101",
     }),
   })
+  .strict()
   .openapi("CreateCluster");
 
 export const ClusterSchema = z
@@ -30,6 +32,10 @@ export const ClusterSchema = z
     phase: z.enum(["Active", "Terminating"]),
     server: z.url().openapi({ description: "The cluster's Kubernetes API URL" }),
     createdAt: z.string(),
+    expiresAt: z.string().nullable().openapi({
+      description:
+        "When its lifetime ends, from its class's clusterLifetime at creation (null: no end). Stored only: nothing enforces it yet",
+    }),
   })
   .openapi("Cluster");
 
@@ -74,11 +80,20 @@ export const ClusterWithKubeconfigSchema = ClusterSchema.extend({
 }).openapi("ClusterWithKubeconfig");
 
 const IdParam = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) });
+const TenantQuery = z.object({
+  tenant: z
+    .string()
+    .optional()
+    .openapi({ param: { name: "tenant", in: "query" }, description: "Only this class's clusters" }),
+});
 
 const errors = {
   400: { description: "Invalid request", content: { "application/json": { schema: ErrorSchema } } },
   401: { description: "Missing token", content: { "application/json": { schema: ErrorSchema } } },
-  403: { description: "Token refused", content: { "application/json": { schema: ErrorSchema } } },
+  403: {
+    description: "Token refused, or the cluster is outside the teacher token's class",
+    content: { "application/json": { schema: ErrorSchema } },
+  },
 } as const;
 const notFound = {
   404: { description: "No such cluster", content: { "application/json": { schema: ErrorSchema } } },
@@ -91,8 +106,12 @@ export const createCluster = createRoute({
   request: { body: { content: { "application/json": { schema: CreateClusterSchema } }, required: true } },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: ClusterWithKubeconfigSchema } } },
+    404: {
+      description: "A teacher's class is gone",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
     409: {
-      description: "Name taken in this tenant",
+      description: "Name taken in this tenant, or the tenant is being deleted",
       content: { "application/json": { schema: ErrorSchema } },
     },
     503: {
@@ -106,7 +125,8 @@ export const createCluster = createRoute({
 export const listClusters = createRoute({
   method: "get",
   path: "/clusters",
-  summary: "List clusters",
+  summary: "List clusters (a teacher sees their own class's only)",
+  request: { query: TenantQuery },
   responses: {
     200: {
       description: "Clusters",
@@ -133,13 +153,17 @@ export const updateCluster = createRoute({
   path: "/clusters/{id}",
   summary: "Change a cluster's budget",
   description:
-    "Pods already running keep running; new pods are refused past the new budget with kube-apiserver's quota message.",
+    "Pods already running keep running; new pods are refused past the new budget with kube-apiserver's quota message. A teacher may set each amount up to their class's ceiling (422 above it).",
   request: {
     params: IdParam,
     body: { content: { "application/json": { schema: UpdateClusterSchema } }, required: true },
   },
   responses: {
     200: { description: "The cluster", content: { "application/json": { schema: ClusterDetailSchema } } },
+    422: {
+      description: "An amount above the class's ceiling (teachers)",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
     ...errors,
     ...notFound,
   },
@@ -165,6 +189,20 @@ export const deleteCluster = createRoute({
   request: { params: IdParam },
   responses: {
     202: { description: "Teardown started", content: { "application/json": { schema: ClusterSchema } } },
+    ...errors,
+    ...notFound,
+  },
+});
+
+export const rotateKubeconfig = createRoute({
+  method: "post",
+  path: "/clusters/{id}/kubeconfig/rotate",
+  summary: "Give the cluster a new token and return its new kubeconfig",
+  description:
+    "The old token is refused from then on: at once by this API process, within 2 s by other replicas (their token cache). Streams opened before (watch, exec, logs -f) go on until they end; ServiceAccount tokens made inside the cluster are not affected.",
+  request: { params: IdParam },
+  responses: {
+    200: { description: "The new kubeconfig YAML", content: { "application/yaml": { schema: z.string() } } },
     ...errors,
     ...notFound,
   },

@@ -14,9 +14,10 @@ import {
 } from "../../../helm/release";
 import { type RenderedChart, section } from "../../../helm/template-command";
 import { jsonValues } from "../../../helm/values";
-import type { AppEnv } from "../../env";
+import type { AppEnv, Principal } from "../../env";
 import { KUBE_VERSION } from "../../kube/discovery";
 import { ApiError } from "../errors";
+import { scopedCluster } from "../scope";
 import { validationHook } from "../validation";
 import { applyObjects, deleteObject } from "./apply";
 import { type RenderJob, RenderLimitExceeded, renderBounded } from "./bounded-render";
@@ -33,12 +34,9 @@ import {
 } from "./routes";
 
 type Deps = AppEnv["Variables"]["deps"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-async function clusterOf(deps: Deps, id: string): Promise<string> {
-  const row = UUID.test(id) ? await deps.clusters.get(id) : undefined;
-  if (!row) throw new ApiError(404, "not_found", `cluster ${id} not found`);
-  return row.id;
+/** The cluster's id, if the caller may reach it (404 unknown, 403 outside a teacher's class). */
+async function clusterOf(deps: Deps, principal: Principal, id: string): Promise<string> {
+  return (await scopedCluster(deps, principal, id)).id;
 }
 
 function view(r: ReleaseRecord) {
@@ -105,7 +103,7 @@ async function save(deps: Deps, clusterId: string, record: ReleaseRecord): Promi
 }
 
 /** The files of the chart a request names: sent as files, as a .tgz, or from the catalog. */
-async function chartFiles(chart: {
+export async function chartFiles(chart: {
   files?: Record<string, string> | undefined;
   archive?: string | undefined;
   catalog?: string | undefined;
@@ -248,7 +246,7 @@ async function deploy(
 export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(installRelease, async (c) => {
     const deps = c.var.deps;
-    const clusterId = await clusterOf(deps, c.req.valid("param").id);
+    const clusterId = await clusterOf(deps, c.var.principal, c.req.valid("param").id);
     const body = c.req.valid("json");
     if ((await revisions(deps, clusterId, body.name, body.namespace)).length)
       throw new ApiError(409, "already_exists", `cannot re-use a name that is still in use: ${body.name}`);
@@ -271,7 +269,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   })
   .openapi(listReleases, async (c) => {
     const deps = c.var.deps;
-    const clusterId = await clusterOf(deps, c.req.valid("param").id);
+    const clusterId = await clusterOf(deps, c.var.principal, c.req.valid("param").id);
     const newest = new Map<string, ReleaseRecord>();
     for (const r of await revisions(deps, clusterId)) newest.set(`${r.namespace}/${r.name}`, r);
     return c.json({ items: [...newest.values()].map(view) }, 200);
@@ -280,21 +278,28 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const deps = c.var.deps;
     const { id, name } = c.req.valid("param");
     return c.json(
-      view(await latest(deps, await clusterOf(deps, id), name, c.req.valid("query").namespace)),
+      view(
+        await latest(deps, await clusterOf(deps, c.var.principal, id), name, c.req.valid("query").namespace),
+      ),
       200,
     );
   })
   .openapi(releaseHistory, async (c) => {
     const deps = c.var.deps;
     const { id, name } = c.req.valid("param");
-    const all = await revisions(deps, await clusterOf(deps, id), name, c.req.valid("query").namespace);
+    const all = await revisions(
+      deps,
+      await clusterOf(deps, c.var.principal, id),
+      name,
+      c.req.valid("query").namespace,
+    );
     if (!all.length) throw new ApiError(404, "not_found", `release: not found: ${name}`);
     return c.json({ items: all.map(view) }, 200);
   })
   .openapi(upgradeRelease, async (c) => {
     const deps = c.var.deps;
     const { id, name } = c.req.valid("param");
-    const clusterId = await clusterOf(deps, id);
+    const clusterId = await clusterOf(deps, c.var.principal, id);
     const previous = await latest(deps, clusterId, name, c.req.valid("query").namespace);
     const body = c.req.valid("json");
     const now = rfc3339(deps.now());
@@ -324,7 +329,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   .openapi(rollbackRelease, async (c) => {
     const deps = c.var.deps;
     const { id, name } = c.req.valid("param");
-    const clusterId = await clusterOf(deps, id);
+    const clusterId = await clusterOf(deps, c.var.principal, id);
     const namespace = c.req.valid("query").namespace;
     const all = await revisions(deps, clusterId, name, namespace);
     const previous = all.at(-1);
@@ -349,7 +354,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
   .openapi(uninstallRelease, async (c) => {
     const deps = c.var.deps;
     const { id, name } = c.req.valid("param");
-    const clusterId = await clusterOf(deps, id);
+    const clusterId = await clusterOf(deps, c.var.principal, id);
     const namespace = c.req.valid("query").namespace;
     const all = await revisions(deps, clusterId, name, namespace);
     const last = all.at(-1);

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ClusterName, ErrorSchema } from "../clusters/routes";
 
-const ChartSchema = z
+export const ChartSchema = z
   .object({
     files: z.record(z.string(), z.string()).optional().openapi({
       description:
