@@ -3,6 +3,7 @@ import { prepareStack } from "../setup/stack-env";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { networkPaths, networkRows } from "./network";
 import { formatTable, percentile } from "./stats";
+import { tenantIsolation } from "./tenant";
 import { deploymentRollout, workloadRows } from "./workloads";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 200);
@@ -147,7 +148,7 @@ async function rawDockerRun(dockerHost: string): Promise<number> {
   return ms;
 }
 
-/** `BENCH_ONLY=control`, `workloads` or `network` runs one part; all by default. */
+/** `BENCH_ONLY=control`, `workloads`, `network` or `tenant` runs one part; all by default. */
 const ONLY = process.env.BENCH_ONLY;
 
 async function network(platform: TestPlatform) {
@@ -179,6 +180,29 @@ async function workloads(platform: TestPlatform, dockerHost: string) {
   console.log(formatTable(["measure", "ms", "baseline", "base ms", "ratio"], workloadRows(figures)));
 }
 
+async function tenant(platform: TestPlatform) {
+  const rows = await tenantIsolation(platform);
+  console.log(`\nA victim student while another runs each hostile probe (${new Date().toISOString()})\n`);
+  console.log(
+    formatTable(
+      [
+        "while",
+        "n",
+        "GET pods p50",
+        "p99",
+        "ratio p50",
+        "ratio p99",
+        "nginx p50",
+        "p99",
+        "ratio p50",
+        "ratio p99",
+      ],
+      rows,
+    ),
+  );
+  console.log("\nms; ratios against the quiet phase of the same run.");
+}
+
 async function main() {
   const env = await prepareStack();
   const platform = await startTestPlatform();
@@ -186,6 +210,7 @@ async function main() {
     if (!ONLY || ONLY === "control") await controlPlane(platform, env.dockerHost);
     if (!ONLY || ONLY === "workloads") await workloads(platform, env.dockerHost);
     if (!ONLY || ONLY === "network") await network(platform);
+    if (!ONLY || ONLY === "tenant") await tenant(platform);
   } finally {
     await platform.close();
     await env.stop();

@@ -1,19 +1,7 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flood } from "../../support/flood";
 import { kubectl } from "../../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../../support/platform";
-
-/** A hostile client's loop: twenty at once for three seconds, answers printed as JSON at the end. */
-const FLOOD = `
-const answers = [];
-const until = Date.now() + 3000;
-Promise.all(Array.from({ length: 20 }, async () => {
-  while (Date.now() < until) {
-    const r = await fetch(process.env.FLOOD_URL, { headers: { authorization: "Bearer " + process.env.FLOOD_TOKEN } });
-    answers.push({ status: r.status, retryAfter: r.headers.get("retry-after"), body: await r.json() });
-  }
-})).then(() => process.stdout.write(JSON.stringify(answers)));
-`;
 
 /** One student (or one chart) trying to take the API away from the rest of the class. */
 describe("hostile student: the API stays everyone's", () => {
@@ -75,26 +63,13 @@ describe("hostile student: the API stays everyone's", () => {
 
   it("a flood of requests from one cluster gets kube-apiserver's 429 with Retry-After; another cluster is served", async () => {
     const url = `${platform.url}/clusters/${mallory.id}/api/v1/namespaces/default/configmaps`;
-    type Answer = { status: number; retryAfter: string | null; body: { reason?: string; details?: unknown } };
-    // twenty loops sending as fast as the API answers, for three seconds, from a process of their own
-    const flood = new Promise<Answer[]>((resolve, reject) => {
-      const child = spawn(process.execPath, ["-e", FLOOD], {
-        env: { ...process.env, FLOOD_URL: url, FLOOD_TOKEN: mallory.token },
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      let out = "";
-      child.stdout.on("data", (c: Buffer) => {
-        out += c;
-      });
-      child.on("exit", (code) =>
-        code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`flood exited ${code}`)),
-      );
-    });
-    const latencies = await victimLatencies(flood);
-    const answers = await flood;
-    const limited = answers.filter((a) => a.status === 429);
+    // twenty loops sending as fast as the API answers, for three seconds
+    const answers = flood(url, mallory.token, { loops: 20, ms: 3000 });
+    const latencies = await victimLatencies(answers);
+    const answered = await answers;
+    const limited = answered.filter((a) => a.status === 429);
     expect(limited.length).toBeGreaterThan(0);
-    expect(answers.filter((a) => a.status === 200).length).toBeGreaterThan(0);
+    expect(answered.filter((a) => a.status === 200).length).toBeGreaterThan(0);
     expect(limited[0]).toMatchObject({
       retryAfter: "1",
       body: { reason: "TooManyRequests", details: { retryAfterSeconds: 1 } },
