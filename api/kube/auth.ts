@@ -27,6 +27,7 @@ async function clusterByToken(deps: ApiDeps, token: string): Promise<ClusterRow 
   let cached = byHash.get(hash);
   if (!cached || cached.until < now) {
     cached = { row: await deps.clusters.byTokenHash(hash), until: now + CACHE_MS };
+    if (byHash.size >= 4096) for (const [h, e] of byHash) if (e.until < now) byHash.delete(h);
     byHash.set(hash, cached);
   }
   return cached.row;
@@ -50,7 +51,8 @@ export async function authenticate(
   }
   if (looksLikeJwt(token)) return serviceAccount(deps, clusterId, token);
   const row = await clusterByToken(deps, token);
-  if (!row) throw kubeErrors.unauthorized();
+  // a cluster being torn down no longer answers its student
+  if (!row || row.phase === "Terminating") throw kubeErrors.unauthorized();
   if (row.id !== clusterId) {
     throw kubeErrors.forbidden(
       `forbidden: the token of cluster "${row.name}" is not valid for cluster ${clusterId}`,

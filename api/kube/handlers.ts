@@ -16,6 +16,12 @@ import { guardDeletionMarks, markForDeletion } from "./deletion";
 import { nodeMetrics, podMetrics } from "./metrics";
 import { nodeObjects, writeNodeView } from "./nodes";
 import { paginate } from "./pagination";
+import {
+  listsPlatformQuota,
+  namesPlatformQuota,
+  platformQuota,
+  refusePlatformQuotaWrite,
+} from "./platform-quota";
 import type { RequestInfo } from "./request-info";
 import { matches, selectorsOf } from "./selection";
 import { served, stored } from "./served";
@@ -70,6 +76,7 @@ export async function getObject(c: Ctx, info: RequestInfo) {
     if (!found) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
     return respond(c, info.type, found);
   }
+  if (namesPlatformQuota(info, name)) return respond(c, info.type, await platformQuota(c));
   const obj = await c.var.deps.store.get(objectKey(c.var.cluster.id, info, name));
   if (!obj) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
   return respond(c, info.type, obj);
@@ -85,8 +92,9 @@ export async function listObjects(c: Ctx, info: RequestInfo) {
         ...storageOf(info.type),
         ...(info.namespace ? { namespace: info.namespace } : {}),
       });
+  const all = listsPlatformQuota(info) ? [await platformQuota(c), ...items] : items;
   const page = paginate(
-    items.filter((o) => matches(info.type, sel, o)),
+    all.filter((o) => matches(info.type, sel, o)),
     c.req.query("limit"),
     c.req.query("continue"),
   );
@@ -144,6 +152,7 @@ export async function createObject(c: Ctx, info: RequestInfo) {
   const obj = stored(info.type, checkFields(c, info, await readBody(c, info)));
   if (!obj.metadata.name && obj.metadata.generateName)
     obj.metadata.name = generateName(obj.metadata.generateName);
+  if (namesPlatformQuota(info, obj.metadata.name)) refusePlatformQuotaWrite();
   const { deps, cluster } = c.var;
   const strategy = strategyFor(info.type);
   const prepared = strategy.create(obj, { now: deps.now(), type: info.type });
@@ -156,6 +165,7 @@ export async function createObject(c: Ctx, info: RequestInfo) {
 }
 
 export async function updateObject(c: Ctx, info: RequestInfo) {
+  if (namesPlatformQuota(info, info.name)) refusePlatformQuotaWrite();
   if (!info.type.verbs.includes("update")) throw kubeErrors.methodNotAllowed();
   if (info.type.virtual) return writeNode(c, info, () => readBody(c, info));
   const name = info.name as string;
@@ -197,6 +207,7 @@ async function readDeleteOptions(c: Ctx): Promise<DeleteOptions> {
 }
 
 export async function deleteObject(c: Ctx, info: RequestInfo) {
+  if (namesPlatformQuota(info, info.name)) refusePlatformQuotaWrite();
   if (info.type.virtual || !info.type.verbs.includes("delete")) throw kubeErrors.methodNotAllowed();
   const name = info.name as string;
   const { deps, cluster } = c.var;
@@ -402,6 +413,7 @@ async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
  * ownership (managedFields), conflicts and `force`.
  */
 export async function patchObject(c: Ctx, info: RequestInfo) {
+  if (namesPlatformQuota(info, info.name)) refusePlatformQuotaWrite();
   if (!info.type.verbs.includes("patch")) throw kubeErrors.methodNotAllowed();
   if (info.type.virtual) {
     const text = await c.req.text();

@@ -68,6 +68,31 @@ describe("hostile student: the cluster's budget", () => {
     expect(usage.usage).toMatchObject({ memory: "576Mi", cpu: "2100m", pods: "3" });
   });
 
+  it("shows the student the budget as a read-only quota, which no delete or edit from inside changes", async () => {
+    const get = async () =>
+      JSON.parse((await k(["get", "quota", "-n", "kube-system", "timonier-platform", "-o", "json"])).stdout);
+    expect(await get()).toMatchObject({
+      spec: { hard: { "limits.memory": "600Mi", pods: "5" } },
+      status: { used: { "limits.memory": "576Mi", pods: "3" } },
+    });
+    expect((await k(["get", "quota", "-A"])).stdout).toMatch(/kube-system\s+timonier-platform/);
+    const deleted = await k(["delete", "quota", "-n", "kube-system", "timonier-platform"]);
+    expect(deleted.stderr).toContain(
+      'resourcequotas "timonier-platform" is forbidden: it is this cluster\'s budget, set by the platform',
+    );
+    const patched = await k([
+      "patch",
+      "quota",
+      "-n",
+      "kube-system",
+      "timonier-platform",
+      "-p",
+      '{"spec":{"hard":{"pods":"999"}}}',
+    ]);
+    expect(patched.code).not.toBe(0);
+    expect((await get()).spec.hard.pods).toBe("5");
+  });
+
   it("holds whatever the student deletes or creates inside the cluster", async () => {
     await k(["delete", "resourcequota,limitrange", "--all", "--all-namespaces"]);
     const quota = JSON.stringify({
