@@ -90,6 +90,8 @@ const schema = z.object({
   TIMONIER_MAX_MEMORY_EMPTYDIR: quantity("512Mi"),
   /** Seconds between two samples of every container's CPU and memory (metrics.k8s.io, autoscaling). */
   TIMONIER_METRICS_SECONDS: z.coerce.number().positive().default(15),
+  /** How long an Event lives after it was last seen (kube-apiserver's --event-ttl). */
+  TIMONIER_EVENT_TTL_SECONDS: z.coerce.number().positive().default(3600),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
   TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
   /** Redis key prefix of every queue: platforms sharing one Redis stay apart. */
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     nodeLabels: node.labels,
     nodeTaints: node.taints,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
+    eventTtlSeconds: c.TIMONIER_EVENT_TTL_SECONDS,
     metricsSeconds: c.TIMONIER_METRICS_SECONDS,
     maxMemoryEmptyDirBytes: memoryBytes(c.TIMONIER_MAX_MEMORY_EMPTYDIR),
     clusterNetworks: { pool: c.TIMONIER_CLUSTER_NETWORK_POOL, prefix: c.TIMONIER_CLUSTER_NETWORK_PREFIX },

@@ -440,6 +440,34 @@ export class ObjectStore {
     return row?.compactedResourceVersion ?? 0;
   }
 
+  /**
+   * Deletes, through the write path (watchers see DELETED, the cluster's storage is freed), Events of every
+   * cluster not seen for `ttlSeconds`: kube-apiserver's --event-ttl (an hour there). At most `limit` a call.
+   */
+  async expireEvents(ttlSeconds: number, limit = 500): Promise<number> {
+    const cutoff = new Date(Date.now() - ttlSeconds * 1000).toISOString();
+    const seen = sql`coalesce(${objects.body}->>'lastTimestamp', ${objects.body}->>'eventTime', ${objects.body}->'metadata'->>'creationTimestamp')`;
+    const rows = await this.db
+      .select({
+        clusterId: objects.clusterId,
+        group: objects.apiGroup,
+        resource: objects.resource,
+        namespace: objects.namespace,
+        name: objects.name,
+      })
+      .from(objects)
+      .where(and(eq(objects.apiGroup, ""), eq(objects.resource, "events"), sql`${seen} < ${cutoff}`))
+      .limit(limit);
+    let expired = 0;
+    for (const key of rows) {
+      await this.delete(key).then(
+        () => expired++,
+        () => undefined,
+      );
+    }
+    return expired;
+  }
+
   /** Drops changes older than `maxAgeSeconds`, remembering how far it went. */
   async compactChanges(maxAgeSeconds: number): Promise<number> {
     return this.db.transaction(async (tx) => {

@@ -310,10 +310,12 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const resyncTimer = setInterval(() => {
     resyncing = resync().catch((e: Error) => logger.warn("resync failed", { error: e.message }));
   }, config.resyncSeconds * 1000);
-  const compactTimer = setInterval(
-    () => void store.compactChanges(CHANGE_RETENTION_SECONDS).catch(() => undefined),
-    60_000,
-  );
+  const compactTimer = setInterval(() => {
+    void store.compactChanges(CHANGE_RETENTION_SECONDS).catch(() => undefined);
+    void store
+      .expireEvents(config.eventTtlSeconds)
+      .catch((e: Error) => logger.warn("event expiry failed", { error: e.message }));
+  }, config.resyncSeconds * 6_000);
   await resync();
 
   return {

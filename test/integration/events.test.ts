@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
 /** events.k8s.io/v1 and core/v1 Events are two views of the same objects, as in kube-apiserver. */
@@ -57,7 +58,7 @@ describe("events in both API groups", () => {
         apiVersion: "events.k8s.io/v1",
         kind: "Event",
         metadata: { name: "from-v1" },
-        eventTime: "2026-11-22T16:00:00.000000Z",
+        eventTime: new Date().toISOString().replace(/\.(\d+)Z$/, ".$1000Z"),
         reportingController: "example.com/ctl",
         reportingInstance: "ctl-1",
         action: "Checked",
@@ -77,5 +78,36 @@ describe("events in both API groups", () => {
     const list = (await get(v1)) as { kind: string; items: { metadata: { name: string } }[] };
     expect(list.kind).toBe("EventList");
     expect(list.items.map((e) => e.metadata.name).sort()).toEqual(["from-core", "from-v1"]);
+  });
+
+  it("forgets an Event an hour after it was last seen, as kube-apiserver's --event-ttl does", async () => {
+    const event = (name: string, lastTimestamp: string) => ({
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name },
+      involvedObject: { kind: "Pod", name: "web", namespace: "default" },
+      reason: "Started",
+      message: "Started container web",
+      type: "Normal",
+      lastTimestamp,
+    });
+    const old = new Date(Date.now() - 2 * 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
+    for (const [name, seen] of [
+      ["stale", old],
+      ["fresh", new Date().toISOString().replace(/\.\d+Z$/, "Z")],
+    ] as const) {
+      const res = await fetch(`${base}${core}`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify(event(name, seen)),
+      });
+      expect(res.status).toBe(201);
+    }
+    // the workers sweep every six resync periods (12 s here)
+    await eventually(
+      async () => ((await fetch(`${base}${core}/stale`, { headers })).status === 404 ? true : undefined),
+      30_000,
+    );
+    expect((await fetch(`${base}${core}/fresh`, { headers })).status).toBe(200);
   });
 });
