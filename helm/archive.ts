@@ -5,7 +5,8 @@ import { extract } from "tar-stream";
 /** A chart's files by chart-relative path; `charts/*.tgz` may still be packaged subcharts. */
 export type ChartFiles = Record<string, string | Uint8Array>;
 
-async function untar(gzipped: Uint8Array): Promise<Record<string, Buffer>> {
+/** The regular files of a gzipped tar, by path. */
+export async function untar(gzipped: Uint8Array): Promise<Record<string, Buffer>> {
   const entries: Record<string, Buffer> = {};
   const tar = extract();
   const done = new Promise<void>((resolve, reject) => {

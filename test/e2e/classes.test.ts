@@ -1,10 +1,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
-import { extract } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { LABEL } from "../../workers/node-agent/runtime";
+import { untarText } from "../support/archive";
 import { eventually, kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
@@ -31,26 +30,6 @@ async function limited<T, R>(items: T[], limit: number, task: (item: T) => Promi
     }),
   );
   return out;
-}
-
-async function untar(gz: ArrayBuffer): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  const ex = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on("entry", (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
-      stream.on("end", () => {
-        files[header.name] = Buffer.concat(chunks).toString();
-        next();
-      });
-    });
-    ex.on("finish", resolve);
-    ex.on("error", reject);
-  });
-  ex.end(gunzipSync(Buffer.from(gz)));
-  await done;
-  return files;
 }
 
 describe("classes: teachers, rosters and tokens, with the real kubectl", () => {
@@ -111,7 +90,7 @@ describe("classes: teachers, rosters and tokens, with the real kubectl", () => {
     const res = await as(teacherA)("POST", "/v1/tenants/class-a/students?format=tar", { students });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/gzip");
-    const files = await untar(await res.arrayBuffer());
+    const files = await untarText(await res.arrayBuffer());
     const answered = performance.now() - started;
     expect(Object.keys(files).sort()).toEqual(students.map((s) => `${s}.yaml`));
     const paths = await Promise.all(

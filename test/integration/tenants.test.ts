@@ -1,6 +1,5 @@
-import { gunzipSync } from "node:zlib";
-import { extract } from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { untarText } from "../support/archive";
 import { eventually } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
@@ -14,26 +13,6 @@ interface RosterItem {
 }
 
 const forbidden = { error: { code: "forbidden", message: expect.any(String) } };
-
-async function untar(gz: ArrayBuffer): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  const ex = extract();
-  const done = new Promise<void>((resolve, reject) => {
-    ex.on("entry", (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
-      stream.on("end", () => {
-        files[header.name] = Buffer.concat(chunks).toString();
-        next();
-      });
-    });
-    ex.on("finish", resolve);
-    ex.on("error", reject);
-  });
-  ex.end(gunzipSync(Buffer.from(gz)));
-  await done;
-  return files;
-}
 
 describe("classes (tenants), teacher tokens and rosters", () => {
   let platform: TestPlatform;
@@ -235,7 +214,7 @@ describe("classes (tenants), teacher tokens and rosters", () => {
       );
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("application/gzip");
-      const files = await untar(await res.arrayBuffer());
+      const files = await untarText(await res.arrayBuffer());
       expect(Object.keys(files).sort()).toEqual(["alice.yaml", "dave.yaml"]);
       expect(files["alice.yaml"]).toBe(items[0]?.kubeconfig);
     }

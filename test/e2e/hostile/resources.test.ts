@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerFromHost } from "../../../workers/node-agent/docker-runtime";
 import { LABEL } from "../../../workers/node-agent/runtime";
-import { eventually, kubectl } from "../../support/kubectl";
+import { eventually } from "../../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../../support/platform";
+import { studentPods } from "../../support/pods";
 
 const docker = dockerFromHost(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock");
 const Mi = 1024 * 1024;
@@ -42,19 +43,7 @@ describe("hostile student: containers without limits", () => {
     await platform?.close();
   });
 
-  const k = (...args: string[]) => kubectl(kubeconfig, args, { timeoutMs: 30_000 });
-  const apply = async (manifest: string) => {
-    const out = await kubectl(kubeconfig, ["apply", "-f", "-"], { input: manifest, timeoutMs: 30_000 });
-    expect(out.stderr).toBe("");
-  };
-  const get = async (name: string) =>
-    JSON.parse((await k("get", "pod", name, "-o", "json")).stdout) as PodJson;
-  const running = (name: string) =>
-    eventually(
-      async () => ((await get(name)).status.phase === "Running" ? true : undefined),
-      60_000,
-      `${name} Running`,
-    );
+  const { k, apply, get, running } = studentPods<PodJson>(() => kubeconfig);
   const remove = async (...names: string[]) => {
     await k("delete", "pod", ...names, "--grace-period=1", "--wait=false");
     await eventually(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, kubectl } from "../../support/kubectl";
+import { eventually } from "../../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../../support/platform";
+import { studentPods } from "../../support/pods";
 
 interface PodJson {
   metadata: { uid: string };
@@ -36,19 +37,7 @@ describe("hostile student: securityContext and emptyDir limits", () => {
     await platform?.close();
   });
 
-  const k = (...args: string[]) => kubectl(kubeconfig, args, { timeoutMs: 30_000 });
-  const apply = async (manifest: string) => {
-    const out = await kubectl(kubeconfig, ["apply", "-f", "-"], { input: manifest, timeoutMs: 30_000 });
-    expect(out.stderr).toBe("");
-  };
-  const get = async (name: string) =>
-    JSON.parse((await k("get", "pod", name, "-o", "json")).stdout) as PodJson;
-  const running = (name: string) =>
-    eventually(
-      async () => ((await get(name)).status.phase === "Running" ? true : undefined),
-      60_000,
-      `${name} Running`,
-    );
+  const { k, apply, get, running } = studentPods<PodJson>(() => kubeconfig);
   const exec = (name: string, ...command: string[]) => k("exec", name, "--", ...command);
   /** A pod of one busybox container running `script` then sleeping, with its securityContexts. */
   const pod = (name: string, spec: { pod?: string; container?: string; script: string; extra?: string }) => `
