@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { ClusterBudget } from "../core/k8s/budget";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
 import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from "../core/k8s/rbac/defaults";
@@ -79,6 +79,8 @@ export class ClusterRepository {
     name: string;
     tokenHashFor: (id: string) => string;
     createTenant?: boolean;
+    /** When the cluster goes, over its class's default lifetime. */
+    expiresAt?: Date;
   }): Promise<ClusterRow | undefined> {
     return this.db.transaction(async (tx) => {
       let tenant: TenantRow | undefined;
@@ -101,8 +103,16 @@ export class ClusterRepository {
         .where(and(eq(clusters.tenantId, tenant.id), eq(clusters.name, input.name)))
         .for("update");
       if (existing) return undefined;
-      return this.insert(tx, tenant, input.name, input.tokenHashFor);
+      return this.insert(tx, tenant, input.name, input.tokenHashFor, input.expiresAt);
     });
+  }
+
+  /** Active clusters whose `expiresAt` has passed. */
+  async expired(): Promise<ClusterRow[]> {
+    return this.db
+      .select()
+      .from(clusters)
+      .where(and(eq(clusters.phase, "Active"), lt(clusters.expiresAt, sql`now()`)));
   }
 
   /**
@@ -148,6 +158,7 @@ export class ClusterRepository {
     tenant: TenantRow,
     name: string,
     tokenHashFor: (id: string) => string,
+    expiresAt?: Date,
   ): Promise<ClusterRow> {
     const id = randomUUID();
     const [row] = await tx
@@ -157,9 +168,11 @@ export class ClusterRepository {
         tenantId: tenant.id,
         name,
         tokenHash: tokenHashFor(id),
-        ...(tenant.clusterLifetimeSeconds
-          ? { expiresAt: sql`now() + make_interval(secs => ${tenant.clusterLifetimeSeconds})` }
-          : {}),
+        ...(expiresAt
+          ? { expiresAt }
+          : tenant.clusterLifetimeSeconds
+            ? { expiresAt: sql`now() + make_interval(secs => ${tenant.clusterLifetimeSeconds})` }
+            : {}),
       })
       .returning();
     if (!row) throw new Error(`cluster ${name} was not written`);

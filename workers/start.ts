@@ -300,6 +300,8 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
     for (const ref of await store.unscheduledPods()) await triggers.schedule(ref);
     for (const ns of await store.terminatingNamespaces())
       await triggers.finalizeNamespace(ns.clusterId, ns.name);
+    // a cluster past its expiresAt goes with everything it ran, as a DELETE would take it
+    for (const c of await clusters.expired()) await clusters.markTerminating(c.id);
     for (const c of await clusters.terminating()) await triggers.teardownCluster(c.id);
     const kinds = periods++ % SLOW_RESYNC_PERIODS === 0 ? [...CONTROLLED, ...EVENT_DRIVEN] : CONTROLLED;
     for (const [group, resource, queue] of kinds) {

@@ -94,6 +94,7 @@ export const clustersApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         name: body.name,
         tokenHashFor: firstTokenHash(deps),
         createTenant: principal.kind === "admin",
+        ...(body.expiresAt ? { expiresAt: new Date(body.expiresAt) } : {}),
       })
       .catch(creationError);
     if (!row)

@@ -20,6 +20,11 @@ export const CreateClusterSchema = z
         "The class this cluster belongs to. The admin's default is `default`, and a class named here that does not exist yet is made (without a teacher token); a teacher's default is their own class, the only one they may name.",
       example: "k8s-101",
     }),
+    expiresAt: z.iso.datetime({ offset: true }).optional().openapi({
+      description:
+        "When the cluster is deleted with everything it ran (RFC 3339); the class's lifetime when left out",
+      example: "2027-01-31T18:00:00Z",
+    }),
   })
   .strict()
   .openapi("CreateCluster");
@@ -34,7 +39,7 @@ export const ClusterSchema = z
     createdAt: z.string(),
     expiresAt: z.string().nullable().openapi({
       description:
-        "When its lifetime ends, from its class's clusterLifetime at creation (null: no end). Stored only: nothing enforces it yet",
+        "When it is deleted with everything it ran: the request's expiresAt, else its class's clusterLifetime from creation (null: no end)",
     }),
   })
   .openapi("Cluster");

@@ -51,7 +51,8 @@ const settingsFields = {
       "Each student cluster's budget where it differs from the platform's (sums of its running pods' memory and CPU limits, its pods, its objects' storage); a teacher may set each amount up to the ceiling",
   }),
   clusterLifetime: Duration.openapi({
-    description: "How long a new cluster lives (its expiresAt). Stored only: nothing enforces it yet",
+    description:
+      "How long a new cluster lives: its expiresAt, past which it is deleted with everything it ran",
     example: "72h",
   }),
   idleBeforeSleep: Duration.openapi({
