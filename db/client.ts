@@ -1,8 +1,8 @@
-import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { projectPath } from "../core/paths";
 import * as schema from "./schema";
 
 export type Database = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
@@ -33,7 +33,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
-const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
+const MIGRATIONS = projectPath("db", "migrations");
 const MIGRATION_LOCK = 7261;
 
 /** Applies committed migrations; a session advisory lock lets many replicas start at once. */

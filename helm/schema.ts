@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject } from "ajv";
-import Ajv2019 from "ajv/dist/2019";
-import Ajv2020 from "ajv/dist/2020";
+import Ajv2019 from "ajv/dist/2019.js";
+import Ajv2020 from "ajv/dist/2020.js";
 import type { Chart } from "./chart";
 import { jsonValues } from "./values";
 

@@ -74,7 +74,7 @@ describe("the Docker Compose file", () => {
     for (const service of Object.values(services))
       for (const arg of service.command ?? [])
         if (arg.endsWith(".ts")) expect(existsSync(new URL(arg, root)), arg).toBe(true);
-    expect(services.migrate?.command).toEqual(["npx", "tsx", "db/migrate.ts"]);
+    expect(services.migrate?.command).toEqual(["node", "--enable-source-maps", "dist/migrate.mjs"]);
   });
 
   it("lets the API reach the node agent it registers", () => {

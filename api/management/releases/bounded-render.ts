@@ -1,7 +1,7 @@
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
 import type { KubeObject } from "../../../core/k8s/types";
+import { projectPath } from "../../../core/paths";
 import type { RenderedChart, renderRelease } from "../../../helm/template-command";
 
 /** A chart to render and its options; `objects` is the cluster snapshot `lookup` reads, when it is used. */
@@ -21,7 +21,7 @@ export interface RenderLimits {
 /** A render stopped by a limit: the chart, not the platform, is at fault. */
 export class RenderLimitExceeded extends Error {}
 
-const ENTRY = fileURLToPath(new URL("./render-worker.ts", import.meta.url));
+const ENTRY = projectPath("api", "management", "releases", "render-worker.ts");
 let bundled: Promise<string> | undefined;
 
 /** The worker's code as one script, built once per process: it runs the same way under tsx, vitest or node. */

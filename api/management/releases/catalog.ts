@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { projectPath } from "../../../core/paths";
 
-const CATALOG = fileURLToPath(new URL("../../../helm/catalog/", import.meta.url));
+const CATALOG = projectPath("helm", "catalog");
 
 /** The built-in charts for the classroom, by name: their files, read once. */
 const charts = new Map<string, Record<string, string>>();
