@@ -77,6 +77,15 @@ describe("the platform's own chart, rendered by our engine", () => {
     ]);
   });
 
+  it("restarts an API that stops answering, not one whose Redis or Postgres is away", () => {
+    const api = deployment("classroom-timonier-api")?.spec?.template?.spec.containers[0] as unknown as {
+      livenessProbe: { httpGet: { path: string } };
+      readinessProbe: { httpGet: { path: string } };
+    };
+    expect(api.livenessProbe.httpGet.path).toBe("/livez");
+    expect(api.readinessProbe.httpGet.path).toBe("/healthz");
+  });
+
   it("configures every process so that the platform accepts its configuration", () => {
     for (const deployment of objects.filter((o) => o.kind === "Deployment"))
       for (const container of deployment.spec?.template?.spec.containers ?? []) {
