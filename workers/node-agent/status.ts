@@ -154,19 +154,6 @@ export function podStatus(
   if ((previous.phase === "Succeeded" || previous.phase === "Failed") && !problems.evicted) return previous;
   const inits = (pod.spec.initContainers ?? []).map((c) => {
     const newest = latest(instancesOf(observed, c.name));
-    if (newest?.state === "exited" && newest.exitCode === 0) {
-      const status = containerStatus(
-        pod,
-        c.name,
-        c.image ?? "",
-        observed,
-        missingImages,
-        now,
-        probes,
-        problems,
-      );
-      return { ...status, state: terminated(newest), ready: true, started: false };
-    }
     const status = containerStatus(
       pod,
       c.name,
@@ -177,6 +164,8 @@ export function podStatus(
       probes,
       problems,
     );
+    if (newest?.state === "exited" && newest.exitCode === 0)
+      return { ...status, state: terminated(newest), ready: true, started: false };
     return { ...status, ready: false, started: status.state.running !== undefined };
   });
   const initialised = inits.every((s) => s.state.terminated?.exitCode === 0);
