@@ -126,6 +126,12 @@ async function main() {
     return;
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  // containers get Docker's default seccomp profile only where the engine and kernel offer it
+  const security: string[] = (await dockerFromHost(stack.dockerHost).info()).SecurityOptions ?? [];
+  if (!security.some((o) => o.includes("seccomp")))
+    process.stderr.write(
+      "timonier: warning: this Docker engine has no seccomp support; containers run without Docker's default profile\n",
+    );
   process.stdout.write(`
 Timonier is up (${seconds}s).
 
