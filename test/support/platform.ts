@@ -51,6 +51,22 @@ export async function freePort(): Promise<number> {
   }
 }
 
+/**
+ * Drops a suite's database. The platform's role is no superuser, so WITH (FORCE) cannot end an autovacuum
+ * worker that has just started on it: wait for that to finish, as it soon does, rather than fail the suite.
+ */
+async function dropDatabase(sql: postgres.Sql, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await sql.unsafe(`drop database if exists ${name} with (force)`);
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the suites with npm test`);
@@ -196,7 +212,7 @@ export async function startTestPlatform(
             .catch(() => {}),
         ),
       );
-      await adminSql.unsafe(`drop database if exists ${dbName} with (force)`);
+      await dropDatabase(adminSql, dbName);
       await adminSql.end();
       await rm(workDir, { recursive: true, force: true });
     },
