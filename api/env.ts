@@ -7,6 +7,7 @@ import type { MetricsRepository } from "../db/metrics";
 import type { NodeRepository } from "../db/nodes";
 import type { ObjectStore } from "../db/store";
 import type { TenantRepository } from "../db/tenants";
+import type { Activity } from "./kube/activity";
 import type { WatchHub } from "./kube/watch-hub";
 
 /** Everything a request handler may use; built once per process and handed to `createApp`. */
@@ -34,6 +35,7 @@ export interface ApiDeps {
   metrics: MetricsRepository;
   triggers: Triggers;
   watchHub: WatchHub;
+  activity: Activity;
   now: () => Date;
 }
 

@@ -17,6 +17,7 @@ import { ObjectStore } from "../db/store";
 import { TenantRepository } from "../db/tenants";
 import { createApp } from "./app";
 import type { ApiDeps } from "./env";
+import { Activity } from "./kube/activity";
 import { kubeUpgradeHandler } from "./kube/exec";
 import { WatchHub } from "./kube/watch-hub";
 import { prepareRenderer } from "./management/releases/bounded-render";
@@ -49,6 +50,8 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     config.host,
     new URL(config.kubeUrl).hostname,
   ]);
+  const activity = new Activity(db);
+  activity.start(5000);
   const deps: ApiDeps = {
     config: {
       publicUrl: config.publicUrl,
@@ -71,6 +74,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     metrics: new MetricsRepository(db),
     triggers,
     watchHub,
+    activity,
     now: () => new Date(),
   };
   prepareRenderer();
@@ -92,6 +96,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     async close(graceMs = 0) {
       await Promise.all([closeServer(server, graceMs), closeServer(secure, graceMs)]);
       await watchHub.stop();
+      await activity.stop();
       await triggers.close();
       redis.disconnect();
       await listener.end();

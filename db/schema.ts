@@ -67,6 +67,8 @@ export const clusters = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     /** When the cluster's lifetime ends: its tenant's `clusterLifetimeSeconds` after creation, if it has one. */
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** When its student last used its Kubernetes API (kept by the API, a few seconds late). */
+    lastActiveAt: timestamp("last_active_at", { withTimezone: true }),
   },
   (t) => [index("clusters_tenant_idx").on(t.tenantId, t.name)],
 );

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { KubeError, kubeErrors } from "../core/k8s/errors";
 import type { KubeObject } from "../core/k8s/types";
 import { isUuid } from "../core/uuid";
@@ -183,6 +183,14 @@ export class ObjectStore {
   /** Every object of one resource across every cluster, with its cluster. */
   async everywhere(group: string, resource: string): Promise<{ clusterId: string; object: KubeObject }[]> {
     return this.bodiesWhere(and(eq(objects.apiGroup, group), eq(objects.resource, resource)));
+  }
+
+  /** The pods of these clusters. */
+  async podsOf(clusterIds: string[]): Promise<{ clusterId: string; object: KubeObject }[]> {
+    if (!clusterIds.length) return [];
+    return this.bodiesWhere(
+      and(inArray(objects.clusterId, clusterIds), eq(objects.apiGroup, ""), eq(objects.resource, "pods")),
+    );
   }
 
   private async bodiesWhere(where: SQL | undefined): Promise<{ clusterId: string; object: KubeObject }[]> {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
 import type { AppEnv } from "../env";
 import { accessReview } from "./access-reviews";
+import { recordActivity } from "./activity";
 import { clusterAuth } from "./auth";
 import { authorizeRequest } from "./authorization";
 import { apiGroupList, apiResourceList, coreVersions, versionInfo } from "./discovery";
@@ -69,6 +70,7 @@ export function kubeApp(rateLimit: RateLimit) {
   const app = new Hono<AppEnv>();
   app.use("*", clusterAuth());
   app.use("*", clusterRateLimit(rateLimit));
+  app.use("*", recordActivity());
   app.get("/version", (c) => c.json(versionInfo()));
   for (const probe of ["/livez", "/readyz", "/healthz"]) app.get(probe, (c) => c.text("ok"));
   app.get("/api", (c) => c.json(coreVersions(new URL(c.req.url).host)));

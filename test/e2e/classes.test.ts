@@ -198,6 +198,45 @@ describe("classes: teachers, rosters and tokens, with the real kubectl", () => {
     zoe = { ...zoe, kubeconfig: next };
   });
 
+  it("shows the class at a glance: phases, last activity, pods by phase and what fails, with why", async () => {
+    const kubeconfig = join(platform.workDir, "class-a", "student-03.yaml");
+    expect((await kubectl(kubeconfig, ["run", "typo", "--image=nginxx"])).code).toBe(0);
+    type Overview = {
+      tenant: string;
+      students: {
+        student: string;
+        phase: string;
+        lastActivity: string | null;
+        pods: Record<string, number>;
+        failing: { pod: string; reason: string }[];
+        usage: { pods: string };
+      }[];
+    };
+    const student = async () => {
+      const res = await as(teacherA)("GET", "/v1/tenants/class-a/overview");
+      expect(res.status).toBe(200);
+      const overview = (await res.json()) as Overview;
+      expect(overview.students.length).toBeGreaterThanOrEqual(60);
+      return overview.students.find((s) => s.student === "student-03");
+    };
+    const seen = await eventually(
+      async () => {
+        const s = await student();
+        return s?.failing.length && s.lastActivity ? s : undefined;
+      },
+      60_000,
+      "student-03's failing pod and activity in the overview",
+    );
+    expect(seen).toMatchObject({
+      phase: "Active",
+      pods: { Pending: 1 },
+      failing: [{ pod: "typo", reason: "ErrImageNeverPull" }],
+      usage: { pods: "1" },
+    });
+    expect(Date.now() - Date.parse(seen.lastActivity ?? "")).toBeLessThan(120_000);
+    expect((await as(teacherB)("GET", "/v1/tenants/class-a/overview")).status).toBe(403);
+  });
+
   it("tears a student's cluster down when the name leaves the roster", async () => {
     const kubeconfig = join(platform.workDir, "class-a", "student-07.yaml");
     await runSleeper(kubeconfig, "sleeper");

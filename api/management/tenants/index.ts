@@ -1,5 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { formatBudget } from "../../../core/k8s/budget";
+import { addUsage, formatBudget, podBudgetUsage } from "../../../core/k8s/budget";
+import { podPhases, podTrouble } from "../../../core/k8s/pod-trouble";
+import type { Pod } from "../../../core/k8s/types";
 import { effectiveBudget, formatDuration, parseDuration } from "../../../core/tenants";
 import { hashToken, teacherToken } from "../../../core/tokens";
 import { StudentsTerminating } from "../../../db/clusters";
@@ -13,6 +15,7 @@ import { validationHook } from "../validation";
 import { gzippedTar } from "./archive";
 import { chartView, tenantCharts } from "./charts";
 import {
+  classOverview,
   createTenant,
   deleteTenant,
   getTenant,
@@ -191,4 +194,29 @@ export const tenantsApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     if (!row) throw new ApiError(404, "not_found", `student ${student} has no cluster in tenant ${name}`);
     await startTeardown(deps, row.id);
     return c.json(clusterView(deps, { ...row, tenant: tenant.name, phase: "Terminating" }), 202);
+  })
+  .openapi(classOverview, async (c) => {
+    const deps = c.var.deps;
+    const tenant = await scopedTenant(deps, c.var.principal, c.req.valid("param").name);
+    const rows = await deps.clusters.list({ tenantId: tenant.id });
+    const pods = new Map<string, Pod[]>();
+    for (const { clusterId, object } of await deps.store.podsOf(rows.map((r) => r.id)))
+      pods.set(clusterId, [...(pods.get(clusterId) ?? []), object as Pod]);
+    const students = rows.map((row) => {
+      const mine = pods.get(row.id) ?? [];
+      const usage = mine
+        .map((p) => podBudgetUsage(p, deps.config.containerDefaults))
+        .reduce(addUsage, { memoryBytes: 0, cpuMillis: 0, pods: 0 });
+      return {
+        student: row.name,
+        clusterId: row.id,
+        phase: row.phase,
+        lastActivity: row.lastActiveAt?.toISOString() ?? null,
+        pods: podPhases(mine),
+        failing: mine.flatMap((p) => podTrouble(p) ?? []),
+        budget: formatBudget(effectiveBudget(deps.config.budget, tenant.budget, row.budget)),
+        usage: formatBudget({ ...usage, storageBytes: row.storedBytes }),
+      };
+    });
+    return c.json({ tenant: tenant.name, students }, 200);
   });

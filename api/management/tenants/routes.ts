@@ -274,3 +274,41 @@ export const removeStudent = createRoute({
     404: json(ErrorSchema, "No such tenant or student"),
   },
 });
+
+const TroubleSchema = z.object({
+  namespace: z.string(),
+  pod: z.string(),
+  reason: z.string().openapi({ example: "CrashLoopBackOff" }),
+  message: z.string().optional(),
+});
+
+export const OverviewSchema = z
+  .object({
+    tenant: z.string(),
+    students: z.array(
+      z.object({
+        student: z.string(),
+        clusterId: z.uuid(),
+        phase: z.string(),
+        lastActivity: z
+          .string()
+          .nullable()
+          .openapi({ description: "The student's last request to the cluster's API" }),
+        pods: z
+          .record(z.string(), z.number())
+          .openapi({ description: "Pods by phase", example: { Running: 2 } }),
+        failing: z.array(TroubleSchema).openapi({ description: "Pods that need an eye, with why" }),
+        budget: BudgetSchema,
+        usage: BudgetSchema,
+      }),
+    ),
+  })
+  .openapi("ClassOverview");
+
+export const classOverview = createRoute({
+  method: "get",
+  path: "/tenants/{name}/overview",
+  summary: "The class at a glance: per student, the cluster's phase, last activity, pods and what fails",
+  request: { params: NameParam },
+  responses: { 200: json(OverviewSchema, "The class"), ...errors, ...notFound },
+});
