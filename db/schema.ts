@@ -11,6 +11,7 @@ import {
   timestamp,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { ExerciseCheck } from "../core/checks";
 import type { ClusterBudget } from "../core/k8s/budget";
 import type { Taint } from "../core/k8s/scheduling/types";
 import type { TenantChart } from "../core/tenants";
@@ -39,6 +40,8 @@ export const tenants = pgTable("tenants", {
   idleBeforeSleepSeconds: integer("idle_before_sleep_seconds"),
   /** Charts for every new cluster: catalog names or uploaded charts' files. */
   charts: jsonb("charts").notNull().$type<TenantChart[]>().default([]),
+  /** The class's exercise checks, evaluated against each student's live objects (core/checks.ts). */
+  checks: jsonb("checks").notNull().$type<ExerciseCheck[]>().default([]),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

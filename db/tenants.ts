@@ -1,4 +1,5 @@
 import { asc, eq, sql } from "drizzle-orm";
+import type { ExerciseCheck } from "../core/checks";
 import type { Database } from "./client";
 import { removeTenantIfEmptied } from "./clusters";
 import { clusters, tenants } from "./schema";
@@ -43,6 +44,11 @@ export class TenantRepository {
   }
 
   /** The tenant whose teacher token has this sha256. Read on every request, never cached: revoking is at once. */
+  /** Replaces the class's exercise checks. */
+  async setChecks(id: string, checks: ExerciseCheck[]): Promise<void> {
+    await this.db.update(tenants).set({ checks }).where(eq(tenants.id, id));
+  }
+
   async byTokenHash(hash: string): Promise<TenantRow | undefined> {
     const [row] = await this.db.select().from(tenants).where(eq(tenants.teacherTokenHash, hash));
     return row;

@@ -237,6 +237,58 @@ describe("classes: teachers, rosters and tokens, with the real kubectl", () => {
     expect((await as(teacherB)("GET", "/v1/tenants/class-a/overview")).status).toBe(403);
   });
 
+  it("evaluates the class's exercise checks on each student's live objects, flipping as a student works", async () => {
+    const checks = [
+      {
+        name: "deployment ready",
+        resource: "deployment/monnginx",
+        jsonPath: "{.status.readyReplicas}",
+        op: ">=",
+        value: "1",
+      },
+      { name: "nodeport", resource: "svc/monnginx", jsonPath: "{.spec.type}", op: "==", value: "NodePort" },
+    ];
+    const bad = await as(teacherA)("POST", "/v1/tenants/class-a/checks", {
+      checks: [{ ...checks[0], resource: "widget/x" }],
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
+      'checks[0].resource: the server doesn\'t have a resource type "widget"',
+    );
+    expect((await as(teacherB)("POST", "/v1/tenants/class-a/checks", { checks })).status).toBe(403);
+    expect((await as(teacherA)("POST", "/v1/tenants/class-a/checks", { checks })).status).toBe(200);
+    type Results = {
+      students: { student: string; results: { check: string; pass: boolean; seen: string | null }[] }[];
+    };
+    const resultsOf = async (name: string) => {
+      const res = await as(teacherA)("GET", "/v1/tenants/class-a/checks");
+      expect(res.status).toBe(200);
+      return ((await res.json()) as Results).students.find((s) => s.student === name)?.results;
+    };
+    expect(await resultsOf("student-04")).toEqual([
+      { check: "deployment ready", pass: false, seen: null },
+      { check: "nodeport", pass: false, seen: null },
+    ]);
+    const kubeconfig = join(platform.workDir, "class-a", "student-04.yaml");
+    expect((await kubectl(kubeconfig, ["create", "deployment", "monnginx", "--image=nginx"])).code).toBe(0);
+    expect(
+      (await kubectl(kubeconfig, ["create", "service", "nodeport", "monnginx", "--tcp=8080:80"])).code,
+    ).toBe(0);
+    const done = await eventually(
+      async () => {
+        const results = await resultsOf("student-04");
+        return results?.every((r) => r.pass) ? results : undefined;
+      },
+      90_000,
+      "student-04's checks passing",
+    );
+    expect(done).toEqual([
+      { check: "deployment ready", pass: true, seen: "1" },
+      { check: "nodeport", pass: true, seen: "NodePort" },
+    ]);
+    expect((await resultsOf("student-05"))?.every((r) => !r.pass)).toBe(true);
+  });
+
   it("tears a student's cluster down when the name leaves the roster", async () => {
     const kubeconfig = join(platform.workDir, "class-a", "student-07.yaml");
     await runSleeper(kubeconfig, "sleeper");

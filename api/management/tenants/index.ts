@@ -1,12 +1,15 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { checkProblem, passes, resolveResource, seenValue } from "../../../core/checks";
 import { addUsage, formatBudget, podBudgetUsage } from "../../../core/k8s/budget";
 import { podPhases, podTrouble } from "../../../core/k8s/pod-trouble";
 import type { Pod } from "../../../core/k8s/types";
+import { storageOf } from "../../../core/k8s/views";
 import { effectiveBudget, formatDuration, parseDuration } from "../../../core/tenants";
 import { hashToken, teacherToken } from "../../../core/tokens";
 import { StudentsTerminating } from "../../../db/clusters";
 import type { TenantRow, TenantSettings, TenantWithCount } from "../../../db/tenants";
 import type { AppEnv } from "../../env";
+import { served as servedObject } from "../../kube/served";
 import { budgetFrom, ceilingOf, requireWithinCeiling } from "../budget";
 import { clusterView, creationError, firstTokenHash, kubeconfigOf, startTeardown } from "../clusters";
 import { ApiError } from "../errors";
@@ -15,6 +18,7 @@ import { validationHook } from "../validation";
 import { gzippedTar } from "./archive";
 import { chartView, tenantCharts } from "./charts";
 import {
+  checkResults,
   classOverview,
   createTenant,
   deleteTenant,
@@ -24,6 +28,7 @@ import {
   removeStudent,
   revokeTeacherToken,
   rotateTeacherToken,
+  setChecks,
   updateTenant,
 } from "./routes";
 
@@ -219,4 +224,41 @@ export const tenantsApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
       };
     });
     return c.json({ tenant: tenant.name, students }, 200);
+  })
+  .openapi(setChecks, async (c) => {
+    const deps = c.var.deps;
+    const tenant = await scopedTenant(deps, c.var.principal, c.req.valid("param").name);
+    const { checks } = c.req.valid("json");
+    for (const [i, check] of checks.entries()) {
+      const problem = checkProblem(check);
+      if (problem) throw new ApiError(400, "invalid", `checks[${i}].${problem}`);
+    }
+    await deps.tenants.setChecks(tenant.id, checks);
+    return c.json({ checks }, 200);
+  })
+  .openapi(checkResults, async (c) => {
+    const deps = c.var.deps;
+    const tenant = await scopedTenant(deps, c.var.principal, c.req.valid("param").name);
+    const rows = await deps.clusters.list({ tenantId: tenant.id });
+    const students = [];
+    for (const row of rows) {
+      const results = [];
+      for (const check of tenant.checks) {
+        const [kind = "", name = ""] = check.resource.split("/");
+        const type = resolveResource(kind);
+        const object = type
+          ? await deps.store.get({
+              clusterId: row.id,
+              ...storageOf(type),
+              namespace: type.namespaced ? (check.namespace ?? "default") : "",
+              name,
+            })
+          : undefined;
+        const served = object && type ? servedObject(type, object) : undefined;
+        const seen = seenValue(served, check.jsonPath);
+        results.push({ check: check.name, pass: passes(check, seen), seen: seen ?? null });
+      }
+      students.push({ student: row.name, results });
+    }
+    return c.json({ checks: tenant.checks, students }, 200);
   });

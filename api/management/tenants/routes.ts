@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { CHECK_OPS } from "../../../core/checks";
 import { ROSTER_LIMIT } from "../../../core/tenants";
 import { BudgetSchema, ClusterName, ClusterSchema, ErrorSchema } from "../clusters/routes";
 
@@ -311,4 +312,55 @@ export const classOverview = createRoute({
   summary: "The class at a glance: per student, the cluster's phase, last activity, pods and what fails",
   request: { params: NameParam },
   responses: { 200: json(OverviewSchema, "The class"), ...errors, ...notFound },
+});
+
+const CheckSchema = z
+  .object({
+    name: z.string().min(1).max(63),
+    resource: z.string().openapi({ example: "deployment/monnginx" }),
+    namespace: ClusterName.optional().openapi({ description: "default when left out" }),
+    jsonPath: z.string().openapi({ example: "{.status.readyReplicas}" }),
+    op: z.enum(CHECK_OPS),
+    value: z.string().optional().openapi({ example: "2" }),
+  })
+  .strict()
+  .openapi("ExerciseCheck");
+
+export const setChecks = createRoute({
+  method: "post",
+  path: "/tenants/{name}/checks",
+  summary: "Set the class's exercise checks (replacing the ones it had)",
+  request: {
+    params: NameParam,
+    body: {
+      content: {
+        "application/json": { schema: z.object({ checks: z.array(CheckSchema).max(50) }).strict() },
+      },
+      required: true,
+    },
+  },
+  responses: { 200: json(z.object({ checks: z.array(CheckSchema) }), "The checks"), ...errors, ...notFound },
+});
+
+export const checkResults = createRoute({
+  method: "get",
+  path: "/tenants/{name}/checks",
+  summary: "Each student's checks, evaluated against the live objects of their cluster",
+  request: { params: NameParam },
+  responses: {
+    200: json(
+      z.object({
+        checks: z.array(CheckSchema),
+        students: z.array(
+          z.object({
+            student: z.string(),
+            results: z.array(z.object({ check: z.string(), pass: z.boolean(), seen: z.string().nullable() })),
+          }),
+        ),
+      }),
+      "The results",
+    ),
+    ...errors,
+    ...notFound,
+  },
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "tenants" ADD COLUMN "checks" jsonb DEFAULT '[]'::jsonb NOT NULL;
