@@ -152,18 +152,11 @@ export function podStatus(
   const previous = pod.status ?? {};
   // an evicted pod is reported once more, after its containers are killed
   if ((previous.phase === "Succeeded" || previous.phase === "Failed") && !problems.evicted) return previous;
+  const statusOf = (c: { name: string; image?: string }) =>
+    containerStatus(pod, c.name, c.image ?? "", observed, missingImages, now, probes, problems);
   const inits = (pod.spec.initContainers ?? []).map((c) => {
     const newest = latest(instancesOf(observed, c.name));
-    const status = containerStatus(
-      pod,
-      c.name,
-      c.image ?? "",
-      observed,
-      missingImages,
-      now,
-      probes,
-      problems,
-    );
+    const status = statusOf(c);
     if (newest?.state === "exited" && newest.exitCode === 0)
       return { ...status, state: terminated(newest), ready: true, started: false };
     return { ...status, ready: false, started: status.state.running !== undefined };
@@ -173,16 +166,7 @@ export function podStatus(
     (pod.spec.restartPolicy ?? "Always") === "Never" &&
     inits.some((s) => (s.state.terminated?.exitCode ?? 0) !== 0);
   const statuses = pod.spec.containers.map((c) => {
-    const status = containerStatus(
-      pod,
-      c.name,
-      c.image ?? "",
-      observed,
-      missingImages,
-      now,
-      probes,
-      problems,
-    );
+    const status = statusOf(c);
     return initialised ? status : { ...status, state: { waiting: { reason: "PodInitializing" } } };
   });
   const ephemeral = (pod.spec.ephemeralContainers ?? []).map((c) => ({
