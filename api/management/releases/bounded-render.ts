@@ -1,4 +1,7 @@
-import { Worker } from "node:worker_threads";
+import { fork } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { build } from "esbuild";
 import type { KubeObject } from "../../../core/k8s/types";
 import { projectPath } from "../../../core/paths";
@@ -24,8 +27,11 @@ export class RenderLimitExceeded extends Error {}
 const ENTRY = projectPath("api", "management", "releases", "render-worker.ts");
 let bundled: Promise<string> | undefined;
 
-/** The worker's code as one script, built once per process: it runs the same way under tsx, vitest or node. */
-function workerCode(): Promise<string> {
+/**
+ * The render process's code as one script file, built once per process: it runs the same way under tsx,
+ * vitest or node, with nothing but node's own modules at run time.
+ */
+function workerScript(): Promise<string> {
   bundled ??= build({
     entryPoints: [ENTRY],
     bundle: true,
@@ -34,51 +40,64 @@ function workerCode(): Promise<string> {
     target: "node20",
     write: false,
     legalComments: "none",
-  }).then((r) => r.outputFiles[0]?.text ?? "");
+  }).then(async (r) => {
+    const dir = await mkdtemp(join(tmpdir(), "timonier-render-"));
+    const file = join(dir, "render.cjs");
+    await writeFile(file, r.outputFiles[0]?.text ?? "");
+    return file;
+  });
   bundled.catch(() => {
     bundled = undefined;
   });
   return bundled;
 }
 
-/** Builds the worker's code ahead of the first install, so that no request pays for it. */
+/** Builds the render process's code ahead of the first install, so that no request pays for it. */
 export function prepareRenderer(): void {
-  void workerCode().catch(() => undefined);
+  void workerScript().catch(() => undefined);
 }
 
 /**
- * Renders off the event loop, in a worker thread with a heap ceiling and a deadline: a chart that loops for
- * ever or grows without end is stopped and reported, while the API goes on serving everyone else.
+ * Renders off the event loop, in a process of its own with a heap ceiling and a deadline: a chart that
+ * loops for ever or grows without end is stopped and reported, while the API goes on serving everyone
+ * else. A process, not a worker thread: V8 can abort the whole process when a worker thread's heap limit
+ * is hit during a young-generation allocation, which a chart would turn into a crash of the API.
  */
 export async function renderBounded(job: RenderJob, limits: RenderLimits): Promise<RenderOutcome> {
-  const worker = new Worker(await workerCode(), {
-    eval: true,
-    workerData: job,
-    resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: 32 },
-    stdout: true,
-    stderr: true,
+  const child = fork(await workerScript(), [], {
+    execArgv: [`--max-old-space-size=${limits.memoryMb}`],
+    serialization: "advanced",
+    stdio: ["ignore", "ignore", "ignore", "ipc"],
   });
   return new Promise<RenderOutcome>((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
     const timer = setTimeout(() => {
-      reject(new RenderLimitExceeded(`rendering took longer than the limit of ${limits.timeoutMs / 1000}s`));
-      void worker.terminate();
-    }, limits.timeoutMs);
-    worker.once("message", (outcome: RenderOutcome) => {
-      clearTimeout(timer);
-      resolve(outcome);
-      void worker.terminate();
-    });
-    worker.once("error", (err: Error & { code?: string }) => {
-      clearTimeout(timer);
-      reject(
-        err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? new RenderLimitExceeded(`rendering used more than the limit of ${limits.memoryMb} MiB of memory`)
-          : err,
+      settle(() =>
+        reject(
+          new RenderLimitExceeded(`rendering took longer than the limit of ${limits.timeoutMs / 1000}s`),
+        ),
       );
-    });
-    worker.once("exit", () => {
-      clearTimeout(timer);
-      reject(new RenderLimitExceeded("rendering stopped before it finished"));
-    });
+      child.kill("SIGKILL");
+    }, limits.timeoutMs);
+    child.once("message", (outcome: RenderOutcome) => settle(() => resolve(outcome)));
+    child.once("error", (err) => settle(() => reject(err)));
+    child.once("exit", (code, signal) =>
+      settle(() =>
+        reject(
+          new RenderLimitExceeded(
+            code === 0
+              ? "rendering stopped before it finished"
+              : `rendering used more than the limit of ${limits.memoryMb} MiB of memory (${signal ?? `exit ${code}`})`,
+          ),
+        ),
+      ),
+    );
+    child.send(job);
   });
 }
