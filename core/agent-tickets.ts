@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { dns1123Label } from "./k8s/validation/names";
 import { safeEqual } from "./tokens";
+import { isUuid } from "./uuid";
 
 /**
  * What the API may ask of a node agent, and the proof that it did: the API authorizes a student's request,
@@ -23,7 +24,6 @@ export interface AgentRequest {
 /** How long a ticket is good for: time to open the connection, not to use it. */
 export const AGENT_TICKET_SECONDS = 60;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PORT = /^[1-9]\d{0,4}$/;
 
 /** The key tickets are signed with, derived from the platform's token secret under its own label. */
@@ -34,8 +34,8 @@ export function agentTicketKey(tokenSecret: string): string {
 /** Why a request cannot go to an agent, or undefined when every part is what the platform could have made. */
 export function agentRequestProblem(request: AgentRequest): string | undefined {
   if (!AGENT_VERBS.includes(request.verb)) return `unknown verb ${JSON.stringify(request.verb)}`;
-  if (!UUID.test(request.cluster)) return `invalid cluster id ${JSON.stringify(request.cluster)}`;
-  if (!UUID.test(request.pod)) return `invalid pod uid ${JSON.stringify(request.pod)}`;
+  if (!isUuid(request.cluster)) return `invalid cluster id ${JSON.stringify(request.cluster)}`;
+  if (!isUuid(request.pod)) return `invalid pod uid ${JSON.stringify(request.pod)}`;
   if (request.verb === "portforward") {
     if (!PORT.test(request.target) || Number(request.target) > 65535)
       return `invalid port ${JSON.stringify(request.target)}`;

@@ -7,10 +7,10 @@ import {
   type ContainerDefaults,
   podBudgetUsage,
 } from "../core/k8s/budget";
-import { kubeErrors } from "../core/k8s/errors";
 import type { Pod } from "../core/k8s/types";
 import { effectiveBudget } from "../core/tenants";
 import type { Database } from "./client";
+import { forbiddenWrite } from "./quota-admission";
 import { clusters, objects, tenants } from "./schema";
 import type { Tx, WriteHook } from "./store";
 
@@ -70,7 +70,7 @@ export function budgetAdmission(settings: BudgetSettings): WriteHook {
         await budgetUsage(tx, key.clusterId, settings.containers),
         requested,
       );
-      if (refusal) throw kubeErrors.forbidden(`pods "${key.name}" is forbidden: ${refusal}`);
+      if (refusal) throw forbiddenWrite(key, refusal);
     },
     async afterDelete() {},
   };

@@ -22,7 +22,8 @@ async function namespaced(tx: Tx, key: ObjectKey, group: string, resource: strin
   return rows.map((r) => r.body as KubeObject);
 }
 
-const forbidden = (key: ObjectKey, message: string) =>
+/** kube-apiserver's 403 for a write an admission refuses: `<resource> "<name>" is forbidden: <why>`. */
+export const forbiddenWrite = (key: ObjectKey, message: string) =>
   kubeErrors.forbidden(
     `${key.resource}${key.group ? `.${key.group}` : ""} "${key.name}" is forbidden: ${message}`,
   );
@@ -37,7 +38,7 @@ export const limitRangeAdmission: WriteHook = {
     applyLimitDefaults(pod, ranges);
     const violations = limitRangeViolations(pod, ranges);
     if (violations.length)
-      throw forbidden(
+      throw forbiddenWrite(
         key,
         violations.length === 1 ? (violations[0] as string) : `[${violations.join(", ")}]`,
       );
@@ -66,7 +67,7 @@ export const quotaAdmission: WriteHook = {
       .reduce(addUsage, {});
     for (const quota of relevant) {
       const refusal = quotaRefusal(quota, used, requested, next);
-      if (refusal) throw forbidden(key, refusal);
+      if (refusal) throw forbiddenWrite(key, refusal);
     }
   },
   async afterDelete() {},

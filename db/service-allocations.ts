@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
-import { PLATFORM_BUDGET } from "../core/k8s/budget";
+import { platformRefusal } from "../core/k8s/budget";
 import { kubeErrors } from "../core/k8s/errors";
 import { hasClusterIp, NODE_PORT_RANGE, type Service, usesNodePorts } from "../core/k8s/services/types";
 import type { KubeObject } from "../core/k8s/types";
@@ -11,7 +11,7 @@ import { type BudgetSettings, budgetAdmission } from "./budget-admission";
 import { endpointAdmission } from "./endpoint-admission";
 import type { ClusterNetworks } from "./networks";
 import { podPriorityAdmission, priorityClassAdmission } from "./priority-admission";
-import { limitRangeAdmission, quotaAdmission } from "./quota-admission";
+import { forbiddenWrite, limitRangeAdmission, quotaAdmission } from "./quota-admission";
 import { serviceAllocations } from "./schema";
 import { storageAdmission } from "./storage-admission";
 import type { ObjectKey, Tx, WriteHook, WriteHooks } from "./store";
@@ -190,9 +190,9 @@ export class ServiceAllocator implements WriteHook {
         .where(and(eq(serviceAllocations.pool, pool), eq(serviceAllocations.clusterId, key.clusterId)));
       const total = Number(row?.n ?? 0);
       if (total <= limit) continue;
-      const used = total - mine.length;
-      throw kubeErrors.forbidden(
-        `services "${key.name}" is forbidden: exceeded quota: ${PLATFORM_BUDGET}, requested: ${resource}=${mine.length}, used: ${resource}=${used}, limited: ${resource}=${limit}`,
+      throw forbiddenWrite(
+        key,
+        platformRefusal([{ name: resource, asked: mine.length, used: total - mine.length, hard: limit }]),
       );
     }
   }

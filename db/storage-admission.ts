@@ -1,8 +1,7 @@
 import { eq, sql } from "drizzle-orm";
-import { PLATFORM_BUDGET } from "../core/k8s/budget";
-import { kubeErrors } from "../core/k8s/errors";
-import { formatAmount } from "../core/k8s/quota/usage";
+import { platformRefusal } from "../core/k8s/budget";
 import type { KubeObject } from "../core/k8s/types";
+import { forbiddenWrite } from "./quota-admission";
 import { clusters } from "./schema";
 import type { ObjectKey, Tx, WriteHook } from "./store";
 
@@ -41,12 +40,11 @@ export function storageAdmission(defaultBytes: number): WriteHook {
       const delta = storedSize(next) - (current ? storedSize(current) : 0);
       if (delta === 0) return;
       const { stored, limitBytes } = await add(tx, key, delta);
-      if (delta > 0 && stored > limitBytes) {
-        const amount = (n: number) => `${RESOURCE}=${formatAmount(RESOURCE, n)}`;
-        throw kubeErrors.forbidden(
-          `${key.resource}${key.group ? `.${key.group}` : ""} "${key.name}" is forbidden: exceeded quota: ${PLATFORM_BUDGET}, requested: ${amount(delta)}, used: ${amount(stored - delta)}, limited: ${amount(limitBytes)}`,
+      if (delta > 0 && stored > limitBytes)
+        throw forbiddenWrite(
+          key,
+          platformRefusal([{ name: RESOURCE, asked: delta, used: stored - delta, hard: limitBytes }]),
         );
-      }
     },
     async afterDelete(tx, key, deleted) {
       await add(tx, key, -storedSize(deleted));

@@ -2,11 +2,11 @@ import type { MiddlewareHandler } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
 import { looksLikeJwt, verifyServiceAccountToken } from "../../core/service-account-tokens";
 import { hashToken, safeEqual } from "../../core/tokens";
+import { isUuid } from "../../core/uuid";
 import type { ClusterRow } from "../../db/clusters";
 import type { ApiDeps, AppEnv, Principal } from "../env";
 import { bearerToken } from "../management/auth";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CACHE_MS = 2000;
 
 /**
@@ -45,7 +45,7 @@ export async function authenticate(
   const token = bearerToken(authorization);
   if (!token) throw kubeErrors.unauthorized();
   if (safeEqual(token, deps.config.adminToken)) {
-    const row = UUID.test(clusterId) ? await deps.clusters.get(clusterId) : undefined;
+    const row = isUuid(clusterId) ? await deps.clusters.get(clusterId) : undefined;
     if (!row) throw kubeErrors.notFound("clusters", "", clusterId);
     return { cluster: row, principal: { kind: "admin" } };
   }

@@ -83,24 +83,36 @@ export function addUsage(a: BudgetUsage, b: BudgetUsage): BudgetUsage {
   };
 }
 
+/** One resource a write would take past the platform's limit on it, as a number (see quota/usage.ts Usage). */
+export interface Exceeded {
+  name: string;
+  asked: number;
+  used: number;
+  hard: number;
+}
+
 /**
- * Why a new pod does not fit its cluster's budget, in kube-apiserver's words for an exceeded quota
- * (`exceeded quota: timonier-platform, requested: …, used: …, limited: …`); undefined when it fits. Pure.
+ * kube-apiserver's words for an exceeded quota, for the platform's own limits (its budget, its shares of
+ * NodePorts and of the database): `exceeded quota: timonier-platform, requested: …, used: …, limited: …`.
  */
+export function platformRefusal(exceeded: Exceeded[]): string {
+  const list = (value: (r: Exceeded) => number) =>
+    exceeded.map((r) => `${r.name}=${formatAmount(r.name, value(r))}`).join(",");
+  return `exceeded quota: ${PLATFORM_BUDGET}, requested: ${list((r) => r.asked)}, used: ${list((r) => r.used)}, limited: ${list((r) => r.hard)}`;
+}
+
+/** Why a new pod does not fit its cluster's budget, in a quota's words; undefined when it fits. Pure. */
 export function budgetRefusal(
   budget: ClusterBudget,
   used: BudgetUsage,
   requested: BudgetUsage,
 ): string | undefined {
-  const resources = [
+  const exceeded = [
     { name: "limits.cpu", used: used.cpuMillis, asked: requested.cpuMillis, hard: budget.cpuMillis },
     { name: "limits.memory", used: used.memoryBytes, asked: requested.memoryBytes, hard: budget.memoryBytes },
     { name: "pods", used: used.pods, asked: requested.pods, hard: budget.pods },
   ].filter((r) => r.asked > 0 && r.used + r.asked > r.hard);
-  if (!resources.length) return undefined;
-  const list = (value: (r: (typeof resources)[number]) => number) =>
-    resources.map((r) => `${r.name}=${formatAmount(r.name, value(r))}`).join(",");
-  return `exceeded quota: ${PLATFORM_BUDGET}, requested: ${list((r) => r.asked)}, used: ${list((r) => r.used)}, limited: ${list((r) => r.hard)}`;
+  return exceeded.length ? platformRefusal(exceeded) : undefined;
 }
 
 /** A budget, or its use, as quantities: for the management API. */

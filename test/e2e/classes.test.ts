@@ -5,7 +5,7 @@ import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { LABEL } from "../../workers/node-agent/runtime";
 import { untarText } from "../support/archive";
 import { eventually, kubectl } from "../support/kubectl";
-import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { startTestPlatform, type TestPlatform, tokenOf } from "../support/platform";
 
 const docker = dockerFromHost(process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock");
 const forbidden = { error: { code: "forbidden", message: expect.any(String) } };
@@ -38,15 +38,7 @@ describe("classes: teachers, rosters and tokens, with the real kubectl", () => {
   let teacherB: string;
   let zoe: { id: string; kubeconfig: string };
 
-  const as =
-    (token: string) =>
-    (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${platform.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-  const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(kubeconfig)?.[1] ?? "";
+  const as = (token: string) => platform.as(token);
   const save = async (dir: string, name: string, content: string) => {
     await mkdir(join(platform.workDir, dir), { recursive: true });
     const path = join(platform.workDir, dir, name);

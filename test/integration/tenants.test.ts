@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { untarText } from "../support/archive";
 import { eventually } from "../support/kubectl";
-import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { startTestPlatform, type TestPlatform, tokenOf } from "../support/platform";
 
 type Json = Record<string, unknown>;
 interface RosterItem {
@@ -20,16 +20,8 @@ describe("classes (tenants), teacher tokens and rosters", () => {
   let teacherB: string;
   let clusterOfB: string;
 
-  const as =
-    (token: string) =>
-    (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${platform.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+  const as = (token: string) => platform.as(token);
   const json = async (res: Response) => (await res.json()) as Json;
-  const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(kubeconfig)?.[1] ?? "";
   const kube = (id: string, token: string, path = "/api/v1/namespaces") =>
     fetch(`${platform.url}/clusters/${id}${path}`, { headers: { authorization: `Bearer ${token}` } });
 

@@ -23,6 +23,10 @@ export interface TestPlatform {
   workDir: string;
   /** Calls the management API as the admin. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
+  /** Calls the management API with another token (a teacher's, a student's). */
+  as(
+    token: string,
+  ): (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>;
   /** Creates a cluster and writes its kubeconfig; returns the id and the kubeconfig path. */
   createCluster(name: string): Promise<{ id: string; kubeconfig: string; token: string }>;
   /** Another API replica on the same database and Redis: any replica serves any cluster. */
@@ -66,6 +70,9 @@ async function dropDatabase(sql: postgres.Sql, name: string): Promise<void> {
     }
   }
 }
+
+/** The bearer token a kubeconfig carries. */
+export const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(kubeconfig)?.[1] ?? "";
 
 function requireEnv(name: string): string {
   const value = process.env[name];
@@ -147,12 +154,15 @@ export async function startTestPlatform(
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
   };
-  const admin = (method: string, path: string, body?: unknown) =>
-    fetch(`${api.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const as =
+    (token: string) =>
+    (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${api.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+  const admin = as(adminToken);
 
   return {
     url: api.url,
@@ -163,13 +173,14 @@ export async function startTestPlatform(
     nodeName,
     workDir,
     admin,
+    as,
     async createCluster(name) {
       const res = await admin("POST", "/v1/clusters", { name });
       if (res.status !== 201) throw new Error(`create cluster ${name}: ${res.status} ${await res.text()}`);
       const body = (await res.json()) as { id: string; kubeconfig: string };
       const path = join(workDir, `${name}.kubeconfig`);
       await writeFile(path, body.kubeconfig);
-      const token = /token: (\S+)/.exec(body.kubeconfig)?.[1] ?? "";
+      const token = tokenOf(body.kubeconfig);
       return { id: body.id, kubeconfig: path, token };
     },
     async startExtraApi() {
