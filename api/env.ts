@@ -1,6 +1,5 @@
 import type { Redis } from "ioredis";
 import type { Config } from "../core/config";
-import type { Triggers } from "../core/queues";
 import type { Database } from "../db/client";
 import type { ClusterRepository, ClusterRow } from "../db/clusters";
 import type { MetricsRepository } from "../db/metrics";
@@ -33,7 +32,6 @@ export interface ApiDeps {
   tenants: TenantRepository;
   nodes: NodeRepository;
   metrics: MetricsRepository;
-  triggers: Triggers;
   watchHub: WatchHub;
   activity: Activity;
   now: () => Date;

@@ -5,7 +5,6 @@ import { serve } from "@hono/node-server";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import type { Config } from "../core/config";
-import { Triggers } from "../core/queues";
 import { ensureServingCert } from "../core/tls";
 import { connect } from "../db/client";
 import { ClusterRepository } from "../db/clusters";
@@ -32,12 +31,11 @@ export interface RunningApi {
 export async function startApiServer(config: Config): Promise<RunningApi> {
   const db = connect(config.databaseUrl, { max: 20 });
   const listener = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
+  // only /healthz asks Redis anything: writes need Postgres alone (workers/dispatcher.ts wakes reconcilers)
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const triggers = new Triggers(redis, config.queuePrefix);
   const networks = new ClusterNetworks(db, config.clusterNetworks);
   const store = new ObjectStore(
     db,
-    (change) => triggers.dispatch(change),
     storeHooks(networks, {
       loadBalancerPool: config.loadBalancerPool,
       serviceLimits: config.serviceLimits,
@@ -72,7 +70,6 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     tenants: new TenantRepository(db),
     nodes: new NodeRepository(db),
     metrics: new MetricsRepository(db),
-    triggers,
     watchHub,
     activity,
     now: () => new Date(),
@@ -97,7 +94,6 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
       await Promise.all([closeServer(server, graceMs), closeServer(secure, graceMs)]);
       await watchHub.stop();
       await activity.stop();
-      await triggers.close();
       redis.disconnect();
       await listener.end();
       await db.$client.end();

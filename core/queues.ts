@@ -1,6 +1,5 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { type Committed, triggersFor } from "./dispatch";
 import { jobKey, type ObjectRef, QUEUE } from "./queue-names";
 
 export { GATEWAY, jobKey, type ObjectRef, QUEUE } from "./queue-names";
@@ -43,37 +42,20 @@ export class Triggers {
     return q;
   }
 
-  async trigger(queueName: string, ref: ObjectRef, delayMs = 0): Promise<void> {
+  /** Enqueues a reconcile of `ref`, continuing `trace` (by default the active one). */
+  async trigger(queueName: string, ref: ObjectRef, delayMs = 0, trace = traceCarrier()): Promise<void> {
     const id = jobKey(ref);
     await this.queue(queueName).add(
       "reconcile",
-      { ref, trace: traceCarrier() },
+      { ref, trace },
       delayMs > 0
         ? { delay: delayMs, deduplication: { id: `delayed/${id}`, ttl: delayMs } }
         : { deduplication: { id, keepLastIfActive: true } },
     );
   }
 
-  schedule(ref: ObjectRef): Promise<void> {
-    return this.trigger(QUEUE.scheduler, ref);
-  }
-
   syncPod(nodeName: string, ref: ObjectRef): Promise<void> {
     return this.trigger(QUEUE.node(nodeName), ref);
-  }
-
-  finalizeNamespace(clusterId: string, name: string): Promise<void> {
-    return this.trigger(QUEUE.namespace, { clusterId, namespace: "", name });
-  }
-
-  teardownCluster(clusterId: string): Promise<void> {
-    return this.trigger(QUEUE.clusterTeardown, { clusterId, namespace: "", name: "" });
-  }
-
-  /** Wakes every reconciler that cares about a committed write (but `except`: the writer itself). */
-  async dispatch(committed: Committed, except?: string): Promise<void> {
-    const triggers = triggersFor(committed).filter((t) => t.queue !== except);
-    await Promise.all(triggers.map((t) => this.trigger(t.queue, t.ref)));
   }
 
   async close(): Promise<void> {

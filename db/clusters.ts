@@ -52,6 +52,13 @@ export async function removeTenantIfEmptied(tx: Tx, tenantId: string): Promise<v
     );
 }
 
+/** Postgres channel carrying the id of each cluster marked Terminating (workers/controllers/cluster-teardown.ts). */
+export const CLUSTER_TERMINATING_CHANNEL = "timonier_cluster_terminating";
+
+export async function notifyTerminating(tx: Tx, clusterIds: string[]): Promise<void> {
+  for (const id of clusterIds) await tx.execute(sql`select pg_notify(${CLUSTER_TERMINATING_CHANNEL}, ${id})`);
+}
+
 /** Namespaces every cluster has from creation, as on a kubeadm cluster. */
 export const INITIAL_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -313,14 +320,18 @@ export class ClusterRepository {
   }
 
   /** Marks the cluster Terminating; its objects stay until the teardown removed every container. */
+  /** Marks the cluster Terminating and tells the teardown controller, in one transaction. */
   async markTerminating(id: string): Promise<ClusterRow | undefined> {
     if (!isUuid(id)) return undefined;
-    const [row] = await this.db
-      .update(clusters)
-      .set({ phase: "Terminating" })
-      .where(eq(clusters.id, id))
-      .returning();
-    return row;
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(clusters)
+        .set({ phase: "Terminating" })
+        .where(eq(clusters.id, id))
+        .returning();
+      if (row) await notifyTerminating(tx, [row.id]);
+      return row;
+    });
   }
 
   async terminating(): Promise<ClusterRow[]> {

@@ -116,6 +116,8 @@ export const changes = pgTable(
     body: jsonb("body").notNull(),
     /** MODIFIED only: the object before, so that a watch with a selector sees objects enter and leave it. */
     previous: jsonb("previous"),
+    /** W3C trace context of the write: the reconciles it wakes continue its trace. */
+    trace: jsonb("trace").$type<Record<string, string>>(),
     committedAt: timestamp("committed_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -123,6 +125,17 @@ export const changes = pgTable(
     index("changes_time_idx").on(t.committedAt),
   ],
 );
+
+/**
+ * How far the dispatcher (workers/dispatcher.ts) has read each cluster's change feed: changes above this
+ * resourceVersion have not yet woken their reconcilers.
+ */
+export const dispatchCursors = pgTable("dispatch_cursors", {
+  clusterId: uuid("cluster_id")
+    .primaryKey()
+    .references(() => clusters.id, { onDelete: "cascade" }),
+  resourceVersion: bigint("resource_version", { mode: "number" }).notNull(),
+});
 
 /** Docker hosts that run pods, shared by all clusters. */
 export const nodes = pgTable("nodes", {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { KubeError, kubeErrors } from "../core/k8s/errors";
 import type { KubeObject } from "../core/k8s/types";
+import { traceCarrier } from "../core/telemetry";
 import { isUuid } from "../core/uuid";
 import type { Database } from "./client";
 import { changes, clusters, feedState, objects } from "./schema";
@@ -41,6 +42,8 @@ export interface Change {
   object: KubeObject;
   /** MODIFIED: the object before the write. */
   previous?: KubeObject;
+  /** W3C trace context of the write, so that the reconciles it wakes continue its trace. */
+  trace?: Record<string, string>;
 }
 
 /** Postgres channel that carries the cluster id of each commit; listeners then read `changes`. */
@@ -81,42 +84,14 @@ function nodeNameOf(key: ObjectKey, obj: KubeObject): string | null {
 /**
  * The object store: every write bumps the cluster's resourceVersion under its row lock, writes the object
  * and a change row, and notifies listeners — all in one transaction, so a failed write leaves nothing.
- * Writes throw `KubeError`s (404, 409 AlreadyExists / Conflict) the API returns unchanged.
+ * Writes throw `KubeError`s (404, 409 AlreadyExists / Conflict) the API returns unchanged. Reconcilers are
+ * woken from the change rows (workers/dispatcher.ts), never by the writer: a write needs Postgres alone.
  */
-/** How long a committed write waits for its reconcile triggers to be queued before it is answered anyway. */
-const DISPATCH_WAIT_MS = 250;
-
 export class ObjectStore {
-  /**
-   * `onCommit` hears of every committed write (after the commit, never inside it); the processes use it
-   * to wake reconcilers. A crash between commit and hook is covered by the reconcilers' resync.
-   */
   constructor(
     private readonly db: Database,
-    private readonly onCommit: (change: Change) => Promise<void> = async () => {},
     private readonly hooks: WriteHooks = {},
   ) {}
-
-  /**
-   * Tells `onCommit` of a committed write, waiting for it no longer than DISPATCH_WAIT_MS: the write is
-   * already accepted, so a queue that does not answer (Redis down) must not hold the client; a trigger lost
-   * that way is made good by the reconcilers' resync.
-   */
-  private async committed(key: ObjectKey, type: ChangeType, object: KubeObject): Promise<void> {
-    const told = this.onCommit({
-      resourceVersion: Number(object.metadata.resourceVersion),
-      clusterId: key.clusterId,
-      group: key.group,
-      resource: key.resource,
-      namespace: key.namespace,
-      name: key.name,
-      type,
-      object,
-    }).catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([told, new Promise((resolve) => (timer = setTimeout(resolve, DISPATCH_WAIT_MS)))]);
-    clearTimeout(timer);
-  }
 
   async get(key: ObjectKey): Promise<KubeObject | undefined> {
     const rows = await this.db.select({ body: objects.body }).from(objects).where(keyMatch(key)).limit(1);
@@ -302,10 +277,7 @@ export class ObjectStore {
       await recordChange(t, key, rv, "ADDED", body);
       return body;
     };
-    if (tx) return run(tx);
-    const created = await this.db.transaction(run);
-    await this.committed(key, "ADDED", created);
-    return created;
+    return tx ? run(tx) : this.db.transaction(run);
   }
 
   /**
@@ -325,7 +297,6 @@ export class ObjectStore {
       }
       return writeUpdate(tx, key, current, obj, hookOf(this.hooks, key));
     });
-    await this.committed(key, "MODIFIED", updated);
     return this.removeIfFinalized(key, updated);
   }
 
@@ -396,9 +367,7 @@ export class ObjectStore {
       wrote = true;
       return writeUpdate(tx, key, current, next, hookOf(this.hooks, key));
     });
-    if (!wrote || !result) return result;
-    await this.committed(key, "MODIFIED", result);
-    return this.removeIfFinalized(key, result);
+    return wrote && result ? this.removeIfFinalized(key, result) : result;
   }
 
   /** Removes the object for good; `preconditions` as in DeleteOptions. Returns the object as deleted. */
@@ -417,7 +386,6 @@ export class ObjectStore {
       await recordChange(tx, key, rv, "DELETED", body);
       return body;
     });
-    await this.committed(key, "DELETED", deleted);
     return deleted;
   }
 
@@ -439,6 +407,7 @@ export class ObjectStore {
       type: r.type,
       object: r.body as KubeObject,
       ...(r.previous ? { previous: r.previous as KubeObject } : {}),
+      ...(r.trace ? { trace: r.trace } : {}),
     }));
   }
 
@@ -618,6 +587,7 @@ async function recordChange(
     name: key.name,
     type,
     body,
+    trace: traceCarrier(),
   });
   await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${key.clusterId})`);
 }

@@ -1,7 +1,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { ExerciseCheck } from "../core/checks";
 import type { Database } from "./client";
-import { removeTenantIfEmptied } from "./clusters";
+import { notifyTerminating, removeTenantIfEmptied } from "./clusters";
 import { clusters, tenants } from "./schema";
 import type { Tx } from "./store";
 
@@ -97,6 +97,10 @@ export class TenantRepository {
         .set({ phase: "Terminating" })
         .where(eq(clusters.tenantId, tenant.id))
         .returning({ id: clusters.id });
+      await notifyTerminating(
+        tx,
+        ids.map((r) => r.id),
+      );
       await removeTenantIfEmptied(tx, tenant.id);
       return { tenant, clusterIds: ids.map((r) => r.id) };
     });

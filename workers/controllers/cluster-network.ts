@@ -1,5 +1,6 @@
 import { GATEWAY, type ObjectRef, QUEUE, type Triggers } from "../../core/queues";
 import type { NodeRepository } from "../../db/nodes";
+import { type Controller, itsCluster } from "../controller";
 import type { Result } from "../shell";
 
 /**
@@ -21,3 +22,20 @@ export class ClusterNetworkFanout {
     return {};
   }
 }
+
+/** What the nodes' data path (service proxy, DNS, gateway) is configured from; Secrets for Ingress TLS. */
+const DATA_PATH_SOURCES = [
+  ["", "services"],
+  ["discovery.k8s.io", "endpointslices"],
+  ["networking.k8s.io", "ingresses"],
+  ["", "secrets"],
+] as const;
+
+export const clusterNetworkController: Controller = {
+  queue: "cluster-network",
+  watches: DATA_PATH_SOURCES.map(([group, resource]) => ({ group, resource, map: itsCluster })),
+  start: (d) => {
+    const fanout = new ClusterNetworkFanout(d.nodes, d.triggers);
+    return (ref) => fanout.reconcile(ref);
+  },
+};

@@ -1,6 +1,8 @@
 import { type ObjectRef, QUEUE, type Triggers } from "../../core/queues";
 import type { ClusterRepository } from "../../db/clusters";
+import { CLUSTER_TERMINATING_CHANNEL } from "../../db/clusters";
 import { isNodeReady, type NodeRepository } from "../../db/nodes";
+import type { Controller } from "../controller";
 import type { Result } from "../shell";
 
 const RECHECK_MS = 500;
@@ -36,3 +38,24 @@ export class ClusterTeardownController {
     return { requeueAfterMs: RECHECK_MS };
   }
 }
+
+const wholeCluster = (clusterId: string): ObjectRef => ({ clusterId, namespace: "", name: "" });
+
+/** Tears down clusters deleted through the management API or past their `expiresAt`. */
+export const clusterTeardownController: Controller = {
+  queue: "cluster-teardown",
+  watches: [],
+  notified: { channel: CLUSTER_TERMINATING_CHANNEL, ref: wholeCluster },
+  resync: {
+    every: "period",
+    keys: async ({ clusters }) => {
+      // a cluster past its expiresAt goes with everything it ran, as a DELETE would take it
+      for (const c of await clusters.expired()) await clusters.markTerminating(c.id);
+      return (await clusters.terminating()).map((c) => wholeCluster(c.id));
+    },
+  },
+  start: (d) => {
+    const controller = new ClusterTeardownController(d.clusters, d.nodes, d.triggers);
+    return (ref) => controller.reconcile(ref);
+  },
+};

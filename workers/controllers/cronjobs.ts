@@ -4,6 +4,7 @@ import { defaultJob } from "../../core/k8s/workloads/defaults";
 import type { CronJob, Job } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { planCronJob } from "./cronjob-plan";
@@ -63,3 +64,13 @@ export class CronJobController {
     return { requeueAfterMs: plan.requeueAfterMs };
   }
 }
+
+export const cronJobController: Controller = {
+  queue: "cronjob",
+  watches: [forKind("batch", "cronjobs"), ownedBy("CronJob")],
+  resync: everyObject("batch", "cronjobs"),
+  start: (d) => {
+    const controller = new CronJobController(d.store, d.events("cronjob-controller"));
+    return (ref) => controller.reconcile(ref);
+  },
+};

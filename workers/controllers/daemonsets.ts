@@ -4,6 +4,7 @@ import type { ControllerRevision, DaemonSet } from "../../core/k8s/workloads/typ
 import type { ObjectRef } from "../../core/queues";
 import { type NodeRepository, type NodeRow, nodeLabels } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
@@ -65,3 +66,13 @@ export class DaemonSetController {
     return refused ? { requeueAfterMs: REFUSED_RETRY_MS } : {};
   }
 }
+
+export const daemonSetController: Controller = {
+  queue: "daemonset",
+  watches: [forKind("apps", "daemonsets"), ownedBy("DaemonSet")],
+  resync: everyObject("apps", "daemonsets"),
+  start: (d) => {
+    const controller = new DaemonSetController(d.store, d.nodes, d.events("daemonset-controller"));
+    return (ref) => controller.reconcile(ref);
+  },
+};

@@ -3,6 +3,7 @@ import { rfc3339 } from "../../core/k8s/time";
 import type { Pod } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectStore } from "../../db/store";
+import { type Controller, itsNamespace } from "../controller";
 import type { Result } from "../shell";
 import { writeStatus } from "./write-status";
 
@@ -30,3 +31,16 @@ export class DisruptionBudgetController {
     return {};
   }
 }
+
+/** Recomputes a namespace's PodDisruptionBudgets when a pod or a budget changes. */
+export const disruptionController: Controller = {
+  queue: "disruption",
+  watches: [
+    { group: "", resource: "pods", map: itsNamespace },
+    { group: "policy", resource: "poddisruptionbudgets", map: itsNamespace },
+  ],
+  start: ({ store }) => {
+    const controller = new DisruptionBudgetController(store);
+    return (ref) => controller.reconcile(ref);
+  },
+};

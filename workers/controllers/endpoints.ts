@@ -4,6 +4,7 @@ import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import type { KubeObject, Pod } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Controller, everyObject, itsNamespace } from "../controller";
 import type { Result } from "../shell";
 import {
   desiredEndpoints,
@@ -106,3 +107,17 @@ function isManagedSliceOf(slice: EndpointSlice, service: string): boolean {
   const labels = slice.metadata.labels ?? {};
   return labels[SERVICE_NAME_LABEL] === service && labels[SLICE_MANAGER_LABEL] === SLICE_MANAGER;
 }
+
+/** Keeps each Service's Endpoints and EndpointSlices: a pod's change re-plans its namespace's Services. */
+export const endpointsController: Controller = {
+  queue: "endpoints",
+  watches: [
+    { group: "", resource: "pods", map: itsNamespace },
+    { group: "", resource: "services" },
+  ],
+  resync: everyObject("", "services", "slow"),
+  start: ({ store }) => {
+    const controller = new EndpointsController(store);
+    return (ref) => controller.reconcile(ref);
+  },
+};

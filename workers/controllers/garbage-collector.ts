@@ -2,6 +2,7 @@ import { KubeError } from "../../core/k8s/errors";
 import { rfc3339 } from "../../core/k8s/time";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { Controller, Target } from "../controller";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 import { type CollectAction, FOREGROUND, planCollection } from "./garbage-collector-plan";
@@ -66,3 +67,36 @@ export class GarbageCollector {
     }
   }
 }
+
+/** Finalizers the garbage collector works off. */
+const GC_FINALIZERS = new Set(["foregroundDeletion", "orphan"]);
+
+/**
+ * Collects dependents (ref name: an owner's uid): an owner gone or going takes its dependents along; a
+ * dependent gone may end a foreground owner's wait.
+ */
+export const garbageCollectorController: Controller = {
+  queue: "garbage-collector",
+  watches: [
+    {
+      group: "*",
+      resource: "*",
+      map: (c) => {
+        const collect = (uid: string): Target => ({
+          ref: { clusterId: c.clusterId, namespace: c.namespace, name: uid },
+        });
+        const { uid, deletionTimestamp, finalizers, ownerReferences } = c.object.metadata;
+        const going =
+          c.type === "DELETED" || (deletionTimestamp && finalizers?.some((f) => GC_FINALIZERS.has(f)));
+        return [
+          ...(uid && going ? [collect(uid)] : []),
+          ...(c.type === "DELETED" ? (ownerReferences ?? []).map((o) => collect(o.uid)) : []),
+        ];
+      },
+    },
+  ],
+  start: ({ store }) => {
+    const collector = new GarbageCollector(store);
+    return (ref) => collector.reconcile(ref);
+  },
+};

@@ -4,6 +4,7 @@ import type { Pod } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
 import type { MetricsRepository } from "../../db/metrics";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Controller, everyObject, forKind } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { type PodCpu, planHpa } from "./hpa-plan";
@@ -83,3 +84,18 @@ export class HpaController {
     return { requeueAfterMs: this.syncMs };
   }
 }
+
+export const hpaController: Controller = {
+  queue: "horizontal-pod-autoscaler",
+  watches: [forKind("autoscaling", "horizontalpodautoscalers")],
+  resync: everyObject("autoscaling", "horizontalpodautoscalers"),
+  start: (d) => {
+    const controller = new HpaController(
+      d.store,
+      d.metrics,
+      d.events("horizontal-pod-autoscaler"),
+      d.config.metricsSeconds * 1000,
+    );
+    return (ref) => controller.reconcile(ref);
+  },
+};

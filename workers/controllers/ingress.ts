@@ -4,6 +4,7 @@ import { clusterIngressDomain, type IngressSettings } from "../../core/network/i
 import type { ObjectRef } from "../../core/queues";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ObjectStore } from "../../db/store";
+import { type Controller, everyObject, forKind } from "../controller";
 import type { Result } from "../shell";
 import { writeStatus } from "./write-status";
 
@@ -41,3 +42,14 @@ export class IngressStatusController {
     return {};
   }
 }
+
+/** Publishes each Ingress's address in its status. */
+export const ingressController: Controller = {
+  queue: "ingress",
+  watches: [forKind("networking.k8s.io", "ingresses")],
+  resync: everyObject("networking.k8s.io", "ingresses"),
+  start: (d) => {
+    const controller = new IngressStatusController(d.store, d.clusters, d.config.ingress);
+    return (ref) => controller.reconcile(ref);
+  },
+};

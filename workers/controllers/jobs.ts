@@ -5,6 +5,7 @@ import type { Pod } from "../../core/k8s/types";
 import { JOB_INDEX_KEY, type Job } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
@@ -106,3 +107,13 @@ export class JobController {
     return requeue === undefined ? {} : { requeueAfterMs: requeue };
   }
 }
+
+export const jobController: Controller = {
+  queue: "job",
+  watches: [forKind("batch", "jobs"), ownedBy("Job")],
+  resync: everyObject("batch", "jobs"),
+  start: (d) => {
+    const controller = new JobController(d.store, d.events("job-controller"));
+    return (ref) => controller.reconcile(ref);
+  },
+};

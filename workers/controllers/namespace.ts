@@ -2,6 +2,7 @@ import { RESOURCE_TYPES } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectStore } from "../../db/store";
+import type { Controller } from "../controller";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
 
@@ -57,3 +58,28 @@ export class NamespaceController {
     else await this.store.delete(key).catch(() => undefined);
   }
 }
+
+/** Empties a namespace marked for deletion, then removes it. */
+export const namespaceController: Controller = {
+  queue: "namespace",
+  watches: [
+    {
+      group: "",
+      resource: "namespaces",
+      when: (c) => c.type !== "DELETED" && Boolean(c.object.metadata.deletionTimestamp),
+    },
+  ],
+  resync: {
+    every: "period",
+    keys: async ({ store }) =>
+      (await store.terminatingNamespaces()).map((ns) => ({
+        clusterId: ns.clusterId,
+        namespace: "",
+        name: ns.name,
+      })),
+  },
+  start: ({ store }) => {
+    const controller = new NamespaceController(store);
+    return (ref) => controller.reconcile(ref);
+  },
+};

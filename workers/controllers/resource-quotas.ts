@@ -5,8 +5,10 @@ import {
   type ResourceQuota,
   type Usage,
 } from "../../core/k8s/quota/usage";
+import type { Pod } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
-import type { ObjectStore } from "../../db/store";
+import type { Change, ObjectStore } from "../../db/store";
+import { type Controller, itsNamespace } from "../controller";
 import type { Result } from "../shell";
 import { writeStatus } from "./write-status";
 
@@ -56,3 +58,27 @@ export class ResourceQuotaController {
     return {};
   }
 }
+
+/** Whether a write can change what a namespace uses of its quotas: objects come and go, pods finish. */
+function quotaMayChange(c: Change): boolean {
+  if (c.type !== "MODIFIED" || (c.group === "" && c.resource === "resourcequotas")) return true;
+  const phase = (c.object as Pod).status?.phase;
+  return c.group === "" && c.resource === "pods" && (phase === "Succeeded" || phase === "Failed");
+}
+
+/** Recounts a namespace's ResourceQuotas when what they count may have changed. */
+export const resourceQuotaController: Controller = {
+  queue: "resource-quota",
+  watches: [
+    {
+      group: "*",
+      resource: "*",
+      when: (c) => c.namespace !== "" && c.resource !== "events" && quotaMayChange(c),
+      map: itsNamespace,
+    },
+  ],
+  start: ({ store }) => {
+    const controller = new ResourceQuotaController(store);
+    return (ref) => controller.reconcile(ref);
+  },
+};

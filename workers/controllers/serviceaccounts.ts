@@ -1,6 +1,7 @@
 import { KubeError } from "../../core/k8s/errors";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectStore } from "../../db/store";
+import { type Controller, everyObject } from "../controller";
 import type { Result } from "../shell";
 
 /** Gives every namespace its `default` ServiceAccount, as kube-controller-manager does. */
@@ -36,3 +37,14 @@ export class ServiceAccountController {
     return {};
   }
 }
+
+/** Gives every new namespace its `default` ServiceAccount. */
+export const serviceAccountController: Controller = {
+  queue: "serviceaccount",
+  watches: [{ group: "", resource: "namespaces", when: (c) => c.type === "ADDED" }],
+  resync: everyObject("", "namespaces", "slow"),
+  start: ({ store }) => {
+    const controller = new ServiceAccountController(store);
+    return (ref) => controller.reconcile(ref);
+  },
+};

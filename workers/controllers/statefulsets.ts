@@ -4,6 +4,7 @@ import type { Pod } from "../../core/k8s/types";
 import type { ControllerRevision, StatefulSet } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
@@ -83,3 +84,13 @@ export class StatefulSetController {
     }
   }
 }
+
+export const statefulSetController: Controller = {
+  queue: "statefulset",
+  watches: [forKind("apps", "statefulsets"), ownedBy("StatefulSet")],
+  resync: everyObject("apps", "statefulsets"),
+  start: (d) => {
+    const controller = new StatefulSetController(d.store, d.events("statefulset-controller"));
+    return (ref) => controller.reconcile(ref);
+  },
+};

@@ -3,6 +3,7 @@ import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from "../.
 import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Controller, itsCluster } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { planBinding } from "./volume-binding-plan";
@@ -70,3 +71,17 @@ export class VolumeBindingController {
     return {};
   }
 }
+
+/** Binds a cluster's PersistentVolumeClaims to PersistentVolumes: any storage write re-plans the cluster. */
+export const volumeBindingController: Controller = {
+  queue: "persistent-volumes",
+  watches: [
+    { group: "", resource: "persistentvolumeclaims", map: itsCluster },
+    { group: "", resource: "persistentvolumes", map: itsCluster },
+    { group: "storage.k8s.io", resource: "storageclasses", map: itsCluster },
+  ],
+  start: (d) => {
+    const controller = new VolumeBindingController(d.store, d.events("persistentvolume-controller"));
+    return (ref) => controller.reconcile(ref);
+  },
+};

@@ -5,6 +5,7 @@ import type { Pod } from "../../core/k8s/types";
 import { type Deployment, REVISION_ANNOTATION, type ReplicaSet } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { planDeployment } from "./deployment-plan";
@@ -139,3 +140,23 @@ export class DeploymentController {
     return plan.recheckAfterMs !== undefined ? { requeueAfterMs: plan.recheckAfterMs } : {};
   }
 }
+
+export const replicaSetController: Controller = {
+  queue: "replicaset",
+  watches: [forKind("apps", "replicasets"), ownedBy("ReplicaSet")],
+  resync: everyObject("apps", "replicasets"),
+  start: (d) => {
+    const controller = new ReplicaSetController(d.store, d.events("replicaset-controller"));
+    return (ref) => controller.reconcile(ref);
+  },
+};
+
+export const deploymentController: Controller = {
+  queue: "deployment",
+  watches: [forKind("apps", "deployments"), ownedBy("Deployment")],
+  resync: everyObject("apps", "deployments"),
+  start: (d) => {
+    const controller = new DeploymentController(d.store, d.events("deployment-controller"));
+    return (ref) => controller.reconcile(ref);
+  },
+};

@@ -18,6 +18,7 @@ import type { ObjectKey, ObjectStore } from "../../db/store";
 import { EventRecorder } from "../events";
 import { type Result, runReconciler } from "../shell";
 import { containerSpec, type EnvSources } from "./container-spec";
+import { NODE_CONTROLLERS } from "./controllers";
 import { fieldValue } from "./downward";
 import {
   EVICTED,
@@ -90,8 +91,7 @@ function podKey(ref: ObjectRef): ObjectKey {
  * noticed, reacts to Docker's container events, and serves logs to the API.
  */
 export class NodeAgent {
-  private worker: Worker<ReconcileJob> | undefined;
-  private networkWorker: Worker<ReconcileJob> | undefined;
+  private workers: Worker<ReconcileJob>[] = [];
   private server: AgentServer | undefined;
   private timers: NodeJS.Timeout[] = [];
   private events: NodeJS.ReadableStream | undefined;
@@ -128,23 +128,15 @@ export class NodeAgent {
       port: this.o.agentPort,
     });
     await this.register();
-    this.worker = runReconciler({
-      queue: QUEUE.node(this.o.nodeName),
-      connection: this.o.connection,
-      triggers: this.o.triggers,
-      logger: this.o.logger,
-      reconcile: (ref) => (ref.name ? this.syncPod(ref) : this.sweepCluster(ref.clusterId)),
-    });
-    this.networkWorker = runReconciler({
-      queue: QUEUE.nodeNetwork(this.o.nodeName),
-      connection: this.o.connection,
-      triggers: this.o.triggers,
-      logger: this.o.logger,
-      reconcile: (ref) =>
-        ref.name === GATEWAY
-          ? this.o.network.syncGateway()
-          : this.o.network.syncCluster(ref.clusterId, [...this.clusters.values()].includes(ref.clusterId)),
-    });
+    this.workers = NODE_CONTROLLERS.map((controller) =>
+      runReconciler({
+        queue: `${controller.queue}-${this.o.nodeName}`,
+        connection: this.o.connection,
+        triggers: this.o.triggers,
+        logger: this.o.logger,
+        reconcile: controller.start(this),
+      }),
+    );
     this.timers.push(
       setInterval(() => void this.o.nodes.heartbeat(this.o.nodeName).catch(() => {}), HEARTBEAT_MS),
     );
@@ -743,6 +735,15 @@ export class NodeAgent {
   }
 
   /** Removes every container and the network of a cluster being torn down, then says so. */
+  syncGateway(): Promise<Result> {
+    return this.o.network.syncGateway();
+  }
+
+  /** Whether the node runs pods of the cluster decides whether it keeps a netd for it. */
+  syncNetwork(clusterId: string): Promise<Result> {
+    return this.o.network.syncCluster(clusterId, [...this.clusters.values()].includes(clusterId));
+  }
+
   async sweepCluster(clusterId: string): Promise<Result> {
     const held = await this.o.runtime.listPods({ [LABEL.cluster]: clusterId });
     await Promise.all(
@@ -800,8 +801,7 @@ export class NodeAgent {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-    await this.worker?.close();
-    await this.networkWorker?.close();
+    await Promise.all(this.workers.map((w) => w.close()));
     await this.server?.close();
   }
 }

@@ -4,9 +4,10 @@ import { mergeTaints } from "../../core/k8s/scheduling/taints";
 import type { Taint } from "../../core/k8s/scheduling/types";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject, Pod, PodCondition } from "../../core/k8s/types";
-import type { ObjectRef, Triggers } from "../../core/queues";
+import type { ObjectRef } from "../../core/queues";
 import { isNodeReady, type NodeRepository, nodeLabels } from "../../db/nodes";
 import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { Controller } from "../controller";
 import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
@@ -21,7 +22,6 @@ const SCHEDULER_NAME = "default-scheduler";
 export interface SchedulerOptions {
   store: ObjectStore;
   nodes: NodeRepository;
-  triggers: Triggers;
   events: EventRecorder;
   now?: () => Date;
 }
@@ -152,17 +152,13 @@ export class Scheduler {
       return p;
     });
     if (!bound || (bound as Pod).spec.nodeName !== node) return;
-    const ref = { clusterId: key.clusterId, namespace: key.namespace, name: key.name };
-    await Promise.all([
-      this.o.triggers.syncPod(node, ref),
-      this.o.events.record(
-        key.clusterId,
-        bound,
-        "Normal",
-        "Scheduled",
-        `Successfully assigned ${key.namespace}/${key.name} to ${node}`,
-      ),
-    ]);
+    await this.o.events.record(
+      key.clusterId,
+      bound,
+      "Normal",
+      "Scheduled",
+      `Successfully assigned ${key.namespace}/${key.name} to ${node}`,
+    );
   }
 
   /** PodScheduled=False with the message, and the nominated node when preempting; an event on each change. */
@@ -229,3 +225,25 @@ export class Scheduler {
     }
   }
 }
+
+/** Binds every pod not yet on a node, one at a time so that two pods never take the same room. */
+export const schedulerController: Controller = {
+  queue: "scheduler",
+  concurrency: 1,
+  watches: [
+    {
+      group: "",
+      resource: "pods",
+      when: (c) => c.type !== "DELETED" && !(c.object as Pod).spec?.nodeName,
+    },
+  ],
+  resync: { every: "period", keys: ({ store }) => store.unscheduledPods() },
+  start: (d) => {
+    const scheduler = new Scheduler({
+      store: d.store,
+      nodes: d.nodes,
+      events: d.events("default-scheduler"),
+    });
+    return (ref) => scheduler.reconcile(ref);
+  },
+};

@@ -66,8 +66,6 @@ export function creationError(err: unknown): never {
 /** Tears a cluster down: Terminating now, containers and network removed by the teardown controller. */
 export async function startTeardown(deps: Deps, id: string): Promise<void> {
   await deps.clusters.markTerminating(id);
-  // the teardown's resync finds Terminating clusters too: a queue that does not answer must not hold this
-  void deps.triggers.teardownCluster(id).catch(() => undefined);
 }
 
 /** The cluster with its budget and what its pods use of it now. */

@@ -144,7 +144,6 @@ export const tenantsApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
     const marked = await deps.tenants.markTerminating(name);
     if (!marked) throw new ApiError(404, "not_found", `tenant ${name} not found`);
     // each cluster's teardown removes its containers and network; the last one takes the tenant's row
-    for (const id of marked.clusterIds) void deps.triggers.teardownCluster(id).catch(() => undefined);
     return c.json(view(deps, { ...current, ...marked.tenant }), 202);
   })
   .openapi(rotateTeacherToken, async (c) => {
