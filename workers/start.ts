@@ -1,6 +1,6 @@
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { agentTicketKey } from "../core/agent-tickets";
+import { agentTicketKey } from "../core/agent-protocol";
 import type { Config } from "../core/config";
 import { QUEUE, type ReconcileJob, Triggers } from "../core/queues";
 import { createLogger } from "../core/telemetry";
