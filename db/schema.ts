@@ -143,7 +143,7 @@ export const nodes = pgTable("nodes", {
   dockerHost: text("docker_host").notNull(),
   /**
    * Where the node agent serves logs and streams (the kubelet's role). The API authenticates to it with a
-   * ticket signed per request (core/agent-tickets.ts): no agent secret is kept here.
+   * ticket signed per request (core/agent-protocol): no agent secret is kept here.
    */
   agentUrl: text("agent_url"),
   capacity: jsonb("capacity").notNull().$type<Record<string, string>>(),

@@ -1,7 +1,7 @@
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { agentTicketKey } from "../core/agent-tickets";
+import { agentTicketKey } from "../core/agent-protocol";
 import type { Config } from "../core/config";
 import { type ReconcileJob, Triggers } from "../core/queues";
 import { createLogger } from "../core/telemetry";

@@ -1,14 +1,21 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket } from "ws";
+import {
+  CHANNEL,
+  closeFrame,
+  decodeFrame,
+  encodeFrame,
+  failureStatus,
+  REMOTECOMMAND_V4,
+  REMOTECOMMAND_V5,
+} from "../../core/agent-protocol";
 import { kubeErrors } from "../../core/k8s/errors";
 import { SpdySession, type SpdyStream } from "./spdy/session";
 
-const VERSION = "v4.channel.k8s.io";
-const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
+/** What kubectl ≤ 1.29 speaks over SPDY; the agent's leg is always v5, for its close message. */
+const VERSION = REMOTECOMMAND_V4;
 const STREAMS_TIMEOUT_MS = 30_000;
-
-const frame = (channel: number, body: Buffer) => Buffer.concat([Buffer.from([channel]), body]);
 
 /** The streams kubectl opens for these options: error always, the others as asked. */
 function expectedStreams(query: URLSearchParams): string[] {
@@ -29,15 +36,12 @@ export interface AgentEndpoint {
 }
 
 function bridge(streams: Record<string, SpdyStream>, agent: AgentEndpoint, session: SpdySession): void {
-  const upstream = new WebSocket(agent.url, "v5.channel.k8s.io", { headers: agent.headers });
+  const upstream = new WebSocket(agent.url, REMOTECOMMAND_V5, { headers: agent.headers });
   let finished = false;
   const finish = (message?: string) => {
     if (finished) return;
     finished = true;
-    if (message)
-      streams.error?.write(
-        Buffer.from(JSON.stringify({ metadata: {}, status: "Failure", message, code: 500 })),
-      );
+    if (message) streams.error?.write(Buffer.from(failureStatus(message)));
     for (const s of Object.values(streams)) s.end();
     session.endWhenFlushed();
   };
@@ -56,19 +60,20 @@ function bridge(streams: Record<string, SpdyStream>, agent: AgentEndpoint, sessi
   });
   upstream.once("open", () => {
     const send = (data: Buffer) => upstream.readyState === upstream.OPEN && upstream.send(data);
-    streams.stdin?.incoming.on("data", (d: Buffer) => send(frame(CHANNEL.stdin, d)));
-    streams.stdin?.incoming.on("end", () => send(Buffer.from([CHANNEL.close, CHANNEL.stdin])));
+    streams.stdin?.incoming.on("data", (d: Buffer) => send(encodeFrame(CHANNEL.stdin, d)));
+    streams.stdin?.incoming.on("end", () => send(closeFrame(CHANNEL.stdin)));
     const resizes = resizeSplitter();
     streams.resize?.incoming.on("data", (d: Buffer) => {
-      for (const size of resizes(d)) send(frame(CHANNEL.resize, Buffer.from(size)));
+      for (const size of resizes(d)) send(encodeFrame(CHANNEL.resize, size));
     });
-    upstream.on("message", (data: Buffer) => {
-      const target = {
-        [CHANNEL.stdout]: streams.stdout,
-        [CHANNEL.stderr]: streams.stderr,
-        [CHANNEL.error]: streams.error,
-      }[data[0] as number];
-      target?.write(data.subarray(1));
+    const outputs: Record<number, SpdyStream | undefined> = {
+      [CHANNEL.stdout]: streams.stdout,
+      [CHANNEL.stderr]: streams.stderr,
+      [CHANNEL.error]: streams.error,
+    };
+    upstream.on("message", (message: Buffer) => {
+      const frame = decodeFrame(message);
+      if (frame) outputs[frame.channel]?.write(frame.data);
     });
     upstream.on("close", () => finish());
   });

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
+import { agentQuery, REMOTECOMMAND_PROTOCOLS } from "../../core/agent-protocol";
 import { hiddenError, KubeError, kubeErrors } from "../../core/k8s/errors";
 import { allContainerStatuses } from "../../core/k8s/pods";
 import type { Status } from "../../core/k8s/types";
@@ -17,7 +18,7 @@ const log = createLogger("api");
 
 const STREAM_PATH =
   /^\/clusters\/([^/]+)\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
-const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io", TUNNEL_PROTOCOL];
+const PROTOCOLS = [...REMOTECOMMAND_PROTOCOLS, TUNNEL_PROTOCOL];
 
 function refuse(socket: Duplex, status: Status): void {
   const body = JSON.stringify(status);
@@ -71,20 +72,13 @@ export function kubeUpgradeHandler(deps: ApiDeps) {
         return acceptPortForward(deps, wss, req, socket, head, forward);
       }
       const { pod, container, node } = await target(deps, clusterId, namespace, name, url);
+      const streamVerb = verb === "attach" ? "attach" : "exec";
       const upstream = agentRequest(
         deps,
         node.agentUrl ?? "",
-        {
-          cluster: clusterId,
-          pod: pod.metadata.uid ?? "",
-          verb: verb === "attach" ? "attach" : "exec",
-          target: container,
-        },
-        { websocket: true },
+        { cluster: clusterId, pod: pod.metadata.uid ?? "", verb: streamVerb, target: container },
+        agentQuery(streamVerb, (key) => url.searchParams.getAll(key)),
       );
-      for (const key of ["command", "stdin", "stdout", "stderr", "tty"]) {
-        for (const v of url.searchParams.getAll(key)) upstream.url.searchParams.append(key, v);
-      }
       if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
         return acceptExecSpdy(req, socket, head, upstream, url.searchParams);
       }

@@ -1,20 +1,11 @@
 import type { Context } from "hono";
+import { agentQuery } from "../../core/agent-protocol";
 import { kubeErrors } from "../../core/k8s/errors";
 import { allContainerStatuses } from "../../core/k8s/pods";
 import type { AppEnv } from "../env";
 import { agentRequest } from "./agent-request";
 import { podContainer } from "./pod-container";
 import type { RequestInfo } from "./request-info";
-
-const FORWARDED_PARAMS = [
-  "follow",
-  "tailLines",
-  "previous",
-  "timestamps",
-  "sinceSeconds",
-  "sinceTime",
-  "limitBytes",
-];
 
 /**
  * `pods/{name}/log`: checks the container as kube-apiserver does, then streams the node agent's answer —
@@ -36,16 +27,12 @@ export async function podLogs(c: Context<AppEnv>, info: RequestInfo) {
     const reason = status?.state.waiting?.reason ?? "ContainerCreating";
     throw kubeErrors.badRequest(`container "${container}" in pod "${name}" is waiting to start: ${reason}`);
   }
-  const { url, headers } = agentRequest(deps, node.agentUrl, {
-    cluster: cluster.id,
-    pod: pod.metadata.uid ?? "",
-    verb: "logs",
-    target: container,
-  });
-  for (const p of FORWARDED_PARAMS) {
-    const v = c.req.query(p);
-    if (v !== undefined) url.searchParams.set(p, v);
-  }
+  const { url, headers } = agentRequest(
+    deps,
+    node.agentUrl,
+    { cluster: cluster.id, pod: pod.metadata.uid ?? "", verb: "logs", target: container },
+    agentQuery("logs", (key) => c.req.queries(key)),
+  );
   const abort = new AbortController();
   c.req.raw.signal.addEventListener("abort", () => abort.abort());
   const upstream = await fetch(url, { headers, signal: abort.signal }).catch(() => {

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { createWebSocketStream, WebSocket, type WebSocketServer } from "ws";
+import { HALF_CLOSE } from "../../core/agent-protocol";
 import { kubeErrors } from "../../core/k8s/errors";
 import type { Pod } from "../../core/k8s/types";
-import { HALF_CLOSE } from "../../workers/node-agent/port-forward-server";
 import type { ApiDeps } from "../env";
 import { agentRequest } from "./agent-request";
 import { SpdySession, type SpdyStream } from "./spdy/session";
@@ -65,17 +65,12 @@ function relay(deps: Deps, target: Target, pair: Required<Pair>): void {
   const { port } = parsed;
   let upstream: WebSocket;
   try {
-    const { url, headers } = agentRequest(
-      deps,
-      target.agentUrl,
-      {
-        cluster: target.clusterId,
-        pod: target.pod.metadata.uid ?? "",
-        verb: "portforward",
-        target: String(port),
-      },
-      { websocket: true },
-    );
+    const { url, headers } = agentRequest(deps, target.agentUrl, {
+      cluster: target.clusterId,
+      pod: target.pod.metadata.uid ?? "",
+      verb: "portforward",
+      target: String(port),
+    });
     upstream = new WebSocket(url, { headers });
   } catch (err) {
     finish(`error forwarding port ${port}: ${(err as Error).message}`);

@@ -1,11 +1,20 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import { authorizeAgentRequest } from "../../core/agent-tickets";
+import {
+  authorizeAgentRequest,
+  CHANNEL,
+  decodeFrame,
+  encodeFrame,
+  exitStatus,
+  failureStatus,
+  parseResize,
+  parseStreamQuery,
+  REMOTECOMMAND_PROTOCOLS,
+} from "../../core/agent-protocol";
 import type { Logger } from "../../core/telemetry";
 import { instancesOf, latest } from "./plan";
 import { portForwardUpgrade } from "./port-forward-server";
-import { CHANNEL, exitStatus, failureStatus, frame, PROTOCOLS, parseResize } from "./remotecommand";
 import { LABEL, type PodRuntime } from "./runtime";
 
 function refuse(socket: Duplex, status: number, message: string): void {
@@ -36,11 +45,9 @@ async function bridge(
   attach: boolean,
   logger: Logger | undefined,
 ): Promise<void> {
-  const command = url.searchParams.getAll("command");
-  const stdin = url.searchParams.get("stdin") === "true";
-  const tty = url.searchParams.get("tty") === "true";
+  const { command, stdin, tty } = parseStreamQuery(url.searchParams);
   const send = (channel: number, data: Buffer | string) => {
-    if (ws.readyState === ws.OPEN) ws.send(frame(channel, data));
+    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(channel, data));
   };
   // frames can arrive while docker is still starting the exec: hold them until it runs
   const early: Buffer[] = [];
@@ -61,19 +68,18 @@ async function bridge(
       ? await runtime.attach(containerId, { stdin, tty })
       : await runtime.exec(containerId, { command, stdin, tty });
   } catch (err) {
-    send(CHANNEL.error, failureStatus((err as Error).message));
+    send(CHANNEL.error, failureStatus((err as Error).message, "InternalError"));
     ws.close(1000);
     return;
   }
-  onFrame = (data: Buffer) => {
-    const channel = data[0];
-    const body = data.subarray(1);
-    if (channel === CHANNEL.stdin) session.write(body);
-    else if (channel === CHANNEL.resize) {
-      const size = parseResize(body);
+  onFrame = (message: Buffer) => {
+    const frame = decodeFrame(message);
+    if (frame?.channel === CHANNEL.stdin) session.write(frame.data);
+    else if (frame?.channel === CHANNEL.resize) {
+      const size = parseResize(frame.data);
       if (size) session.resize(size.width, size.height).catch(() => undefined);
-      else logger?.debug("exec: ignored a resize that is not a terminal size", { bytes: body.length });
-    } else if (channel === CHANNEL.close && body[0] === CHANNEL.stdin) session.endInput();
+      else logger?.debug("exec: ignored a resize that is not a terminal size", { bytes: frame.data.length });
+    } else if (frame?.channel === CHANNEL.close && frame.data[0] === CHANNEL.stdin) session.endInput();
   };
   for (const data of early.splice(0)) receive(data);
   ws.on("close", () => session.endInput());
@@ -109,7 +115,7 @@ export function execUpgradeHandler(runtime: PodRuntime, options: StreamServerOpt
   const now = options.now ?? (() => new Date());
   const wss = new WebSocketServer({
     noServer: true,
-    handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
+    handleProtocols: (offered) => REMOTECOMMAND_PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
   const portForward = portForwardUpgrade(runtime);
   return async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

@@ -2,12 +2,9 @@ import type { IncomingMessage } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { AgentRequest } from "../../core/agent-tickets";
+import { type AgentRequest, isHalfClose } from "../../core/agent-protocol";
 import { latest } from "./plan";
 import { LABEL, type PodRuntime } from "./runtime";
-
-/** A text message on the tunnel: the API's client half-closed, so the pod's connection is half-closed too. */
-export const HALF_CLOSE = "end";
 
 function refuse(socket: Duplex, status: number, message: string): void {
   if (socket.destroyed) return;
@@ -22,7 +19,7 @@ function bridge(ws: WebSocket, conn: Socket): void {
   ws.on("error", () => conn.destroy());
   ws.on("message", (data: Buffer, binary: boolean) => {
     if (conn.destroyed) return;
-    if (!binary && data.toString() === HALF_CLOSE) conn.end();
+    if (isHalfClose(data, binary)) conn.end();
     else conn.write(data);
   });
   ws.on("close", () => conn.destroy());

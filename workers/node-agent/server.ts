@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
-import { type AgentRequest, authorizeAgentRequest } from "../../core/agent-tickets";
+import { type AgentRequest, authorizeAgentRequest, parseLogQuery } from "../../core/agent-protocol";
 import { execUpgradeHandler, type StreamServerOptions } from "./exec-server";
 import { instancesOf, latest } from "./plan";
 import { LABEL, type PodRuntime } from "./runtime";
@@ -14,7 +14,7 @@ export interface AgentServer {
 
 /**
  * The kubelet's read API for the API servers: container logs, for a request that carries a ticket the API
- * signed for exactly that pod and container (`core/agent-tickets.ts`); the API proxies `pods/log` here
+ * signed for exactly that pod and container (`core/agent-protocol`); the API proxies `pods/log` here
  * because only the node agent talks to Docker. The streaming endpoints share the same check.
  */
 export async function startAgentServer(
@@ -51,7 +51,7 @@ export async function startAgentServer(
     const pods = await runtime.listPods({ [LABEL.cluster]: cluster, [LABEL.podUid]: uid });
     const instances = instancesOf(pods.get(uid), name);
     const newest = latest(instances);
-    const previous = c.req.query("previous") === "true";
+    const { previous, follow, ...options } = parseLogQuery(new URL(c.req.url).searchParams);
     const target = previous ? instances.find((i) => i.attempt === (newest?.attempt ?? 0) - 1) : newest;
     if (!target) {
       return c.text(
@@ -61,20 +61,7 @@ export async function startAgentServer(
         400,
       );
     }
-    const num = (key: string) => {
-      const v = c.req.query(key);
-      return v === undefined || v === "" ? undefined : Number(v);
-    };
-    const tailLines = num("tailLines");
-    const sinceSeconds = num("sinceSeconds");
-    const limitBytes = num("limitBytes");
-    const stream = await runtime.logs(target.id, {
-      follow: c.req.query("follow") === "true" && !previous,
-      timestamps: c.req.query("timestamps") === "true",
-      ...(tailLines !== undefined ? { tailLines } : {}),
-      ...(sinceSeconds !== undefined ? { sinceSeconds } : {}),
-      ...(limitBytes !== undefined ? { limitBytes } : {}),
-    });
+    const stream = await runtime.logs(target.id, { ...options, follow: follow && !previous });
     c.req.raw.signal.addEventListener("abort", () => stream.destroy());
     return new Response(Readable.toWeb(stream) as ReadableStream, {
       headers: { "content-type": "text/plain; charset=utf-8" },

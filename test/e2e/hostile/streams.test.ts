@@ -14,7 +14,7 @@ import {
   TYPE,
   uint32,
 } from "../../../api/kube/spdy/frames";
-import { type AgentRequest, agentPath, agentTicketKey, issueAgentTicket } from "../../../core/agent-tickets";
+import { type AgentRequest, agentPath, agentTicketKey, issueAgentTicket } from "../../../core/agent-protocol";
 import { tokenSecret } from "../../../core/tokens";
 import { eventually, kubectl } from "../../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../../support/platform";

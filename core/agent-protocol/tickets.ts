@@ -1,7 +1,6 @@
 import { createHmac } from "node:crypto";
-import { dns1123Label } from "./k8s/validation/names";
-import { safeEqual } from "./tokens";
-import { isUuid } from "./uuid";
+import { safeEqual } from "../tokens";
+import { type AgentRequest, agentUrl, parseAgentPath } from "./requests";
 
 /**
  * What the API may ask of a node agent, and the proof that it did: the API authorizes a student's request,
@@ -10,69 +9,12 @@ import { isUuid } from "./uuid";
  * the path it is asked for, so whoever reads the database, or replays a ticket elsewhere, gets nothing.
  */
 
-export const AGENT_VERBS = ["exec", "attach", "logs", "portforward"] as const;
-export type AgentVerb = (typeof AGENT_VERBS)[number];
-
-/** One request to a node agent; `target` is the container name, or the port for `portforward`. */
-export interface AgentRequest {
-  cluster: string;
-  pod: string;
-  verb: AgentVerb;
-  target: string;
-}
-
 /** How long a ticket is good for: time to open the connection, not to use it. */
 export const AGENT_TICKET_SECONDS = 60;
-
-const PORT = /^[1-9]\d{0,4}$/;
 
 /** The key tickets are signed with, derived from the platform's token secret under its own label. */
 export function agentTicketKey(tokenSecret: string): string {
   return createHmac("sha256", tokenSecret).update("timonier agent tickets").digest("base64url");
-}
-
-/** Why a request cannot go to an agent, or undefined when every part is what the platform could have made. */
-export function agentRequestProblem(request: AgentRequest): string | undefined {
-  if (!AGENT_VERBS.includes(request.verb)) return `unknown verb ${JSON.stringify(request.verb)}`;
-  if (!isUuid(request.cluster)) return `invalid cluster id ${JSON.stringify(request.cluster)}`;
-  if (!isUuid(request.pod)) return `invalid pod uid ${JSON.stringify(request.pod)}`;
-  if (request.verb === "portforward") {
-    if (!PORT.test(request.target) || Number(request.target) > 65535)
-      return `invalid port ${JSON.stringify(request.target)}`;
-  } else if (dns1123Label(request.target).length) {
-    return `invalid container name ${JSON.stringify(request.target)}`;
-  }
-  return undefined;
-}
-
-/** The agent's path for a request; throws when a part is invalid, so nothing unchecked reaches a URL. */
-export function agentPath(request: AgentRequest): string {
-  const problem = agentRequestProblem(request);
-  if (problem) throw new Error(`refusing to build an agent URL: ${problem}`);
-  const pod = `/pods/${encodeURIComponent(request.cluster)}/${encodeURIComponent(request.pod)}`;
-  const target = encodeURIComponent(request.target);
-  return request.verb === "portforward"
-    ? `${pod}/portforward/${target}`
-    : `${pod}/containers/${target}/${request.verb}`;
-}
-
-/** The request an agent path names (the inverse of `agentPath`), or undefined for any other path. */
-export function parseAgentPath(pathname: string): AgentRequest | undefined {
-  const parts = pathname.split("/");
-  let decoded: string[];
-  try {
-    decoded = parts.map(decodeURIComponent);
-  } catch {
-    return undefined;
-  }
-  const [empty, pods, cluster = "", pod = "", kind, target = "", verb] = decoded;
-  if (empty !== "" || pods !== "pods") return undefined;
-  let request: AgentRequest;
-  if (kind === "portforward" && parts.length === 6) request = { cluster, pod, verb: "portforward", target };
-  else if (kind === "containers" && parts.length === 7 && verb !== "portforward")
-    request = { cluster, pod, verb: verb as AgentVerb, target };
-  else return undefined;
-  return agentRequestProblem(request) ? undefined : request;
 }
 
 interface Claims extends AgentRequest {
@@ -98,6 +40,27 @@ export function issueAgentTicket(
   };
   const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
   return `${payload}.${sign(key, payload)}`;
+}
+
+/** The header that carries a ticket to the agent. */
+export function agentAuthorization(ticket: string): { authorization: string } {
+  return { authorization: `Bearer ${ticket}` };
+}
+
+/**
+ * The one way the API addresses a node agent: the URL built from validated, encoded parts only (a part
+ * that is not a cluster id, pod uid, container name or port throws), with a ticket signed for exactly
+ * that request, which the agent checks against the path it serves.
+ */
+export function signedAgentRequest(
+  key: string,
+  base: string,
+  request: AgentRequest,
+  now: Date,
+  query?: URLSearchParams,
+): { url: URL; headers: { authorization: string } } {
+  const url = agentUrl(base, request, query);
+  return { url, headers: agentAuthorization(issueAgentTicket(key, request, now)) };
 }
 
 /** The outcome of checking a ticket: 401 when it proves nothing, 403 when it is for another request. */

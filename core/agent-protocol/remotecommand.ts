@@ -1,14 +1,29 @@
 /**
- * Kubernetes' remotecommand streaming over WebSocket (v4/v5.channel.k8s.io): every binary message starts
- * with a channel byte. v5 adds a close message so the client can end stdin.
+ * Kubernetes' remotecommand streaming over WebSocket (v4/v5.channel.k8s.io), what the agent serves for exec
+ * and attach, and what the API relays to it frame for frame (or makes from kubectl's SPDY streams): every
+ * binary message starts with a channel byte. v5 adds a close message so the client can end stdin.
  */
-export const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
+export const REMOTECOMMAND_V5 = "v5.channel.k8s.io";
+export const REMOTECOMMAND_V4 = "v4.channel.k8s.io";
+/** The subprotocols, the preferred first. */
+export const REMOTECOMMAND_PROTOCOLS = [REMOTECOMMAND_V5, REMOTECOMMAND_V4];
 
 export const CHANNEL = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
 
-export function frame(channel: number, data: Buffer | string): Buffer {
+export function encodeFrame(channel: number, data: Buffer | string): Buffer {
   const body = typeof data === "string" ? Buffer.from(data) : data;
   return Buffer.concat([Buffer.from([channel]), body]);
+}
+
+/** A message's channel and body; undefined for an empty message, which carries no channel. */
+export function decodeFrame(message: Buffer): { channel: number; data: Buffer } | undefined {
+  const channel = message[0];
+  return channel === undefined ? undefined : { channel, data: message.subarray(1) };
+}
+
+/** v5's close message: the sender will write no more on `channel` (only stdin is ever closed). */
+export function closeFrame(channel: number): Buffer {
+  return Buffer.from([CHANNEL.close, channel]);
 }
 
 /** The final message on the error channel: success, or the exit code kubectl turns into its own. */
@@ -23,8 +38,15 @@ export function exitStatus(exitCode: number, command: string[]): string {
   });
 }
 
-export function failureStatus(message: string): string {
-  return JSON.stringify({ metadata: {}, status: "Failure", message, reason: "InternalError", code: 500 });
+/** A failure on the error channel, the last message of a stream that could not run or went away. */
+export function failureStatus(message: string, reason?: string): string {
+  return JSON.stringify({
+    metadata: {},
+    status: "Failure",
+    message,
+    ...(reason ? { reason } : {}),
+    code: 500,
+  });
 }
 
 /** A terminal size from the resize channel. */
