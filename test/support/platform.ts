@@ -4,13 +4,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import postgres from "postgres";
 import { type RunningApi, startApiServer } from "../../api/server";
 import { loadConfig } from "../../core/config";
-import { migrateDatabase } from "../../db/client";
 import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { LABEL } from "../../workers/node-agent/runtime";
 import { type RunningWorkers, startWorkers } from "../../workers/start";
+import { createTestDatabase, requireEnv } from "./database";
 
 export interface TestPlatform {
   url: string;
@@ -55,30 +54,8 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/**
- * Drops a suite's database. The platform's role is no superuser, so WITH (FORCE) cannot end an autovacuum
- * worker that has just started on it: wait for that to finish, as it soon does, rather than fail the suite.
- */
-async function dropDatabase(sql: postgres.Sql, name: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await sql.unsafe(`drop database if exists ${name} with (force)`);
-      return;
-    } catch (err) {
-      if (attempt >= 20) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
-
 /** The bearer token a kubeconfig carries. */
 export const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(kubeconfig)?.[1] ?? "";
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the suites with npm test`);
-  return value;
-}
 
 /**
  * A whole platform in this process against the real Postgres, Redis and Docker that `npm test` started:
@@ -101,14 +78,7 @@ export async function startTestPlatform(
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
-  const baseUrl = requireEnv("DATABASE_URL");
-  const dbName = `timonier_test_${suffix}`;
-  const adminSql = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await adminSql.unsafe(`create database ${dbName}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${dbName}`;
-  const databaseUrl = url.toString();
-  await migrateDatabase(databaseUrl);
+  const database = await createTestDatabase(suffix);
 
   const workDir = await mkdtemp(join(tmpdir(), "timonier-test-"));
   const [port, tlsPort, ingressPort, ingressTlsPort] = [
@@ -121,7 +91,7 @@ export async function startTestPlatform(
   const nodeName = `test-node-${suffix}`;
   const config = loadConfig({
     ...process.env,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: database.url,
     REDIS_URL: options.redisUrl ?? requireEnv("REDIS_URL"),
     TIMONIER_PORT: String(port),
     TIMONIER_TLS_PORT: String(tlsPort),
@@ -223,8 +193,7 @@ export async function startTestPlatform(
             .catch(() => {}),
         ),
       );
-      await dropDatabase(adminSql, dbName);
-      await adminSql.end();
+      await database.drop();
       await rm(workDir, { recursive: true, force: true });
     },
   };
