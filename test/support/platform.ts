@@ -79,7 +79,6 @@ export async function startTestPlatform(
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
   const database = await createTestDatabase(suffix);
-  const databaseUrl = database.url;
 
   const workDir = await mkdtemp(join(tmpdir(), "timonier-test-"));
   const [port, tlsPort, ingressPort, ingressTlsPort] = [
@@ -92,7 +91,7 @@ export async function startTestPlatform(
   const nodeName = `test-node-${suffix}`;
   const config = loadConfig({
     ...process.env,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: database.url,
     REDIS_URL: options.redisUrl ?? requireEnv("REDIS_URL"),
     TIMONIER_PORT: String(port),
     TIMONIER_TLS_PORT: String(tlsPort),
