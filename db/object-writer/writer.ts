@@ -108,6 +108,8 @@ export class ObjectWriter {
       try {
         return await this.store.update(key, next);
       } catch (err) {
+        // deleted since it was read: as if it had not been there
+        if (err instanceof KubeError && err.code === 404) return undefined;
         if (!isConflict(err) || pinned || attempt >= CONFLICT_RETRIES) throw err;
       }
     }

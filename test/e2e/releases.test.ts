@@ -314,6 +314,37 @@ describe("Helm releases", () => {
     expect((await platform.admin("DELETE", `/v1/clusters/${id}/releases/timonier`)).status).toBe(200);
   });
 
+  it("writes as Helm's field manager, and nothing into a namespace that does not exist", async () => {
+    const plain = {
+      "Chart.yaml": "apiVersion: v2\nname: plain\nversion: 0.1.0\n",
+      "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: b\n",
+    };
+    const res = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "plain",
+      chart: { files: plain },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const managers = await k(
+      "get",
+      "configmap",
+      "plain",
+      "--show-managed-fields",
+      "-o",
+      "jsonpath={.metadata.managedFields[*].manager}",
+    );
+    expect(managers.stdout).toBe("helm");
+    const lost = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "lost",
+      namespace: "nowhere",
+      chart: { files: plain },
+    });
+    expect(lost.status).toBe(422);
+    expect(((await lost.json()) as { error: { message: string } }).error.message).toBe(
+      'namespaces "nowhere" not found',
+    );
+    expect((await platform.admin("DELETE", `/v1/clusters/${id}/releases/plain`)).status).toBe(200);
+  });
+
   it("runs pre- and post-install hooks off the request, and fails a release whose hook fails", async () => {
     const hooked = (exitCode: number) => ({
       "Chart.yaml": "apiVersion: v2\nname: hooked\nversion: 0.1.0\n",
