@@ -439,7 +439,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const all = await revisions(deps, clusterId, name, namespace);
     const last = all.at(-1);
     if (!last) throw new ApiError(404, "not_found", `release: not found: ${name}`);
-    refuseIfBusy(last);
+    // as Helm: a release left pending (its process stopped mid-way) can still be uninstalled
     const uninstall = async () => {
       await runHooks(deps, clusterId, last, last.hooks ?? [], "pre-delete");
       for (const obj of manifestObjects(last.manifest) as KubeObject[])

@@ -171,7 +171,6 @@ export const uninstallRelease = createRoute({
       ReleaseSchema,
       "Uninstalled; with delete hooks, `uninstalling` at once, the release gone (404) once its hooks have run",
     ),
-    ...busy,
     ...errors,
   },
 });
