@@ -4,6 +4,7 @@ import type { Database } from "../db/client";
 import type { ClusterRepository, ClusterRow } from "../db/clusters";
 import type { MetricsRepository } from "../db/metrics";
 import type { NodeRepository } from "../db/nodes";
+import type { ObjectWriter } from "../db/object-writer/writer";
 import type { ObjectStore } from "../db/store";
 import type { TenantRepository } from "../db/tenants";
 import type { Activity } from "./kube/activity";
@@ -28,6 +29,8 @@ export interface ApiDeps {
   db: Database;
   redis: Redis;
   store: ObjectStore;
+  /** Every object write of the Kubernetes API and the releases API goes through it. */
+  writer: ObjectWriter;
   clusters: ClusterRepository;
   tenants: TenantRepository;
   nodes: NodeRepository;

@@ -11,6 +11,7 @@ import { ClusterRepository } from "../db/clusters";
 import { MetricsRepository } from "../db/metrics";
 import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
+import { ObjectWriter } from "../db/object-writer/writer";
 import { storeHooks } from "../db/service-allocations";
 import { ObjectStore } from "../db/store";
 import { TenantRepository } from "../db/tenants";
@@ -66,6 +67,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     db,
     redis,
     store,
+    writer: new ObjectWriter({ store }),
     clusters: new ClusterRepository(db, networks),
     tenants: new TenantRepository(db),
     nodes: new NodeRepository(db),

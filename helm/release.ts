@@ -11,7 +11,15 @@ export interface ReleaseRecord {
     last_deployed: string;
     deleted: string;
     description: string;
-    status: "deployed" | "superseded" | "failed" | "uninstalled" | "pending-install" | "pending-upgrade";
+    status:
+      | "deployed"
+      | "superseded"
+      | "failed"
+      | "uninstalling"
+      | "uninstalled"
+      | "pending-install"
+      | "pending-upgrade"
+      | "pending-rollback";
     notes?: string;
   };
   chart: {

@@ -1,34 +1,28 @@
 import type { Context } from "hono";
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
-import { applyConfiguration, recordUpdate } from "../../core/k8s/managed-fields/managed-fields";
+import { applyConfiguration } from "../../core/k8s/managed-fields/managed-fields";
 import { generateName } from "../../core/k8s/owners";
 import { jsonPatch, mergePatch } from "../../core/k8s/patch";
 import type { ResourceType } from "../../core/k8s/resources";
 import { pruneFields, unknownFields } from "../../core/k8s/schema";
 import { strategicMerge } from "../../core/k8s/strategic-merge";
+import { strategyFor } from "../../core/k8s/strategies";
+import { replicasFromScale, toScale } from "../../core/k8s/strategies/workloads";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
 import { storageOf } from "../../core/k8s/views";
-import { checkPreconditions, type ObjectKey } from "../../db/store";
+import type { DeleteOptions } from "../../db/object-writer/deletion";
+import type { WriteOptions } from "../../db/object-writer/writer";
+import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
-import { guardDeletionMarks, markForDeletion } from "./deletion";
 import { nodeMetrics, podMetrics } from "./metrics";
 import { nodeObjects, writeNodeView } from "./nodes";
 import { paginate } from "./pagination";
-import {
-  listsPlatformQuota,
-  namesPlatformQuota,
-  platformQuota,
-  refusePlatformQuotaWrite,
-} from "./platform-quota";
+import { listsPlatformQuota, namesPlatformQuota, platformQuota } from "./platform-quota";
 import type { RequestInfo } from "./request-info";
 import { matches, selectorsOf } from "./selection";
 import { served, stored } from "./served";
-import { strategyFor } from "./strategies";
-import { updateEphemeralContainers } from "./strategies/pods";
-import type { Strategy } from "./strategies/strategy";
-import { replicasFromScale, toScale } from "./strategies/workloads";
 import { tableFor, wantsTable } from "./table-negotiation";
 import { serveWatch } from "./watch";
 
@@ -49,24 +43,6 @@ async function respond(c: Ctx, type: ResourceType, obj: KubeObject, status: 200 
   if (wantsTable(c))
     return c.json(tableFor(c, type, [obj], { resourceVersion: obj.metadata.resourceVersion }), status);
   return c.json(served(type, obj), status);
-}
-
-async function ensureNamespaceAcceptsWrites(c: Ctx, namespace: string): Promise<void> {
-  if (!namespace) return;
-  const { store } = c.var.deps;
-  const ns = await store.get({
-    clusterId: c.var.cluster.id,
-    group: "",
-    resource: "namespaces",
-    namespace: "",
-    name: namespace,
-  });
-  if (!ns) throw kubeErrors.notFound("namespaces", "", namespace);
-  if (ns.metadata.deletionTimestamp) {
-    throw kubeErrors.forbidden(
-      `unable to create new content in namespace ${namespace} because it is being terminated`,
-    );
-  }
 }
 
 export async function getObject(c: Ctx, info: RequestInfo) {
@@ -120,6 +96,16 @@ function isDryRun(c: Ctx): boolean {
   return c.req.queries("dryRun")?.includes("All") ?? false;
 }
 
+/** The request's writer and dry-run, and the subresource written through, for the object write path. */
+function writeOptions(c: Ctx, info: RequestInfo, manager = fieldManager(c)): WriteOptions {
+  const subresource = info.subresource === "status" || info.subresource === "ephemeralcontainers";
+  return {
+    manager,
+    dryRun: isDryRun(c),
+    ...(subresource ? { subresource: info.subresource as WriteOptions["subresource"] } : {}),
+  };
+}
+
 async function readBody(c: Ctx, info: RequestInfo): Promise<KubeObject> {
   const obj = decodeObject(await c.req.text(), c.req.header("content-type"));
   const expected = info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version;
@@ -152,20 +138,12 @@ export async function createObject(c: Ctx, info: RequestInfo) {
   const obj = stored(info.type, checkFields(c, info, await readBody(c, info)));
   if (!obj.metadata.name && obj.metadata.generateName)
     obj.metadata.name = generateName(obj.metadata.generateName);
-  if (namesPlatformQuota(info, obj.metadata.name)) refusePlatformQuotaWrite();
-  const { deps, cluster } = c.var;
-  const strategy = strategyFor(info.type);
-  const prepared = strategy.create(obj, { now: deps.now(), type: info.type });
-  trackManagers(c, info, undefined, prepared);
-  await ensureNamespaceAcceptsWrites(c, info.namespace);
-  if (isDryRun(c)) return respond(c, info.type, prepared, 201);
-  const key = objectKey(cluster.id, info, prepared.metadata.name as string);
-  const created = await deps.store.create(key, prepared);
+  const key = objectKey(c.var.cluster.id, info, obj.metadata.name ?? "");
+  const created = await c.var.deps.writer.create(info.type, key, obj, writeOptions(c, info));
   return respond(c, info.type, created, 201);
 }
 
 export async function updateObject(c: Ctx, info: RequestInfo) {
-  if (namesPlatformQuota(info, info.name)) refusePlatformQuotaWrite();
   if (!info.type.verbs.includes("update")) throw kubeErrors.methodNotAllowed();
   if (info.type.virtual) return writeNode(c, info, () => readBody(c, info));
   const name = info.name as string;
@@ -176,24 +154,8 @@ export async function updateObject(c: Ctx, info: RequestInfo) {
     );
   }
   obj.metadata.name = name;
-  const { deps, cluster } = c.var;
-  const key = objectKey(cluster.id, info, name);
-  const current = await deps.store.get(key);
-  if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
-  const strategy = strategyFor(info.type);
-  const ctx = { now: deps.now(), type: info.type };
-  const next = writeThrough(strategy, info, obj, current, ctx);
-  guardDeletionMarks(next, current, info.type);
-  trackManagers(c, info, current, next);
-  if (isDryRun(c)) return respond(c, info.type, next);
-  const updated = await deps.store.update(key, next);
-  return respond(c, info.type, updated);
-}
-
-interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  propagationPolicy?: string;
+  const key = objectKey(c.var.cluster.id, info, name);
+  return respond(c, info.type, await c.var.deps.writer.update(info.type, key, obj, writeOptions(c, info)));
 }
 
 async function readDeleteOptions(c: Ctx): Promise<DeleteOptions> {
@@ -207,21 +169,12 @@ async function readDeleteOptions(c: Ctx): Promise<DeleteOptions> {
 }
 
 export async function deleteObject(c: Ctx, info: RequestInfo) {
-  if (namesPlatformQuota(info, info.name)) refusePlatformQuotaWrite();
   if (info.type.virtual || !info.type.verbs.includes("delete")) throw kubeErrors.methodNotAllowed();
   const name = info.name as string;
-  const { deps, cluster } = c.var;
-  const key = objectKey(cluster.id, info, name);
+  const key = objectKey(c.var.cluster.id, info, name);
   const options = await readDeleteOptions(c);
-  const current = await deps.store.get(key);
-  if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
-  checkPreconditions(key, current, options.preconditions);
-  const strategy = strategyFor(info.type);
-  if (isDryRun(c)) return respond(c, info.type, current);
-  const outcome =
-    (await markForDeletion(deps, info.type, key, current, options)) ??
-    (await strategy.delete(deps, key, current, options));
-  if (outcome.kind === "pending") return respond(c, info.type, outcome.object);
+  const outcome = await c.var.deps.writer.delete(info.type, key, { ...options, dryRun: isDryRun(c) });
+  if (outcome.kind !== "gone") return respond(c, info.type, outcome.object);
   if (info.type.kind === "Pod" || info.type.kind === "Namespace")
     return respond(c, info.type, outcome.object);
   return c.json({
@@ -233,7 +186,7 @@ export async function deleteObject(c: Ctx, info: RequestInfo) {
       name,
       ...(info.type.group ? { group: info.type.group } : {}),
       kind: info.type.resource,
-      uid: current.metadata.uid,
+      uid: outcome.object.metadata.uid,
     },
   });
 }
@@ -248,7 +201,6 @@ export async function deleteCollection(c: Ctx, info: RequestInfo) {
     ...(info.namespace ? { namespace: info.namespace } : {}),
   });
   const options = await readDeleteOptions(c);
-  const strategy = strategyFor(info.type);
   const deleted: KubeObject[] = [];
   for (const obj of items.filter((o) => matches(info.type, sel, o))) {
     const key = {
@@ -256,10 +208,7 @@ export async function deleteCollection(c: Ctx, info: RequestInfo) {
       namespace: obj.metadata.namespace ?? "",
     };
     try {
-      const outcome =
-        (await markForDeletion(deps, info.type, key, obj, options)) ??
-        (await strategy.delete(deps, key, obj, options));
-      deleted.push(outcome.object);
+      deleted.push((await deps.writer.delete(info.type, key, options, obj)).object);
     } catch (err) {
       if (!(err instanceof KubeError && err.code === 404)) throw err;
     }
@@ -362,18 +311,6 @@ function applyManager(c: Ctx): string {
   return manager;
 }
 
-/** A non-apply write: the writer owns what it changed (status writes leave ownership as it was). */
-function trackManagers(c: Ctx, info: RequestInfo, current: KubeObject | undefined, next: KubeObject): void {
-  if (info.subresource === "status") {
-    next.metadata.managedFields = current?.metadata.managedFields;
-    if (!next.metadata.managedFields) delete next.metadata.managedFields;
-    return;
-  }
-  const managed = recordUpdate(current, next, fieldManager(c), rfc3339(c.var.deps.now()));
-  if (managed.length) next.metadata.managedFields = managed;
-  else delete next.metadata.managedFields;
-}
-
 function decodeApplied(c: Ctx, body: string, info: RequestInfo): KubeObject {
   const obj = checkFields(c, info, decodeObject(body, "application/apply-patch+yaml"));
   const expected = info.type.group ? `${info.type.group}/${info.type.version}` : info.type.version;
@@ -401,11 +338,14 @@ async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
     kind: info.type.kind,
     metadata: { ...obj.metadata, name, ...(info.type.namespaced ? { namespace: info.namespace } : {}) },
   };
-  const applied = applyConfiguration(undefined, configuration, applyManager(c), true, rfc3339(deps.now()));
-  const prepared = strategyFor(info.type).create(applied, { now: deps.now(), type: info.type });
-  await ensureNamespaceAcceptsWrites(c, info.namespace);
-  if (isDryRun(c)) return respond(c, info.type, prepared, 201);
-  return respond(c, info.type, await deps.store.create(objectKey(cluster.id, info, name), prepared), 201);
+  const manager = applyManager(c);
+  const applied = applyConfiguration(undefined, configuration, manager, true, rfc3339(deps.now()));
+  const key = objectKey(cluster.id, info, name);
+  const created = await deps.writer.create(info.type, key, applied, {
+    ...writeOptions(c, info, manager),
+    applied: true,
+  });
+  return respond(c, info.type, created, 201);
 }
 
 /**
@@ -413,7 +353,6 @@ async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
  * ownership (managedFields), conflicts and `force`.
  */
 export async function patchObject(c: Ctx, info: RequestInfo) {
-  if (namesPlatformQuota(info, info.name)) refusePlatformQuotaWrite();
   if (!info.type.verbs.includes("patch")) throw kubeErrors.methodNotAllowed();
   if (info.type.virtual) {
     const text = await c.req.text();
@@ -424,22 +363,16 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
   const key = objectKey(cluster.id, info, name);
   const body = await c.req.text();
   const contentType = c.req.header("content-type") ?? "";
-  const strategy = strategyFor(info.type);
-  // like kube-apiserver's GuaranteedUpdate: a patch without its own resourceVersion applies to the
-  // latest object, and is retried when a concurrent write (a status update, say) got there first
-  for (let attempt = 0; ; attempt++) {
-    const current = await deps.store.get(key);
-    if (!current) {
-      // server-side apply creates what does not exist yet
-      if (contentType.startsWith("application/apply-patch+yaml")) return applyCreate(c, info, body);
-      throw kubeErrors.notFound(info.type.resource, info.type.group, name);
-    }
-    const apply = contentType.startsWith("application/apply-patch+yaml");
+  const apply = contentType.startsWith("application/apply-patch+yaml");
+  const manager = apply ? applyManager(c) : fieldManager(c);
+  // a patch without its own resourceVersion applies to the latest object; the write path tries it again
+  // when a concurrent write (a status update, say) got there first
+  const patchOnto = (current: KubeObject): KubeObject => {
     const patched = apply
       ? applyConfiguration(
           current,
           decodeApplied(c, body, info),
-          applyManager(c),
+          manager,
           c.req.query("force") === "true",
           rfc3339(deps.now()),
         )
@@ -450,35 +383,16 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
     if (!patched || typeof patched !== "object" || !patched.metadata) {
       throw kubeErrors.badRequest("the patch removed the object's metadata");
     }
-    const pinned = patched.metadata.resourceVersion !== current.metadata.resourceVersion;
     patched.metadata.name = name;
     if (info.type.namespaced) patched.metadata.namespace = info.namespace;
-    patched.metadata.resourceVersion ??= current.metadata.resourceVersion;
-    const ctx = { now: deps.now(), type: info.type };
-    const next = writeThrough(strategy, info, patched, current, ctx);
-    guardDeletionMarks(next, current, info.type);
-    if (!apply) trackManagers(c, info, current, next);
-    if (isDryRun(c)) return respond(c, info.type, next);
-    try {
-      return respond(c, info.type, await deps.store.update(key, next));
-    } catch (err) {
-      const conflict = err instanceof KubeError && err.status.reason === "Conflict";
-      if (!conflict || pinned || attempt >= 4) throw err;
-    }
-  }
-}
-
-/** An update through the object or one of its writable subresources (`status`, `ephemeralcontainers`). */
-function writeThrough(
-  strategy: Strategy,
-  info: RequestInfo,
-  next: KubeObject,
-  current: KubeObject,
-  ctx: Parameters<Strategy["update"]>[2],
-): KubeObject {
-  if (info.subresource === "status") return strategy.updateStatus(next, current, ctx);
-  if (info.subresource === "ephemeralcontainers") return updateEphemeralContainers(next, current);
-  return strategy.update(next, current, ctx);
+    return patched;
+  };
+  const options = { ...writeOptions(c, info, manager), applied: apply };
+  const updated = await deps.writer.mutate(info.type, key, patchOnto, options);
+  if (updated) return respond(c, info.type, updated);
+  // server-side apply creates what does not exist yet
+  if (apply) return applyCreate(c, info, body);
+  throw kubeErrors.notFound(info.type.resource, info.type.group, name);
 }
 
 /** `scale`: read and write spec.replicas through an autoscaling/v1 Scale, as `kubectl scale` does. */
@@ -497,15 +411,16 @@ export async function scaleObject(c: Ctx, info: RequestInfo) {
       : applyPatch(toScale(current) as KubeObject, text, c.req.header("content-type") ?? "");
   const replicas = replicasFromScale(scale);
   if (isDryRun(c)) return c.json({ ...toScale(current), spec: { replicas } });
-  const manager = fieldManager(c);
-  const updated = await deps.store.mutate(key, (obj) => {
-    const spec = obj.spec as { replicas?: number };
-    if (spec.replicas === replicas) return undefined;
-    const before = structuredClone(obj);
-    spec.replicas = replicas;
-    obj.metadata.generation = (obj.metadata.generation ?? 1) + 1;
-    obj.metadata.managedFields = recordUpdate(before, obj, manager, rfc3339(deps.now()));
-    return obj;
-  });
+  const updated = await deps.writer.mutate(
+    info.type,
+    key,
+    (obj) => {
+      const spec = obj.spec as { replicas?: number };
+      if (spec.replicas === replicas) return undefined;
+      spec.replicas = replicas;
+      return obj;
+    },
+    { manager: fieldManager(c) },
+  );
   return c.json(toScale(updated ?? current));
 }

@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import { formatBudget, PLATFORM_BUDGET } from "../../core/k8s/budget";
-import { kubeErrors } from "../../core/k8s/errors";
 import type { ResourceQuota } from "../../core/k8s/quota/usage";
 import { budgetUsage, clusterBudget } from "../../db/budget-admission";
 import type { AppEnv } from "../env";
@@ -57,11 +56,4 @@ export async function platformQuota(c: Context<AppEnv>): Promise<ResourceQuota> 
     spec: { hard },
     status: { hard, used: quantities(formatBudget({ ...used, storageBytes: cluster.storedBytes })) },
   };
-}
-
-/** Any write to the platform's quota: refused, whoever asks. */
-export function refusePlatformQuotaWrite(): never {
-  throw kubeErrors.forbidden(
-    `resourcequotas "${PLATFORM_BUDGET}" is forbidden: it is this cluster's budget, set by the platform; it changes only through the management API`,
-  );
 }

@@ -6,7 +6,6 @@ import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
 import { objectKey } from "./handlers";
 import type { RequestInfo } from "./request-info";
-import { strategyFor } from "./strategies";
 
 type Ctx = Context<AppEnv>;
 
@@ -61,7 +60,7 @@ export async function evictPod(c: Ctx, info: RequestInfo) {
   if (!pod) throw kubeErrors.notFound("pods", "", name);
   const dryRun = c.req.query("dryRun") === "All";
   await spendDisruption(c, pod as Pod, dryRun);
-  if (!dryRun) await strategyFor(info.type).delete(deps, key, pod, eviction.deleteOptions ?? {});
+  if (!dryRun) await deps.writer.delete(info.type, key, eviction.deleteOptions ?? {}, pod);
   return created(c);
 }
 

@@ -314,7 +314,38 @@ describe("Helm releases", () => {
     expect((await platform.admin("DELETE", `/v1/clusters/${id}/releases/timonier`)).status).toBe(200);
   });
 
-  it("runs pre- and post-install hooks, and refuses a release whose hook fails", async () => {
+  it("writes as Helm's field manager, and nothing into a namespace that does not exist", async () => {
+    const plain = {
+      "Chart.yaml": "apiVersion: v2\nname: plain\nversion: 0.1.0\n",
+      "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: b\n",
+    };
+    const res = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "plain",
+      chart: { files: plain },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const managers = await k(
+      "get",
+      "configmap",
+      "plain",
+      "--show-managed-fields",
+      "-o",
+      "jsonpath={.metadata.managedFields[*].manager}",
+    );
+    expect(managers.stdout).toBe("helm");
+    const lost = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "lost",
+      namespace: "nowhere",
+      chart: { files: plain },
+    });
+    expect(lost.status).toBe(422);
+    expect(((await lost.json()) as { error: { message: string } }).error.message).toBe(
+      'namespaces "nowhere" not found',
+    );
+    expect((await platform.admin("DELETE", `/v1/clusters/${id}/releases/plain`)).status).toBe(200);
+  });
+
+  it("runs pre- and post-install hooks off the request, and fails a release whose hook fails", async () => {
     const hooked = (exitCode: number) => ({
       "Chart.yaml": "apiVersion: v2\nname: hooked\nversion: 0.1.0\n",
       "templates/app.yaml":
@@ -350,11 +381,31 @@ describe("Helm releases", () => {
         "",
       ].join("\n"),
     });
+    const settled = (name: string) =>
+      eventually(
+        async () => {
+          const release = (await (
+            await platform.admin("GET", `/v1/clusters/${id}/releases/${name}`)
+          ).json()) as {
+            status: string;
+            description: string;
+          };
+          return release.status.startsWith("pending-") ? undefined : release;
+        },
+        60_000,
+        `release ${name} deployed or failed`,
+      );
     const ok = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
       name: "db",
       chart: { files: hooked(0) },
     });
     expect(ok.status, await ok.clone().text()).toBe(201);
+    expect(((await ok.json()) as { status: string }).status).toBe("pending-install");
+    const upgrade = await platform.admin("PUT", `/v1/clusters/${id}/releases/db`, {
+      chart: { files: hooked(0) },
+    });
+    expect(upgrade.status).toBe(409);
+    expect((await settled("db")).status).toBe("deployed");
     expect((await k("get", "configmap", "db-app", "db-installed", "-o", "name")).stdout).toBe(
       "configmap/db-app\nconfigmap/db-installed\n",
     );
@@ -368,10 +419,11 @@ describe("Helm releases", () => {
       name: "bad",
       chart: { files: hooked(1) },
     });
-    expect(failing.status).toBe(422);
-    expect(((await failing.json()) as { error: { message: string } }).error.message).toBe(
-      "pre-install hook failed: Job bad-migrate did not succeed",
-    );
+    expect(failing.status).toBe(201);
+    expect(await settled("bad")).toMatchObject({
+      status: "failed",
+      description: 'Release "bad" failed: pre-install hook failed: Job bad-migrate did not succeed',
+    });
     expect((await k("get", "configmap", "bad-app")).code).not.toBe(0);
   });
 });

@@ -1,7 +1,9 @@
 import { KubeError } from "../../core/k8s/errors";
 import type { ObjectRef } from "../../core/queues";
+import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
 import type { RevisionPlan } from "./revisions";
+import { controllerWrites } from "./writes";
 
 const revisionKey = (ref: ObjectRef, name: string) => ({
   clusterId: ref.clusterId,
@@ -13,14 +15,15 @@ const revisionKey = (ref: ObjectRef, name: string) => ({
 
 /** Writes a revision plan: the new ControllerRevision, a rollback's renumbering, the pruned history. */
 export async function applyRevisions(store: ObjectStore, ref: ObjectRef, plan: RevisionPlan): Promise<void> {
+  const writes = controllerWrites(store);
   if (plan.create) {
-    await store.create(revisionKey(ref, plan.create.metadata.name ?? ""), plan.create).catch((err) => {
-      if (!(err instanceof KubeError && err.code === 409)) throw err;
+    await writes.create(revisionKey(ref, plan.create.metadata.name ?? ""), plan.create).catch((err) => {
+      if (!(err instanceof KubeError && err.code === 409) && !isNamespaceTerminating(err)) throw err;
     });
   }
   if (plan.renumber) {
     const { name, revision } = plan.renumber;
-    await store.mutate(revisionKey(ref, name), (rev) => {
+    await writes.mutate(revisionKey(ref, name), (rev) => {
       if (rev.revision === revision) return undefined;
       rev.revision = revision;
       return rev;

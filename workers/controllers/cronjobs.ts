@@ -3,12 +3,14 @@ import { isControlledBy } from "../../core/k8s/owners";
 import { defaultJob } from "../../core/k8s/workloads/defaults";
 import type { CronJob, Job } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
+import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { planCronJob } from "./cronjob-plan";
 import { writeStatus } from "./write-status";
+import { controllerWrites } from "./writes";
 
 /**
  * Starts a CronJob's Jobs on schedule (see cronjob-plan.ts). Each pass asks to look again at the next
@@ -46,7 +48,10 @@ export class CronJobController {
     if (plan.create) {
       const job = defaultJob(plan.create);
       try {
-        await this.store.create({ ...key, resource: "jobs", name: job.metadata.name ?? "" }, job);
+        await controllerWrites(this.store, this.now).create(
+          { ...key, resource: "jobs", name: job.metadata.name ?? "" },
+          job,
+        );
         await this.events.record(
           ref.clusterId,
           cj,
@@ -55,7 +60,7 @@ export class CronJobController {
           `Created job ${job.metadata.name}`,
         );
       } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409)) throw err;
+        if (!(err instanceof KubeError && err.code === 409) && !isNamespaceTerminating(err)) throw err;
       }
     }
     if (plan.skipped)

@@ -3,6 +3,7 @@ import { KubeError } from "../../core/k8s/errors";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import type { KubeObject, Pod } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
+import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import { type Controller, everyObject, itsNamespace } from "../controller";
 import type { Result } from "../shell";
@@ -14,6 +15,7 @@ import {
   SLICE_MANAGER,
   SLICE_MANAGER_LABEL,
 } from "./endpoints-plan";
+import { controllerWrites } from "./writes";
 
 /**
  * Keeps each selector Service's Endpoints and EndpointSlices equal to its ready pods. A ref names one
@@ -66,9 +68,9 @@ export class EndpointsController {
     const current = await this.store.get(key);
     if (!current) {
       try {
-        await this.store.create(key, desired);
+        await controllerWrites(this.store).create(key, desired);
       } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409)) throw err;
+        if (!(err instanceof KubeError && err.code === 409) && !isNamespaceTerminating(err)) throw err;
       }
       return;
     }
@@ -76,7 +78,7 @@ export class EndpointsController {
       fields.every((f) => isDeepStrictEqual(current[f], desired[f])) &&
       isDeepStrictEqual(current.metadata.labels ?? {}, desired.metadata.labels ?? {});
     if (same) return;
-    await this.store.mutate(key, (obj) => {
+    await controllerWrites(this.store).mutate(key, (obj) => {
       for (const f of fields) {
         if (desired[f] === undefined) delete obj[f];
         else obj[f] = desired[f];

@@ -9,6 +9,7 @@ import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { type PodCpu, planHpa } from "./hpa-plan";
 import { writeStatus } from "./write-status";
+import { controllerWrites } from "./writes";
 
 /** The kinds an HPA can scale, and where they are stored. */
 const SCALABLE: Record<string, { group: string; resource: string }> = {
@@ -67,9 +68,8 @@ export class HpaController {
     const plan = planHpa(hpa, spec.replicas ?? 1, cpu, this.now());
     if (plan.scaleTo !== undefined) {
       const size = plan.scaleTo;
-      await this.store.mutate(targetKey, (obj) => {
+      await controllerWrites(this.store, this.now).mutate(targetKey, (obj) => {
         (obj.spec as { replicas?: number }).replicas = size;
-        obj.metadata.generation = (obj.metadata.generation ?? 1) + 1;
         return obj;
       });
       await this.events.record(

@@ -4,6 +4,7 @@ import { podFromTemplate } from "../../core/k8s/pods";
 import type { Pod } from "../../core/k8s/types";
 import { JOB_INDEX_KEY, type Job } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
+import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
@@ -12,6 +13,7 @@ import type { Result } from "../shell";
 import { planJob } from "./job-plan";
 import { REFUSED_RETRY_MS, refusedCreate } from "./owned-pods";
 import { writeStatus } from "./write-status";
+import { controllerWrites } from "./writes";
 
 /**
  * The pod of one completion index, as the Job controller makes it: the index in an annotation, a label,
@@ -65,6 +67,7 @@ export class JobController {
       return {};
     }
     let refused: string | undefined;
+    const writes = controllerWrites(this.store, this.now);
     for (let i = 0; i < plan.create && !refused; i++) {
       const index = plan.indexes?.[i];
       const pod =
@@ -73,9 +76,10 @@ export class JobController {
           : indexedPod(job, ref.namespace, index);
       const name = pod.metadata.name ?? "";
       try {
-        await this.store.create({ ...jobKey, group: "", resource: "pods", name }, pod);
+        await writes.create({ ...jobKey, group: "", resource: "pods", name }, pod);
         await this.events.record(ref.clusterId, job, "Normal", "SuccessfulCreate", `Created pod: ${name}`);
       } catch (err) {
+        if (isNamespaceTerminating(err)) break;
         if (!(err instanceof KubeError && err.code === 409))
           refused = await refusedCreate(this.events, ref.clusterId, job, err);
       }

@@ -1,9 +1,11 @@
 import { KubeError } from "../../core/k8s/errors";
 import type { KubeObject, Pod } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/queues";
+import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
+import { controllerWrites } from "./writes";
 
 /** How a controller words its pod events (a StatefulSet says it differently from a ReplicaSet). */
 export interface PodEventWording {
@@ -36,8 +38,9 @@ export async function refusedCreate(
 }
 
 /**
- * The pod side of a controller's plan: creates the new pods (a name already taken is a retry that got
- * there first) and deletes the unwanted ones gracefully, each with its event on the owner. A refused
+ * The pod side of a controller's plan: creates the new pods through the write path (a name already taken
+ * is a retry that got there first; a namespace being deleted takes no more, as in kube-controller-manager,
+ * without an event) and deletes the unwanted ones gracefully, each with its event on the owner. A refused
  * creation stops the creating and is returned, for the owner's status and a later retry.
  */
 export async function applyPodChanges(
@@ -55,13 +58,15 @@ export async function applyPodChanges(
     namespace: ref.namespace,
     name,
   });
+  const writes = controllerWrites(o.store, () => change.now);
   for (const pod of change.create) {
     const name = pod.metadata.name ?? "";
     try {
-      await o.store.create(podKey(name), pod);
+      await writes.create(podKey(name), pod);
       await o.events.record(ref.clusterId, owner, "Normal", "SuccessfulCreate", wording.created(name));
     } catch (err) {
       if (err instanceof KubeError && err.code === 409) continue;
+      if (isNamespaceTerminating(err)) break;
       refused = await refusedCreate(o.events, ref.clusterId, owner, err);
       break;
     }

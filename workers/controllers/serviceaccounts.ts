@@ -1,8 +1,10 @@
 import { KubeError } from "../../core/k8s/errors";
 import type { ObjectRef } from "../../core/queues";
+import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
 import { type Controller, everyObject } from "../controller";
 import type { Result } from "../shell";
+import { controllerWrites } from "./writes";
 
 /** Gives every namespace its `default` ServiceAccount, as kube-controller-manager does. */
 export class ServiceAccountController {
@@ -26,13 +28,13 @@ export class ServiceAccountController {
     };
     if (await this.store.get(key)) return {};
     try {
-      await this.store.create(key, {
+      await controllerWrites(this.store).create(key, {
         apiVersion: "v1",
         kind: "ServiceAccount",
         metadata: { name: "default", namespace: ref.name },
       });
     } catch (err) {
-      if (!(err instanceof KubeError && err.code === 409)) throw err;
+      if (!(err instanceof KubeError && err.code === 409) && !isNamespaceTerminating(err)) throw err;
     }
     return {};
   }

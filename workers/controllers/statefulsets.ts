@@ -3,6 +3,7 @@ import { isControlledBy } from "../../core/k8s/owners";
 import type { Pod } from "../../core/k8s/types";
 import type { ControllerRevision, StatefulSet } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
+import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
@@ -11,6 +12,7 @@ import { applyRevisions } from "./apply-revisions";
 import { applyPodChanges, REFUSED_RETRY_MS } from "./owned-pods";
 import { claimsFor, ordinalOf, planStatefulSet } from "./statefulset-plan";
 import { writeStatus } from "./write-status";
+import { controllerWrites } from "./writes";
 
 const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
   clusterId: ref.clusterId,
@@ -69,9 +71,9 @@ export class StatefulSetController {
       const claimKey = key(ref, "", "persistentvolumeclaims", claim.metadata.name);
       if (await this.store.get(claimKey)) continue;
       try {
-        await this.store.create(claimKey, claim);
+        await controllerWrites(this.store, this.now).create(claimKey, claim);
       } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409)) throw err;
+        if (!(err instanceof KubeError && err.code === 409) && !isNamespaceTerminating(err)) throw err;
         continue;
       }
       await this.events.record(

@@ -4,6 +4,7 @@ import { podFromTemplate } from "../../core/k8s/pods";
 import type { Pod } from "../../core/k8s/types";
 import { type Deployment, REVISION_ANNOTATION, type ReplicaSet } from "../../core/k8s/workloads/types";
 import type { ObjectRef } from "../../core/queues";
+import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectKey, ObjectStore } from "../../db/store";
 import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
@@ -12,6 +13,7 @@ import { planDeployment } from "./deployment-plan";
 import { applyPodChanges, REFUSED_RETRY_MS } from "./owned-pods";
 import { planReplicaSet } from "./replicaset-plan";
 import { writeStatus } from "./write-status";
+import { controllerWrites } from "./writes";
 
 const key = (ref: ObjectRef, group: string, resource: string, name = ref.name): ObjectKey => ({
   clusterId: ref.clusterId,
@@ -93,10 +95,11 @@ export class DeploymentController {
     });
     const owned = items.filter((rs) => isControlledBy(rs, d)) as ReplicaSet[];
     const plan = planDeployment(d, owned, this.now());
+    const writes = controllerWrites(this.store, this.now);
     if (plan.createReplicaSet) {
       const rs = plan.createReplicaSet;
       try {
-        await this.store.create(key(ref, "apps", "replicasets", rs.metadata.name), rs);
+        await writes.create(key(ref, "apps", "replicasets", rs.metadata.name), rs);
         await this.events.record(
           ref.clusterId,
           d,
@@ -105,12 +108,12 @@ export class DeploymentController {
           `Scaled up replica set ${rs.metadata.name} to ${rs.spec.replicas}`,
         );
       } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409)) throw err;
+        if (!(err instanceof KubeError && err.code === 409) && !isNamespaceTerminating(err)) throw err;
       }
     }
     for (const s of plan.scale) {
       const before = owned.find((rs) => rs.metadata.name === s.name)?.spec.replicas ?? 0;
-      await this.store.mutate(key(ref, "apps", "replicasets", s.name), (rs) => {
+      await writes.mutate(key(ref, "apps", "replicasets", s.name), (rs) => {
         const spec = rs.spec as ReplicaSet["spec"];
         spec.replicas = s.replicas;
         if (s.revision !== undefined) {

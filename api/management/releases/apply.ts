@@ -1,9 +1,7 @@
-import { KubeError } from "../../../core/k8s/errors";
 import { findResourceTypeByKind } from "../../../core/k8s/resources";
 import type { KubeObject } from "../../../core/k8s/types";
 import type { ObjectKey } from "../../../db/store";
 import type { ApiDeps } from "../../env";
-import { strategyFor } from "../../kube/strategies";
 import { ApiError } from "../errors";
 
 /** Where a manifest's object lives in the cluster, and how its kind is written. */
@@ -54,13 +52,16 @@ function ownershipError(current: KubeObject, release: { name: string; namespace:
   );
 }
 
+/** Helm's field manager, as its client names itself to kube-apiserver. */
+export const HELM = { manager: "helm" };
+
 const identity = (o: KubeObject) =>
   `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 /**
- * Brings a release's objects to the cluster through the same strategies as the Kubernetes API (defaulting,
- * validation), marked as Helm marks them; an existing object without this release's marks is refused, as
- * Helm refuses it. Objects of the previous revision that are gone from this one are deleted. What it
+ * Brings a release's objects to the cluster through the object write path, as the Kubernetes API writes them
+ * (defaulting, validation, managedFields for `helm`, no new content in a terminating namespace), marked as
+ * Helm marks them; an existing object without this release's marks is refused, as Helm refuses it. Objects of the previous revision that are gone from this one are deleted. What it
  * creates goes into `created` as it goes, so that a failure half-way can be undone.
  */
 export async function applyObjects(
@@ -72,7 +73,6 @@ export async function applyObjects(
   options: { action: string; created?: KubeObject[] },
 ): Promise<void> {
   const created = options.created ?? [];
-  const ctx = { now: deps.now() };
   for (const raw of objects) {
     const { type, key } = locate(clusterId, release.namespace, raw);
     const obj: KubeObject = {
@@ -88,28 +88,17 @@ export async function applyObjects(
         },
       },
     };
-    const strategy = strategyFor(type);
-    // like kube-apiserver's GuaranteedUpdate: a controller's status write in between means read again
-    for (let attempt = 0; ; attempt++) {
-      const current = await deps.store.get(key);
-      if (!current) {
-        created.push(await deps.store.create(key, strategy.create(obj, { ...ctx, type })));
-        break;
-      }
-      const foreign = ownershipError(current, release, options.action);
-      if (foreign) throw foreign;
-      const next = strategy.update(
-        { ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion } },
-        current,
-        { ...ctx, type },
-      );
-      try {
-        await deps.store.update(key, next);
-        break;
-      } catch (err) {
-        if (!(err instanceof KubeError && err.code === 409) || attempt >= 4) throw err;
-      }
-    }
+    const updated = await deps.writer.mutate(
+      type,
+      key,
+      (current) => {
+        const foreign = ownershipError(current, release, options.action);
+        if (foreign) throw foreign;
+        return { ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion } };
+      },
+      HELM,
+    );
+    if (!updated) created.push(await deps.writer.create(type, key, obj, HELM));
   }
   const kept = new Set(objects.map(identity));
   for (const old of previous.filter((o) => !kept.has(identity(o))))
@@ -125,5 +114,5 @@ export async function deleteObject(
 ): Promise<void> {
   const { type, key } = locate(clusterId, namespace, obj);
   const current = await deps.store.get(key);
-  if (current) await strategyFor(type).delete(deps, key, current, { propagationPolicy: "Background" });
+  if (current) await deps.writer.delete(type, key, { propagationPolicy: "Background" }, current);
 }

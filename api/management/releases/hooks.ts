@@ -1,4 +1,5 @@
 import type { KubeObject } from "../../../core/k8s/types";
+import type { Change, ObjectKey } from "../../../db/store";
 import { type Hook, manifestObjects } from "../../../helm/release";
 import type { ApiDeps } from "../../env";
 import { ApiError } from "../errors";
@@ -6,8 +7,8 @@ import { applyObjects, deleteObject } from "./apply";
 
 const HOOK_TIMEOUT_MS = 5 * 60_000;
 
-/** Whether a hook's Job or Pod is done: true when it succeeded, false when it failed, undefined meanwhile. */
-function outcome(obj: KubeObject | undefined): boolean | undefined {
+/** Whether a hook's Job or Pod is done: true when it succeeded, false when it failed or went, undefined meanwhile. */
+export function hookOutcome(obj: KubeObject | undefined): boolean | undefined {
   if (!obj) return false;
   if (obj.kind === "Job") {
     const conditions = (
@@ -24,9 +25,50 @@ function outcome(obj: KubeObject | undefined): boolean | undefined {
   return true;
 }
 
+const sameObject = (change: Change, key: ObjectKey) =>
+  change.group === key.group &&
+  change.resource === key.resource &&
+  change.namespace === key.namespace &&
+  change.name === key.name;
+
+/**
+ * The outcome of a hook's Job or Pod, read from the cluster's change feed from the resourceVersion it was
+ * created at: every later write of it comes in order, so none is missed; a deletion is a failure, and so is
+ * no outcome within `timeoutMs`.
+ */
+function awaitOutcome(
+  deps: ApiDeps,
+  key: ObjectKey,
+  created: KubeObject,
+  timeoutMs: number,
+): Promise<boolean> {
+  const first = hookOutcome(created);
+  if (first !== undefined) return Promise.resolve(first);
+  return new Promise((resolve) => {
+    const finish = (done: boolean) => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(done);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    const unsubscribe = deps.watchHub.subscribe(
+      key.clusterId,
+      Number(created.metadata.resourceVersion),
+      (changes) => {
+        for (const change of changes.filter((c) => sameObject(c, key))) {
+          const done = change.type === "DELETED" ? false : hookOutcome(change.object);
+          if (done !== undefined) return finish(done);
+        }
+      },
+    );
+  });
+}
+
 /**
  * Runs the hooks of one event as Helm does: by weight, then name; each created anew (before-hook-creation),
- * Jobs and Pods waited for until they finish; a failure stops the operation with the hook's name.
+ * Jobs and Pods waited for on the change feed until they finish (5 minutes at most, Helm's default
+ * timeout); a failure stops the operation with the hook's name. Slow by nature: callers run it off the
+ * request.
  */
 export async function runHooks(
   deps: ApiDeps,
@@ -35,15 +77,14 @@ export async function runHooks(
   hooks: Hook[],
   event: string,
 ): Promise<void> {
-  const due = hooks
-    .filter((h) => h.events.includes(event))
-    .sort((a, b) => a.weight - b.weight || a.name.localeCompare(b.name));
-  for (const hook of due) {
+  for (const hook of hooksFor(hooks, event)) {
     const [obj] = manifestObjects(hook.manifest) as KubeObject[];
     if (!obj) continue;
     if (hook.delete_policies.includes("before-hook-creation"))
       await deleteObject(deps, clusterId, release.namespace, obj);
-    await applyObjects(deps, clusterId, release, [obj], [], { action: "install" });
+    const created: KubeObject[] = [];
+    await applyObjects(deps, clusterId, release, [obj], [], { action: "install", created });
+    const waited = obj.kind === "Job" || obj.kind === "Pod";
     const key = {
       clusterId,
       group: obj.kind === "Job" ? "batch" : "",
@@ -51,17 +92,11 @@ export async function runHooks(
       namespace: obj.metadata.namespace ?? release.namespace,
       name: obj.metadata.name ?? "",
     };
-    let done: boolean | undefined = true;
-    if (obj.kind === "Job" || obj.kind === "Pod") {
-      const deadline = Date.now() + HOOK_TIMEOUT_MS;
-      do {
-        await new Promise((r) => setTimeout(r, 500));
-        done = outcome(await deps.store.get(key));
-      } while (done === undefined && Date.now() < deadline);
-    }
-    if (done === true && hook.delete_policies.includes("hook-succeeded"))
+    const stored = created[0] ?? (await deps.store.get(key));
+    const done = waited && stored ? await awaitOutcome(deps, key, stored, HOOK_TIMEOUT_MS) : !waited;
+    if (done && hook.delete_policies.includes("hook-succeeded"))
       await deleteObject(deps, clusterId, release.namespace, obj);
-    if (done !== true) {
+    if (!done) {
       if (hook.delete_policies.includes("hook-failed"))
         await deleteObject(deps, clusterId, release.namespace, obj);
       throw new ApiError(
@@ -71,4 +106,11 @@ export async function runHooks(
       );
     }
   }
+}
+
+/** The hooks of one event, in Helm's order: by weight, then name. */
+export function hooksFor(hooks: Hook[], event: string): Hook[] {
+  return hooks
+    .filter((h) => h.events.includes(event))
+    .sort((a, b) => a.weight - b.weight || a.name.localeCompare(b.name));
 }

@@ -1,6 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { KubeError } from "../../../core/k8s/errors";
-import { groupVersion, RESOURCE_TYPES } from "../../../core/k8s/resources";
+import {
+  findResourceType,
+  groupVersion,
+  RESOURCE_TYPES,
+  type ResourceType,
+} from "../../../core/k8s/resources";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { KubeObject } from "../../../core/k8s/types";
 import { expandSubchartArchives, filesOfArchive } from "../../../helm/archive";
@@ -19,10 +24,10 @@ import { KUBE_VERSION } from "../../kube/discovery";
 import { ApiError } from "../errors";
 import { scopedCluster } from "../scope";
 import { validationHook } from "../validation";
-import { applyObjects, deleteObject } from "./apply";
+import { applyObjects, deleteObject, HELM } from "./apply";
 import { type RenderJob, RenderLimitExceeded, renderBounded } from "./bounded-render";
 import { catalogChart, catalogNames } from "./catalog";
-import { runHooks } from "./hooks";
+import { hooksFor, runHooks } from "./hooks";
 import {
   getRelease,
   installRelease,
@@ -89,6 +94,8 @@ async function latest(
   return last;
 }
 
+const SECRETS = findResourceType("", "v1", "secrets") as ResourceType;
+
 async function save(deps: Deps, clusterId: string, record: ReleaseRecord): Promise<void> {
   const secret = releaseSecret(record) as unknown as KubeObject;
   const key = {
@@ -98,8 +105,8 @@ async function save(deps: Deps, clusterId: string, record: ReleaseRecord): Promi
     namespace: record.namespace,
     name: secretName(record.name, record.version),
   };
-  if (await deps.store.get(key)) await deps.store.update(key, secret);
-  else await deps.store.create(key, secret);
+  const saved = await deps.writer.mutate(SECRETS, key, () => secret, HELM);
+  if (!saved) await deps.writer.create(SECRETS, key, secret, HELM);
 }
 
 /** The files of the chart a request names: sent as files, as a .tgz, or from the catalog. */
@@ -212,14 +219,32 @@ function record(
   };
 }
 
-/** Applies a revision's objects; on failure, puts back what the previous revision had (or nothing). */
-async function deploy(
+type Event = "install" | "upgrade" | "rollback";
+
+/** Helm's words for an operation under way and for its failure. */
+const PENDING = {
+  install: { status: "pending-install", description: () => "Initial install underway" },
+  upgrade: { status: "pending-upgrade", description: () => "Preparing upgrade" },
+  rollback: { status: "pending-rollback", description: (r: ReleaseRecord) => r.info.description },
+} as const;
+const FAILED = { install: "Release", upgrade: "Upgrade", rollback: "Rollback" } as const;
+
+const withStatus = (r: ReleaseRecord, status: ReleaseRecord["info"]["status"], description: string) => ({
+  ...r,
+  info: { ...r.info, status, description },
+});
+
+/**
+ * Applies a revision's objects between its hooks; on failure, puts back what the previous revision had (or
+ * nothing) and throws the failure as the management API words it.
+ */
+async function rollout(
   deps: Deps,
   clusterId: string,
   next: ReleaseRecord,
   previous: ReleaseRecord | undefined,
-  event: "install" | "upgrade" | "rollback",
-) {
+  event: Event,
+): Promise<void> {
   const before = previous ? (manifestObjects(previous.manifest) as KubeObject[]) : [];
   const objects = manifestObjects(next.manifest) as KubeObject[];
   const created: KubeObject[] = [];
@@ -237,9 +262,65 @@ async function deploy(
     if (err instanceof KubeError) throw new ApiError(422, "apply_failed", err.message);
     throw err;
   }
-  if (previous)
-    await save(deps, clusterId, { ...previous, info: { ...previous.info, status: "superseded" } });
+}
+
+/** Records a revision that went out: the previous one superseded, this one deployed. */
+async function recordDeployed(deps: Deps, clusterId: string, next: ReleaseRecord, previous?: ReleaseRecord) {
+  if (previous) await save(deps, clusterId, withStatus(previous, "superseded", previous.info.description));
   await save(deps, clusterId, next);
+}
+
+/**
+ * Deploys a revision. Without hooks for this event it is done within the call, and a failure is the call's
+ * (nothing of the revision is kept). With hooks, which wait for Jobs and Pods for up to 5 minutes, the
+ * revision is recorded as pending (pending-install, -upgrade, -rollback) and returned at once; the rest runs
+ * off the request, and the record becomes deployed, or failed with Helm's description, when it ends. A
+ * client polls `GET …/releases/{name}` for the outcome.
+ */
+async function deploy(
+  deps: Deps,
+  clusterId: string,
+  next: ReleaseRecord,
+  previous: ReleaseRecord | undefined,
+  event: Event,
+): Promise<ReleaseRecord> {
+  const hooked = [`pre-${event}`, `post-${event}`].some((e) => hooksFor(next.hooks ?? [], e).length > 0);
+  if (!hooked) {
+    await rollout(deps, clusterId, next, previous, event);
+    await recordDeployed(deps, clusterId, next, previous);
+    return next;
+  }
+  const pending = withStatus(next, PENDING[event].status, PENDING[event].description(next));
+  await save(deps, clusterId, pending);
+  offRequest(async () => {
+    try {
+      await rollout(deps, clusterId, next, previous, event);
+    } catch (err) {
+      const why = err instanceof ApiError ? err.message : "the server could not complete it";
+      await save(
+        deps,
+        clusterId,
+        withStatus(next, "failed", `${FAILED[event]} "${next.name}" failed: ${why}`),
+      );
+      return;
+    }
+    await recordDeployed(deps, clusterId, next, previous);
+  });
+  return pending;
+}
+
+/**
+ * Work that outlives its request. Its outcome is written to the release record, never to the caller; if
+ * this process stops first, the release stays pending, as Helm leaves one whose client was killed.
+ */
+function offRequest(work: () => Promise<void>): void {
+  void work().catch(() => undefined);
+}
+
+/** Helm refuses an operation on a release that another one is still working on. */
+function refuseIfBusy(last: ReleaseRecord): void {
+  if (last.info.status.startsWith("pending-") || last.info.status === "uninstalling")
+    throw new ApiError(409, "conflict", "another operation (install/upgrade/rollback) is in progress");
 }
 
 /** Helm releases in a cluster, stored as Helm 3 stores them so that the Helm CLI would list them. */
@@ -264,8 +345,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       now,
       jsonValues(rendered.values),
     );
-    await deploy(deps, clusterId, next, undefined, "install");
-    return c.json(view(next), 201);
+    return c.json(view(await deploy(deps, clusterId, next, undefined, "install")), 201);
   })
   .openapi(listReleases, async (c) => {
     const deps = c.var.deps;
@@ -301,6 +381,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const { id, name } = c.req.valid("param");
     const clusterId = await clusterOf(deps, c.var.principal, id);
     const previous = await latest(deps, clusterId, name, c.req.valid("query").namespace);
+    refuseIfBusy(previous);
     const body = c.req.valid("json");
     const now = rfc3339(deps.now());
     const version = previous.version + 1;
@@ -323,8 +404,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       now,
       jsonValues(rendered.values),
     );
-    await deploy(deps, clusterId, next, previous, "upgrade");
-    return c.json(view(next), 200);
+    return c.json(view(await deploy(deps, clusterId, next, previous, "upgrade")), 200);
   })
   .openapi(rollbackRelease, async (c) => {
     const deps = c.var.deps;
@@ -337,6 +417,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const target = all.find((r) => r.version === revision);
     if (!previous || !target)
       throw new ApiError(404, "not_found", `release: not found: ${name} revision ${revision}`);
+    refuseIfBusy(previous);
     const now = rfc3339(deps.now());
     const next: ReleaseRecord = {
       ...target,
@@ -348,8 +429,7 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         description: `Rollback to ${revision}`,
       },
     };
-    await deploy(deps, clusterId, next, previous, "rollback");
-    return c.json(view(next), 200);
+    return c.json(view(await deploy(deps, clusterId, next, previous, "rollback")), 200);
   })
   .openapi(uninstallRelease, async (c) => {
     const deps = c.var.deps;
@@ -359,19 +439,32 @@ export const releasesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const all = await revisions(deps, clusterId, name, namespace);
     const last = all.at(-1);
     if (!last) throw new ApiError(404, "not_found", `release: not found: ${name}`);
-    await runHooks(deps, clusterId, last, last.hooks ?? [], "pre-delete");
-    for (const obj of manifestObjects(last.manifest) as KubeObject[])
-      await deleteObject(deps, clusterId, namespace, obj);
-    await runHooks(deps, clusterId, last, last.hooks ?? [], "post-delete");
-    for (const r of all)
-      await deps.store
-        .delete({ clusterId, group: "", resource: "secrets", namespace, name: secretName(name, r.version) })
-        .catch(() => undefined);
-    return c.json(
-      view({
-        ...last,
-        info: { ...last.info, status: "uninstalled", description: "Uninstallation complete" },
-      }),
-      200,
-    );
+    // as Helm: a release left pending (its process stopped mid-way) can still be uninstalled
+    const uninstall = async () => {
+      await runHooks(deps, clusterId, last, last.hooks ?? [], "pre-delete");
+      for (const obj of manifestObjects(last.manifest) as KubeObject[])
+        await deleteObject(deps, clusterId, namespace, obj);
+      await runHooks(deps, clusterId, last, last.hooks ?? [], "post-delete");
+      for (const r of all)
+        await deps.store
+          .delete({ clusterId, group: "", resource: "secrets", namespace, name: secretName(name, r.version) })
+          .catch(() => undefined);
+    };
+    const hooked = ["pre-delete", "post-delete"].some((e) => hooksFor(last.hooks ?? [], e).length > 0);
+    if (!hooked) {
+      await uninstall();
+      return c.json(view(withStatus(last, "uninstalled", "Uninstallation complete")), 200);
+    }
+    // as Helm: the release says `uninstalling` until its hooks have run and it is gone
+    const uninstalling = withStatus(last, "uninstalling", "Deletion in progress (or silently failed)");
+    await save(deps, clusterId, uninstalling);
+    offRequest(async () => {
+      try {
+        await uninstall();
+      } catch (err) {
+        const why = err instanceof ApiError ? err.message : "the server could not complete it";
+        await save(deps, clusterId, withStatus(last, "failed", `uninstallation failed: ${why}`));
+      }
+    });
+    return c.json(view(uninstalling), 200);
   });

@@ -50,7 +50,11 @@ export const ReleaseSchema = z
     name: z.string(),
     namespace: z.string(),
     revision: z.number().int(),
-    status: z.string(),
+    status: z.string().openapi({
+      description:
+        "Helm's status: deployed, superseded, failed, uninstalled; pending-install, pending-upgrade, pending-rollback or uninstalling while the revision's hooks run off the request (poll `GET …/releases/{name}`, which turns deployed, or failed with the reason in `description`)",
+      example: "deployed",
+    }),
     chart: z.string().openapi({ example: "hello-world-0.1.0" }),
     appVersion: z.string(),
     updated: z.string(),
@@ -87,6 +91,11 @@ const errors = {
 const failed = {
   422: json(ErrorSchema, "The chart did not render or apply; nothing of this revision is left"),
 } as const;
+const busy = {
+  409: json(ErrorSchema, "Another operation (install/upgrade/rollback) on the release is in progress"),
+} as const;
+const HOOKED =
+  "; with hooks for this event, the revision as pending-… at once, its hooks and objects going on off the request";
 
 export const installRelease = createRoute({
   method: "post",
@@ -97,7 +106,7 @@ export const installRelease = createRoute({
     body: { content: { "application/json": { schema: InstallSchema } }, required: true },
   },
   responses: {
-    201: json(ReleaseSchema, "Installed"),
+    201: json(ReleaseSchema, `Installed${HOOKED}`),
     409: json(ErrorSchema, "Name in use"),
     ...failed,
     ...errors,
@@ -137,7 +146,7 @@ export const upgradeRelease = createRoute({
     query: NamespaceQuery,
     body: { content: { "application/json": { schema: UpgradeSchema } }, required: true },
   },
-  responses: { 200: json(ReleaseSchema, "Upgraded"), ...failed, ...errors },
+  responses: { 200: json(ReleaseSchema, `Upgraded${HOOKED}`), ...busy, ...failed, ...errors },
 });
 
 export const rollbackRelease = createRoute({
@@ -149,7 +158,7 @@ export const rollbackRelease = createRoute({
     query: NamespaceQuery,
     body: { content: { "application/json": { schema: RollbackSchema } }, required: true },
   },
-  responses: { 200: json(ReleaseSchema, "Rolled back"), ...failed, ...errors },
+  responses: { 200: json(ReleaseSchema, `Rolled back${HOOKED}`), ...busy, ...failed, ...errors },
 });
 
 export const uninstallRelease = createRoute({
@@ -157,5 +166,11 @@ export const uninstallRelease = createRoute({
   path: "/clusters/{id}/releases/{name}",
   summary: "Uninstall a release: its objects and its history",
   request: { params: NamedParams, query: NamespaceQuery },
-  responses: { 200: json(ReleaseSchema, "Uninstalled"), ...errors },
+  responses: {
+    200: json(
+      ReleaseSchema,
+      "Uninstalled; with delete hooks, `uninstalling` at once, the release gone (404) once its hooks have run",
+    ),
+    ...errors,
+  },
 });

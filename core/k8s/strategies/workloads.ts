@@ -1,11 +1,11 @@
-import { defaultPod } from "../../../core/k8s/defaults/pod";
-import { kubeErrors } from "../../../core/k8s/errors";
-import { enforcePodSecurity } from "../../../core/k8s/pod-security";
-import type { KubeObject, Pod } from "../../../core/k8s/types";
-import { invalidError } from "../../../core/k8s/validation/field-errors";
-import { validateObjectMeta } from "../../../core/k8s/validation/meta";
-import type { Deployment, ReplicaSet } from "../../../core/k8s/workloads/types";
-import { validateWorkload } from "../../../core/k8s/workloads/validation";
+import { defaultPod } from "../defaults/pod";
+import { kubeErrors } from "../errors";
+import { enforcePodSecurity } from "../pod-security";
+import type { KubeObject, Pod } from "../types";
+import { invalidError } from "../validation/field-errors";
+import { validateObjectMeta } from "../validation/meta";
+import type { Deployment, ReplicaSet } from "../workloads/types";
+import { validateWorkload } from "../workloads/validation";
 import { asNewWorkload, bumpGeneration } from "./generic";
 import type { Strategy, StrategyContext } from "./strategy";
 
@@ -86,44 +86,6 @@ export const workloadStrategy: Strategy = {
   },
   updateStatus(next, current) {
     return { ...current, status: next.status };
-  },
-  async delete(deps, key, current, options) {
-    if (options.propagationPolicy === "Orphan") {
-      const { items } = await deps.store.list({
-        clusterId: key.clusterId,
-        group: "",
-        resource: "pods",
-        namespace: key.namespace,
-      });
-      const { items: sets } = await deps.store.list({
-        clusterId: key.clusterId,
-        group: "apps",
-        resource: "replicasets",
-        namespace: key.namespace,
-      });
-      const { items: revisions } = await deps.store.list({
-        clusterId: key.clusterId,
-        group: "apps",
-        resource: "controllerrevisions",
-        namespace: key.namespace,
-      });
-      for (const dependent of [
-        ...items.map((o) => ["", "pods", o] as const),
-        ...sets.map((o) => ["apps", "replicasets", o] as const),
-        ...revisions.map((o) => ["apps", "controllerrevisions", o] as const),
-      ]) {
-        const [group, resource, obj] = dependent;
-        if (!obj.metadata.ownerReferences?.some((r) => r.uid === current.metadata.uid)) continue;
-        await deps.store.mutate({ ...key, group, resource, name: obj.metadata.name ?? "" }, (o) => {
-          o.metadata.ownerReferences = o.metadata.ownerReferences?.filter(
-            (r) => r.uid !== current.metadata.uid,
-          );
-          if (!o.metadata.ownerReferences?.length) delete o.metadata.ownerReferences;
-          return o;
-        });
-      }
-    }
-    return { kind: "gone", object: await deps.store.delete(key, options.preconditions) };
   },
 };
 

@@ -1,5 +1,5 @@
-import type { HorizontalPodAutoscaler } from "../../../core/k8s/autoscaling/types";
-import { type FieldError, fieldErrors, invalidError } from "../../../core/k8s/validation/field-errors";
+import type { HorizontalPodAutoscaler } from "../autoscaling/types";
+import { type FieldError, fieldErrors, invalidError } from "../validation/field-errors";
 import { asNewWorkload, bumpGeneration, genericStrategy } from "./generic";
 import type { Strategy } from "./strategy";
 import { validateCreate, validateUpdate } from "./validate";
@@ -52,5 +52,4 @@ export const hpaStrategy: Strategy = {
     return hpa;
   },
   updateStatus: genericStrategy.updateStatus,
-  delete: genericStrategy.delete,
 };

@@ -1,10 +1,10 @@
-import { enforcePodSecurity } from "../../../core/k8s/pod-security";
-import type { Pod } from "../../../core/k8s/types";
-import { type FieldError, fieldErrors, invalidError } from "../../../core/k8s/validation/field-errors";
-import { validateObjectMeta } from "../../../core/k8s/validation/meta";
-import { defaultJob } from "../../../core/k8s/workloads/defaults";
-import type { Job } from "../../../core/k8s/workloads/types";
-import { validateWorkload } from "../../../core/k8s/workloads/validation";
+import { enforcePodSecurity } from "../pod-security";
+import type { Pod } from "../types";
+import { type FieldError, fieldErrors, invalidError } from "../validation/field-errors";
+import { validateObjectMeta } from "../validation/meta";
+import { defaultJob } from "../workloads/defaults";
+import type { Job } from "../workloads/types";
+import { validateWorkload } from "../workloads/validation";
 import { asNewWorkload } from "./generic";
 import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";

@@ -1,4 +1,4 @@
-import { type ConfigData, foldStringData } from "../../../core/k8s/validation/config-data";
+import { type ConfigData, foldStringData } from "../validation/config-data";
 import { genericStrategy } from "./generic";
 import type { Strategy } from "./strategy";
 

@@ -1,5 +1,5 @@
-import type { Ingress } from "../../../core/k8s/services/ingress";
-import { INGRESS_CLASS } from "../../../core/k8s/services/well-known";
+import type { Ingress } from "../services/ingress";
+import { INGRESS_CLASS } from "../services/well-known";
 import { bumpGeneration, genericStrategy } from "./generic";
 import type { Strategy } from "./strategy";
 import { validateCreate, validateUpdate } from "./validate";
@@ -31,5 +31,4 @@ export const ingressStrategy: Strategy = {
     return ing;
   },
   updateStatus: genericStrategy.updateStatus,
-  delete: genericStrategy.delete,
 };

@@ -1,4 +1,4 @@
-import type { PersistentVolume, PersistentVolumeClaim } from "../../../core/k8s/storage/types";
+import type { PersistentVolume, PersistentVolumeClaim } from "../storage/types";
 import { genericStrategy } from "./generic";
 import type { Strategy } from "./strategy";
 

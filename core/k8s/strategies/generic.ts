@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import type { KubeObject } from "../../../core/k8s/types";
+import type { KubeObject } from "../types";
 import type { Strategy } from "./strategy";
 import { validateCreate, validateUpdate } from "./validate";
 
@@ -20,9 +20,6 @@ export const genericStrategy: Strategy = {
   },
   updateStatus(next, current) {
     return { ...current, status: next.status };
-  },
-  async delete(deps, key, _current, options) {
-    return { kind: "gone", object: await deps.store.delete(key, options.preconditions) };
   },
 };
 

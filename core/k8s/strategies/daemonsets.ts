@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
-import { enforcePodSecurity } from "../../../core/k8s/pod-security";
-import type { KubeObject } from "../../../core/k8s/types";
-import { fieldErrors, invalidError } from "../../../core/k8s/validation/field-errors";
-import { DAEMONSET_TEMPLATE_GENERATION_ANNOTATION, type DaemonSet } from "../../../core/k8s/workloads/types";
+import { enforcePodSecurity } from "../pod-security";
+import type { KubeObject } from "../types";
+import { fieldErrors, invalidError } from "../validation/field-errors";
+import { DAEMONSET_TEMPLATE_GENERATION_ANNOTATION, type DaemonSet } from "../workloads/types";
 import { asNewWorkload, bumpGeneration } from "./generic";
 import { defaultTemplateSpec, validateDaemonLike } from "./statefulsets";
 import type { Strategy } from "./strategy";

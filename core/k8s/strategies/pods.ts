@@ -1,10 +1,9 @@
-import { defaultContainer } from "../../../core/k8s/defaults/pod";
-import { enforcePodSecurity } from "../../../core/k8s/pod-security";
-import { preparePod } from "../../../core/k8s/pods";
-import { rfc3339 } from "../../../core/k8s/time";
-import type { KubeObject, Pod } from "../../../core/k8s/types";
-import { invalidError } from "../../../core/k8s/validation/field-errors";
-import { validateEphemeralContainersUpdate } from "../../../core/k8s/validation/pod";
+import { defaultContainer } from "../defaults/pod";
+import { enforcePodSecurity } from "../pod-security";
+import { preparePod } from "../pods";
+import type { KubeObject, Pod } from "../types";
+import { invalidError } from "../validation/field-errors";
+import { validateEphemeralContainersUpdate } from "../validation/pod";
 import { bumpGeneration } from "./generic";
 import type { Strategy } from "./strategy";
 import { validateCreate, validateUpdate } from "./validate";
@@ -30,21 +29,6 @@ export const podStrategy: Strategy = {
   },
   updateStatus(next, current) {
     return { ...current, status: next.status };
-  },
-  async delete(deps, key, current, options) {
-    const pod = current as Pod;
-    if (!pod.spec.nodeName || options.gracePeriodSeconds === 0) {
-      return { kind: "gone", object: await deps.store.delete(key, options.preconditions) };
-    }
-    if (pod.metadata.deletionTimestamp) return { kind: "pending", object: pod };
-    const grace = options.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-    const marked = await deps.store.mutate(key, (p: KubeObject) => {
-      p.metadata.deletionTimestamp = rfc3339(new Date(deps.now().getTime() + grace * 1000));
-      p.metadata.deletionGracePeriodSeconds = grace;
-      return p;
-    });
-    if (!marked) return { kind: "gone", object: pod };
-    return { kind: "pending", object: marked };
   },
 };
 

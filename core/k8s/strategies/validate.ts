@@ -1,27 +1,20 @@
-import { type PodDisruptionBudget, validateBudget } from "../../../core/k8s/disruption/budget";
-import type { Role, RoleBinding } from "../../../core/k8s/rbac/types";
-import { validateBinding, validateBindingUpdate, validateRole } from "../../../core/k8s/rbac/validation";
-import type { ResourceType } from "../../../core/k8s/resources";
-import type { PriorityClass } from "../../../core/k8s/scheduling/priority";
-import {
-  validatePriorityClass,
-  validatePriorityClassUpdate,
-} from "../../../core/k8s/scheduling/priority-validation";
-import { validateEndpointAddresses } from "../../../core/k8s/services/endpoint-addresses";
-import { type Ingress, validateIngressSpec } from "../../../core/k8s/services/ingress";
-import type { EndpointSlice, Endpoints, Service } from "../../../core/k8s/services/types";
-import { validateServiceSpec, validateServiceUpdate } from "../../../core/k8s/services/validation";
-import type { PersistentVolume, PersistentVolumeClaim } from "../../../core/k8s/storage/types";
-import { validateClaim, validateClaimUpdate, validateVolume } from "../../../core/k8s/storage/validation";
-import type { KubeObject, Pod } from "../../../core/k8s/types";
-import {
-  type ConfigData,
-  validateConfigData,
-  validateConfigDataUpdate,
-} from "../../../core/k8s/validation/config-data";
-import { type FieldError, invalidError } from "../../../core/k8s/validation/field-errors";
-import { validateObjectMeta } from "../../../core/k8s/validation/meta";
-import { validatePodSpec, validatePodUpdate } from "../../../core/k8s/validation/pod";
+import { type PodDisruptionBudget, validateBudget } from "../disruption/budget";
+import type { Role, RoleBinding } from "../rbac/types";
+import { validateBinding, validateBindingUpdate, validateRole } from "../rbac/validation";
+import type { ResourceType } from "../resources";
+import type { PriorityClass } from "../scheduling/priority";
+import { validatePriorityClass, validatePriorityClassUpdate } from "../scheduling/priority-validation";
+import { validateEndpointAddresses } from "../services/endpoint-addresses";
+import { type Ingress, validateIngressSpec } from "../services/ingress";
+import type { EndpointSlice, Endpoints, Service } from "../services/types";
+import { validateServiceSpec, validateServiceUpdate } from "../services/validation";
+import type { PersistentVolume, PersistentVolumeClaim } from "../storage/types";
+import { validateClaim, validateClaimUpdate, validateVolume } from "../storage/validation";
+import type { KubeObject, Pod } from "../types";
+import { type ConfigData, validateConfigData, validateConfigDataUpdate } from "../validation/config-data";
+import { type FieldError, invalidError } from "../validation/field-errors";
+import { validateObjectMeta } from "../validation/meta";
+import { validatePodSpec, validatePodUpdate } from "../validation/pod";
 
 function raise(obj: KubeObject, type: ResourceType, errors: FieldError[]): void {
   if (errors.length) throw invalidError(type.kind, obj.metadata.name ?? "", errors, type.group);

@@ -1,6 +1,6 @@
-import { kubeErrors } from "../../../core/k8s/errors";
-import { defaultService, keepAllocatedValues } from "../../../core/k8s/services/defaults";
-import type { Service } from "../../../core/k8s/services/types";
+import { kubeErrors } from "../errors";
+import { defaultService, keepAllocatedValues } from "../services/defaults";
+import type { Service } from "../services/types";
 import { genericStrategy } from "./generic";
 import type { Strategy } from "./strategy";
 import { validateCreate, validateUpdate } from "./validate";
@@ -43,5 +43,4 @@ export const serviceStrategy: Strategy = {
     return svc;
   },
   updateStatus: genericStrategy.updateStatus,
-  delete: genericStrategy.delete,
 };

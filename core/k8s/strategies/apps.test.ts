@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { findResourceType } from "../../../core/k8s/resources";
-import type { KubeObject } from "../../../core/k8s/types";
-import type { DaemonSet, StatefulSet } from "../../../core/k8s/workloads/types";
+import { findResourceType } from "../resources";
+import type { KubeObject } from "../types";
+import type { DaemonSet, StatefulSet } from "../workloads/types";
 import { daemonSetStrategy } from "./daemonsets";
 import { statefulSetStrategy } from "./statefulsets";
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ResourceType } from "../../../core/k8s/resources";
+import type { ResourceType } from "../resources";
 import { cronJobStrategy } from "./cronjobs";
 import { daemonSetStrategy } from "./daemonsets";
 import { genericStrategy } from "./generic";

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
-import { defaultPod } from "../../../core/k8s/defaults/pod";
-import { enforcePodSecurity } from "../../../core/k8s/pod-security";
-import type { KubeObject } from "../../../core/k8s/types";
-import { type FieldError, fieldErrors, invalidError } from "../../../core/k8s/validation/field-errors";
-import { validateObjectMeta } from "../../../core/k8s/validation/meta";
-import type { DaemonSet, StatefulSet } from "../../../core/k8s/workloads/types";
-import { validateWorkload } from "../../../core/k8s/workloads/validation";
+import { defaultPod } from "../defaults/pod";
+import { enforcePodSecurity } from "../pod-security";
+import type { KubeObject } from "../types";
+import { type FieldError, fieldErrors, invalidError } from "../validation/field-errors";
+import { validateObjectMeta } from "../validation/meta";
+import type { DaemonSet, StatefulSet } from "../workloads/types";
+import { validateWorkload } from "../workloads/validation";
 import { asNewWorkload, bumpGeneration } from "./generic";
 import type { Strategy } from "./strategy";
 import { workloadStrategy } from "./workloads";
