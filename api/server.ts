@@ -7,19 +7,9 @@ import postgres from "postgres";
 import type { Config } from "../core/config";
 import { ensureServingCert } from "../core/tls";
 import { connect } from "../db/client";
-import { ClusterRepository } from "../db/clusters";
-import { MetricsRepository } from "../db/metrics";
-import { ClusterNetworks } from "../db/networks";
-import { NodeRepository } from "../db/nodes";
-import { ObjectWriter } from "../db/object-writer/writer";
-import { storeHooks } from "../db/service-allocations";
-import { ObjectStore } from "../db/store";
-import { TenantRepository } from "../db/tenants";
 import { createApp } from "./app";
-import type { ApiDeps } from "./env";
-import { Activity } from "./kube/activity";
+import { apiDeps } from "./deps";
 import { kubeUpgradeHandler } from "./kube/exec";
-import { WatchHub } from "./kube/watch-hub";
 import { prepareRenderer } from "./management/releases/bounded-render";
 
 export interface RunningApi {
@@ -34,48 +24,14 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const listener = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
   // only /healthz asks Redis anything: writes need Postgres alone (workers/dispatcher.ts wakes reconcilers)
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const networks = new ClusterNetworks(db, config.clusterNetworks);
-  const store = new ObjectStore(
-    db,
-    storeHooks(networks, {
-      loadBalancerPool: config.loadBalancerPool,
-      serviceLimits: config.serviceLimits,
-      budget: { budget: config.budget, containers: config.containerDefaults },
-    }),
-  );
-  const watchHub = new WatchHub(store, listener);
-  await watchHub.start();
   const tls = await ensureServingCert(join(config.dataDir, "tls"), [
     config.host,
     new URL(config.kubeUrl).hostname,
   ]);
-  const activity = new Activity(db);
+  const deps = apiDeps(config, { db, redis, listener, certificateAuthority: tls.cert });
+  const { watchHub, activity } = deps;
+  await watchHub.start();
   activity.start(5000);
-  const deps: ApiDeps = {
-    config: {
-      publicUrl: config.publicUrl,
-      kubeUrl: config.kubeUrl,
-      adminToken: config.adminToken,
-      tokenSecret: config.tokenSecret,
-      metricsSeconds: config.metricsSeconds,
-      chartRender: config.chartRender,
-      rateLimit: config.rateLimit,
-      budget: config.budget,
-      containerDefaults: config.containerDefaults,
-      certificateAuthority: tls.cert,
-    },
-    db,
-    redis,
-    store,
-    writer: new ObjectWriter({ store }),
-    clusters: new ClusterRepository(db, networks),
-    tenants: new TenantRepository(db),
-    nodes: new NodeRepository(db),
-    metrics: new MetricsRepository(db),
-    watchHub,
-    activity,
-    now: () => new Date(),
-  };
   prepareRenderer();
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });

@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
+import type { Config } from "../core/config";
 import { platformRefusal } from "../core/k8s/budget";
 import { kubeErrors } from "../core/k8s/errors";
 import { hasClusterIp, NODE_PORT_RANGE, type Service, usesNodePorts } from "../core/k8s/services/types";
@@ -8,13 +9,14 @@ import { type FieldError, fieldErrors, invalidError } from "../core/k8s/validati
 import { contains, formatIp, parseCidr, parseIp } from "../core/network/cidr";
 import { serviceAddresses } from "../core/network/cluster-network";
 import { type BudgetSettings, budgetAdmission } from "./budget-admission";
+import type { Database } from "./client";
 import { endpointAdmission } from "./endpoint-admission";
 import type { ClusterNetworks } from "./networks";
 import { podPriorityAdmission, priorityClassAdmission } from "./priority-admission";
 import { forbiddenWrite, limitRangeAdmission, quotaAdmission } from "./quota-admission";
 import { serviceAllocations } from "./schema";
 import { storageAdmission } from "./storage-admission";
-import type { ObjectKey, Tx, WriteHook, WriteHooks } from "./store";
+import { type ObjectKey, ObjectStore, type Tx, type WriteHook, type WriteHooks } from "./store";
 
 /** How many of the platform-wide NodePorts and load balancer addresses one cluster may hold. */
 export interface ServiceLimits {
@@ -311,4 +313,20 @@ export function storeHooks(
     "scheduling.k8s.io/priorityclasses": [priorityClassAdmission],
     "*": [quotaAdmission, storageAdmission(settings.budget.budget.storageBytes)],
   };
+}
+
+/** The object store of a process, with every write hook, as the platform's configuration sets them. */
+export function platformStore(
+  db: Database,
+  networks: ClusterNetworks,
+  config: Pick<Config, "loadBalancerPool" | "serviceLimits" | "budget" | "containerDefaults">,
+): ObjectStore {
+  return new ObjectStore(
+    db,
+    storeHooks(networks, {
+      loadBalancerPool: config.loadBalancerPool,
+      serviceLimits: config.serviceLimits,
+      budget: { budget: config.budget, containers: config.containerDefaults },
+    }),
+  );
 }

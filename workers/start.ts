@@ -11,8 +11,7 @@ import { DispatchCursors } from "../db/dispatch-cursors";
 import { MetricsRepository } from "../db/metrics";
 import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
-import { storeHooks } from "../db/service-allocations";
-import { ObjectStore } from "../db/store";
+import { platformStore } from "../db/service-allocations";
 import type { ControllerDeps } from "./controller";
 import { CONTROLLERS, DECLARED } from "./controllers";
 import { ChangeDispatcher } from "./dispatcher";
@@ -48,12 +47,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const triggers = new Triggers(connection, config.queuePrefix);
   const networks = new ClusterNetworks(db, config.clusterNetworks);
-  const hooks = storeHooks(networks, {
-    loadBalancerPool: config.loadBalancerPool,
-    serviceLimits: config.serviceLimits,
-    budget: { budget: config.budget, containers: config.containerDefaults },
-  });
-  const store = new ObjectStore(db, hooks);
+  const store = platformStore(db, networks, config);
   const nodes = new NodeRepository(db);
   const clusters = new ClusterRepository(db, networks);
   const deps: ControllerDeps = {

@@ -1,18 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { createApp } from "../../api/app";
+import { apiDeps } from "../../api/deps";
 import type { ApiDeps } from "../../api/env";
-import { Activity } from "../../api/kube/activity";
-import { WatchHub } from "../../api/kube/watch-hub";
 import { loadConfig } from "../../core/config";
 import { connect } from "../../db/client";
-import { ClusterRepository } from "../../db/clusters";
-import { MetricsRepository } from "../../db/metrics";
-import { ClusterNetworks } from "../../db/networks";
-import { NodeRepository } from "../../db/nodes";
-import { storeHooks } from "../../db/service-allocations";
-import { ObjectStore } from "../../db/store";
-import { TenantRepository } from "../../db/tenants";
 import { createTestDatabase, requireEnv } from "./database";
 
 /** A PEM the kubeconfigs carry; nothing here serves TLS. */
@@ -45,40 +37,8 @@ export async function startInProcessApi(): Promise<InProcessApi> {
   });
   const db = connect(config.databaseUrl, { max: 5 });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const networks = new ClusterNetworks(db, config.clusterNetworks);
-  const store = new ObjectStore(
-    db,
-    storeHooks(networks, {
-      loadBalancerPool: config.loadBalancerPool,
-      serviceLimits: config.serviceLimits,
-      budget: { budget: config.budget, containers: config.containerDefaults },
-    }),
-  );
-  const deps: ApiDeps = {
-    config: {
-      publicUrl: config.publicUrl,
-      kubeUrl: config.kubeUrl,
-      adminToken,
-      tokenSecret: config.tokenSecret,
-      metricsSeconds: config.metricsSeconds,
-      chartRender: config.chartRender,
-      rateLimit: config.rateLimit,
-      budget: config.budget,
-      containerDefaults: config.containerDefaults,
-      certificateAuthority: TEST_CA,
-    },
-    db,
-    redis,
-    store,
-    clusters: new ClusterRepository(db, networks),
-    tenants: new TenantRepository(db),
-    nodes: new NodeRepository(db),
-    metrics: new MetricsRepository(db),
-    // never started: watches are the HTTP suites' business
-    watchHub: new WatchHub(store, db.$client),
-    activity: new Activity(db),
-    now: () => new Date(),
-  };
+  // the watch hub is never started: watches are the HTTP suites' business
+  const deps = apiDeps(config, { db, redis, listener: db.$client, certificateAuthority: TEST_CA });
   const app = createApp(deps);
   return {
     app,
