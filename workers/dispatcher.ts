@@ -12,7 +12,10 @@ export interface TriggerSink {
 }
 
 export interface DispatcherOptions {
-  /** A client of its own: it holds a connection for the leader lock and one for LISTEN. */
+  /**
+   * A client of its own with one pooled connection, whose session holds the leader lock, and the LISTEN
+   * connection postgres.js keeps beside it.
+   */
   sql: postgres.Sql;
   store: Pick<ObjectStore, "changesSince">;
   cursors: DispatchCursors;
@@ -39,7 +42,7 @@ const LEADER_LOCK = 7262;
 export class ChangeDispatcher {
   private readonly dirty = new Set<string>();
   private readonly draining = new Map<string, Promise<void>>();
-  private leader: postgres.ReservedSql | undefined;
+  private leader = false;
   private unlisten: (() => Promise<void>)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -72,36 +75,28 @@ export class ChangeDispatcher {
     await Promise.all(this.unlisten.map((u) => u().catch(() => undefined)));
     // a drain waiting on Redis does not hold the stop: its cursor stays, the next leader redoes it
     await Promise.race([Promise.all(this.draining.values()), new Promise((r) => setTimeout(r, 2_000))]);
-    const leader = this.leader;
-    this.leader = undefined;
-    // the lock belongs to the session, which goes back to the pool: hand it over explicitly
-    if (leader) {
-      await leader`select pg_advisory_unlock(${LEADER_LOCK})`.catch(() => undefined);
-      leader.release();
-    }
+    if (this.leader) await this.o.sql`select pg_advisory_unlock_all()`.catch(() => undefined);
+    this.leader = false;
   }
 
-  /** Takes or checks the leader lock, then looks for clusters left behind. */
+  /**
+   * Takes the leader lock, or checks it is still held, then looks for clusters left behind. The session
+   * lock is asked for again each time rather than pinned on a reserved connection: if the connection was
+   * replaced, the new session takes the lock only if no other replica has it meanwhile.
+   */
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    const was = this.leader;
     try {
-      if (this.leader) await this.leader`select 1`;
-      else await this.campaign();
+      const [row] = await this.o.sql`select pg_try_advisory_lock(${LEADER_LOCK}) as locked`;
+      this.leader = Boolean(row?.locked);
     } catch (err) {
-      this.o.logger.warn("dispatcher lost its leader lock", { error: (err as Error).message });
-      this.leader?.release();
-      this.leader = undefined;
+      this.leader = false;
+      this.o.logger.warn("dispatcher cannot reach its leader lock", { error: (err as Error).message });
     }
+    if (this.leader && !was) this.o.logger.info("dispatching the change feed");
+    if (!this.leader && was) this.o.logger.warn("dispatcher lost its leader lock");
     await this.catchUp();
-  }
-
-  private async campaign(): Promise<void> {
-    const reserved = await this.o.sql.reserve();
-    const [row] = await reserved`select pg_try_advisory_lock(${LEADER_LOCK}) as locked`;
-    if (row?.locked) {
-      this.leader = reserved;
-      this.o.logger.info("dispatching the change feed");
-    } else reserved.release();
   }
 
   private async catchUp(): Promise<void> {

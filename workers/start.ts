@@ -69,7 +69,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       reconcile: controller.start(deps),
     }),
   );
-  const feed = postgres(config.databaseUrl, { max: 2, onnotice: () => {} });
+  const feed = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
   const dispatcher = new ChangeDispatcher({
     sql: feed,
     store,

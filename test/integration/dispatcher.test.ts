@@ -55,16 +55,17 @@ const key = (clusterId: string, resource: string, name: string) => ({
 describe("the change-feed dispatcher", () => {
   let database: TestDatabase;
   let db: Database;
-  let feed: postgres.Sql;
   let store: ObjectStore;
   let clusters: ClusterRepository;
   let a: string;
   let b: string;
-  const running: ChangeDispatcher[] = [];
+  const running: { dispatcher: ChangeDispatcher; sql: postgres.Sql }[] = [];
 
+  /** A dispatcher as a worker replica runs it, with a client of its own. */
   const startDispatcher = async (sink: TriggerSink) => {
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
     const dispatcher = new ChangeDispatcher({
-      sql: feed,
+      sql,
       store,
       cursors: new DispatchCursors(db),
       sink,
@@ -73,18 +74,19 @@ describe("the change-feed dispatcher", () => {
       catchUpMs: 200,
     });
     await dispatcher.start();
-    running.push(dispatcher);
+    running.push({ dispatcher, sql });
     return dispatcher;
   };
   const stop = async (dispatcher: ChangeDispatcher) => {
+    const i = running.findIndex((r) => r.dispatcher === dispatcher);
+    const [stopped] = running.splice(i, 1);
     await dispatcher.stop();
-    running.splice(running.indexOf(dispatcher), 1);
+    await stopped?.sql.end();
   };
 
   beforeAll(async () => {
     database = await createTestDatabase();
     db = connect(database.url, { max: 5 });
-    feed = postgres(database.url, { max: 4, onnotice: () => {} });
     store = new ObjectStore(db);
     clusters = new ClusterRepository(db, new ClusterNetworks(db, { pool: "10.200.0.0/16", prefix: 23 }));
     const create = async (name: string) => {
@@ -101,8 +103,7 @@ describe("the change-feed dispatcher", () => {
     b = await create("b");
   });
   afterAll(async () => {
-    for (const d of [...running]) await d.stop();
-    await feed?.end();
+    for (const r of [...running]) await stop(r.dispatcher);
     await db?.$client.end();
     await database?.drop();
   });
@@ -175,7 +176,7 @@ describe("the change-feed dispatcher", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect([...first.sent, ...second.sent].filter((s) => s.ref.name === "twice")).toHaveLength(1);
     // the leader stops: the other replica takes the lock and dispatches what follows
-    const leader = first.sent.length ? running[0] : running[1];
+    const leader = first.sent.length ? running[0]?.dispatcher : running[1]?.dispatcher;
     if (leader) await stop(leader);
     const follower = first.sent.length ? second : first;
     await store.create(key(a, "services", "after"), service("after"));
@@ -184,7 +185,7 @@ describe("the change-feed dispatcher", () => {
 
   it("starts the teardown of a cluster marked Terminating", async () => {
     const sink = new RecordingSink();
-    for (const d of [...running]) await stop(d);
+    for (const r of [...running]) await stop(r.dispatcher);
     await startDispatcher(sink);
     await clusters.markTerminating(b);
     await eventually(async () =>
