@@ -1,4 +1,4 @@
-import { build } from "esbuild";
+import { build, stop } from "esbuild";
 import { projectPath } from "../../core/paths";
 
 /** The processes the platform runs, each one bundle in dist/ (`node dist/api.mjs`, …). */
@@ -21,4 +21,6 @@ export async function buildProcesses(): Promise<void> {
     sourcemap: true,
     logLevel: "warning",
   });
+  // esbuild's service would otherwise outlive the build for as long as its caller (npm start) runs
+  await stop();
 }

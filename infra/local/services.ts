@@ -249,9 +249,15 @@ async function initdb(bin: string, dir: string, password: string, ids: { uid?: n
     await new Promise<void>((ok, fail) => {
       const init = spawn(join(bin, "initdb"), [...args, `--pwfile=${pwfile}`, "-E", "UTF8"], {
         ...ids,
-        stdio: "ignore",
+        stdio: ["ignore", "ignore", "pipe"],
       });
-      init.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`initdb exited with ${code}`))));
+      let said = "";
+      init.stderr?.on("data", (chunk: Buffer) => {
+        said += chunk.toString();
+      });
+      init.on("exit", (code) =>
+        code === 0 ? ok() : fail(new Error(`initdb exited with ${code}: ${said.trim().split("\n").at(-1)}`)),
+      );
     });
   } finally {
     await rm(tmp, { recursive: true, force: true });
