@@ -30,9 +30,11 @@ export function requireEnv(name: string): string {
   return value;
 }
 
-/** A fresh, migrated database named `timonier_test_<suffix>` on the Postgres `npm test` started. */
-export async function createTestDatabase(suffix = randomBytes(4).toString("hex")): Promise<TestDatabase> {
-  const baseUrl = requireEnv("DATABASE_URL");
+/** A fresh, migrated database named `timonier_test_<suffix>` on the Postgres `npm test` started (or `baseUrl`'s). */
+export async function createTestDatabase(
+  suffix = randomBytes(4).toString("hex"),
+  baseUrl = requireEnv("DATABASE_URL"),
+): Promise<TestDatabase> {
   const dbName = `timonier_test_${suffix}`;
   const adminSql = postgres(baseUrl, { max: 1, onnotice: () => {} });
   await adminSql.unsafe(`create database ${dbName}`);

@@ -75,10 +75,12 @@ export async function startTestPlatform(
     nodeTaints?: string;
     /** A Redis of the suite's own (to stop and start it), instead of the shared one. */
     redisUrl?: string;
+    /** A Postgres of the suite's own (to stop and start it): the URL its databases are made from. */
+    databaseUrl?: string;
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
-  const database = await createTestDatabase(suffix);
+  const database = await createTestDatabase(suffix, options.databaseUrl);
 
   const workDir = await mkdtemp(join(tmpdir(), "timonier-test-"));
   const [port, tlsPort, ingressPort, ingressTlsPort] = [
