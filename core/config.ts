@@ -35,6 +35,8 @@ const schema = z.object({
   /** Address the node agent's log server binds; its port is published in the nodes table. */
   TIMONIER_AGENT_HOST: z.string().default("127.0.0.1"),
   TIMONIER_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Where a worker process answers GET /livez for a supervisor's liveness probe (0: nowhere). */
+  TIMONIER_LIVEZ_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** The URL the API reaches the node agent at, when not the address it binds (in a pod, its Service). */
   TIMONIER_AGENT_URL: z.url().optional(),
   /** The node's address as users outside reach it (NodePort and friends). */
@@ -141,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     agentHost: c.TIMONIER_AGENT_HOST,
     agentPort: c.TIMONIER_AGENT_PORT,
     agentUrl: c.TIMONIER_AGENT_URL,
+    livezPort: c.TIMONIER_LIVEZ_PORT,
     nodeAddress: c.TIMONIER_NODE_ADDRESS,
     nodeLabels: node.labels,
     nodeTaints: node.taints,

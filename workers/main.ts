@@ -1,5 +1,5 @@
 import { loadConfig } from "../core/config";
-import { answerLivenessPings } from "../core/liveness";
+import { answerLivenessPings, serveLivez } from "../core/liveness";
 import { createLogger, startTelemetry } from "../core/telemetry";
 import { startWorkers } from "./start";
 
@@ -9,6 +9,7 @@ const stopTelemetry = startTelemetry("timonier-workers", config.otlpEndpoint);
 const workers = await startWorkers(config, { nodeAgent: process.env.TIMONIER_NODE_AGENT !== "false" });
 log.info(`workers started (node ${config.nodeName})`);
 answerLivenessPings();
+const livez = config.livezPort ? await serveLivez(config.livezPort) : undefined;
 
 let stopping: Promise<void> | undefined;
 // SIGINT from a terminal reaches the whole process group, the supervisor's SIGTERM follows: stop once
@@ -16,6 +17,7 @@ const stop = () =>
   (stopping ??= (async () => {
     // a job that does not finish in time is taken up again by another worker: BullMQ's stalled-job check
     setTimeout(() => process.exit(1), 10_000).unref();
+    livez?.close();
     await workers.close();
     await stopTelemetry();
     process.exit(0);

@@ -86,6 +86,19 @@ describe("the platform's own chart, rendered by our engine", () => {
     expect(api.readinessProbe.httpGet.path).toBe("/healthz");
   });
 
+  it("restarts a controller or node agent process whose event loop stops answering", () => {
+    for (const name of ["classroom-timonier-controllers", "classroom-timonier-agent-node-1"]) {
+      const container = deployment(name)?.spec?.template?.spec.containers[0] as unknown as {
+        livenessProbe: { httpGet: { path: string; port: string } };
+        ports: { name: string; containerPort: number }[];
+        env: { name: string; value?: string }[];
+      };
+      expect(container.livenessProbe.httpGet).toEqual({ path: "/livez", port: "livez" });
+      const port = container.ports.find((p) => p.name === "livez")?.containerPort;
+      expect(container.env).toContainEqual({ name: "TIMONIER_LIVEZ_PORT", value: String(port) });
+    }
+  });
+
   it("configures every process so that the platform accepts its configuration", () => {
     for (const deployment of objects.filter((o) => o.kind === "Deployment"))
       for (const container of deployment.spec?.template?.spec.containers ?? []) {
