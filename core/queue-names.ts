@@ -1,3 +1,5 @@
+import type { ObjectRef } from "./objects";
+
 /** Queue names; BullMQ forbids `:` in names and ids. */
 export const QUEUE = {
   scheduler: "scheduler",
@@ -29,12 +31,7 @@ export const QUEUE = {
 /** The name in a node network job's ref that means the node's gateway (other refs name a cluster). */
 export const GATEWAY = "gateway";
 
-/** What a reconcile job carries: the identity of the object to converge, never its content. */
-export interface ObjectRef {
-  clusterId: string;
-  namespace: string;
-  name: string;
-}
+export type { ObjectRef } from "./objects";
 
 /** The queue key is the object key: at most one active and one waiting job per object. */
 export function jobKey(ref: ObjectRef): string {

@@ -2,8 +2,9 @@ import { and, eq } from "drizzle-orm";
 import { kubeErrors } from "../core/k8s/errors";
 import { type PriorityClass, resolvePriority } from "../core/k8s/scheduling/priority";
 import type { Pod } from "../core/k8s/types";
+import type { ObjectKey } from "../core/objects";
 import { objects } from "./schema";
-import type { ObjectKey, Tx, WriteHook } from "./store";
+import type { Tx, WriteHook } from "./store";
 
 async function priorityClasses(tx: Tx, clusterId: string): Promise<PriorityClass[]> {
   const rows = await tx

@@ -4,8 +4,9 @@ import { qosClass } from "../core/k8s/pods";
 import { applyLimitDefaults, type LimitRange, limitRangeViolations } from "../core/k8s/quota/limit-range";
 import { addUsage, objectUsage, quotaRefusal, type ResourceQuota } from "../core/k8s/quota/usage";
 import type { KubeObject, Pod } from "../core/k8s/types";
+import type { ObjectKey } from "../core/objects";
 import { objects } from "./schema";
-import type { ObjectKey, Tx, WriteHook } from "./store";
+import type { Tx, WriteHook } from "./store";
 
 async function namespaced(tx: Tx, key: ObjectKey, group: string, resource: string): Promise<KubeObject[]> {
   const rows = await tx

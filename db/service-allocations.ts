@@ -8,6 +8,7 @@ import type { KubeObject } from "../core/k8s/types";
 import { type FieldError, fieldErrors, invalidError } from "../core/k8s/validation/field-errors";
 import { contains, formatIp, parseCidr, parseIp } from "../core/network/cidr";
 import { serviceAddresses } from "../core/network/cluster-network";
+import type { ObjectKey } from "../core/objects";
 import { type BudgetSettings, budgetAdmission } from "./budget-admission";
 import type { Database } from "./client";
 import { endpointAdmission } from "./endpoint-admission";
@@ -16,7 +17,7 @@ import { podPriorityAdmission, priorityClassAdmission } from "./priority-admissi
 import { forbiddenWrite, limitRangeAdmission, quotaAdmission } from "./quota-admission";
 import { serviceAllocations } from "./schema";
 import { storageAdmission } from "./storage-admission";
-import { type ObjectKey, ObjectStore, type Tx, type WriteHook, type WriteHooks } from "./store";
+import { ObjectStore, type Tx, type WriteHook, type WriteHooks } from "./store";
 
 /** How many of the platform-wide NodePorts and load balancer addresses one cluster may hold. */
 export interface ServiceLimits {

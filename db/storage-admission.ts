@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { platformRefusal } from "../core/k8s/budget";
 import type { KubeObject } from "../core/k8s/types";
+import type { ObjectKey } from "../core/objects";
 import { forbiddenWrite } from "./quota-admission";
 import { clusters } from "./schema";
-import type { ObjectKey, Tx, WriteHook } from "./store";
+import type { Tx, WriteHook } from "./store";
 
 const RESOURCE = "objects.storage";
 

@@ -2,19 +2,13 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { KubeError, kubeErrors } from "../core/k8s/errors";
 import type { KubeObject } from "../core/k8s/types";
+import type { ObjectKey } from "../core/objects";
 import { traceCarrier } from "../core/telemetry";
 import { isUuid } from "../core/uuid";
 import type { Database } from "./client";
 import { changes, clusters, feedState, objects } from "./schema";
 
-/** Identity of an object: cluster, API group, plural resource, namespace ("" if cluster-scoped), name. */
-export interface ObjectKey {
-  clusterId: string;
-  group: string;
-  resource: string;
-  namespace: string;
-  name: string;
-}
+export type { ObjectKey } from "../core/objects";
 
 export interface ListQuery {
   clusterId: string;
@@ -31,13 +25,9 @@ export interface ListResult {
 
 export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
 
-export interface Change {
+/** A committed write, as the change feed keeps it: which object, how, and the object as written. */
+export interface Change extends ObjectKey {
   resourceVersion: number;
-  clusterId: string;
-  group: string;
-  resource: string;
-  namespace: string;
-  name: string;
   type: ChangeType;
   object: KubeObject;
   /** MODIFIED: the object before the write. */

@@ -1,5 +1,6 @@
 import type { Config } from "../core/config";
-import type { ObjectRef, Triggers } from "../core/queues";
+import type { ObjectRef } from "../core/objects";
+import type { Triggers } from "../core/queues";
 import type { ClusterRepository } from "../db/clusters";
 import type { MetricsRepository } from "../db/metrics";
 import type { NodeRepository } from "../db/nodes";

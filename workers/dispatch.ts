@@ -1,4 +1,4 @@
-import type { ObjectRef } from "../core/queues";
+import type { ObjectRef } from "../core/objects";
 import type { Change } from "../db/store";
 import { type Controller, itself, queueOf } from "./controller";
 

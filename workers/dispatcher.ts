@@ -1,5 +1,5 @@
 import type postgres from "postgres";
-import type { ObjectRef } from "../core/queues";
+import type { ObjectRef } from "../core/objects";
 import type { Logger } from "../core/telemetry";
 import type { DispatchCursors } from "../db/dispatch-cursors";
 import { CHANGES_CHANNEL, type Change, type ObjectStore } from "../db/store";

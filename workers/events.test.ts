@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../core/k8s/types";
-import type { ObjectKey, ObjectStore } from "../db/store";
+import type { ObjectKey } from "../core/objects";
+import type { ObjectStore } from "../db/store";
 import { EventRecorder } from "./events";
 
 /** The two calls the recorder makes, over a map. */

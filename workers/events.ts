@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { rfc3339 } from "../core/k8s/time";
 import type { KubeObject } from "../core/k8s/types";
-import type { ObjectKey, ObjectStore } from "../db/store";
+import type { ObjectKey } from "../core/objects";
+import type { ObjectStore } from "../db/store";
 
 /** How many recent events a recorder remembers to fold repeats into (client-go's cache is 4096 too). */
 const REMEMBERED = 4096;

@@ -1,6 +1,7 @@
 import { rfc3339 } from "../core/k8s/time";
 import type { KubeObject, Pod } from "../core/k8s/types";
-import type { ObjectKey, ObjectStore } from "../db/store";
+import type { ObjectKey } from "../core/objects";
+import type { ObjectStore } from "../db/store";
 
 /**
  * Deletes a pod the way the apiserver does for controllers: a pod on a node is marked for graceful

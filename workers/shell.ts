@@ -1,7 +1,8 @@
 import { type Job, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { METRICS } from "../core/metrics";
-import type { ObjectRef, ReconcileJob, Triggers } from "../core/queues";
+import type { ObjectRef } from "../core/objects";
+import type { ReconcileJob, Triggers } from "../core/queues";
 import { type Logger, withSpan, withTraceCarrier } from "../core/telemetry";
 
 /** What a reconciler returns: done, or look again after a delay. Errors are retried with back-off. */

@@ -11,9 +11,9 @@ import { replicasFromScale, toScale } from "../../core/k8s/strategies/workloads"
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
 import { storageOf } from "../../core/k8s/views";
+import type { ObjectKey } from "../../core/objects";
 import type { DeleteOptions } from "../../db/object-writer/deletion";
 import type { WriteOptions } from "../../db/object-writer/writer";
-import type { ObjectKey } from "../../db/store";
 import type { AppEnv } from "../env";
 import { decodeObject } from "./body";
 import { nodeMetrics, podMetrics } from "./metrics";

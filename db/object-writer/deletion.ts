@@ -3,7 +3,8 @@ import type { ResourceType } from "../../core/k8s/resources";
 import { isSystemPriorityClass } from "../../core/k8s/scheduling/priority";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject, Pod } from "../../core/k8s/types";
-import type { ObjectKey, ObjectStore } from "../store";
+import type { ObjectKey } from "../../core/objects";
+import type { ObjectStore } from "../store";
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;

@@ -8,7 +8,7 @@ import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
 import { invalidError } from "../../core/k8s/validation/field-errors";
 import { finalizerErrors } from "../../core/k8s/validation/meta";
-import type { ObjectKey } from "../store";
+import type { ObjectKey } from "../../core/objects";
 
 /** The subresources an update may go through; anything else is a write of the whole object. */
 export type Subresource = "status" | "ephemeralcontainers";

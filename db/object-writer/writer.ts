@@ -1,7 +1,8 @@
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
 import { RESOURCE_TYPES, type ResourceType } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
-import { checkPreconditions, type ObjectKey, type ObjectStore } from "../store";
+import type { ObjectKey } from "../../core/objects";
+import { checkPreconditions, type ObjectStore } from "../store";
 import { type DeleteOptions, type DeleteOutcome, deleteAsKind } from "./deletion";
 import {
   namespaceTerminating,

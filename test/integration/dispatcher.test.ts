@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
 import { createLogger } from "../../core/telemetry";
 import { connect, type Database } from "../../db/client";
 import { ClusterRepository } from "../../db/clusters";

@@ -1,5 +1,5 @@
 import { KubeError } from "../../core/k8s/errors";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
 import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
 import type { RevisionPlan } from "./revisions";

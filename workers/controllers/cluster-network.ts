@@ -1,4 +1,5 @@
-import { GATEWAY, type ObjectRef, QUEUE, type Triggers } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
+import { GATEWAY, QUEUE, type Triggers } from "../../core/queues";
 import type { NodeRepository } from "../../db/nodes";
 import { type Controller, itsCluster } from "../controller";
 import type { Result } from "../shell";

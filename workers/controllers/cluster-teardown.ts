@@ -1,4 +1,5 @@
-import { type ObjectRef, QUEUE, type Triggers } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
+import { QUEUE, type Triggers } from "../../core/queues";
 import type { ClusterRepository } from "../../db/clusters";
 import { CLUSTER_TERMINATING_CHANNEL } from "../../db/clusters";
 import { isNodeReady, type NodeRepository } from "../../db/nodes";

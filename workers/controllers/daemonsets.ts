@@ -1,9 +1,9 @@
 import { isControlledBy } from "../../core/k8s/owners";
 import type { Pod } from "../../core/k8s/types";
 import type { ControllerRevision, DaemonSet } from "../../core/k8s/workloads/types";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectKey, ObjectRef } from "../../core/objects";
 import { type NodeRepository, type NodeRow, nodeLabels } from "../../db/nodes";
-import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { ObjectStore } from "../../db/store";
 import { type Controller, everyObject, forKind, ownedBy } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";

@@ -1,7 +1,7 @@
 import { budgetStatus, type PodDisruptionBudget } from "../../core/k8s/disruption/budget";
 import { rfc3339 } from "../../core/k8s/time";
 import type { Pod } from "../../core/k8s/types";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
 import type { ObjectStore } from "../../db/store";
 import { type Controller, itsNamespace } from "../controller";
 import type { Result } from "../shell";

@@ -2,9 +2,9 @@ import { isDeepStrictEqual } from "node:util";
 import { KubeError } from "../../core/k8s/errors";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import type { KubeObject, Pod } from "../../core/k8s/types";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectKey, ObjectRef } from "../../core/objects";
 import { isNamespaceTerminating } from "../../db/object-writer/prepare";
-import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { ObjectStore } from "../../db/store";
 import { type Controller, everyObject, itsNamespace } from "../controller";
 import type { Result } from "../shell";
 import {

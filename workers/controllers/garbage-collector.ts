@@ -1,7 +1,7 @@
 import { KubeError } from "../../core/k8s/errors";
 import { rfc3339 } from "../../core/k8s/time";
-import type { ObjectRef } from "../../core/queues";
-import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { ObjectKey, ObjectRef } from "../../core/objects";
+import type { ObjectStore } from "../../db/store";
 import type { Controller, Target } from "../controller";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";

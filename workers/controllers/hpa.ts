@@ -1,9 +1,9 @@
 import type { HorizontalPodAutoscaler } from "../../core/k8s/autoscaling/types";
 import { cpuMillis } from "../../core/k8s/requests";
 import type { Pod } from "../../core/k8s/types";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectKey, ObjectRef } from "../../core/objects";
 import type { MetricsRepository } from "../../db/metrics";
-import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { ObjectStore } from "../../db/store";
 import { type Controller, everyObject, forKind } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";

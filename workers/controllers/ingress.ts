@@ -1,7 +1,7 @@
 import type { Ingress } from "../../core/k8s/services/ingress";
 import { INGRESS_CLASS } from "../../core/k8s/services/well-known";
 import { clusterIngressDomain, type IngressSettings } from "../../core/network/ingress-hosts";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ObjectStore } from "../../db/store";
 import { type Controller, everyObject, forKind } from "../controller";

@@ -1,6 +1,6 @@
 import { RESOURCE_TYPES } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
 import type { ObjectStore } from "../../db/store";
 import type { Controller } from "../controller";
 import { deletePodGracefully } from "../pod-deletion";

@@ -1,6 +1,6 @@
 import { KubeError } from "../../core/k8s/errors";
 import type { KubeObject, Pod } from "../../core/k8s/types";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
 import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
 import type { EventRecorder } from "../events";

@@ -6,7 +6,7 @@ import {
   type Usage,
 } from "../../core/k8s/quota/usage";
 import type { Pod } from "../../core/k8s/types";
-import type { ObjectRef } from "../../core/queues";
+import type { ObjectRef } from "../../core/objects";
 import type { Change, ObjectStore } from "../../db/store";
 import { type Controller, itsNamespace } from "../controller";
 import type { Result } from "../shell";

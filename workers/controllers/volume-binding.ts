@@ -1,8 +1,8 @@
 import { KubeError } from "../../core/k8s/errors";
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from "../../core/k8s/storage/types";
 import type { KubeObject } from "../../core/k8s/types";
-import type { ObjectRef } from "../../core/queues";
-import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { ObjectKey, ObjectRef } from "../../core/objects";
+import type { ObjectStore } from "../../db/store";
 import { type Controller, itsCluster } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
-import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { ObjectKey } from "../../core/objects";
+import type { ObjectStore } from "../../db/store";
 
 /** Writes a controller's status (and annotations) when they differ from the stored ones, to the same incarnation. */
 export async function writeStatus(

@@ -1,6 +1,7 @@
 import type { KubeObject } from "../../core/k8s/types";
+import type { ObjectKey } from "../../core/objects";
 import { ObjectWriter, storedType } from "../../db/object-writer/writer";
-import type { ObjectKey, ObjectStore } from "../../db/store";
+import type { ObjectStore } from "../../db/store";
 
 /** How the controllers sign what they write in managedFields, as kube-controller-manager's controllers do. */
 export const CONTROLLER_MANAGER = "kube-controller-manager";

@@ -1,6 +1,6 @@
 import { findResourceTypeByKind } from "../../../core/k8s/resources";
 import type { KubeObject } from "../../../core/k8s/types";
-import type { ObjectKey } from "../../../db/store";
+import type { ObjectKey } from "../../../core/objects";
 import type { ApiDeps } from "../../env";
 import { ApiError } from "../errors";
 

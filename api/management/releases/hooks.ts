@@ -1,5 +1,6 @@
 import type { KubeObject } from "../../../core/k8s/types";
-import type { Change, ObjectKey } from "../../../db/store";
+import type { ObjectKey } from "../../../core/objects";
+import type { Change } from "../../../db/store";
 import { type Hook, manifestObjects } from "../../../helm/release";
 import type { ApiDeps } from "../../env";
 import { ApiError } from "../errors";
