@@ -100,6 +100,26 @@ export function everyObject(
   return { every, keys: ({ store }) => store.keysOf(group, resource) };
 }
 
+/**
+ * The controller of one kind (`For`), resynced every period because it also acts on time passing
+ * (rollouts, schedules, deadlines, scaling windows). `kind` is given when it makes objects it controls
+ * (pods, Jobs, ReplicaSets): their writes wake it too (`Owns`).
+ */
+export function kindController(o: {
+  queue: string;
+  group: string;
+  resource: string;
+  kind?: string;
+  start: Controller["start"];
+}): Controller {
+  return {
+    queue: o.queue,
+    watches: [forKind(o.group, o.resource), ...(o.kind ? [ownedBy(o.kind)] : [])],
+    resync: everyObject(o.group, o.resource),
+    start: o.start,
+  };
+}
+
 /** The queue a target goes to. */
 export function queueOf(controller: Controller<never>, target: Target): string {
   return controller.perNode && target.node ? `${controller.queue}-${target.node}` : controller.queue;

@@ -5,7 +5,7 @@ import type { CronJob, Job } from "../../core/k8s/workloads/types";
 import type { ObjectKey, ObjectRef } from "../../core/objects";
 import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
-import { type Controller, everyObject, forKind, ownedBy } from "../controller";
+import { kindController } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { planCronJob } from "./cronjob-plan";
@@ -70,12 +70,13 @@ export class CronJobController {
   }
 }
 
-export const cronJobController: Controller = {
+export const cronJobController = kindController({
   queue: "cronjob",
-  watches: [forKind("batch", "cronjobs"), ownedBy("CronJob")],
-  resync: everyObject("batch", "cronjobs"),
+  group: "batch",
+  resource: "cronjobs",
+  kind: "CronJob",
   start: (d) => {
     const controller = new CronJobController(d.store, d.events("cronjob-controller"));
     return (ref) => controller.reconcile(ref);
   },
-};
+});

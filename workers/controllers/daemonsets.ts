@@ -4,7 +4,7 @@ import type { ControllerRevision, DaemonSet } from "../../core/k8s/workloads/typ
 import type { ObjectKey, ObjectRef } from "../../core/objects";
 import { type NodeRepository, type NodeRow, nodeLabels } from "../../db/nodes";
 import type { ObjectStore } from "../../db/store";
-import { type Controller, everyObject, forKind, ownedBy } from "../controller";
+import { kindController } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
@@ -67,12 +67,13 @@ export class DaemonSetController {
   }
 }
 
-export const daemonSetController: Controller = {
+export const daemonSetController = kindController({
   queue: "daemonset",
-  watches: [forKind("apps", "daemonsets"), ownedBy("DaemonSet")],
-  resync: everyObject("apps", "daemonsets"),
+  group: "apps",
+  resource: "daemonsets",
+  kind: "DaemonSet",
   start: (d) => {
     const controller = new DaemonSetController(d.store, d.nodes, d.events("daemonset-controller"));
     return (ref) => controller.reconcile(ref);
   },
-};
+});

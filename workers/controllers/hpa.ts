@@ -4,7 +4,7 @@ import type { Pod } from "../../core/k8s/types";
 import type { ObjectKey, ObjectRef } from "../../core/objects";
 import type { MetricsRepository } from "../../db/metrics";
 import type { ObjectStore } from "../../db/store";
-import { type Controller, everyObject, forKind } from "../controller";
+import { kindController } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { type PodCpu, planHpa } from "./hpa-plan";
@@ -85,10 +85,10 @@ export class HpaController {
   }
 }
 
-export const hpaController: Controller = {
+export const hpaController = kindController({
   queue: "horizontal-pod-autoscaler",
-  watches: [forKind("autoscaling", "horizontalpodautoscalers")],
-  resync: everyObject("autoscaling", "horizontalpodautoscalers"),
+  group: "autoscaling",
+  resource: "horizontalpodautoscalers",
   start: (d) => {
     const controller = new HpaController(
       d.store,
@@ -98,4 +98,4 @@ export const hpaController: Controller = {
     );
     return (ref) => controller.reconcile(ref);
   },
-};
+});

@@ -4,7 +4,7 @@ import { clusterIngressDomain, type IngressSettings } from "../../core/network/i
 import type { ObjectRef } from "../../core/objects";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ObjectStore } from "../../db/store";
-import { type Controller, everyObject, forKind } from "../controller";
+import { kindController } from "../controller";
 import type { Result } from "../shell";
 import { writeStatus } from "./write-status";
 
@@ -44,12 +44,12 @@ export class IngressStatusController {
 }
 
 /** Publishes each Ingress's address in its status. */
-export const ingressController: Controller = {
+export const ingressController = kindController({
   queue: "ingress",
-  watches: [forKind("networking.k8s.io", "ingresses")],
-  resync: everyObject("networking.k8s.io", "ingresses"),
+  group: "networking.k8s.io",
+  resource: "ingresses",
   start: (d) => {
     const controller = new IngressStatusController(d.store, d.clusters, d.config.ingress);
     return (ref) => controller.reconcile(ref);
   },
-};
+});

@@ -6,7 +6,7 @@ import { JOB_INDEX_KEY, type Job } from "../../core/k8s/workloads/types";
 import type { ObjectKey, ObjectRef } from "../../core/objects";
 import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
-import { type Controller, everyObject, forKind, ownedBy } from "../controller";
+import { kindController } from "../controller";
 import type { EventRecorder } from "../events";
 import { deletePodGracefully } from "../pod-deletion";
 import type { Result } from "../shell";
@@ -112,12 +112,13 @@ export class JobController {
   }
 }
 
-export const jobController: Controller = {
+export const jobController = kindController({
   queue: "job",
-  watches: [forKind("batch", "jobs"), ownedBy("Job")],
-  resync: everyObject("batch", "jobs"),
+  group: "batch",
+  resource: "jobs",
+  kind: "Job",
   start: (d) => {
     const controller = new JobController(d.store, d.events("job-controller"));
     return (ref) => controller.reconcile(ref);
   },
-};
+});

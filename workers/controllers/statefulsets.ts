@@ -5,7 +5,7 @@ import type { ControllerRevision, StatefulSet } from "../../core/k8s/workloads/t
 import type { ObjectKey, ObjectRef } from "../../core/objects";
 import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
-import { type Controller, everyObject, forKind, ownedBy } from "../controller";
+import { kindController } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { applyRevisions } from "./apply-revisions";
@@ -87,12 +87,13 @@ export class StatefulSetController {
   }
 }
 
-export const statefulSetController: Controller = {
+export const statefulSetController = kindController({
   queue: "statefulset",
-  watches: [forKind("apps", "statefulsets"), ownedBy("StatefulSet")],
-  resync: everyObject("apps", "statefulsets"),
+  group: "apps",
+  resource: "statefulsets",
+  kind: "StatefulSet",
   start: (d) => {
     const controller = new StatefulSetController(d.store, d.events("statefulset-controller"));
     return (ref) => controller.reconcile(ref);
   },
-};
+});

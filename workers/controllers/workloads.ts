@@ -6,7 +6,7 @@ import { type Deployment, REVISION_ANNOTATION, type ReplicaSet } from "../../cor
 import type { ObjectKey, ObjectRef } from "../../core/objects";
 import { isNamespaceTerminating } from "../../db/object-writer/prepare";
 import type { ObjectStore } from "../../db/store";
-import { type Controller, everyObject, forKind, ownedBy } from "../controller";
+import { kindController } from "../controller";
 import type { EventRecorder } from "../events";
 import type { Result } from "../shell";
 import { planDeployment } from "./deployment-plan";
@@ -144,22 +144,24 @@ export class DeploymentController {
   }
 }
 
-export const replicaSetController: Controller = {
+export const replicaSetController = kindController({
   queue: "replicaset",
-  watches: [forKind("apps", "replicasets"), ownedBy("ReplicaSet")],
-  resync: everyObject("apps", "replicasets"),
+  group: "apps",
+  resource: "replicasets",
+  kind: "ReplicaSet",
   start: (d) => {
     const controller = new ReplicaSetController(d.store, d.events("replicaset-controller"));
     return (ref) => controller.reconcile(ref);
   },
-};
+});
 
-export const deploymentController: Controller = {
+export const deploymentController = kindController({
   queue: "deployment",
-  watches: [forKind("apps", "deployments"), ownedBy("Deployment")],
-  resync: everyObject("apps", "deployments"),
+  group: "apps",
+  resource: "deployments",
+  kind: "Deployment",
   start: (d) => {
     const controller = new DeploymentController(d.store, d.events("deployment-controller"));
     return (ref) => controller.reconcile(ref);
   },
-};
+});
