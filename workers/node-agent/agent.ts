@@ -71,7 +71,7 @@ export class NodeAgent {
   private timers: NodeJS.Timeout[] = [];
   private readonly deps: NodeDeps;
   private readonly lease: NodeLease;
-  private readonly events: ContainerEvents;
+  private readonly containerEvents: ContainerEvents;
 
   constructor(private readonly o: NodeAgentOptions) {
     const { node, host, platform } = o;
@@ -96,7 +96,7 @@ export class NodeAgent {
       now,
     };
     this.lease = new NodeLease(node, host.docker, platform.nodes);
-    this.events = new ContainerEvents(this.deps, host.docker);
+    this.containerEvents = new ContainerEvents(this.deps, host.docker);
   }
 
   async start(): Promise<void> {
@@ -115,6 +115,7 @@ export class NodeAgent {
         connection: o.platform.connection,
         triggers: o.platform.triggers,
         logger: o.logger,
+        ...(controller.concurrency ? { concurrency: controller.concurrency } : {}),
         reconcile: controller.start(deps),
       }),
     );
@@ -122,7 +123,7 @@ export class NodeAgent {
     this.every(o.periods.metricsMs, "metrics sampling", () => o.host.metrics.sample(deps.now()));
     this.every(o.periods.metricsMs, "emptyDir measurement", () => emptyDirs.measure());
     this.every(o.periods.resyncMs, "relist", () => relist(deps));
-    await this.events.start();
+    await this.containerEvents.start();
     await relist(deps);
   }
 
@@ -134,7 +135,7 @@ export class NodeAgent {
 
   async stop(): Promise<void> {
     this.deps.pods.prober.stop();
-    this.events.stop();
+    this.containerEvents.stop();
     this.lease.stop();
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.workers.map((w) => w.close()));
