@@ -1,16 +1,19 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { jobKey, type ObjectRef, QUEUE } from "./queue-names";
+import type { ObjectRef } from "./objects";
+import { createLogger, traceCarrier } from "./telemetry";
 
-export { GATEWAY, jobKey, type ObjectRef, QUEUE } from "./queue-names";
+/** The queue key is the object key (BullMQ forbids `:` in ids): one active and one waiting job per object. */
+function jobKey(ref: ObjectRef): string {
+  return `${ref.clusterId}/${ref.namespace}/${ref.name}`;
+}
 
+/** What a reconcile job carries: the identity of the object to converge, never its content. */
 export interface ReconcileJob {
   ref: ObjectRef;
   /** W3C trace context of the request or job that caused this one. */
   trace: Record<string, string>;
 }
-
-import { createLogger, traceCarrier } from "./telemetry";
 
 const log = createLogger("queues");
 
@@ -52,10 +55,6 @@ export class Triggers {
         ? { delay: delayMs, deduplication: { id: `delayed/${id}`, ttl: delayMs } }
         : { deduplication: { id, keepLastIfActive: true } },
     );
-  }
-
-  syncPod(nodeName: string, ref: ObjectRef): Promise<void> {
-    return this.trigger(QUEUE.node(nodeName), ref);
   }
 
   async close(): Promise<void> {

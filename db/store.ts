@@ -8,8 +8,6 @@ import { isUuid } from "../core/uuid";
 import type { Database } from "./client";
 import { changes, clusters, feedState, objects } from "./schema";
 
-export type { ObjectKey } from "../core/objects";
-
 export interface ListQuery {
   clusterId: string;
   group: string;

@@ -68,9 +68,14 @@ export function itsNamespace(change: Change): Target[] {
   return [{ ref: { clusterId: change.clusterId, namespace: change.namespace, name: "" } }];
 }
 
-/** The change's cluster as a whole (controllers that re-plan a cluster: namespace and name ""). */
+/** A cluster as a whole (controllers that act on a cluster: namespace and name ""). */
+export function clusterRef(clusterId: string): ObjectRef {
+  return { clusterId, namespace: "", name: "" };
+}
+
+/** The change's cluster as a whole (controllers that re-plan a cluster). */
 export function itsCluster(change: Change): Target[] {
-  return [{ ref: { clusterId: change.clusterId, namespace: "", name: "" } }];
+  return [{ ref: clusterRef(change.clusterId) }];
 }
 
 /** Every object of any kind whose controlling owner is a `kind`: wakes that owner, as `Owns` does. */
@@ -120,7 +125,16 @@ export function kindController(o: {
   };
 }
 
-/** The queue a target goes to. */
-export function queueOf(controller: Controller<never>, target: Target): string {
-  return controller.perNode && target.node ? `${controller.queue}-${target.node}` : controller.queue;
+/** The queue a controller's reconciles go to: its own, or a per-node controller's on `node`. */
+export function queueOf(controller: Controller<never>, node?: string): string {
+  return controller.perNode && node ? `${controller.queue}@${node}` : controller.queue;
+}
+
+/** Enqueues the target's reconcile on the controller's queue, as the dispatcher does for a change. */
+export function enqueue(
+  triggers: Pick<Triggers, "trigger">,
+  controller: Controller<never>,
+  target: Target,
+): Promise<void> {
+  return triggers.trigger(queueOf(controller, target.node), target.ref);
 }

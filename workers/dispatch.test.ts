@@ -33,7 +33,7 @@ describe("triggersFor over the declared controllers", () => {
       },
       previous: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [] } },
     });
-    expect(sorted(queues(bound))).toEqual(["disruption", "endpoints", "node-n1"]);
+    expect(sorted(queues(bound))).toEqual(["disruption", "endpoints", "node@n1"]);
   });
 
   it("does not wake a node for a write that changed only the pod's status (its own)", () => {
@@ -45,16 +45,16 @@ describe("triggersFor over the declared controllers", () => {
       status: { phase },
     });
     const status = change({ type: "MODIFIED", object: pod("Running", "9"), previous: pod("Pending", "8") });
-    expect(queues(status)).not.toContain("node-n1");
+    expect(queues(status)).not.toContain("node@n1");
     const marked = pod("Running", "9");
     const deleting = {
       ...marked,
       metadata: { ...marked.metadata, deletionTimestamp: "2026-12-04T08:00:00Z" },
     };
     expect(queues(change({ type: "MODIFIED", object: deleting, previous: pod("Running", "8") }))).toContain(
-      "node-n1",
+      "node@n1",
     );
-    expect(queues(change({ type: "DELETED", object: marked }))).toContain("node-n1");
+    expect(queues(change({ type: "DELETED", object: marked }))).toContain("node@n1");
   });
 
   it("recomputes the namespace's disruption budgets when a pod or a budget changes", () => {

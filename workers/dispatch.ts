@@ -28,7 +28,7 @@ export function triggersFor(controllers: readonly Controller<never>[], change: C
       if (!watched(watch, change) || (watch.when && !watch.when(change))) continue;
       for (const target of (watch.map ?? itself)(change)) {
         if (controller.perNode && !target.node) continue;
-        const trigger = { queue: queueOf(controller, target), ref: target.ref };
+        const trigger = { queue: queueOf(controller, target.node), ref: target.ref };
         out.set(triggerKey(trigger), trigger);
       }
     }

@@ -28,7 +28,8 @@ export interface ShellOptions {
  */
 export function runReconciler(options: ShellOptions): Worker<ReconcileJob> {
   const { queue, logger, triggers } = options;
-  const controller = queue.startsWith("node-") ? "node" : queue;
+  // a per-node queue is `<controller>@<node>`: traces and metrics name the controller
+  const [controller = queue] = queue.split("@");
 
   const reconcile = (job: Job<ReconcileJob>): Promise<"done" | "requeued"> =>
     withTraceCarrier(job.data.trace, () =>

@@ -1,7 +1,9 @@
 import type { ObjectRef } from "../../core/objects";
-import { GATEWAY, QUEUE, type Triggers } from "../../core/queues";
+import type { Triggers } from "../../core/queues";
 import type { NodeRepository } from "../../db/nodes";
-import { type Controller, itsCluster } from "../controller";
+import { type Controller, clusterRef, enqueue, itsCluster } from "../controller";
+import { nodeNetworkController } from "../node-agent/cluster-netd";
+import { GATEWAY_REF, nodeGatewayController } from "../node-agent/node-gateway";
 import type { Result } from "../shell";
 
 /**
@@ -16,9 +18,11 @@ export class ClusterNetworkFanout {
 
   async reconcile(ref: ObjectRef): Promise<Result> {
     for (const node of await this.nodes.list()) {
-      const queue = QUEUE.nodeNetwork(node.name);
-      await this.triggers.trigger(queue, { clusterId: ref.clusterId, namespace: "", name: "" });
-      await this.triggers.trigger(queue, { clusterId: "", namespace: "", name: GATEWAY });
+      await enqueue(this.triggers, nodeNetworkController, {
+        ref: clusterRef(ref.clusterId),
+        node: node.name,
+      });
+      await enqueue(this.triggers, nodeGatewayController, { ref: GATEWAY_REF, node: node.name });
     }
     return {};
   }

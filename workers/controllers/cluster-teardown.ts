@@ -1,9 +1,10 @@
 import type { ObjectRef } from "../../core/objects";
-import { QUEUE, type Triggers } from "../../core/queues";
+import type { Triggers } from "../../core/queues";
 import type { ClusterRepository } from "../../db/clusters";
 import { CLUSTER_TERMINATING_CHANNEL } from "../../db/clusters";
 import { isNodeReady, type NodeRepository } from "../../db/nodes";
-import type { Controller } from "../controller";
+import { type Controller, clusterRef, enqueue } from "../controller";
+import { clusterSweepController } from "../node-agent/cluster-sweep";
 import type { Result } from "../shell";
 
 const RECHECK_MS = 500;
@@ -33,26 +34,24 @@ export class ClusterTeardownController {
     }
     await Promise.all(
       pending.map((n) =>
-        this.triggers.trigger(QUEUE.node(n.name), { clusterId: cluster.id, namespace: "", name: "" }),
+        enqueue(this.triggers, clusterSweepController, { ref: clusterRef(cluster.id), node: n.name }),
       ),
     );
     return { requeueAfterMs: RECHECK_MS };
   }
 }
 
-const wholeCluster = (clusterId: string): ObjectRef => ({ clusterId, namespace: "", name: "" });
-
 /** Tears down clusters deleted through the management API or past their `expiresAt`. */
 export const clusterTeardownController: Controller = {
   queue: "cluster-teardown",
   watches: [],
-  notified: { channel: CLUSTER_TERMINATING_CHANNEL, ref: wholeCluster },
+  notified: { channel: CLUSTER_TERMINATING_CHANNEL, ref: clusterRef },
   resync: {
     every: "period",
     keys: async ({ clusters }) => {
       // a cluster past its expiresAt goes with everything it ran, as a DELETE would take it
       for (const c of await clusters.expired()) await clusters.markTerminating(c.id);
-      return (await clusters.terminating()).map((c) => wholeCluster(c.id));
+      return (await clusters.terminating()).map((c) => clusterRef(c.id));
     },
   },
   start: (d) => {

@@ -1,0 +1,43 @@
+import type Docker from "dockerode";
+import { describe, expect, it } from "vitest";
+import { registration } from "./node-lease";
+
+type Info = Awaited<ReturnType<Docker["info"]>>;
+
+const info = (architecture: string) =>
+  ({
+    NCPU: 4,
+    MemTotal: 8 * 1024 * 1024 * 1024,
+    KernelVersion: "6.1.0",
+    OperatingSystem: "Debian GNU/Linux 12",
+    ServerVersion: "27.0.3",
+    Architecture: architecture,
+    ID: "machine-1",
+  }) as Info;
+
+describe("registration", () => {
+  const node = { name: "n1", address: "10.0.0.11", dockerHost: "tcp://10.0.0.11:2376" };
+
+  it("registers the host's capacity, versions and addresses with the operator's identity", () => {
+    const r = registration({ ...node, labels: { zone: "a" } }, info("x86_64"), "http://10.0.0.11:10250");
+    expect(r).toMatchObject({
+      name: "n1",
+      dockerHost: "tcp://10.0.0.11:2376",
+      agentUrl: "http://10.0.0.11:10250",
+      capacity: { cpu: "4", memory: "8388608Ki", pods: "110" },
+      labels: { zone: "a" },
+      taints: [],
+      info: { containerRuntimeVersion: "docker://27.0.3", architecture: "amd64", machineID: "machine-1" },
+      addresses: [
+        { type: "InternalIP", address: "10.0.0.11" },
+        { type: "Hostname", address: "n1" },
+      ],
+    });
+    expect(r.allocatable).toEqual(r.capacity);
+  });
+
+  it("names the architecture as Kubernetes does", () => {
+    expect(registration(node, info("aarch64"), null).info?.architecture).toBe("arm64");
+    expect(registration(node, info("riscv64"), null).info?.architecture).toBe("riscv64");
+  });
+});

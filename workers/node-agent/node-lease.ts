@@ -1,0 +1,83 @@
+import type Docker from "dockerode";
+import type { Taint } from "../../core/k8s/scheduling/types";
+import type { NodeRegistration, NodeRepository } from "../../db/nodes";
+
+const HEARTBEAT_MS = 10_000;
+
+/** The node as its operator configured it: what it registers besides what Docker tells of the host. */
+export interface NodeIdentity {
+  name: string;
+  /** The node's address as users reach it; reported as InternalIP and hostIP. */
+  address: string;
+  /** How the platform reaches the node's Docker engine. */
+  dockerHost: string;
+  /** The operator's labels and taints for the node. */
+  labels?: Record<string, string>;
+  taints?: Taint[];
+}
+
+type DockerInfo = Awaited<ReturnType<Docker["info"]>>;
+
+/** Docker's machine names in Kubernetes' words (GOARCH). */
+function architecture(docker: string): string {
+  return docker === "x86_64" ? "amd64" : docker === "aarch64" ? "arm64" : docker;
+}
+
+/** The node's registration: the operator's identity, the host's capacity and versions, the agent's URL. */
+export function registration(
+  node: NodeIdentity,
+  info: DockerInfo,
+  agentUrl: string | null,
+): NodeRegistration {
+  const capacity = {
+    cpu: String(info.NCPU),
+    memory: `${Math.floor(info.MemTotal / 1024)}Ki`,
+    pods: "110",
+    "ephemeral-storage": "100Gi",
+  };
+  return {
+    name: node.name,
+    dockerHost: node.dockerHost,
+    agentUrl,
+    capacity,
+    allocatable: capacity,
+    labels: node.labels ?? {},
+    taints: node.taints ?? [],
+    info: {
+      kernelVersion: info.KernelVersion,
+      osImage: info.OperatingSystem,
+      containerRuntimeVersion: `docker://${info.ServerVersion}`,
+      architecture: architecture(info.Architecture),
+      machineID: info.ID,
+    },
+    addresses: [
+      { type: "InternalIP", address: node.address },
+      { type: "Hostname", address: node.name },
+    ],
+  };
+}
+
+/**
+ * The node's lease: registers the node, then heartbeats it (the kubelet's NodeLease) so that it stays
+ * Ready. The heartbeat is a timer writing to Postgres, never a job on a Redis queue: a node must stay
+ * Ready while Redis is down (its pods keep running meanwhile), or the scheduler would stop placing pods on
+ * it and the API would report it NotReady for an outage of the queues alone.
+ */
+export class NodeLease {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly node: NodeIdentity,
+    private readonly docker: Pick<Docker, "info">,
+    private readonly nodes: Pick<NodeRepository, "register" | "heartbeat">,
+  ) {}
+
+  async start(agentUrl: string | null): Promise<void> {
+    await this.nodes.register(registration(this.node, await this.docker.info(), agentUrl));
+    this.timer = setInterval(() => void this.nodes.heartbeat(this.node.name).catch(() => {}), HEARTBEAT_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
