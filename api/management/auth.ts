@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { looksLikeJwt } from "../../core/service-account-tokens";
 import { CLUSTER_TOKEN_PREFIX, hashToken, safeEqual, TEACHER_TOKEN_PREFIX } from "../../core/tokens";
-import type { AppEnv } from "../env";
+import type { ApiDeps, AppEnv, Principal } from "../env";
 import { ApiError } from "./errors";
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -17,24 +17,28 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 export function managementAuth(): MiddlewareHandler<AppEnv> {
   return async function managementAuth(c, next) {
-    const token = bearerToken(c.req.header("authorization"));
-    if (!token) throw new ApiError(401, "unauthorized", "missing bearer token");
-    if (safeEqual(token, c.var.deps.config.adminToken)) {
-      c.set("principal", { kind: "admin" });
-      return next();
-    }
-    if (token.startsWith(TEACHER_TOKEN_PREFIX)) {
-      const tenant = await c.var.deps.tenants.byTokenHash(hashToken(token));
-      if (!tenant) throw new ApiError(403, "forbidden", "invalid token");
-      c.set("principal", { kind: "teacher", tenantId: tenant.id, tenant: tenant.name });
-      return next();
-    }
-    if (token.startsWith(CLUSTER_TOKEN_PREFIX) || looksLikeJwt(token))
-      throw new ApiError(
-        403,
-        "forbidden",
-        "a cluster's token opens only that cluster's Kubernetes API, never the management API",
-      );
-    throw new ApiError(403, "forbidden", "invalid token");
+    c.set("principal", await principalOf(c.var.deps, bearerToken(c.req.header("authorization"))));
+    return next();
   };
+}
+
+/**
+ * Who a token is: the admin, or the teacher of the class whose token it is. A missing token is a 401; a
+ * cluster's token, a ServiceAccount's or any unknown token a 403.
+ */
+export async function principalOf(deps: ApiDeps, token: string | undefined): Promise<Principal> {
+  if (!token) throw new ApiError(401, "unauthorized", "missing bearer token");
+  if (safeEqual(token, deps.config.adminToken)) return { kind: "admin" };
+  if (token.startsWith(TEACHER_TOKEN_PREFIX)) {
+    const tenant = await deps.tenants.byTokenHash(hashToken(token));
+    if (!tenant) throw new ApiError(403, "forbidden", "invalid token");
+    return { kind: "teacher", tenantId: tenant.id, tenant: tenant.name };
+  }
+  if (token.startsWith(CLUSTER_TOKEN_PREFIX) || looksLikeJwt(token))
+    throw new ApiError(
+      403,
+      "forbidden",
+      "a cluster's token opens only that cluster's Kubernetes API, never the management API",
+    );
+  throw new ApiError(403, "forbidden", "invalid token");
 }

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { managementAuth } from "./auth";
 import { clustersApp } from "./clusters";
+import { pageApp } from "./page";
 import { releasesApp } from "./releases";
 import { tenantsApp } from "./tenants";
 
@@ -22,6 +23,9 @@ export function managementApp() {
     description:
       "The platform admin token, or a class's teacher token (tmt_…), which reaches that class only. A cluster's token is refused here.",
   });
+  // the teacher's page takes a sign-in cookie as well as a bearer header: its routes come before the
+  // bearer-only middleware, and answer without reaching it
+  app.route("/", pageApp);
   for (const path of ["/clusters", "/clusters/*", "/tenants", "/tenants/*"]) app.use(path, managementAuth());
   app.route("/", clustersApp);
   app.route("/", releasesApp);

@@ -111,24 +111,47 @@ async function ensurePackages(need: { postgres: boolean; redis: boolean; docker:
   if (need.redis && !(await which("redis-server"))) missing.push("redis-server");
   if (need.docker && !(await which("dockerd"))) missing.push("docker.io");
   if (!(await which("debootstrap"))) missing.push("debootstrap");
+  await aptInstall(missing, logs, "or point DATABASE_URL, REDIS_URL and DOCKER_HOST at running services.");
+}
+
+/** Installs Debian packages with apt-get as root (its output into `<logs>/apt.log`); elsewhere says what to install. */
+async function aptInstall(missing: string[], logs: string, otherwise: string): Promise<void> {
   if (missing.length === 0) return;
   const root = process.getuid?.() === 0;
   if (!root || !(await which("apt-get"))) {
     throw new Error(
-      `missing: ${missing.join(", ")}. Install them (Debian: apt-get install ${missing.join(" ")}), ` +
-        "or point DATABASE_URL, REDIS_URL and DOCKER_HOST at running services.",
+      `missing: ${missing.join(", ")}. Install them (Debian: apt-get install ${missing.join(" ")}), ${otherwise}`,
     );
   }
+  await mkdir(logs, { recursive: true });
   say(`installing ${missing.join(", ")} with apt-get (log: ${logs}/apt.log)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const log = join(logs, "apt.log");
-  const update = await run("apt-get", ["update"], { env, maxBuffer: 64 << 20 });
+  // another apt (an unattended upgrade, a second suite) may hold dpkg's lock for a while: wait for it
+  const wait = ["-o", "DPkg::Lock::Timeout=300"];
+  const update = await run("apt-get", [...wait, "update"], { env, maxBuffer: 64 << 20 });
   await appendFile(log, update.stdout + update.stderr);
-  const install = await run("apt-get", ["install", "-y", "--no-install-recommends", ...missing], {
+  const install = await run("apt-get", [...wait, "install", "-y", "--no-install-recommends", ...missing], {
     env,
     maxBuffer: 64 << 20,
   });
   await appendFile(log, install.stdout + install.stderr);
+}
+
+/**
+ * Debian's headless-capable Chromium, for the suites that look at the teacher's page in a real browser:
+ * `chromium` (CHROMIUM overrides the binary), installed with apt-get when missing, with a font so that
+ * pages have text to show. Resolves with the command to run.
+ */
+export async function ensureChromium(): Promise<string> {
+  if (process.env.CHROMIUM) return process.env.CHROMIUM;
+  if (!(await which("chromium")))
+    await aptInstall(
+      ["chromium", "fonts-dejavu-core"],
+      join(resolve(ROOT, process.env.TIMONIER_DATA_DIR ?? ".timonier"), "logs"),
+      "or set CHROMIUM to a Chromium or Chrome binary.",
+    );
+  return "chromium";
 }
 
 /** Spawns a service detached (its own process group: Ctrl-C reaches us, we stop it in order). */

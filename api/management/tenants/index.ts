@@ -1,15 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { checkProblem, passes, resolveResource, seenValue } from "../../../core/checks";
-import { addUsage, formatBudget, podBudgetUsage } from "../../../core/k8s/budget";
-import { podPhases, podTrouble } from "../../../core/k8s/pod-trouble";
-import type { Pod } from "../../../core/k8s/types";
-import { storageOf } from "../../../core/k8s/views";
+import { checkProblem } from "../../../core/checks";
+import { formatBudget } from "../../../core/k8s/budget";
 import { effectiveBudget, formatDuration, parseDuration } from "../../../core/tenants";
 import { hashToken, teacherToken } from "../../../core/tokens";
 import { StudentsTerminating } from "../../../db/clusters";
 import type { TenantRow, TenantSettings, TenantWithCount } from "../../../db/tenants";
 import type { AppEnv } from "../../env";
-import { served as servedObject } from "../../kube/served";
 import { budgetFrom, ceilingOf, requireWithinCeiling } from "../budget";
 import { clusterView, creationError, firstTokenHash, kubeconfigOf, startTeardown } from "../clusters";
 import { ApiError } from "../errors";
@@ -17,6 +13,7 @@ import { requireAdmin, scopedTenant } from "../scope";
 import { validationHook } from "../validation";
 import { gzippedTar } from "./archive";
 import { chartView, tenantCharts } from "./charts";
+import { classCheckResults, classOverview as classOverviewOf } from "./class-state";
 import {
   checkResults,
   classOverview,
@@ -202,27 +199,7 @@ export const tenantsApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   .openapi(classOverview, async (c) => {
     const deps = c.var.deps;
     const tenant = await scopedTenant(deps, c.var.principal, c.req.valid("param").name);
-    const rows = await deps.clusters.list({ tenantId: tenant.id });
-    const pods = new Map<string, Pod[]>();
-    for (const { clusterId, object } of await deps.store.podsOf(rows.map((r) => r.id)))
-      pods.set(clusterId, [...(pods.get(clusterId) ?? []), object as Pod]);
-    const students = rows.map((row) => {
-      const mine = pods.get(row.id) ?? [];
-      const usage = mine
-        .map((p) => podBudgetUsage(p, deps.config.containerDefaults))
-        .reduce(addUsage, { memoryBytes: 0, cpuMillis: 0, pods: 0 });
-      return {
-        student: row.name,
-        clusterId: row.id,
-        phase: row.phase,
-        lastActivity: row.lastActiveAt?.toISOString() ?? null,
-        pods: podPhases(mine),
-        failing: mine.flatMap((p) => podTrouble(p) ?? []),
-        budget: formatBudget(effectiveBudget(deps.config.budget, tenant.budget, row.budget)),
-        usage: formatBudget({ ...usage, storageBytes: row.storedBytes }),
-      };
-    });
-    return c.json({ tenant: tenant.name, students }, 200);
+    return c.json(await classOverviewOf(deps, tenant), 200);
   })
   .openapi(setChecks, async (c) => {
     const deps = c.var.deps;
@@ -238,26 +215,5 @@ export const tenantsApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook 
   .openapi(checkResults, async (c) => {
     const deps = c.var.deps;
     const tenant = await scopedTenant(deps, c.var.principal, c.req.valid("param").name);
-    const rows = await deps.clusters.list({ tenantId: tenant.id });
-    const students = [];
-    for (const row of rows) {
-      const results = [];
-      for (const check of tenant.checks) {
-        const [kind = "", name = ""] = check.resource.split("/");
-        const type = resolveResource(kind);
-        const object = type
-          ? await deps.store.get({
-              clusterId: row.id,
-              ...storageOf(type),
-              namespace: type.namespaced ? (check.namespace ?? "default") : "",
-              name,
-            })
-          : undefined;
-        const served = object && type ? servedObject(type, object) : undefined;
-        const seen = seenValue(served, check.jsonPath);
-        results.push({ check: check.name, pass: passes(check, seen), seen: seen ?? null });
-      }
-      students.push({ student: row.name, results });
-    }
-    return c.json({ checks: tenant.checks, students }, 200);
+    return c.json(await classCheckResults(deps, tenant), 200);
   });
