@@ -29,18 +29,25 @@ export function splitLines(buffered: string): { lines: string[]; rest: string } 
 
 /**
  * Docker's container events on this node: an exit, an OOM kill or a start wakes the pod's sync at once
- * instead of at the next relist. The stream is opened again when Docker ends it.
+ * instead of at the next relist. The stream is opened again when Docker ends it or drops it, every
+ * second until the engine answers again (a restarted engine, an engine away for a while).
  */
 export class ContainerEvents {
   private stream: NodeJS.ReadableStream | undefined;
   private stopped = false;
+  private reopening = false;
 
   constructor(
     private readonly d: Pick<NodeDeps, "nodeName" | "wakePod">,
     private readonly docker: Pick<Docker, "getEvents">,
+    private readonly reopenMs = 1000,
   ) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.open();
+  }
+
+  private async open(): Promise<void> {
     const stream = await this.docker.getEvents({
       filters: {
         type: ["container"],
@@ -58,9 +65,17 @@ export class ContainerEvents {
         if (ref) void this.d.wakePod(ref);
       }
     });
-    stream.on("end", () => {
-      if (!this.stopped) setTimeout(() => void this.start().catch(() => {}), 1000);
-    });
+    stream.on("end", () => this.reopenLater());
+    stream.on("error", () => this.reopenLater());
+  }
+
+  private reopenLater(): void {
+    if (this.stopped || this.reopening) return;
+    this.reopening = true;
+    setTimeout(() => {
+      this.reopening = false;
+      if (!this.stopped) void this.open().catch(() => this.reopenLater());
+    }, this.reopenMs);
   }
 
   stop(): void {
