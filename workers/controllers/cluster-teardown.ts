@@ -30,16 +30,24 @@ export class ClusterTeardownController {
       await this.clusters.remove(cluster.id);
       return {};
     }
-    await Promise.all(
-      pending.map((n) =>
-        this.triggers.trigger(QUEUE.node(n.name), { clusterId: cluster.id, namespace: "", name: "" }),
-      ),
-    );
+    await Promise.all(pending.map((n) => askToSweep(this.triggers, n.name, cluster.id)));
     return { requeueAfterMs: RECHECK_MS };
   }
 }
 
-const wholeCluster = (clusterId: string): ObjectRef => ({ clusterId, namespace: "", name: "" });
+export const wholeCluster = (clusterId: string): ObjectRef => ({ clusterId, namespace: "", name: "" });
+
+/**
+ * Asks a node's agent to sweep the cluster off its node: remove its containers, network and volumes, then
+ * record it (ClusterRepository.recordTeardown) while the cluster is Terminating or Resetting.
+ */
+export function askToSweep(
+  triggers: Pick<Triggers, "trigger">,
+  node: string,
+  clusterId: string,
+): Promise<void> {
+  return triggers.trigger(QUEUE.node(node), wholeCluster(clusterId));
+}
 
 /** Tears down clusters deleted through the management API or past their `expiresAt`. */
 export const clusterTeardownController: Controller = {
