@@ -2,6 +2,7 @@ import type { Controller } from "../controller";
 import { NODE_CONTROLLERS } from "../node-agent/controllers";
 import { schedulerController } from "../scheduler/scheduler";
 import { clusterNetworkController } from "./cluster-network";
+import { clusterSleepController } from "./cluster-sleep";
 import { clusterTeardownController } from "./cluster-teardown";
 import { cronJobController } from "./cronjobs";
 import { daemonSetController } from "./daemonsets";
@@ -23,6 +24,7 @@ export const CONTROLLERS: readonly Controller[] = [
   schedulerController,
   namespaceController,
   clusterTeardownController,
+  clusterSleepController,
   serviceAccountController,
   garbageCollectorController,
   replicaSetController,

@@ -34,7 +34,10 @@ export const ClusterSchema = z
     id: z.uuid(),
     name: z.string(),
     tenant: z.string(),
-    phase: z.enum(["Active", "Terminating"]),
+    phase: z.enum(["Active", "Sleeping", "Terminating"]).openapi({
+      description:
+        "Active; Sleeping: idle for its class's idleBeforeSleep, its containers removed while its objects and volumes stay, woken by the next request to its Kubernetes API; Terminating: being deleted",
+    }),
     server: z.url().openapi({ description: "The cluster's Kubernetes API URL" }),
     createdAt: z.string(),
     expiresAt: z.string().nullable().openapi({
@@ -208,6 +211,20 @@ export const rotateKubeconfig = createRoute({
   request: { params: IdParam },
   responses: {
     200: { description: "The new kubeconfig YAML", content: { "application/yaml": { schema: z.string() } } },
+    ...errors,
+    ...notFound,
+  },
+});
+
+export const wakeCluster = createRoute({
+  method: "post",
+  path: "/clusters/{id}/wake",
+  summary: "Wake a sleeping cluster without waiting for a request to its Kubernetes API",
+  description:
+    "Any request to the cluster's Kubernetes API wakes it too. Its pods' containers start again within seconds, with the same names, their volumes and, where it is free, the same IP. Harmless on a cluster that is awake; a cluster being deleted stays Terminating.",
+  request: { params: IdParam },
+  responses: {
+    200: { description: "The cluster", content: { "application/json": { schema: ClusterSchema } } },
     ...errors,
     ...notFound,
   },
