@@ -7,6 +7,7 @@ import { hiddenError, KubeError, kubeErrors, statusFailure } from "../core/k8s/e
 import { createLogger } from "../core/telemetry";
 import { isDatabaseUnavailable } from "../db/client";
 import { isNodeReady } from "../db/nodes";
+import { ReleaseError } from "../db/releases/errors";
 import type { ApiDeps, AppEnv } from "./env";
 import { kubeApp } from "./kube";
 import { clusterOfToken } from "./kube/auth";
@@ -95,8 +96,17 @@ export function createApp(deps: ApiDeps) {
   app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((err, c) => {
     const kubePath = c.req.path.startsWith("/clusters/");
-    if (err instanceof KubeError) return c.json(err.status, err.code as ContentfulStatusCode);
+    if (err instanceof KubeError) {
+      // a cluster that cannot take writes for a moment (being reset): client-go waits and tries again
+      const retry = err.status.details?.retryAfterSeconds;
+      return c.json(
+        err.status,
+        err.code as ContentfulStatusCode,
+        retry ? { "Retry-After": String(retry) } : {},
+      );
+    }
     if (err instanceof ApiError) return c.json(errorBody(err.errorCode, err.message), err.status);
+    if (err instanceof ReleaseError) return c.json(errorBody(err.code, err.message), err.status);
     if (err instanceof HTTPException && err.status < 500) {
       if (kubePath) return c.json(kubeErrors.badRequest(err.message).status, 400);
       return c.json(errorBody("bad_request", err.message), err.status);

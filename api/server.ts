@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { Redis } from "ioredis";
 import postgres from "postgres";
+import { prepareRenderer } from "../core/charts/bounded-render";
 import type { Config } from "../core/config";
 import { ensureServingCert } from "../core/tls";
 import { connect } from "../db/client";
 import { createApp } from "./app";
 import { apiDeps } from "./deps";
 import { kubeUpgradeHandler } from "./kube/exec";
-import { prepareRenderer } from "./management/releases/bounded-render";
 
 export interface RunningApi {
   url: string;

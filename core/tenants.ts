@@ -8,7 +8,7 @@ export interface TenantChart {
   /** The release's name in each cluster. */
   name: string;
   namespace: string;
-  /** A chart of the built-in catalog (api/management/releases/catalog.ts), by name. */
+  /** A chart of the built-in catalog (core/charts/catalog.ts), by name. */
   catalog?: string;
   /** An uploaded chart's files by chart-relative path, packaged subcharts already expanded. */
   files?: Record<string, string>;

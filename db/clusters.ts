@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { ClusterBudget } from "../core/k8s/budget";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
 import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from "../core/k8s/rbac/defaults";
@@ -7,12 +7,22 @@ import { SYSTEM_PRIORITY_CLASSES } from "../core/k8s/scheduling/priority";
 import { defaultIngressClass, INGRESS_CLASS, wellKnownServices } from "../core/k8s/services/well-known";
 import { defaultStorageClass } from "../core/k8s/storage/types";
 import type { KubeObject } from "../core/k8s/types";
+import type { ClusterNetwork } from "../core/network/cluster-network";
+import type { TenantChart } from "../core/tenants";
 import { isUuid } from "../core/uuid";
 import type { Database } from "./client";
 import type { ClusterNetworks } from "./networks";
-import { clusters, clusterTeardowns, objects, tenants } from "./schema";
+import {
+  changes,
+  clusters,
+  clusterTeardowns,
+  containerMetrics,
+  objects,
+  serviceAllocations,
+  tenants,
+} from "./schema";
 import { reserveClusterIp } from "./service-allocations";
-import { ObjectStore, type Tx } from "./store";
+import { CHANGES_CHANNEL, ObjectStore, type Tx } from "./store";
 
 export type ClusterRow = typeof clusters.$inferSelect;
 type TenantRow = typeof tenants.$inferSelect;
@@ -76,6 +86,50 @@ export interface SleepCandidate {
   createdAt: Date;
   lastActiveAt: Date | null;
   idleBeforeSleepSeconds: number | null;
+}
+
+/** Postgres channel carrying the id of each cluster marked Resetting (workers/controllers/cluster-reset.ts). */
+export const CLUSTER_RESETTING_CHANNEL = "timonier_cluster_resetting";
+
+/**
+ * Postgres channel carrying the id of each cluster whose class charts are to be installed: made in a class
+ * with charts, or reset (workers/controllers/class-charts.ts).
+ */
+export const CLUSTER_CHARTS_CHANNEL = "timonier_cluster_charts";
+
+/** A cluster's class charts, and the generation of the cluster they are for. */
+export interface ClassCharts {
+  cluster: ClusterRow;
+  charts: TenantChart[];
+}
+
+/**
+ * Removes every object of the cluster in the caller's transaction, which holds the cluster's row lock: one
+ * DELETED change each (the resourceVersions go on from the cluster's), notified to the change feed's
+ * listeners, and what the objects held beside them (Service addresses and ports, container metrics, stored
+ * bytes). The objects' finalizers are not waited for: the cluster is being emptied as a whole.
+ */
+async function emptyCluster(tx: Tx, id: string): Promise<void> {
+  const deleted = (await tx.execute(sql`
+    with gone as (
+      delete from ${objects} where ${objects.clusterId} = ${id}
+      returning api_group, resource, namespace, name, body
+    ), numbered as (
+      select gone.*, nextval('resource_version_seq') as rv from gone
+    )
+    insert into ${changes} (resource_version, cluster_id, api_group, resource, namespace, name, type, body)
+    select rv, ${id}, api_group, resource, namespace, name, 'DELETED',
+      jsonb_set(body, '{metadata,resourceVersion}', to_jsonb(rv::text))
+    from numbered
+    returning resource_version`)) as unknown as { resource_version: string | number }[];
+  await tx.delete(serviceAllocations).where(eq(serviceAllocations.clusterId, id));
+  await tx.delete(containerMetrics).where(eq(containerMetrics.clusterId, id));
+  const last = Math.max(0, ...deleted.map((r) => Number(r.resource_version)));
+  await tx
+    .update(clusters)
+    .set({ storedBytes: 0, resourceVersion: sql`greatest(${clusters.resourceVersion}, ${last})` })
+    .where(eq(clusters.id, id));
+  if (deleted.length) await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${id})`);
 }
 
 /** Namespaces every cluster has from creation, as on a kubeadm cluster. */
@@ -187,6 +241,7 @@ export class ClusterRepository {
     expiresAt?: Date,
   ): Promise<ClusterRow> {
     const id = randomUUID();
+    const withCharts = tenant.charts.length > 0;
     const [row] = await tx
       .insert(clusters)
       .values({
@@ -194,6 +249,8 @@ export class ClusterRepository {
         tenantId: tenant.id,
         name,
         tokenHash: tokenHashFor(id),
+        // a class without charts has none to install: nothing to wake, nothing for the resync to find
+        chartsGeneration: withCharts ? null : 0,
         ...(expiresAt
           ? { expiresAt }
           : tenant.clusterLifetimeSeconds
@@ -202,7 +259,18 @@ export class ClusterRepository {
       })
       .returning();
     if (!row) throw new Error(`cluster ${name} was not written`);
-    const network = await this.networks.reserve(tx, id);
+    await this.seedInitialObjects(tx, id, await this.networks.reserve(tx, id));
+    if (withCharts) await tx.execute(sql`select pg_notify(${CLUSTER_CHARTS_CHANNEL}, ${id})`);
+    return row;
+  }
+
+  /**
+   * What a new cluster holds, as kubeadm leaves a cluster: the well-known Services (their ClusterIPs
+   * reserved), the IngressClass and StorageClass, RBAC's default roles and bindings, the system
+   * PriorityClasses, and the initial namespaces with their `default` ServiceAccounts. In the caller's
+   * transaction; written at creation and again by a reset.
+   */
+  private async seedInitialObjects(tx: Tx, id: string, network: ClusterNetwork): Promise<void> {
     const services = wellKnownServices(network);
     for (const svc of services) {
       await reserveClusterIp(
@@ -273,7 +341,6 @@ export class ClusterRepository {
         },
       ]),
     ]);
-    return row;
   }
 
   /** Every cluster, or one tenant's, oldest first. */
@@ -412,6 +479,119 @@ export class ClusterRepository {
     return this.db.select().from(clusters).where(eq(clusters.phase, "Sleeping"));
   }
 
+  /**
+   * Marks the cluster Resetting, a generation on, and tells the reset controller, in one transaction: from
+   * its commit on, every write to its objects is refused (db/store.ts) until the reset is over. A cluster
+   * already Resetting is left as it is, and so is one being torn down (the caller reads `phase`); a
+   * Sleeping one is reset as an Active one. Undefined when there is no such cluster.
+   */
+  async markResetting(id: string): Promise<ClusterRow | undefined> {
+    if (!isUuid(id)) return undefined;
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(clusters).where(eq(clusters.id, id)).for("update");
+      // a sleeping cluster resets as an active one: it comes back Active, emptied, awake
+      if (row?.phase !== "Active" && row?.phase !== "Sleeping") return row;
+      const [marked] = await tx
+        .update(clusters)
+        .set({ phase: "Resetting", resetGeneration: row.resetGeneration + 1 })
+        .where(eq(clusters.id, id))
+        .returning();
+      // what nodes reported for an earlier reset says nothing of this one
+      await tx.delete(clusterTeardowns).where(eq(clusterTeardowns.clusterId, id));
+      await tx.execute(sql`select pg_notify(${CLUSTER_RESETTING_CHANNEL}, ${id})`);
+      return marked;
+    });
+  }
+
+  async resetting(): Promise<ClusterRow[]> {
+    return this.db.select().from(clusters).where(eq(clusters.phase, "Resetting"));
+  }
+
+  /**
+   * Removes every object of a Resetting cluster, each with its DELETED change so that watches, the
+   * dispatcher and the node agents see it go, and what the objects held beside them: Service addresses and
+   * ports, container metrics, stored bytes. Nothing when the cluster is not Resetting. Idempotent.
+   */
+  async emptyForReset(id: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ phase: clusters.phase })
+        .from(clusters)
+        .where(eq(clusters.id, id))
+        .for("update");
+      if (row?.phase === "Resetting") await emptyCluster(tx, id);
+    });
+  }
+
+  /**
+   * Ends a reset of `generation`: the cluster gets a new cluster's objects again (db seeds, as at creation),
+   * turns Active, and its class charts are to be installed anew. Its row stays: id, name, token generation
+   * (so its kubeconfig still opens it), network, budget, expiry. Undefined when the cluster is gone, no
+   * longer Resetting, or reset again since.
+   */
+  async completeReset(id: string, generation: number): Promise<ClusterRow | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ cluster: clusters, charts: tenants.charts })
+        .from(clusters)
+        .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
+        .where(eq(clusters.id, id))
+        .for("update", { of: clusters });
+      if (row?.cluster.phase !== "Resetting" || row.cluster.resetGeneration !== generation) return undefined;
+      // nothing can have been written meanwhile (writes are refused while Resetting); made sure of anyway
+      await emptyCluster(tx, id);
+      await this.seedInitialObjects(tx, id, await this.networks.of(id, tx));
+      const withCharts = row.charts.length > 0;
+      const [done] = await tx
+        .update(clusters)
+        .set({ phase: "Active", chartsGeneration: withCharts ? null : generation })
+        .where(eq(clusters.id, id))
+        .returning();
+      await tx.delete(clusterTeardowns).where(eq(clusterTeardowns.clusterId, id));
+      // the seeds' ADDED changes, for the watches open on the cluster
+      await tx.execute(sql`select pg_notify(${CHANGES_CHANNEL}, ${id})`);
+      if (withCharts) await tx.execute(sql`select pg_notify(${CLUSTER_CHARTS_CHANNEL}, ${id})`);
+      return done;
+    });
+  }
+
+  /** Active clusters whose class charts are still to install (for the class-charts controller's resync). */
+  async chartsPending(): Promise<ClusterRow[]> {
+    return this.db
+      .select()
+      .from(clusters)
+      .where(
+        and(
+          eq(clusters.phase, "Active"),
+          or(isNull(clusters.chartsGeneration), ne(clusters.chartsGeneration, clusters.resetGeneration)),
+        ),
+      );
+  }
+
+  /** The cluster with its class's charts, or undefined when it is gone. */
+  async classCharts(id: string): Promise<ClassCharts | undefined> {
+    if (!isUuid(id)) return undefined;
+    const [row] = await this.db
+      .select({ cluster: clusters, charts: tenants.charts })
+      .from(clusters)
+      .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
+      .where(eq(clusters.id, id));
+    return row;
+  }
+
+  /**
+   * Records that the class charts of `generation` are installed, unless the cluster was reset (or left
+   * Active) since: that reset's charts are still to come. Returns whether it was recorded.
+   */
+  async markChartsInstalled(id: string, generation: number): Promise<boolean> {
+    const rows = await this.db
+      .update(clusters)
+      .set({ chartsGeneration: generation })
+      .where(and(eq(clusters.id, id), eq(clusters.phase, "Active"), eq(clusters.resetGeneration, generation)))
+      .returning({ id: clusters.id });
+    return rows.length > 0;
+  }
+
   async terminating(): Promise<ClusterRow[]> {
     return this.db.select().from(clusters).where(eq(clusters.phase, "Terminating"));
   }
@@ -421,8 +601,16 @@ export class ClusterRepository {
     await this.db.delete(objects).where(eq(objects.clusterId, id));
   }
 
+  /**
+   * A node agent has swept the cluster off its node. Kept only while the cluster is Terminating or
+   * Resetting: a sweep that comes late, once a reset is over, must not count for the next teardown.
+   */
   async recordTeardown(id: string, nodeName: string): Promise<void> {
-    await this.db.insert(clusterTeardowns).values({ clusterId: id, nodeName }).onConflictDoNothing();
+    await this.db.execute(sql`
+      insert into ${clusterTeardowns} (cluster_id, node_name)
+      select ${clusters.id}, ${nodeName} from ${clusters}
+      where ${clusters.id} = ${id} and ${clusters.phase} in ('Terminating', 'Resetting')
+      on conflict do nothing`);
   }
 
   async teardownsDone(id: string): Promise<string[]> {

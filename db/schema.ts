@@ -57,7 +57,18 @@ export const clusters = pgTable(
     tokenHash: text("token_hash").notNull().unique(),
     /** Mixed into the token's derivation (core/tokens.ts): rotating the kubeconfig bumps it. */
     tokenGeneration: integer("token_generation").notNull().default(0),
+    /**
+     * Active; Resetting (POST /v1/clusters/{id}/reset: its objects and containers are being removed, its
+     * objects refuse writes); Terminating (its teardown is under way).
+     */
     phase: text("phase").notNull().default("Active"),
+    /** How many times the cluster was reset: each reset empties it back to what a new cluster holds. */
+    resetGeneration: integer("reset_generation").notNull().default(0),
+    /**
+     * The resetGeneration whose class charts are installed (workers/controllers/class-charts.ts); null while
+     * they are still to install. A cluster of a class without charts is born with 0.
+     */
+    chartsGeneration: integer("charts_generation"),
     /** What this cluster may use, where it differs from the platform's defaults (core/k8s/budget.ts). */
     budget: jsonb("budget").$type<Partial<ClusterBudget>>(),
     /** What its objects take in storage, as JSON bytes: kept by every write (db/storage-admission.ts). */
@@ -165,7 +176,10 @@ export const feedState = pgTable("feed_state", {
   compactedResourceVersion: bigint("compacted_resource_version", { mode: "number" }).notNull().default(0),
 });
 
-/** Which node agents have removed a Terminating cluster's containers and network. */
+/**
+ * Which node agents have removed a Terminating (or Resetting) cluster's containers, network and volumes:
+ * the teardown, or the reset, goes on once every ready node has.
+ */
 export const clusterTeardowns = pgTable(
   "cluster_teardowns",
   {

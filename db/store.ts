@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
-import { KubeError, kubeErrors } from "../core/k8s/errors";
+import { KubeError, kubeErrors, statusFailure } from "../core/k8s/errors";
 import type { KubeObject } from "../core/k8s/types";
 import type { ObjectKey } from "../core/objects";
 import { traceCarrier } from "../core/telemetry";
@@ -546,7 +546,11 @@ async function writeUpdate(
   return body;
 }
 
-/** Takes the cluster's row lock until commit, so commits within a cluster are ordered by resourceVersion. */
+/**
+ * Takes the cluster's row lock until commit, so commits within a cluster are ordered by resourceVersion.
+ * A cluster being reset takes no write (503 with a Retry-After, which client-go waits out): its reset
+ * removes what it holds under this same lock, so whatever committed before it goes with the rest.
+ */
 async function bumpResourceVersion(tx: Tx, clusterId: string): Promise<number> {
   const [row] = await tx
     .update(clusters)
@@ -554,6 +558,12 @@ async function bumpResourceVersion(tx: Tx, clusterId: string): Promise<number> {
     .where(eq(clusters.id, clusterId))
     .returning({ rv: clusters.resourceVersion, phase: clusters.phase });
   if (!row) throw kubeErrors.notFound("clusters", "", clusterId);
+  if (row.phase === "Resetting")
+    throw new KubeError(
+      statusFailure(503, "ServiceUnavailable", "the cluster is being reset: try again in a moment", {
+        retryAfterSeconds: 1,
+      }),
+    );
   return row.rv;
 }
 

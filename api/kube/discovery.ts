@@ -1,7 +1,7 @@
 import { groupVersion, groupVersions, RESOURCE_TYPES, type ResourceType } from "../../core/k8s/resources";
+import { KUBE_VERSION } from "../../core/k8s/version";
 
-/** The Kubernetes version this API reports and behaves like. */
-export const KUBE_VERSION = { major: "1", minor: "31", gitVersion: "v1.31.0+timonier" };
+export { KUBE_VERSION };
 
 export function versionInfo() {
   return {

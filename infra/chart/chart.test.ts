@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
-import { chartDirectory } from "../../api/management/releases/catalog";
+import { chartDirectory } from "../../core/charts/catalog";
 import { loadConfig } from "../../core/config";
 import { templateCommand } from "../../helm/template-command";
 

@@ -2,6 +2,7 @@ import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { prepareStack } from "../setup/stack-env";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { networkPaths, networkRows } from "./network";
+import { rosterRows, rosters } from "./roster";
 import { wakeRows, wakeUp } from "./sleep";
 import { formatTable, percentile } from "./stats";
 import { tenantIsolation } from "./tenant";
@@ -149,7 +150,7 @@ async function rawDockerRun(dockerHost: string): Promise<number> {
   return ms;
 }
 
-/** `BENCH_ONLY=control`, `workloads`, `sleep`, `network` or `tenant` runs one part; all by default. */
+/** `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `tenant` or `roster` runs one part; all by default. */
 const ONLY = process.env.BENCH_ONLY;
 
 async function network(platform: TestPlatform) {
@@ -216,6 +217,29 @@ async function tenant(platform: TestPlatform) {
   console.log("\nms; ratios against the quiet phase of the same run.");
 }
 
+async function classes(platform: TestPlatform, dockerHost: string) {
+  const figures = await rosters(platform, dockerFromHost(dockerHost));
+  console.log(`\nA class: roster, then one nginx pod per student (${new Date().toISOString()})\n`);
+  console.log(
+    formatTable(
+      [
+        "students",
+        "kubeconfigs ms",
+        "first Running ms",
+        "all Running ms",
+        "raw network+run ms",
+        "ratio",
+        "raw run ms",
+        "ratio",
+      ],
+      rosterRows(figures),
+    ),
+  );
+  console.log(
+    "\nRaw: as many `docker network create` + `docker run` (or `docker run` alone) at once, same run.",
+  );
+}
+
 async function main() {
   const env = await prepareStack();
   const platform = await startTestPlatform();
@@ -225,6 +249,7 @@ async function main() {
     if (!ONLY || ONLY === "sleep") await sleep(platform, env.dockerHost);
     if (!ONLY || ONLY === "network") await network(platform);
     if (!ONLY || ONLY === "tenant") await tenant(platform);
+    if (!ONLY || ONLY === "roster") await classes(platform, env.dockerHost);
   } finally {
     await platform.close();
     await env.stop();

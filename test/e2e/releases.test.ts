@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chartDirectory } from "../../api/management/releases/catalog";
+import { chartDirectory } from "../../core/charts/catalog";
 import { decodeRelease } from "../../helm/release";
 import { tarOf } from "../../workers/node-agent/archive";
 import { eventually, kubectl } from "../support/kubectl";

@@ -333,6 +333,7 @@ describe("management API, in process", () => {
         "/clusters/{id}",
         "/clusters/{id}/kubeconfig",
         "/clusters/{id}/kubeconfig/rotate",
+        "/clusters/{id}/reset",
         "/clusters/{id}/releases",
         "/tenants",
         "/tenants/{name}",

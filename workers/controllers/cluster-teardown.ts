@@ -32,13 +32,21 @@ export class ClusterTeardownController {
       await this.clusters.remove(cluster.id);
       return {};
     }
-    await Promise.all(
-      pending.map((n) =>
-        enqueue(this.triggers, clusterSweepController, { ref: clusterRef(cluster.id), node: n.name }),
-      ),
-    );
+    await Promise.all(pending.map((n) => askToSweep(this.triggers, n.name, cluster.id)));
     return { requeueAfterMs: RECHECK_MS };
   }
+}
+
+/**
+ * Asks a node's agent to sweep the cluster off its node: remove its containers, network and volumes, then
+ * record it (ClusterRepository.recordTeardown) while the cluster is Terminating or Resetting.
+ */
+export function askToSweep(
+  triggers: Pick<Triggers, "trigger">,
+  node: string,
+  clusterId: string,
+): Promise<void> {
+  return enqueue(triggers, clusterSweepController, { ref: clusterRef(clusterId), node });
 }
 
 /** Tears down clusters deleted through the management API or past their `expiresAt`. */

@@ -1,7 +1,9 @@
 import type { Controller } from "../controller";
 import { NODE_CONTROLLERS } from "../node-agent/controllers";
 import { schedulerController } from "../scheduler/scheduler";
+import { classChartsController } from "./class-charts";
 import { clusterNetworkController } from "./cluster-network";
+import { clusterResetController } from "./cluster-reset";
 import { clusterSleepController } from "./cluster-sleep";
 import { clusterTeardownController } from "./cluster-teardown";
 import { cronJobController } from "./cronjobs";
@@ -40,6 +42,8 @@ export const CONTROLLERS: readonly Controller[] = [
   resourceQuotaController,
   disruptionController,
   clusterNetworkController,
+  clusterResetController,
+  classChartsController,
 ];
 
 /** Every declaration the dispatcher reads: the replicas' controllers and the node agents'. */

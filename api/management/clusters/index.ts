@@ -18,6 +18,7 @@ import {
   getCluster,
   getKubeconfig,
   listClusters,
+  resetCluster,
   rotateKubeconfig,
   updateCluster,
   wakeCluster,
@@ -35,7 +36,7 @@ export function clusterView(deps: Deps, row: ClusterRow & { tenant: string }) {
     id: row.id,
     name: row.name,
     tenant: row.tenant,
-    phase: row.phase as "Active" | "Sleeping" | "Terminating",
+    phase: row.phase as "Active" | "Sleeping" | "Resetting" | "Terminating",
     server: serverUrl(deps, row.id),
     createdAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt?.toISOString() ?? null,
@@ -148,6 +149,15 @@ export const clustersApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     // this process refuses the old token from now on; other replicas once their 2 s cache entry lapses
     forgetClusterToken(rotated.before.tokenHash);
     return c.body(kubeconfigOf(deps, rotated.after), 200, { "content-type": "application/yaml" });
+  })
+  .openapi(resetCluster, async (c) => {
+    const deps = c.var.deps;
+    const row = await scopedCluster(deps, c.var.principal, c.req.valid("param").id);
+    const marked = await deps.clusters.markResetting(row.id);
+    if (!marked) throw new ApiError(404, "not_found", `cluster ${row.id} not found`);
+    if (marked.phase === "Terminating")
+      throw new ApiError(409, "conflict", `cluster ${row.id} is being torn down`);
+    return c.json(clusterView(deps, { ...row, ...marked }), 202);
   })
   .openapi(deleteCluster, async (c) => {
     const deps = c.var.deps;

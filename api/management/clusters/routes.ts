@@ -34,9 +34,9 @@ export const ClusterSchema = z
     id: z.uuid(),
     name: z.string(),
     tenant: z.string(),
-    phase: z.enum(["Active", "Sleeping", "Terminating"]).openapi({
+    phase: z.enum(["Active", "Sleeping", "Resetting", "Terminating"]).openapi({
       description:
-        "Active; Sleeping: idle for its class's idleBeforeSleep, its containers removed while its objects and volumes stay, woken by the next request to its Kubernetes API; Terminating: being deleted",
+        "Active; Sleeping once idle for its class's idleBeforeSleep (its containers removed while its objects and volumes stay; the next request to its Kubernetes API wakes it); Resetting while `POST …/reset` empties it (its Kubernetes API refuses writes meanwhile with a 503 and Retry-After, which kubectl waits out); Terminating while it is torn down",
     }),
     server: z.url().openapi({ description: "The cluster's Kubernetes API URL" }),
     createdAt: z.string(),
@@ -211,6 +211,24 @@ export const rotateKubeconfig = createRoute({
   request: { params: IdParam },
   responses: {
     200: { description: "The new kubeconfig YAML", content: { "application/yaml": { schema: z.string() } } },
+    ...errors,
+    ...notFound,
+  },
+});
+
+export const resetCluster = createRoute({
+  method: "post",
+  path: "/clusters/{id}/reset",
+  summary: "Empty a cluster back to its freshly created state, its class's charts installed again",
+  description:
+    "Answers 202 with the cluster `Resetting`: every object the student made (namespaces, workloads, releases, volumes' data) and every container goes, then the cluster holds what a new cluster holds (the initial namespaces, the `kubernetes` Service and cluster DNS, RBAC's default roles, the StorageClass and IngressClass) and turns `Active`; its class's charts are then installed as at creation. The cluster keeps its id, name, budget, expiry and token: the same kubeconfig opens it. Meanwhile its Kubernetes API refuses writes with a 503 and Retry-After. A reset of a cluster already Resetting changes nothing; a teacher resets their own class's clusters only.",
+  request: { params: IdParam },
+  responses: {
+    202: { description: "Reset started", content: { "application/json": { schema: ClusterSchema } } },
+    409: {
+      description: "The cluster is being torn down",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
     ...errors,
     ...notFound,
   },

@@ -1,9 +1,9 @@
 import { parse as parseYaml } from "yaml";
+import { catalogChart, catalogNames } from "../../../core/charts/catalog";
 import type { TenantChart } from "../../../core/tenants";
 import { loadChart } from "../../../helm/template-command";
 import { ApiError } from "../errors";
 import { chartFiles } from "../releases";
-import { catalogChart, catalogNames } from "../releases/catalog";
 
 /** What a class's charts may take in its row, uploaded files included. */
 const MAX_CHARTS_BYTES = 4 * 1024 * 1024;

@@ -63,7 +63,7 @@ const settingsFields = {
   }),
   charts: z.array(TenantChartInput).max(10).openapi({
     description:
-      "Charts for every new cluster of the class, validated here (an unknown catalog chart is a 422). Stored only: they are not installed yet",
+      "Charts installed as Helm releases into every new cluster of the class (and again into a reset one), within moments of its creation and off the request: `GET /v1/clusters/{id}/releases` shows each, deployed, or failed with Helm's reason. Validated here (an unknown catalog chart is a 422); a change applies to clusters made afterwards",
   }),
 };
 

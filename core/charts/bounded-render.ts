@@ -3,9 +3,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import type { KubeObject } from "../../../core/k8s/types";
-import { projectPath } from "../../../core/paths";
-import type { RenderedChart, renderRelease } from "../../../helm/template-command";
+import type { RenderedChart, renderRelease } from "../../helm/template-command";
+import type { KubeObject } from "../k8s/types";
+import { projectPath } from "../paths";
 
 /** A chart to render and its options; `objects` is the cluster snapshot `lookup` reads, when it is used. */
 export interface RenderJob {
@@ -24,7 +24,7 @@ export interface RenderLimits {
 /** A render stopped by a limit: the chart, not the platform, is at fault. */
 export class RenderLimitExceeded extends Error {}
 
-const ENTRY = projectPath("api", "management", "releases", "render-worker.ts");
+const ENTRY = projectPath("core", "charts", "render-worker.ts");
 let bundled: Promise<string> | undefined;
 
 /**
@@ -52,16 +52,16 @@ function workerScript(): Promise<string> {
   return bundled;
 }
 
-/** Builds the render process's code ahead of the first install, so that no request pays for it. */
+/** Builds the render process's code ahead of the first install, so that no request or reconcile pays for it. */
 export function prepareRenderer(): void {
   void workerScript().catch(() => undefined);
 }
 
 /**
  * Renders off the event loop, in a process of its own with a heap ceiling and a deadline: a chart that
- * loops for ever or grows without end is stopped and reported, while the API goes on serving everyone
- * else. A process, not a worker thread: V8 can abort the whole process when a worker thread's heap limit
- * is hit during a young-generation allocation, which a chart would turn into a crash of the API.
+ * loops for ever or grows without end is stopped and reported, while the API (or the worker) goes on serving
+ * everyone else. A process, not a worker thread: V8 can abort the whole process when a worker thread's heap
+ * limit is hit during a young-generation allocation, which a chart would turn into a crash of the API.
  */
 export async function renderBounded(job: RenderJob, limits: RenderLimits): Promise<RenderOutcome> {
   const child = fork(await workerScript(), [], {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { projectPath } from "../../../core/paths";
+import { projectPath } from "../paths";
 
 const CATALOG = projectPath("helm", "catalog");
 

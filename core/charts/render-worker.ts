@@ -1,6 +1,6 @@
-import { lookupIn } from "../../../helm/lookup";
-import { SetSyntaxError } from "../../../helm/strvals";
-import { renderRelease } from "../../../helm/template-command";
+import { lookupIn } from "../../helm/lookup";
+import { SetSyntaxError } from "../../helm/strvals";
+import { renderRelease } from "../../helm/template-command";
 import type { RenderJob, RenderOutcome } from "./bounded-render";
 
 /** A render process's one job, sent over IPC: render a release's chart (pure) and send the outcome back. */

@@ -1,12 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { KubeObject } from "../../../core/k8s/types";
-import type { Hook } from "../../../helm/release";
-import { hookOutcome, hooksFor } from "./hooks";
+import { type HookObject, hasHooksAround, hookOutcome, hooksFor } from "./hooks";
+import type { Hook } from "./release";
 
-const job = (conditions: { type: string; status: string }[]): KubeObject => ({
-  apiVersion: "batch/v1",
+const job = (conditions: { type: string; status: string }[]): HookObject => ({
   kind: "Job",
-  metadata: { name: "migrate" },
   status: { conditions },
 });
 
@@ -16,10 +13,8 @@ describe("hookOutcome", () => {
     expect(hookOutcome(job([{ type: "Complete", status: "True" }]))).toBe(true);
     expect(hookOutcome(job([{ type: "Failed", status: "True" }]))).toBe(false);
     expect(hookOutcome(job([{ type: "Failed", status: "False" }]))).toBeUndefined();
-    const pod = (phase: string): KubeObject => ({
-      apiVersion: "v1",
+    const pod = (phase: string): HookObject => ({
       kind: "Pod",
-      metadata: {},
       status: { phase },
     });
     expect(hookOutcome(pod("Running"))).toBeUndefined();
@@ -29,7 +24,7 @@ describe("hookOutcome", () => {
 
   it("counts a vanished hook as failed, and any other kind as done once written", () => {
     expect(hookOutcome(undefined)).toBe(false);
-    expect(hookOutcome({ apiVersion: "v1", kind: "ConfigMap", metadata: {} })).toBe(true);
+    expect(hookOutcome({ kind: "ConfigMap" })).toBe(true);
   });
 });
 
@@ -55,5 +50,12 @@ describe("hooksFor", () => {
       "a",
       "b",
     ]);
+  });
+
+  it("tells whether an operation has hooks around it", () => {
+    const hooks = [hook("m", 0, ["pre-upgrade"]), hook("n", 0, ["post-delete"])];
+    expect(hasHooksAround(hooks, "upgrade")).toBe(true);
+    expect(hasHooksAround(hooks, "delete")).toBe(true);
+    expect(hasHooksAround(hooks, "install")).toBe(false);
   });
 });
