@@ -24,6 +24,7 @@ export function apiDeps(
   const { db } = io;
   const networks = new ClusterNetworks(db, config.clusterNetworks);
   const store = platformStore(db, networks, config);
+  const clusters = new ClusterRepository(db, networks);
   return {
     config: {
       publicUrl: config.publicUrl,
@@ -41,12 +42,12 @@ export function apiDeps(
     redis: io.redis,
     store,
     writer: new ObjectWriter({ store }),
-    clusters: new ClusterRepository(db, networks),
+    clusters,
     tenants: new TenantRepository(db),
     nodes: new NodeRepository(db),
     metrics: new MetricsRepository(db),
     watchHub: new WatchHub(store, io.listener),
-    activity: new Activity(db),
+    activity: new Activity(db, (id) => clusters.wake(id)),
     now: () => new Date(),
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { ClusterBudget } from "../core/k8s/budget";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
 import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from "../core/k8s/rbac/defaults";
@@ -67,6 +67,25 @@ export const CLUSTER_TERMINATING_CHANNEL = "timonier_cluster_terminating";
 
 export async function notifyTerminating(tx: Tx, clusterIds: string[]): Promise<void> {
   for (const id of clusterIds) await tx.execute(sql`select pg_notify(${CLUSTER_TERMINATING_CHANNEL}, ${id})`);
+}
+
+/**
+ * Postgres channel carrying the id of each cluster that fell asleep or woke up
+ * (workers/controllers/cluster-sleep.ts has its nodes stop or restart its pods).
+ */
+export const CLUSTER_SLEEP_CHANNEL = "timonier_cluster_sleep";
+
+async function notifySleep(tx: Tx, clusterId: string): Promise<void> {
+  await tx.execute(sql`select pg_notify(${CLUSTER_SLEEP_CHANNEL}, ${clusterId})`);
+}
+
+/** An Active cluster of a class that puts idle clusters to sleep, with what decides whether it sleeps now. */
+export interface SleepCandidate {
+  id: string;
+  phase: string;
+  createdAt: Date;
+  lastActiveAt: Date | null;
+  idleBeforeSleepSeconds: number | null;
 }
 
 /** Postgres channel carrying the id of each cluster marked Resetting (workers/controllers/cluster-reset.ts). */
@@ -168,12 +187,12 @@ export class ClusterRepository {
     });
   }
 
-  /** Active clusters whose `expiresAt` has passed. */
+  /** Active or Sleeping clusters whose `expiresAt` has passed. */
   async expired(): Promise<ClusterRow[]> {
     return this.db
       .select()
       .from(clusters)
-      .where(and(eq(clusters.phase, "Active"), lt(clusters.expiresAt, sql`now()`)));
+      .where(and(inArray(clusters.phase, ["Active", "Sleeping"]), lt(clusters.expiresAt, sql`now()`)));
   }
 
   /**
@@ -401,17 +420,77 @@ export class ClusterRepository {
     });
   }
 
+  /** Active clusters whose class has an idleBeforeSleep: the cluster-sleep controller picks among them. */
+  async sleepCandidates(): Promise<SleepCandidate[]> {
+    return this.db
+      .select({
+        id: clusters.id,
+        phase: clusters.phase,
+        createdAt: clusters.createdAt,
+        lastActiveAt: clusters.lastActiveAt,
+        idleBeforeSleepSeconds: tenants.idleBeforeSleepSeconds,
+      })
+      .from(clusters)
+      .innerJoin(tenants, eq(tenants.id, clusters.tenantId))
+      .where(and(eq(clusters.phase, "Active"), isNotNull(tenants.idleBeforeSleepSeconds)));
+  }
+
+  /**
+   * Puts the cluster to sleep if it is still Active and still idle for `idleSeconds` (a request noted
+   * since it was picked keeps it awake), and tells the cluster-sleep controller; true when it fell asleep.
+   */
+  async markSleeping(id: string, idleSeconds: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(clusters)
+        .set({ phase: "Sleeping" })
+        .where(
+          and(
+            eq(clusters.id, id),
+            eq(clusters.phase, "Active"),
+            sql`coalesce(${clusters.lastActiveAt}, ${clusters.createdAt}) <= now() - make_interval(secs => ${idleSeconds})`,
+          ),
+        )
+        .returning({ id: clusters.id });
+      if (rows.length) await notifySleep(tx, id);
+      return rows.length > 0;
+    });
+  }
+
+  /**
+   * Wakes a Sleeping cluster: Active again, and active now (so it does not fall asleep again before its
+   * idle time has passed, whatever the API's activity flush says), with the cluster-sleep controller told.
+   * One statement that changes nothing on a cluster that is not asleep; true when it woke it.
+   */
+  async wake(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(clusters)
+        .set({ phase: "Active", lastActiveAt: sql`now()` })
+        .where(and(eq(clusters.id, id), eq(clusters.phase, "Sleeping")))
+        .returning({ id: clusters.id });
+      if (rows.length) await notifySleep(tx, id);
+      return rows.length > 0;
+    });
+  }
+
+  async sleeping(): Promise<ClusterRow[]> {
+    return this.db.select().from(clusters).where(eq(clusters.phase, "Sleeping"));
+  }
+
   /**
    * Marks the cluster Resetting, a generation on, and tells the reset controller, in one transaction: from
    * its commit on, every write to its objects is refused (db/store.ts) until the reset is over. A cluster
-   * already Resetting is left as it is, and so is one being torn down (the caller reads `phase`). Undefined
-   * when there is no such cluster.
+   * already Resetting is left as it is, and so is one being torn down (the caller reads `phase`); a
+   * Sleeping one is reset as an Active one. Undefined when there is no such cluster.
    */
   async markResetting(id: string): Promise<ClusterRow | undefined> {
     if (!isUuid(id)) return undefined;
     return this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(clusters).where(eq(clusters.id, id)).for("update");
-      if (row?.phase !== "Active") return row;
+      // a sleeping cluster resets as an active one: it comes back Active, emptied, awake
+      if (row?.phase !== "Active" && row?.phase !== "Sleeping") return row;
       const [marked] = await tx
         .update(clusters)
         .set({ phase: "Resetting", resetGeneration: row.resetGeneration + 1 })

@@ -20,6 +20,13 @@ export function forgetClusterToken(hash: string): void {
   byHash.delete(hash);
 }
 
+/** The cluster woke: this process's cached rows of it say so at once, as the database does. */
+export function markAwake(clusterId: string): void {
+  for (const entry of byHash.values())
+    if (entry.row?.id === clusterId && entry.row.phase === "Sleeping")
+      entry.row = { ...entry.row, phase: "Active" };
+}
+
 /** The cluster whose token this is, from a short-lived cache. */
 async function clusterByToken(deps: ApiDeps, token: string): Promise<ClusterRow | undefined> {
   const hash = hashToken(token);

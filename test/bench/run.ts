@@ -3,6 +3,7 @@ import { prepareStack } from "../setup/stack-env";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { networkPaths, networkRows } from "./network";
 import { rosterRows, rosters } from "./roster";
+import { wakeRows, wakeUp } from "./sleep";
 import { formatTable, percentile } from "./stats";
 import { tenantIsolation } from "./tenant";
 import { deploymentRollout, workloadRows } from "./workloads";
@@ -149,7 +150,7 @@ async function rawDockerRun(dockerHost: string): Promise<number> {
   return ms;
 }
 
-/** `BENCH_ONLY=control`, `workloads`, `network`, `tenant` or `roster` runs one part; all by default. */
+/** `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `tenant` or `roster` runs one part; all by default. */
 const ONLY = process.env.BENCH_ONLY;
 
 async function network(platform: TestPlatform) {
@@ -179,6 +180,18 @@ async function workloads(platform: TestPlatform, dockerHost: string) {
   const figures = await deploymentRollout(platform, dockerFromHost(dockerHost));
   console.log(`\nWorkloads (${new Date().toISOString()})\n`);
   console.log(formatTable(["measure", "ms", "baseline", "base ms", "ratio"], workloadRows(figures)));
+}
+
+async function sleep(platform: TestPlatform, dockerHost: string) {
+  const figures = await wakeUp(platform, dockerFromHost(dockerHost));
+  console.log(`\nSleep (${new Date().toISOString()})\n`);
+  console.log(
+    formatTable(
+      ["measure", "n", "p50 ms", "max ms", "baseline", "base p50 ms", "ratio p50"],
+      wakeRows(figures),
+    ),
+  );
+  console.log("\nFrom the GET that wakes it until every pod runs, ready, in new containers.");
 }
 
 async function tenant(platform: TestPlatform) {
@@ -233,6 +246,7 @@ async function main() {
   try {
     if (!ONLY || ONLY === "control") await controlPlane(platform, env.dockerHost);
     if (!ONLY || ONLY === "workloads") await workloads(platform, env.dockerHost);
+    if (!ONLY || ONLY === "sleep") await sleep(platform, env.dockerHost);
     if (!ONLY || ONLY === "network") await network(platform);
     if (!ONLY || ONLY === "tenant") await tenant(platform);
     if (!ONLY || ONLY === "roster") await classes(platform, env.dockerHost);

@@ -4,6 +4,7 @@ import { schedulerController } from "../scheduler/scheduler";
 import { classChartsController } from "./class-charts";
 import { clusterNetworkController } from "./cluster-network";
 import { clusterResetController } from "./cluster-reset";
+import { clusterSleepController } from "./cluster-sleep";
 import { clusterTeardownController } from "./cluster-teardown";
 import { cronJobController } from "./cronjobs";
 import { daemonSetController } from "./daemonsets";
@@ -25,6 +26,7 @@ export const CONTROLLERS: readonly Controller[] = [
   schedulerController,
   namespaceController,
   clusterTeardownController,
+  clusterSleepController,
   serviceAccountController,
   garbageCollectorController,
   replicaSetController,

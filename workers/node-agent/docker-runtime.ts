@@ -288,8 +288,23 @@ export class DockerRuntime implements PodRuntime {
     }
   }
 
+  /** `ip` when no container on the network holds it now: Docker would refuse the sandbox's start. */
+  private async freeAddress(networkId: string, ip: string | undefined): Promise<string | undefined> {
+    if (!ip) return undefined;
+    try {
+      const info = (await this.docker.getNetwork(networkId).inspect()) as {
+        Containers?: Record<string, { IPv4Address?: string }>;
+      };
+      const held = Object.values(info.Containers ?? {}).some((c) => c.IPv4Address?.split("/")[0] === ip);
+      return held ? undefined : ip;
+    } catch {
+      return undefined;
+    }
+  }
+
   private async createSandboxContainer(spec: SandboxSpec): Promise<string> {
     const { pod } = spec;
+    const ip = await this.freeAddress(spec.networkId, spec.ip);
     return dockerCall(
       "docker.sandbox.create",
       { "k8s.pod.uid": pod.uid, "k8s.pod.name": pod.name },
@@ -312,6 +327,13 @@ export class DockerRuntime implements PodRuntime {
             Privileged: false,
             SecurityOpt: ["no-new-privileges"],
           },
+          ...(ip
+            ? {
+                NetworkingConfig: {
+                  EndpointsConfig: { [spec.networkId]: { IPAMConfig: { IPv4Address: ip } } },
+                },
+              }
+            : {}),
         });
         return container.id;
       },

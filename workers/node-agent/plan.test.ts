@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Pod } from "../../core/k8s/types";
-import { backoffMs, containerHash, planPodSync } from "./plan";
+import { backoffMs, containerHash, planPodSync, planSleep } from "./plan";
 import type { ObservedContainer, ObservedPod } from "./runtime";
 
 const NOW = new Date("2026-01-01T00:10:00Z");
@@ -195,5 +195,28 @@ describe("backoffMs", () => {
       );
     expect([0, 1, 2, 3, 6, 10].map((a) => at(a))).toEqual([0, 10_000, 20_000, 40_000, 300_000, 300_000]);
     expect(at(5, 11 * 60_000)).toBe(0);
+  });
+});
+
+describe("planSleep", () => {
+  it("stops what runs within a capped grace, then removes every container and the sandbox", () => {
+    const old = container({ id: "c-old", state: "exited", exitCode: 1 });
+    expect(planSleep(pod(), observed([container(), old]))).toEqual([
+      { kind: "stop", id: "c0", graceSeconds: 10 },
+      { kind: "stop", id: "s0", graceSeconds: 0 },
+      { kind: "remove", id: "c0" },
+      { kind: "remove", id: "c-old" },
+      { kind: "remove", id: "s0" },
+    ]);
+    expect(planSleep(pod({ terminationGracePeriodSeconds: 2 }), observed([container()]))[0]).toEqual({
+      kind: "stop",
+      id: "c0",
+      graceSeconds: 2,
+    });
+  });
+
+  it("has nothing to do for a pod already asleep, and never deletes the pod", () => {
+    expect(planSleep(pod(), undefined)).toEqual([]);
+    expect(planSleep(pod(), observed([container()])).some((a) => a.kind === "deletePod")).toBe(false);
   });
 });

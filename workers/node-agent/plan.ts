@@ -83,6 +83,25 @@ function planTeardown(pod: Pod | undefined, observed: ObservedPod | undefined, n
   return { actions };
 }
 
+/** The longest a sleeping pod's containers are given to stop: a cluster falls asleep in seconds. */
+export const SLEEP_GRACE_MAX_SECONDS = 10;
+
+/**
+ * A pod of a sleeping cluster: its containers stopped (with its grace period, at most
+ * SLEEP_GRACE_MAX_SECONDS) and removed with its sandbox; its object, status and volumes stay for its wake-up.
+ */
+export function planSleep(pod: Pod, observed: ObservedPod | undefined): Action[] {
+  const grace = Math.min(pod.spec.terminationGracePeriodSeconds ?? 30, SLEEP_GRACE_MAX_SECONDS);
+  const actions: Action[] = [];
+  for (const c of observed?.containers ?? [])
+    if (isLive(c)) actions.push({ kind: "stop", id: c.id, graceSeconds: grace });
+  for (const s of observed?.sandboxes ?? [])
+    if (isLive(s)) actions.push({ kind: "stop", id: s.id, graceSeconds: 0 });
+  for (const c of [...(observed?.containers ?? []), ...(observed?.sandboxes ?? [])])
+    actions.push({ kind: "remove", id: c.id });
+  return actions;
+}
+
 /** Removes instances older than the one before the latest: `logs --previous` needs exactly one. */
 function pruneOld(observed: ObservedPod | undefined, spec: Container[], actions: Action[]): void {
   for (const c of spec) {

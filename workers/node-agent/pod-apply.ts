@@ -143,6 +143,8 @@ export class PodApply {
       ...(dns ? { dns } : {}),
       mounts: this.volumes.sandboxMounts(volumes),
       attempt: action.attempt,
+      // a pod whose sandbox is made again (its cluster woke, say) keeps its address where it is free
+      ...(pod.status?.podIP ? { ip: pod.status.podIP } : {}),
     });
     const started = runtime.startContainer(id);
     const populated = this.volumes.populate(id, volumes);

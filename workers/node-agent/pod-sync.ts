@@ -7,7 +7,7 @@ import type { Controller } from "../controller";
 import type { Result } from "../shell";
 import { EVICTED, planEviction } from "./eviction";
 import type { NodeDeps } from "./node-context";
-import { latest, type Plan, planPodSync } from "./plan";
+import { latest, type Plan, planPodSync, planSleep } from "./plan";
 import { PodApply } from "./pod-apply";
 import { PodStatusWriter } from "./pod-status";
 import { PodVolumes, type PreparedVolumes } from "./pod-volumes";
@@ -39,13 +39,14 @@ export class PodSync {
   async reconcile(ref: ObjectRef): Promise<Result> {
     const { pods, runtime } = this.d;
     const key = podKey(ref);
-    const [stored, held] = await Promise.all([
+    const [stored, held, cluster] = await Promise.all([
       this.d.store.get(key) as Promise<Pod | undefined>,
       runtime.listPods({
         [LABEL.cluster]: ref.clusterId,
         [LABEL.namespace]: ref.namespace,
         [LABEL.pod]: ref.name,
       }),
+      this.d.clusters.get(ref.clusterId),
     ]);
     const pod = stored?.spec.nodeName === this.d.nodeName ? stored : undefined;
     for (const [uid, stale] of held) {
@@ -59,8 +60,11 @@ export class PodSync {
     if (!pod) return {};
     const { clusterId, namespace, name } = ref;
     const identity: PodIdentity = { clusterId, namespace, name, uid: pod.metadata.uid ?? "" };
-    pods.runs(identity.uid, ref.clusterId);
     const observed = held.get(identity.uid);
+    // a pod being deleted goes as usual: its object must not outlast the sleep
+    if (cluster?.phase === "Sleeping" && !pod.metadata.deletionTimestamp)
+      return this.sleep(pod, identity, observed);
+    pods.runs(identity.uid, ref.clusterId);
     const missing = await this.missingImages(pod);
     const eviction = pods.takeEviction(identity.uid);
     if (eviction !== undefined) {
@@ -80,6 +84,19 @@ export class PodSync {
     pods.prober.sync(pod, after?.containers ?? [], sandbox?.state === "running" ? sandbox.ip : undefined);
     await this.status.write(key, identity.uid, after, missing, pods.problemsOf(identity.uid));
     return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
+  }
+
+  /**
+   * A pod of a sleeping cluster, as on a node whose kubelet is stopped for a while: its containers stopped
+   * and removed, its probes forgotten, and its object left as last reported (phase, conditions, podIP) —
+   * neither Failed, which would have its controller replace it, nor rewritten on every relist. Its
+   * volumes stay; its next sync once the cluster is Active starts it again in a new sandbox.
+   */
+  private async sleep(pod: Pod, identity: PodIdentity, observed: ObservedPod | undefined): Promise<Result> {
+    this.d.pods.forget(identity.uid);
+    const actions = planSleep(pod, observed);
+    if (actions.length > 0) await this.applier.apply({ pod, identity, observed }, actions);
+    return {};
   }
 
   /**

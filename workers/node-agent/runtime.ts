@@ -79,6 +79,8 @@ export interface SandboxSpec {
   /** The resolver configuration; undefined keeps Docker's. */
   dns?: PodDns;
   attempt: number;
+  /** The address the pod had (a woken pod's): asked for again when no container holds it now. */
+  ip?: string;
 }
 
 /**

@@ -7,7 +7,7 @@ import { budgetUsage } from "../../../db/budget-admission";
 import { type ClusterRow, type ClusterWithTenant, TenantUnavailable } from "../../../db/clusters";
 import { NetworkPoolExhausted } from "../../../db/networks";
 import type { AppEnv } from "../../env";
-import { forgetClusterToken } from "../../kube/auth";
+import { forgetClusterToken, markAwake } from "../../kube/auth";
 import { budgetFrom, ceilingOf, requireWithinCeiling } from "../budget";
 import { ApiError } from "../errors";
 import { requireTenant, scopedCluster, scopedTenant } from "../scope";
@@ -21,6 +21,7 @@ import {
   resetCluster,
   rotateKubeconfig,
   updateCluster,
+  wakeCluster,
 } from "./routes";
 
 type Deps = AppEnv["Variables"]["deps"];
@@ -35,7 +36,7 @@ export function clusterView(deps: Deps, row: ClusterRow & { tenant: string }) {
     id: row.id,
     name: row.name,
     tenant: row.tenant,
-    phase: row.phase as "Active" | "Resetting" | "Terminating",
+    phase: row.phase as "Active" | "Sleeping" | "Resetting" | "Terminating",
     server: serverUrl(deps, row.id),
     createdAt: row.createdAt.toISOString(),
     expiresAt: row.expiresAt?.toISOString() ?? null,
@@ -163,4 +164,11 @@ export const clustersApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const row = await scopedCluster(deps, c.var.principal, c.req.valid("param").id);
     await startTeardown(deps, row.id);
     return c.json(clusterView(deps, { ...row, phase: "Terminating" }), 202);
+  })
+  .openapi(wakeCluster, async (c) => {
+    const deps = c.var.deps;
+    const row = await scopedCluster(deps, c.var.principal, c.req.valid("param").id);
+    const woke = await deps.clusters.wake(row.id);
+    if (woke) markAwake(row.id);
+    return c.json(clusterView(deps, woke ? { ...row, phase: "Active" } : row), 200);
   });

@@ -34,9 +34,9 @@ export const ClusterSchema = z
     id: z.uuid(),
     name: z.string(),
     tenant: z.string(),
-    phase: z.enum(["Active", "Resetting", "Terminating"]).openapi({
+    phase: z.enum(["Active", "Sleeping", "Resetting", "Terminating"]).openapi({
       description:
-        "Active; Resetting while `POST …/reset` empties it (its Kubernetes API refuses writes meanwhile with a 503 and Retry-After, which kubectl waits out); Terminating while it is torn down",
+        "Active; Sleeping once idle for its class's idleBeforeSleep (its containers removed while its objects and volumes stay; the next request to its Kubernetes API wakes it); Resetting while `POST …/reset` empties it (its Kubernetes API refuses writes meanwhile with a 503 and Retry-After, which kubectl waits out); Terminating while it is torn down",
     }),
     server: z.url().openapi({ description: "The cluster's Kubernetes API URL" }),
     createdAt: z.string(),
@@ -229,6 +229,20 @@ export const resetCluster = createRoute({
       description: "The cluster is being torn down",
       content: { "application/json": { schema: ErrorSchema } },
     },
+    ...errors,
+    ...notFound,
+  },
+});
+
+export const wakeCluster = createRoute({
+  method: "post",
+  path: "/clusters/{id}/wake",
+  summary: "Wake a sleeping cluster without waiting for a request to its Kubernetes API",
+  description:
+    "Any request to the cluster's Kubernetes API wakes it too. Its pods' containers start again within seconds, with the same names, their volumes and, where it is free, the same IP. Harmless on a cluster that is awake; a cluster being deleted stays Terminating.",
+  request: { params: IdParam },
+  responses: {
+    200: { description: "The cluster", content: { "application/json": { schema: ClusterSchema } } },
     ...errors,
     ...notFound,
   },

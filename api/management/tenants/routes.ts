@@ -57,7 +57,8 @@ const settingsFields = {
     example: "72h",
   }),
   idleBeforeSleep: Duration.openapi({
-    description: "How long a cluster may stay idle before it sleeps. Stored only: nothing enforces it yet",
+    description:
+      "How long a cluster may go without a request to its Kubernetes API before it sleeps: its containers are removed, its objects and volumes kept, and its next request wakes it",
     example: "2h",
   }),
   charts: z.array(TenantChartInput).max(10).openapi({
