@@ -152,4 +152,52 @@ describe.skipIf(!TERRAFORM)("terraform-provider-timonier", () => {
       "The configuration is valid",
     );
   }, 120_000);
+
+  it("manages a class and its settings in place, and reads a cluster as a data source", async () => {
+    const classConfig = (lifetime: string) => `terraform {
+  required_providers {
+    timonier = { source = "timonier/timonier" }
+  }
+}
+provider "timonier" {}
+resource "timonier_tenant" "class" {
+  name             = "tf-course"
+  cluster_lifetime = "${lifetime}"
+}
+resource "timonier_cluster" "student" {
+  name   = "dana"
+  tenant = timonier_tenant.class.name
+}
+data "timonier_cluster" "student" {
+  id = timonier_cluster.student.id
+}
+output "token" {
+  value     = timonier_tenant.class.teacher_token
+  sensitive = true
+}
+output "server" { value = data.timonier_cluster.student.server }
+`;
+    await writeFile(join(dir, "main.tf"), classConfig("72h"));
+    await terraform("apply", "-auto-approve", "-input=false");
+    const outputs = JSON.parse((await terraform("output", "-json")).stdout.replace(/^[^{]*/, ""));
+    expect(outputs.server.value).toMatch(/^https:\/\//);
+    const asTeacher = platform.as(outputs.token.value as string);
+    expect(await (await asTeacher("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
+      clusterLifetime: "72h",
+    });
+    expect((await plan()).code).toBe(0);
+
+    await writeFile(join(dir, "main.tf"), classConfig("48h"));
+    const changed = await plan();
+    expect(changed.code).toBe(2);
+    expect(changed.stdout).toContain("timonier_tenant.class will be updated in-place");
+    expect(changed.stdout).toContain("0 to add, 1 to change, 0 to destroy");
+    await terraform("apply", "-auto-approve", "-input=false");
+    expect(await (await platform.admin("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
+      clusterLifetime: "48h",
+    });
+
+    await terraform("destroy", "-auto-approve", "-input=false");
+    expect((await platform.admin("GET", "/v1/tenants/tf-course")).status).toBe(404);
+  }, 300_000);
 });

@@ -68,3 +68,32 @@ export function diagnosticOf(
   const attribute = field === undefined ? undefined : attributes[field];
   return error(`${action} failed`, `${failure.message} (HTTP ${failure.status}, ${failure.code})`, attribute);
 }
+
+const DELETE_POLL_MS = 1000;
+const DELETE_TIMEOUT_MS = 10 * 60_000;
+
+/** DELETE `path`, then GET it until the API answers 404: the object's teardown is over. */
+export async function deleteAndWait(client: Client, path: string): Promise<void> {
+  const deadline = Date.now() + DELETE_TIMEOUT_MS;
+  try {
+    await client.request("DELETE", path);
+    while (Date.now() < deadline) {
+      await client.request("GET", path);
+      await new Promise((resolve) => setTimeout(resolve, DELETE_POLL_MS));
+    }
+  } catch (failure) {
+    if (failure instanceof ApiFailure && failure.status === 404) return;
+    throw failure;
+  }
+  throw new Error(`${path} still exists ${DELETE_TIMEOUT_MS / 60_000} minutes after its deletion`);
+}
+
+/** GET `path`, or null on a 404. */
+export async function getOrNull<T>(client: Client, path: string): Promise<T | null> {
+  try {
+    return await client.request<T>("GET", path);
+  } catch (failure) {
+    if (failure instanceof ApiFailure && failure.status === 404) return null;
+    throw failure;
+  }
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clusterResource } from "./resources/cluster";
+import { tenantResource } from "./resources/tenant";
 import { type ObjectValue, UNKNOWN } from "./values";
 
 const prior = {
@@ -70,5 +71,36 @@ describe("cluster plans", () => {
       { severity: "error", attribute: "name" },
     ]);
     expect(clusterResource.validate({ name: UNKNOWN, tenant: "ok" })).toEqual([]);
+  });
+});
+
+describe("tenant plans", () => {
+  const prior = {
+    id: "c",
+    name: "c",
+    cluster_lifetime: "72h",
+    idle_before_sleep: null,
+    phase: "Active",
+    teacher_token: "t",
+  };
+
+  it("updates settings in place, keeping the computed values", () => {
+    const proposed = { ...prior, cluster_lifetime: "48h" };
+    const config = { ...proposed, id: null, phase: null, teacher_token: null };
+    expect(tenantResource.plan({ prior, proposed, config })).toEqual({
+      planned: proposed,
+      requiresReplace: [],
+    });
+  });
+
+  it("replaces on a new name, and validates durations on their attribute", () => {
+    const proposed = { ...prior, name: "d" };
+    expect(tenantResource.plan({ prior, proposed, config: proposed }).requiresReplace).toEqual(["name"]);
+    expect(tenantResource.validate({ name: "c", cluster_lifetime: "3 days" })).toMatchObject([
+      { attribute: "cluster_lifetime" },
+    ]);
+    expect(
+      tenantResource.validate({ name: "c", cluster_lifetime: "1h30m", idle_before_sleep: null }),
+    ).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { type Client, createClient } from "./client";
 import { type Diagnostic, error } from "./diagnostics";
 import type { DataSourceType, ResourceType } from "./resource";
-import { clusterResource } from "./resources/cluster";
+import { clusterDataSource, clusterResource } from "./resources/cluster";
+import { tenantResource } from "./resources/tenant";
 import type { BlockSchema } from "./schema";
 import type { ObjectValue, Value } from "./values";
 
@@ -23,8 +24,11 @@ export const providerSchema: BlockSchema = {
   },
 };
 
-export const resources: Record<string, ResourceType> = { timonier_cluster: clusterResource };
-export const dataSources: Record<string, DataSourceType> = {};
+export const resources: Record<string, ResourceType> = {
+  timonier_cluster: clusterResource,
+  timonier_tenant: tenantResource,
+};
+export const dataSources: Record<string, DataSourceType> = { timonier_cluster: clusterDataSource };
 
 /** The API client from the provider configuration, falling back on the environment. */
 export function configure(

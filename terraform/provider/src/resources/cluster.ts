@@ -1,9 +1,9 @@
-import { ApiFailure } from "../client";
-import { type Diagnostic, error } from "../diagnostics";
+import { ApiFailure, type Client, deleteAndWait, getOrNull } from "../client";
 import { planChange } from "../plan";
-import type { ResourceType } from "../resource";
+import type { DataSourceType, ResourceType } from "../resource";
 import { type BlockSchema, conform } from "../schema";
-import type { ObjectValue } from "../values";
+import { validateLabel } from "../validation";
+import type { ObjectValue, Value } from "../values";
 
 interface Cluster {
   id: string;
@@ -37,25 +37,23 @@ export const clusterSchema: BlockSchema = {
   },
 };
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DELETE_POLL_MS = 1000;
-const DELETE_TIMEOUT_MS = 10 * 60_000;
-
-export function validateLabel(config: ObjectValue, attribute: string): Diagnostic[] {
-  const value = config[attribute];
-  if (typeof value !== "string") return [];
-  if (value.length <= 63 && DNS_LABEL.test(value)) return [];
-  return [
-    error(
-      `Invalid ${attribute}`,
-      `"${value}" must be a DNS-1123 label: at most 63 lower case letters, digits and '-', starting and ending with a letter or digit`,
-      attribute,
-    ),
-  ];
-}
-
 const stateOf = (cluster: Cluster, kubeconfig: string | null) =>
   conform(clusterSchema, { ...cluster, kubeconfig }) as ObjectValue;
+
+/** The cluster as a state, null when it is gone; the kubeconfig is fetched unless already known. */
+export async function readCluster(
+  client: Client,
+  id: string,
+  kubeconfig?: Value,
+): Promise<ObjectValue | null> {
+  const path = `/v1/clusters/${encodeURIComponent(id)}`;
+  const cluster = await getOrNull<Cluster>(client, path);
+  if (!cluster) return null;
+  return stateOf(
+    cluster,
+    typeof kubeconfig === "string" ? kubeconfig : await client.text(`${path}/kubeconfig`),
+  );
+}
 
 export const clusterResource: ResourceType = {
   schema: clusterSchema,
@@ -73,38 +71,31 @@ export const clusterResource: ResourceType = {
       cluster.kubeconfig ?? (await client.text(`/v1/clusters/${cluster.id}/kubeconfig`)),
     );
   },
-  async read(client, state) {
-    const id = String(state.id);
-    try {
-      const cluster = await client.request<Cluster>("GET", `/v1/clusters/${encodeURIComponent(id)}`);
-      const kubeconfig =
-        typeof state.kubeconfig === "string"
-          ? state.kubeconfig
-          : await client.text(`/v1/clusters/${id}/kubeconfig`);
-      return stateOf(cluster, kubeconfig);
-    } catch (failure) {
-      if (failure instanceof ApiFailure && failure.status === 404) return null;
-      throw failure;
-    }
-  },
+  read: (client, state) => readCluster(client, String(state.id), state.kubeconfig),
   // name and tenant replace the cluster, and the rest is computed: nothing changes in place
   update: async (_client, _prior, planned) => planned,
-  async delete(client, state) {
-    const path = `/v1/clusters/${encodeURIComponent(String(state.id))}`;
-    const deadline = Date.now() + DELETE_TIMEOUT_MS;
-    try {
-      await client.request("DELETE", path);
-      while (Date.now() < deadline) {
-        await client.request("GET", path);
-        await new Promise((resolve) => setTimeout(resolve, DELETE_POLL_MS));
-      }
-    } catch (failure) {
-      if (failure instanceof ApiFailure && failure.status === 404) return;
-      throw failure;
-    }
-    throw new Error(
-      `cluster ${String(state.id)} still exists ${DELETE_TIMEOUT_MS / 60_000} minutes after its deletion`,
-    );
-  },
+  delete: (client, state) => deleteAndWait(client, `/v1/clusters/${encodeURIComponent(String(state.id))}`),
   imported: (id) => conform(clusterSchema, { id }),
+};
+
+/** The data source: a cluster by id, with the resource's attributes all computed but the id. */
+export const clusterDataSource: DataSourceType = {
+  schema: {
+    version: 0,
+    description: "An existing Timonier cluster, by id.",
+    attributes: Object.fromEntries(
+      Object.entries(clusterSchema.attributes).map(([name, attribute]) => [
+        name,
+        name === "id"
+          ? { type: attribute.type, required: true, description: attribute.description }
+          : { ...attribute, required: false, optional: false, computed: true },
+      ]),
+    ),
+  },
+  async read(client, config) {
+    const id = String(config.id);
+    const cluster = await readCluster(client, id);
+    if (!cluster) throw new ApiFailure(404, "not_found", `id: no cluster ${id}`);
+    return cluster;
+  },
 };
