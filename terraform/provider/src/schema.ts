@@ -1,0 +1,51 @@
+/** cty's JSON type notation, as tfplugin6 carries an attribute's type. */
+export type AttributeType = "string" | "number" | "bool" | ["list" | "set" | "map", AttributeType];
+
+export interface Attribute {
+  type: AttributeType;
+  description: string;
+  /** Set by the configuration (required) or possibly (optional); computed: the provider may set it. */
+  required?: boolean;
+  optional?: boolean;
+  computed?: boolean;
+  sensitive?: boolean;
+}
+
+export interface BlockSchema {
+  version: number;
+  description: string;
+  attributes: Record<string, Attribute>;
+}
+
+const PLAIN = 0;
+
+/** A schema as tfplugin6's Schema message (keys as in the .proto). */
+export function toProtoSchema(schema: BlockSchema) {
+  return {
+    version: schema.version,
+    block: {
+      version: schema.version,
+      description: schema.description,
+      description_kind: PLAIN,
+      attributes: Object.entries(schema.attributes).map(([name, attribute]) => ({
+        name,
+        type: Buffer.from(JSON.stringify(attribute.type)),
+        description: attribute.description,
+        description_kind: PLAIN,
+        required: attribute.required ?? false,
+        optional: attribute.optional ?? false,
+        computed: attribute.computed ?? false,
+        sensitive: attribute.sensitive ?? false,
+      })),
+      block_types: [],
+    },
+  };
+}
+
+/** An object of the schema's attributes from `values`, absent ones null (as Terraform expects every attribute). */
+export function conform<T>(
+  schema: BlockSchema,
+  values: Record<string, T | null | undefined>,
+): Record<string, T | null> {
+  return Object.fromEntries(Object.keys(schema.attributes).map((name) => [name, values[name] ?? null]));
+}

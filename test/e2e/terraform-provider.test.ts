@@ -1,0 +1,203 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildProvider, PROVIDER_VERSION } from "../../terraform/provider/build";
+import { startTestPlatform, type TestPlatform } from "../support/platform";
+
+const run = promisify(execFile);
+const TERRAFORM = ["/usr/local/bin/terraform", "/usr/bin/terraform"].find((p) => existsSync(p));
+
+const config = (name: string) => `terraform {
+  required_providers {
+    timonier = { source = "timonier/timonier" }
+  }
+}
+provider "timonier" {}
+resource "timonier_cluster" "student" {
+  name   = "${name}"
+  tenant = "tf-class"
+}
+output "id" { value = timonier_cluster.student.id }
+output "kubeconfig" {
+  value     = timonier_cluster.student.kubeconfig
+  sensitive = true
+}
+`;
+
+/** The provider, bundled and found by the real Terraform through dev_overrides, against a running platform. */
+describe.skipIf(!TERRAFORM)("terraform-provider-timonier", () => {
+  let platform: TestPlatform;
+  let dir: string;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ nodeAgent: false });
+    dir = await mkdtemp(join(tmpdir(), "tf-provider-"));
+    const bin = join(dir, "bin");
+    await buildProvider(bin);
+    await writeFile(
+      join(dir, "cli.tfrc"),
+      `provider_installation {\n  dev_overrides {\n    "timonier/timonier" = "${bin}"\n  }\n  direct {}\n}\n`,
+    );
+    await writeFile(join(dir, "main.tf"), config("alice"));
+  }, 120_000);
+  afterAll(async () => {
+    await platform?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const terraform = (...args: string[]) => terraformIn(dir, join(dir, "cli.tfrc"), ...args);
+  const terraformIn = (cwd: string, cliConfig: string, ...args: string[]) =>
+    run(TERRAFORM as string, [...args, "-no-color"], {
+      cwd,
+      env: {
+        ...process.env,
+        TF_IN_AUTOMATION: "1",
+        TF_CLI_CONFIG_FILE: cliConfig,
+        TIMONIER_URL: platform.url,
+        TIMONIER_TOKEN: platform.adminToken,
+      },
+      timeout: 120_000,
+    });
+  /** `terraform plan -detailed-exitcode`: 0 without changes, 2 with. */
+  const plan = async () => {
+    try {
+      return { code: 0, stdout: (await terraform("plan", "-input=false", "-detailed-exitcode")).stdout };
+    } catch (failure) {
+      const { code, stdout, stderr } = failure as { code: number; stdout: string; stderr: string };
+      return { code, stdout: stdout + stderr };
+    }
+  };
+  const clusterId = async () =>
+    JSON.parse((await terraform("output", "-json")).stdout.replace(/^[^{]*/, "")).id.value;
+  const status = async (id: string) => (await platform.admin("GET", `/v1/clusters/${id}`)).status;
+
+  it("applies, plans no change, detects drift, imports and destroys a cluster", async () => {
+    await terraform("apply", "-auto-approve", "-input=false");
+    const id = (await clusterId()) as string;
+    const cluster = (await (await platform.admin("GET", `/v1/clusters/${id}`)).json()) as Record<
+      string,
+      string
+    >;
+    expect(cluster).toMatchObject({ name: "alice", tenant: "tf-class", phase: "Active" });
+    const state = (await terraform("state", "show", "timonier_cluster.student")).stdout;
+    expect(state).toContain(cluster.server);
+    expect(state).toMatch(/kubeconfig\s+= \(sensitive value\)/);
+
+    expect((await plan()).code).toBe(0);
+
+    // drift: deleted through the API, the cluster is planned for creation again
+    expect((await platform.admin("DELETE", `/v1/clusters/${id}`)).status).toBe(202);
+    await expect.poll(() => status(id), { timeout: 30_000, interval: 250 }).toBe(404);
+    const drifted = await plan();
+    expect(drifted.code).toBe(2);
+    expect(drifted.stdout).toContain("timonier_cluster.student will be created");
+
+    // import: a cluster made outside this state is adopted, and then nothing changes
+    await terraform("apply", "-auto-approve", "-input=false");
+    const recreated = (await clusterId()) as string;
+    expect(recreated).not.toBe(id);
+    await terraform("state", "rm", "timonier_cluster.student");
+    await terraform("import", "-input=false", "timonier_cluster.student", recreated);
+    expect((await plan()).code).toBe(0);
+    expect((await terraform("state", "show", "timonier_cluster.student")).stdout).toContain(recreated);
+
+    // a new name replaces the cluster
+    await writeFile(join(dir, "main.tf"), config("bob"));
+    const renamed = await plan();
+    expect(renamed.code).toBe(2);
+    expect(renamed.stdout).toContain("must be replaced");
+
+    await terraform("destroy", "-auto-approve", "-input=false");
+    expect(await status(recreated)).toBe(404);
+  }, 300_000);
+
+  it("rejects an invalid name at plan, pointing at the attribute", async () => {
+    await writeFile(join(dir, "main.tf"), config("Not_A_Label"));
+    const invalid = await plan();
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toContain("Error: Invalid name");
+    expect(invalid.stdout).toContain('name   = "Not_A_Label"');
+  }, 120_000);
+
+  it("installs from a filesystem mirror with terraform init", async () => {
+    const mirror = join(dir, "mirror");
+    const platformDir = `${process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`;
+    await buildProvider(
+      join(mirror, "registry.terraform.io/timonier/timonier", PROVIDER_VERSION, platformDir),
+      `terraform-provider-timonier_v${PROVIDER_VERSION}`,
+    );
+    const work = join(dir, "mirrored");
+    await mkdir(work);
+    await writeFile(join(work, "main.tf"), config("carol"));
+    await writeFile(
+      join(dir, "mirror.tfrc"),
+      `provider_installation {
+  filesystem_mirror {
+    path    = "${mirror}"
+    include = ["timonier/timonier"]
+  }
+  direct {
+    exclude = ["timonier/timonier"]
+  }
+}
+`,
+    );
+    const init = await terraformIn(work, join(dir, "mirror.tfrc"), "init", "-input=false");
+    expect(init.stdout).toContain(`Installed timonier/timonier v${PROVIDER_VERSION}`);
+    expect((await terraformIn(work, join(dir, "mirror.tfrc"), "validate")).stdout).toContain(
+      "The configuration is valid",
+    );
+  }, 120_000);
+
+  it("manages a class and its settings in place, and reads a cluster as a data source", async () => {
+    const classConfig = (lifetime: string) => `terraform {
+  required_providers {
+    timonier = { source = "timonier/timonier" }
+  }
+}
+provider "timonier" {}
+resource "timonier_tenant" "class" {
+  name             = "tf-course"
+  cluster_lifetime = "${lifetime}"
+}
+resource "timonier_cluster" "student" {
+  name   = "dana"
+  tenant = timonier_tenant.class.name
+}
+data "timonier_cluster" "student" {
+  id = timonier_cluster.student.id
+}
+output "token" {
+  value     = timonier_tenant.class.teacher_token
+  sensitive = true
+}
+output "server" { value = data.timonier_cluster.student.server }
+`;
+    await writeFile(join(dir, "main.tf"), classConfig("72h"));
+    await terraform("apply", "-auto-approve", "-input=false");
+    const outputs = JSON.parse((await terraform("output", "-json")).stdout.replace(/^[^{]*/, ""));
+    expect(outputs.server.value).toMatch(/^https:\/\//);
+    const asTeacher = platform.as(outputs.token.value as string);
+    expect(await (await asTeacher("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
+      clusterLifetime: "72h",
+    });
+    expect((await plan()).code).toBe(0);
+
+    await writeFile(join(dir, "main.tf"), classConfig("48h"));
+    const changed = await plan();
+    expect(changed.code).toBe(2);
+    expect(changed.stdout).toContain("timonier_tenant.class will be updated in-place");
+    expect(changed.stdout).toContain("0 to add, 1 to change, 0 to destroy");
+    await terraform("apply", "-auto-approve", "-input=false");
+    expect(await (await platform.admin("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
+      clusterLifetime: "48h",
+    });
+
+    await terraform("destroy", "-auto-approve", "-input=false");
+    expect((await platform.admin("GET", "/v1/tenants/tf-course")).status).toBe(404);
+  }, 300_000);
+});
