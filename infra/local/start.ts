@@ -114,8 +114,10 @@ async function main() {
     );
     process.exit(code);
   };
-  process.once("SIGINT", () => void stop(0));
-  process.once("SIGTERM", () => void stop(0));
+  // `on`, not `once`: Ctrl-C reaches every process of the terminal's group and a wrapper (npm, tsx) relays
+  // it again, so a second SIGINT must not find the default handler and kill the stop half-way
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
   stack.supervise((message) => process.stderr.write(`timonier: ${message}\n`));
 
   try {
