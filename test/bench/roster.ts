@@ -4,6 +4,8 @@ import type { TestPlatform } from "../support/platform";
 const IMAGE = "nginx";
 /** Class sizes measured: `BENCH_ROSTERS=30,200`. */
 const SIZES = (process.env.BENCH_ROSTERS ?? "30,200").split(",").map(Number);
+if (SIZES.some((n) => n > 256))
+  throw new Error("BENCH_ROSTERS: at most 256 students (one /24 each for the raw baseline)");
 
 export interface RosterFigures {
   students: number;
@@ -24,8 +26,13 @@ async function rawRuns(docker: Docker, students: number, networks: boolean): Pro
   const start = performance.now();
   const made = await Promise.all(
     Array.from({ length: students }, async (_, i) => {
+      // a subnet of its own, as each cluster's network has: Docker's default pools run out after a few dozen
       const network = networks
-        ? await docker.createNetwork({ Name: `timonier-bench-${i}`, Labels: { "io.timonier.bench": "1" } })
+        ? await docker.createNetwork({
+            Name: `timonier-bench-${i}`,
+            Labels: { "io.timonier.bench": "1" },
+            IPAM: { Config: [{ Subnet: `10.251.${i % 256}.0/24` }] },
+          })
         : undefined;
       const c = await docker.createContainer({
         Image: IMAGE,
