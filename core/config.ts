@@ -44,6 +44,11 @@ const schema = z.object({
   /** Labels and taints of the node this worker drives: `k=v,…` and kubectl's `key[=value]:Effect,…`. */
   TIMONIER_NODE_LABELS: z.string().default(""),
   TIMONIER_NODE_TAINTS: z.string().default(""),
+  /**
+   * How many pods the node takes, of every cluster together: by default one per 32 MiB of the host's
+   * memory and never fewer than kubelet's 110, since one Docker host serves a whole class.
+   */
+  TIMONIER_NODE_MAX_PODS: z.coerce.number().int().positive().optional(),
   /** The block every cluster's own address block (pods and Services) is cut from, and that block's size. */
   TIMONIER_CLUSTER_NETWORK_POOL: z
     .string()
@@ -147,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     nodeAddress: c.TIMONIER_NODE_ADDRESS,
     nodeLabels: node.labels,
     nodeTaints: node.taints,
+    nodeMaxPods: c.TIMONIER_NODE_MAX_PODS,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
     eventTtlSeconds: c.TIMONIER_EVENT_TTL_SECONDS,
     metricsSeconds: c.TIMONIER_METRICS_SECONDS,

@@ -92,6 +92,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
         dockerHost: config.dockerHost,
         labels: config.nodeLabels,
         taints: config.nodeTaints,
+        ...(config.nodeMaxPods ? { maxPods: config.nodeMaxPods } : {}),
       },
       server: {
         host: config.agentHost,

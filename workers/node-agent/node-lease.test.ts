@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { describe, expect, it } from "vitest";
-import { registration } from "./node-lease";
+import { podCapacity, registration } from "./node-lease";
 
 type Info = Awaited<ReturnType<Docker["info"]>>;
 
@@ -24,7 +24,7 @@ describe("registration", () => {
       name: "n1",
       dockerHost: "tcp://10.0.0.11:2376",
       agentUrl: "http://10.0.0.11:10250",
-      capacity: { cpu: "4", memory: "8388608Ki", pods: "110" },
+      capacity: { cpu: "4", memory: "8388608Ki", pods: "256" },
       labels: { zone: "a" },
       taints: [],
       info: { containerRuntimeVersion: "docker://27.0.3", architecture: "amd64", machineID: "machine-1" },
@@ -34,6 +34,12 @@ describe("registration", () => {
       ],
     });
     expect(r.allocatable).toEqual(r.capacity);
+  });
+
+  it("takes one pod per 32 MiB of the host, never fewer than kubelet's 110, unless the operator says", () => {
+    expect(podCapacity(24 * 1024 ** 3)).toBe(768);
+    expect(podCapacity(2 * 1024 ** 3)).toBe(110);
+    expect(registration({ ...node, maxPods: 40 }, info("x86_64"), null).capacity.pods).toBe("40");
   });
 
   it("names the architecture as Kubernetes does", () => {

@@ -14,6 +14,19 @@ export interface NodeIdentity {
   /** The operator's labels and taints for the node. */
   labels?: Record<string, string>;
   taints?: Taint[];
+  /** The operator's TIMONIER_NODE_MAX_PODS; else sized from the host's memory (`podCapacity`). */
+  maxPods?: number;
+}
+
+const KUBELET_MAX_PODS = 110;
+const MEMORY_PER_POD = 32 * 1024 * 1024;
+
+/**
+ * How many pods a Docker host takes when the operator does not say: kubelet's 110 is one machine's share
+ * in a real cluster, where a Docker host here runs the pods of every student's cluster.
+ */
+export function podCapacity(memTotalBytes: number): number {
+  return Math.max(KUBELET_MAX_PODS, Math.floor(memTotalBytes / MEMORY_PER_POD));
 }
 
 type DockerInfo = Awaited<ReturnType<Docker["info"]>>;
@@ -32,7 +45,7 @@ export function registration(
   const capacity = {
     cpu: String(info.NCPU),
     memory: `${Math.floor(info.MemTotal / 1024)}Ki`,
-    pods: "110",
+    pods: String(node.maxPods ?? podCapacity(info.MemTotal)),
     "ephemeral-storage": "100Gi",
   };
   return {
