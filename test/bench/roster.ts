@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import type { TestPlatform } from "../support/platform";
+import { rawRuns } from "./raw";
 
 const IMAGE = "nginx";
 /** Class sizes measured: `BENCH_ROSTERS=30,200`. */
@@ -19,36 +20,6 @@ export interface RosterFigures {
   rawNetworkRunMs: number;
   /** As many `docker run` at once on the default bridge. */
   rawRunMs: number;
-}
-
-/** `students` containers (each on a network of its own when `networks`) created and started at once. */
-async function rawRuns(docker: Docker, students: number, networks: boolean): Promise<number> {
-  const start = performance.now();
-  const made = await Promise.all(
-    Array.from({ length: students }, async (_, i) => {
-      // a subnet of its own, as each cluster's network has: Docker's default pools run out after a few dozen
-      const network = networks
-        ? await docker.createNetwork({
-            Name: `timonier-bench-${i}`,
-            Labels: { "io.timonier.bench": "1" },
-            IPAM: { Config: [{ Subnet: `10.251.${i % 256}.0/24` }] },
-          })
-        : undefined;
-      const c = await docker.createContainer({
-        Image: IMAGE,
-        Labels: { "io.timonier.bench": "1" },
-        ...(network ? { HostConfig: { NetworkMode: `timonier-bench-${i}` } } : {}),
-      });
-      await c.start();
-      return { c, network };
-    }),
-  );
-  const elapsed = performance.now() - start;
-  for (const { c, network } of made) {
-    await c.remove({ force: true });
-    await network?.remove();
-  }
-  return elapsed;
 }
 
 interface Overview {
@@ -107,10 +78,10 @@ async function roster(
 
 export async function rosters(platform: TestPlatform, docker: Docker): Promise<RosterFigures[]> {
   const out: RosterFigures[] = [];
-  await rawRuns(docker, 1, false); // warm the image cache and the engine
+  await rawRuns(docker, { count: 1, image: IMAGE }); // warm the image cache and the engine
   for (const students of SIZES) {
-    const rawNetworkRunMs = await rawRuns(docker, students, true);
-    const rawRunMs = await rawRuns(docker, students, false);
+    const rawNetworkRunMs = await rawRuns(docker, { count: students, image: IMAGE, networks: true });
+    const rawRunMs = await rawRuns(docker, { count: students, image: IMAGE });
     out.push({ ...(await roster(platform, students)), rawNetworkRunMs, rawRunMs });
   }
   return out;

@@ -1,6 +1,7 @@
 import type Docker from "dockerode";
 import { LABEL } from "../../workers/node-agent/runtime";
 import type { TestPlatform } from "../support/platform";
+import { rawRuns } from "./raw";
 import { percentile } from "./stats";
 
 const PODS = 3;
@@ -15,21 +16,6 @@ interface PodView {
     phase?: string;
     containerStatuses?: { containerID?: string; ready?: boolean; state?: { running?: unknown } }[];
   };
-}
-
-/** PODS containers created and started at once: what the engine alone takes to start that many. */
-async function rawRuns(docker: Docker): Promise<number> {
-  const start = performance.now();
-  const containers = await Promise.all(
-    Array.from({ length: PODS }, async () => {
-      const c = await docker.createContainer({ Image: IMAGE, Labels: { "io.timonier.bench": "1" } });
-      await c.start();
-      return c;
-    }),
-  );
-  const elapsed = performance.now() - start;
-  await Promise.all(containers.map((c) => c.remove({ force: true })));
-  return elapsed;
 }
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, intervalMs = 25): Promise<T> {
@@ -105,7 +91,7 @@ export async function wakeUp(platform: TestPlatform, docker: Docker): Promise<Wa
   const containers = () =>
     docker.listContainers({ all: true, filters: { label: [`${LABEL.cluster}=${id}`] } });
   const figures: WakeFigures = { wake: [], raw: [] };
-  await rawRuns(docker); // the image and the engine warm
+  await rawRuns(docker, { count: PODS, image: IMAGE }); // the image and the engine warm
   for (let i = 0; i < WAKES; i++) {
     await until("the cluster asleep", async () => ((await phase()) === "Sleeping" ? true : undefined), 250);
     await until(
@@ -113,7 +99,7 @@ export async function wakeUp(platform: TestPlatform, docker: Docker): Promise<Wa
       async () => ((await containers()).length === 0 ? true : undefined),
       250,
     );
-    figures.raw.push(await rawRuns(docker));
+    figures.raw.push(await rawRuns(docker, { count: PODS, image: IMAGE }));
     const old = new Set(
       current.flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.containerID)),
     );

@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import type { TestPlatform } from "../support/platform";
+import { rawRuns } from "./raw";
 
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 10);
 const IMAGE = "nginx:1.25";
@@ -13,21 +14,6 @@ interface DeploymentStatus {
     updatedReplicas?: number;
     availableReplicas?: number;
   };
-}
-
-/** REPLICAS containers created and started at once: the floor any platform on this engine pays. */
-async function rawRuns(docker: Docker, image: string): Promise<number> {
-  const start = performance.now();
-  const containers = await Promise.all(
-    Array.from({ length: REPLICAS }, async () => {
-      const c = await docker.createContainer({ Image: image, Labels: { "io.timonier.bench": "1" } });
-      await c.start();
-      return c;
-    }),
-  );
-  const elapsed = performance.now() - start;
-  await Promise.all(containers.map((c) => c.remove({ force: true })));
-  return elapsed;
 }
 
 /** Polls the Deployment until `done` holds; returns the time since `start`. */
@@ -66,7 +52,7 @@ export async function deploymentRollout(platform: TestPlatform, docker: Docker):
     d.status?.availableReplicas === REPLICAS &&
     d.status?.replicas === REPLICAS;
 
-  const rawStart = await rawRuns(docker, IMAGE);
+  const rawStart = await rawRuns(docker, { count: REPLICAS, image: IMAGE });
   let start = performance.now();
   const created = await fetch(base, {
     method: "POST",
@@ -88,7 +74,7 @@ export async function deploymentRollout(platform: TestPlatform, docker: Docker):
   if (created.status !== 201) throw new Error(`create deployment: ${created.status} ${await created.text()}`);
   const available = await until(`${base}/web`, headers, start, full);
 
-  const rawRoll = await rawRuns(docker, NEXT_IMAGE);
+  const rawRoll = await rawRuns(docker, { count: REPLICAS, image: NEXT_IMAGE });
   start = performance.now();
   const patched = await fetch(`${base}/web`, {
     method: "PATCH",
