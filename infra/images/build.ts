@@ -164,7 +164,9 @@ async function removeOlderRootfs(docker: Docker, keep: string): Promise<void> {
 /**
  * Makes the images that examples and tests use exist locally, built from Debian packages and never
  * pulled: `timonier/pause:1`, busybox, alpine, nginx (serving /usr/share/nginx/html on 80, logging to
- * stdout) and perl. A no-op when every tag already carries the current recipe version.
+ * stdout) and perl. All share one rootfs: busybox's applets answer wherever Debian has no command of that
+ * name (wget, nslookup, ping, ifconfig…), so `sh` is dash and alpine has no apk. A no-op when every tag
+ * already carries the current recipe version.
  */
 export async function ensureImages(options: { docker: Docker; dataDir: string }): Promise<void> {
   const { docker } = options;
