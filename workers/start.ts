@@ -104,6 +104,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       pods: {
         containerDefaults: config.containerDefaults,
         maxMemoryEmptyDirBytes: config.maxMemoryEmptyDirBytes,
+        tokenSecret: config.tokenSecret,
       },
       periods: { resyncMs: config.resyncSeconds * 1000, metricsMs: config.metricsSeconds * 1000 },
       host: {
