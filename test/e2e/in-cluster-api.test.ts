@@ -16,13 +16,15 @@ const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 /**
  * What `curl --cacert ca.crt -H "Authorization: Bearer $(cat token)" URL` does, in the seeded images'
- * nodejs (no seeded image has curl yet): prints the status, then the body. A second argument is a token
- * to send instead of the mounted one.
+ * nodejs (no seeded image has curl yet): prints the status, then the body. The path goes as written, dot
+ * segments included; a second argument is a token to send instead of the mounted one.
  */
 const GET = `
 const fs = require("fs"), https = require("https");
 const [url, token] = process.argv.slice(1);
-https.get(url, {
+const [, host, port, path] = /^https:\\/\\/([^/:]+)(?::(\\d+))?(\\/.*)$/.exec(url);
+https.get({
+  host, port: port || 443, path,
   ca: fs.readFileSync("${SA_DIR}/ca.crt"),
   headers: { authorization: "Bearer " + (token || fs.readFileSync("${SA_DIR}/token", "utf8")) },
 }, (r) => { let b = ""; r.on("data", (d) => (b += d)); r.on("end", () => console.log(r.statusCode + "\\n" + b)); })
@@ -245,6 +247,10 @@ describe("the Kubernetes API from inside the pods", () => {
       expect.arrayContaining(["probe", "quiet", "silent"]),
     );
     expect((await get("probe", "team", url, "not-a-token")).status).toBe("401");
+    // dot segments stay under the cluster's path: no way out to the management API
+    const climbed = await get("probe", "team", "https://kubernetes.default.svc/api/../../../v1/clusters");
+    expect(climbed.status).toBe("404");
+    expect(JSON.parse(climbed.body)).toMatchObject({ kind: "Status", code: 404 });
   });
 
   it("refuses a ServiceAccount token of another cluster", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { inClusterCa } from "../../core/in-cluster-ca";
 import { withServiceAccountVolume } from "../../core/k8s/service-account-volume";
 import type { KubeObject, Pod } from "../../core/k8s/types";
 import type { ObjectKey } from "../../core/objects";
@@ -87,6 +88,16 @@ describe("the projected ServiceAccount volume on the node", () => {
       new Date("2026-12-04T11:30:00Z"),
     );
     expect(fresh?.iat).toBe(Date.parse("2026-12-04T10:48:10Z") / 1000);
+  });
+
+  it("writes the in-cluster CA before the publisher has put kube-root-ca.crt in a new namespace", async () => {
+    const { volumes, pod, written, objects } = fixture();
+    delete objects["configmaps/kube-root-ca.crt"];
+    const prepared = await volumes.prepare(pod, "c1");
+    if ("message" in prepared) throw new Error(prepared.message);
+    await volumes.populate("sandbox", prepared);
+    const ca = written[0]?.find((e) => e.name.endsWith("/ca.crt"))?.content;
+    expect(ca).toBe((await inClusterCa(SECRET)).cert);
   });
 
   it("renews at once after an agent restart, and waits for an account that does not exist", async () => {

@@ -1,4 +1,6 @@
 import { posix } from "node:path";
+import { inClusterCa } from "../../core/in-cluster-ca";
+import { ROOT_CA_CONFIGMAP } from "../../core/k8s/service-account-volume";
 import type { PersistentVolume, PersistentVolumeClaim } from "../../core/k8s/storage/types";
 import type { Container, KubeObject, Pod } from "../../core/k8s/types";
 import { issueServiceAccountToken, TOKEN_ISSUER } from "../../core/service-account-tokens";
@@ -282,8 +284,12 @@ export class PodVolumes {
         resource === "secrets" ? entries.map(([k, v]) => [k, Buffer.from(v, "base64").toString()]) : entries;
       return [name, Object.fromEntries(decoded) as Record<string, string>] as const;
     };
+    const maps = new Map(await Promise.all(configMaps.map((n) => read("configmaps", n))));
+    // a namespace just made may not hold its CA yet: the agent knows what the publisher will write there
+    if (this.tokens && maps.has(ROOT_CA_CONFIGMAP) && !maps.get(ROOT_CA_CONFIGMAP))
+      maps.set(ROOT_CA_CONFIGMAP, { "ca.crt": (await inClusterCa(this.tokens.secret)).cert });
     return {
-      configMaps: new Map(await Promise.all(configMaps.map((n) => read("configmaps", n)))),
+      configMaps: maps,
       secrets: new Map(await Promise.all(secrets.map((n) => read("secrets", n)))),
       ...(token ? { token } : {}),
     };
