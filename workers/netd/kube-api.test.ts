@@ -35,11 +35,25 @@ describe("netd's kubernetes API relay", () => {
     const api = await ensureServingCert(join(dir, "tls"), []);
     const platform = createHttpsServer({ cert: api.cert, key: api.key }, (req, res) => {
       seen.push({ path: req.url ?? "", auth: req.headers.authorization, host: req.headers.host });
+      if (req.url?.includes("watch=1")) {
+        // a watch: one event now, the next much later
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"type":"ADDED"}\n');
+        setTimeout(() => res.end('{"type":"DELETED"}\n'), 3000);
+        return;
+      }
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ path: req.url }));
     });
     platform.on("upgrade", (req, socket) => {
       seen.push({ path: req.url ?? "" });
+      if (req.url?.includes("/forbidden/")) {
+        const body = '{"kind":"Status","code":403}';
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        return;
+      }
       socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
       socket.on("data", (d: Buffer) => socket.write(`echo:${d}`));
     });
@@ -105,6 +119,34 @@ describe("netd's kubernetes API relay", () => {
     await expect.poll(() => text, { timeout: 3000 }).toContain("echo:ping");
     expect(text).toMatch(/^HTTP\/1\.1 101/);
     expect(seen.at(-1)?.path).toBe("/clusters/c1/api/v1/namespaces/default/pods/p/exec");
+    socket.destroy();
+  });
+
+  it("streams a watch's events as they come, not when the response ends", async () => {
+    const first = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest({ host: "127.0.0.1", port, path: "/api/v1/pods?watch=1", ca }, (res) => {
+        res.once("data", (d: Buffer) => {
+          resolve(d.toString());
+          req.destroy();
+        });
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(first).toBe('{"type":"ADDED"}\n');
+  });
+
+  it("passes a refused Upgrade's answer back whole, then closes", async () => {
+    const socket = connect({ host: "127.0.0.1", port, ca, servername: "kubernetes.default.svc" });
+    await once(socket, "secureConnect");
+    socket.write(
+      "GET /api/v1/namespaces/forbidden/pods/p/exec HTTP/1.1\r\nHost: kubernetes\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    );
+    let text = "";
+    socket.on("data", (d) => (text += d));
+    await once(socket, "end");
+    expect(text).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(text).toMatch(/\r\n\r\n\{"kind":"Status","code":403\}$/);
     socket.destroy();
   });
 });
