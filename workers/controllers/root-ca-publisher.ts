@@ -64,7 +64,12 @@ export class RootCaPublisher {
               },
         );
     } catch (err) {
-      if (!(err instanceof KubeError && err.code === 409) && !isNamespaceTerminating(err)) throw err;
+      // made meanwhile, or the namespace (or its cluster) going
+      if (
+        !(err instanceof KubeError && (err.code === 409 || err.code === 404)) &&
+        !isNamespaceTerminating(err)
+      )
+        throw err;
     }
     return {};
   }
