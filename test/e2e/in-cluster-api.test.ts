@@ -277,6 +277,11 @@ describe("the Kubernetes API from inside the pods", () => {
     const pods = await inside("get", "pods", "-o", "name");
     expect(pods.stderr).toBe("");
     expect(pods.stdout.split("\n")).toEqual(expect.arrayContaining(["pod/probe", "pod/quiet"]));
+    const whoami = await inside("auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+    expect(whoami.stderr).toBe("");
+    expect(whoami.stdout).toBe("system:serviceaccount:team:bot");
+    expect((await inside("auth", "can-i", "list", "pods")).stdout).toBe("yes\n");
+    expect((await inside("auth", "can-i", "delete", "pods")).stdout).toBe("no\n");
     const exec = await inside("exec", "quiet", "--", "echo", "hello from inside");
     expect(exec.stdout).toBe("hello from inside\n");
     const denied = await inside("get", "secrets");

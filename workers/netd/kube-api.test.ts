@@ -35,6 +35,12 @@ describe("netd's kubernetes API relay", () => {
     const api = await ensureServingCert(join(dir, "tls"), []);
     const platform = createHttpsServer({ cert: api.cert, key: api.key }, (req, res) => {
       seen.push({ path: req.url ?? "", auth: req.headers.authorization, host: req.headers.host });
+      if (req.method === "POST") {
+        let body = "";
+        req.on("data", (d) => (body += d));
+        req.on("end", () => res.end(JSON.stringify({ body, type: req.headers["content-type"] })));
+        return;
+      }
       if (req.url?.includes("watch=1")) {
         // a watch: one event now, the next much later
         res.writeHead(200, { "content-type": "application/json" });
@@ -120,6 +126,29 @@ describe("netd's kubernetes API relay", () => {
     expect(text).toMatch(/^HTTP\/1\.1 101/);
     expect(seen.at(-1)?.path).toBe("/clusters/c1/api/v1/namespaces/default/pods/p/exec");
     socket.destroy();
+  });
+
+  it("relays a request's body as sent", async () => {
+    const reply = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/apis/x",
+          method: "POST",
+          ca,
+          headers: { "content-type": "application/json" },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (d) => (body += d));
+          res.on("end", () => resolve(body));
+        },
+      );
+      req.on("error", reject);
+      req.end('{"kind":"SelfSubjectReview"}');
+    });
+    expect(JSON.parse(reply)).toEqual({ body: '{"kind":"SelfSubjectReview"}', type: "application/json" });
   });
 
   it("streams a watch's events as they come, not when the response ends", async () => {
