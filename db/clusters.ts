@@ -4,7 +4,13 @@ import type { ClusterBudget } from "../core/k8s/budget";
 import { defaultNamespace } from "../core/k8s/defaults/namespace";
 import { DEFAULT_CLUSTER_ROLE_BINDINGS, DEFAULT_CLUSTER_ROLES } from "../core/k8s/rbac/defaults";
 import { SYSTEM_PRIORITY_CLASSES } from "../core/k8s/scheduling/priority";
-import { defaultIngressClass, INGRESS_CLASS, wellKnownServices } from "../core/k8s/services/well-known";
+import {
+  defaultIngressClass,
+  INGRESS_CLASS,
+  KUBERNETES_SERVICE,
+  kubernetesEndpoints,
+  wellKnownServices,
+} from "../core/k8s/services/well-known";
 import { defaultStorageClass } from "../core/k8s/storage/types";
 import type { KubeObject } from "../core/k8s/types";
 import type { ClusterNetwork } from "../core/network/cluster-network";
@@ -287,6 +293,16 @@ export class ClusterRepository {
           resource: "services",
           namespace: obj.metadata.namespace as string,
           name: obj.metadata.name as string,
+        },
+        obj,
+      })),
+      ...kubernetesEndpoints(network).map((obj) => ({
+        key: {
+          clusterId: id,
+          group: obj.kind === "Endpoints" ? "" : "discovery.k8s.io",
+          resource: obj.kind === "Endpoints" ? "endpoints" : "endpointslices",
+          namespace: "default",
+          name: KUBERNETES_SERVICE,
         },
         obj,
       })),

@@ -16,6 +16,7 @@ import type { ClusterNetworks } from "./networks";
 import { podPriorityAdmission, priorityClassAdmission } from "./priority-admission";
 import { forbiddenWrite, limitRangeAdmission, quotaAdmission } from "./quota-admission";
 import { serviceAllocations } from "./schema";
+import { serviceAccountAdmission } from "./service-account-admission";
 import { storageAdmission } from "./storage-admission";
 import { ObjectStore, type Tx, type WriteHook, type WriteHooks } from "./store";
 
@@ -308,7 +309,12 @@ export function storeHooks(
 ): WriteHooks {
   return {
     "/services": [new ServiceAllocator(networks, settings.loadBalancerPool, settings.serviceLimits)],
-    "/pods": [podPriorityAdmission, limitRangeAdmission, budgetAdmission(settings.budget)],
+    "/pods": [
+      serviceAccountAdmission,
+      podPriorityAdmission,
+      limitRangeAdmission,
+      budgetAdmission(settings.budget),
+    ],
     "/endpoints": [endpointAdmission(networks)],
     "discovery.k8s.io/endpointslices": [endpointAdmission(networks)],
     "scheduling.k8s.io/priorityclasses": [priorityClassAdmission],

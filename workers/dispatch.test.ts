@@ -125,7 +125,7 @@ describe("triggersFor over the declared controllers", () => {
     expect(gone).toHaveLength(2);
   });
 
-  it("finalizes a namespace marked for deletion and gives a new one its ServiceAccount", () => {
+  it("finalizes a namespace marked for deletion and gives a new one its ServiceAccount and root CA", () => {
     const ns = (deletionTimestamp?: string) =>
       change({
         resource: "namespaces",
@@ -139,10 +139,31 @@ describe("triggersFor over the declared controllers", () => {
       });
     expect(triggersFor(DECLARED, ns())).toEqual([
       { queue: "serviceaccount", ref: { clusterId: "c", namespace: "", name: "team" } },
+      { queue: "root-ca-cert-publisher", ref: { clusterId: "c", namespace: "", name: "team" } },
     ]);
     expect(triggersFor(DECLARED, { ...ns("2026-12-04T08:00:00Z"), type: "MODIFIED" })).toEqual([
       { queue: "namespace", ref: { clusterId: "c", namespace: "", name: "team" } },
     ]);
+  });
+
+  it("publishes the root CA again in a namespace whose kube-root-ca.crt changed or went", () => {
+    const configMap = (name: string, type: Change["type"]) =>
+      triggersFor(
+        DECLARED,
+        change({
+          type,
+          resource: "configmaps",
+          namespace: "team",
+          name,
+          object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "team" } },
+        }),
+      ).filter((t) => t.queue === "root-ca-cert-publisher");
+    const publish = [
+      { queue: "root-ca-cert-publisher", ref: { clusterId: "c", namespace: "", name: "team" } },
+    ];
+    expect(configMap("kube-root-ca.crt", "DELETED")).toEqual(publish);
+    expect(configMap("kube-root-ca.crt", "MODIFIED")).toEqual(publish);
+    expect(configMap("settings", "DELETED")).toEqual([]);
   });
 
   it("recounts a namespace's quotas when objects come and go, a pod finishes, or a quota changes", () => {

@@ -19,6 +19,7 @@ import { EventRecorder } from "./events";
 import { NodeAgent } from "./node-agent/agent";
 import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
 import { DockerHelpers } from "./node-agent/helpers";
+import { InClusterApi } from "./node-agent/in-cluster-api";
 import { MetricsSampler } from "./node-agent/metrics";
 import { NodeNetwork } from "./node-agent/network";
 import { runReconciler } from "./shell";
@@ -103,6 +104,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       pods: {
         containerDefaults: config.containerDefaults,
         maxMemoryEmptyDirBytes: config.maxMemoryEmptyDirBytes,
+        tokenSecret: config.tokenSecret,
       },
       periods: { resyncMs: config.resyncSeconds * 1000, metricsMs: config.metricsSeconds * 1000 },
       host: {
@@ -115,6 +117,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
           helpers: new DockerHelpers(docker, config.nodeName),
           clusters,
           ingress: config.ingress,
+          api: InClusterApi.fromConfig(config),
           logger,
         }),
         metrics: new MetricsSampler(runtime, new MetricsRepository(db), config.nodeName),

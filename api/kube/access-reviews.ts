@@ -6,6 +6,7 @@ import { fieldErrors, invalidError } from "../../core/k8s/validation/field-error
 import type { AppEnv } from "../env";
 import { authorizeRequest, clusterPolicy, requestUser } from "./authorization";
 import type { RequestInfo } from "./request-info";
+import { reviewSpecFromProtobuf } from "./review-protobuf";
 
 interface ReviewSpec {
   resourceAttributes?: {
@@ -48,7 +49,12 @@ function attributesOf(spec: ReviewSpec, namespace?: string): Attributes {
  */
 export async function accessReview(c: Context<AppEnv>, info: RequestInfo) {
   if (c.req.method !== "POST" || info.name) throw kubeErrors.methodNotAllowed();
-  const body = (await c.req.json().catch(() => undefined)) as { spec?: ReviewSpec } | undefined;
+  const protobuf = c.req.header("content-type")?.startsWith("application/vnd.kubernetes.protobuf");
+  const body = (
+    protobuf
+      ? { spec: reviewSpecFromProtobuf(Buffer.from(await c.req.arrayBuffer()), info.type.kind) }
+      : await c.req.json().catch(() => undefined)
+  ) as { spec?: ReviewSpec } | undefined;
   if (!body || typeof body !== "object")
     throw kubeErrors.badRequest("the request body must be a review object");
   const spec = body.spec ?? {};

@@ -218,7 +218,16 @@ describe("class charts and cluster reset", () => {
     );
     expect(await namespaces(plain.kubeconfig)).toEqual(INITIAL_NAMESPACES);
     for (const ns of INITIAL_NAMESPACES) {
-      const all = await k("get", "pods,deployments,configmaps,secrets", "-n", ns, "-o", "name");
+      // every namespace holds the CA's kube-root-ca.crt again, as a new cluster's do
+      const all = await k(
+        "get",
+        "pods,deployments,configmaps,secrets",
+        "-n",
+        ns,
+        "-o",
+        "name",
+        "--field-selector=metadata.name!=kube-root-ca.crt",
+      );
       expect(all.stdout.trim(), ns).toBe("");
     }
     expect(await containersOf(plain.id)).toEqual([]);

@@ -55,6 +55,10 @@ spec:
 
   it("counts a namespace's use, refuses what would exceed it, and shows why on the Deployment", async () => {
     await k("create", "namespace", "capped");
+    // the namespace's kube-root-ca.crt counts, as in kube
+    await eventually(async () =>
+      (await k("get", "configmap", "kube-root-ca.crt", "-n", "capped")).code === 0 ? true : undefined,
+    );
     expect(
       (await k("create", "quota", "small", "-n", "capped", "--hard=pods=2,requests.cpu=1,count/configmaps=3"))
         .code,
@@ -65,7 +69,7 @@ spec:
       const out = (await k("get", "quota", "small", "-n", "capped", "--no-headers")).stdout;
       return out.includes("pods: 2/2") ? out : undefined;
     });
-    expect(described).toMatch(/count\/configmaps: 0\/3, pods: 2\/2, requests.cpu: 200m\/1/);
+    expect(described).toMatch(/count\/configmaps: 1\/3, pods: 2\/2, requests.cpu: 200m\/1/);
     const failure = await eventually(async () => {
       const out = (
         await k(
@@ -91,10 +95,10 @@ spec:
     expect(bare.stderr).toContain(
       'pods "bare" is forbidden: failed quota: small: must specify requests.cpu for: bare',
     );
-    for (const name of ["one", "two", "three"]) await k("create", "configmap", name, "-n", "capped");
-    const fourth = await k("create", "configmap", "four", "-n", "capped");
-    expect(fourth.stderr).toContain(
-      'configmaps "four" is forbidden: exceeded quota: small, requested: count/configmaps=1, used: count/configmaps=3, limited: count/configmaps=3',
+    for (const name of ["one", "two"]) await k("create", "configmap", name, "-n", "capped");
+    const third = await k("create", "configmap", "three", "-n", "capped");
+    expect(third.stderr).toContain(
+      'configmaps "three" is forbidden: exceeded quota: small, requested: count/configmaps=1, used: count/configmaps=3, limited: count/configmaps=3',
     );
 
     // raising the quota lets the ReplicaSet finish, and the failure goes away

@@ -101,7 +101,8 @@ spec:
     const volumesOf = async () =>
       (await docker.listVolumes({ filters: JSON.stringify({ label: [`${LABEL.podUid}=${uid}`] }) }))
         .Volumes ?? [];
-    expect((await volumesOf()).length).toBe(5);
+    // the five above and the ServiceAccount's kube-api-access-* projected volume
+    expect((await volumesOf()).length).toBe(6);
     expect((await k("delete", "pod", "web", "--grace-period=1")).code).toBe(0);
     await eventually(
       async () => ((await volumesOf()).length === 0 ? true : undefined),

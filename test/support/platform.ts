@@ -195,6 +195,16 @@ export async function startTestPlatform(
             .catch(() => {}),
         ),
       );
+      // the node's API relay volume (pods' volumes go with their pods and clusters)
+      const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABEL.node}=${nodeName}`] } });
+      await Promise.all(
+        (Volumes ?? []).map((v) =>
+          docker
+            .getVolume(v.Name)
+            .remove()
+            .catch(() => {}),
+        ),
+      );
       await database.drop();
       await rm(workDir, { recursive: true, force: true });
     },

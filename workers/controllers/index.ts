@@ -16,6 +16,7 @@ import { ingressController } from "./ingress";
 import { jobController } from "./jobs";
 import { namespaceController } from "./namespace";
 import { resourceQuotaController } from "./resource-quotas";
+import { rootCaPublisherController } from "./root-ca-publisher";
 import { serviceAccountController } from "./serviceaccounts";
 import { statefulSetController } from "./statefulsets";
 import { volumeBindingController } from "./volume-binding";
@@ -28,6 +29,7 @@ export const CONTROLLERS: readonly Controller[] = [
   clusterTeardownController,
   clusterSleepController,
   serviceAccountController,
+  rootCaPublisherController,
   garbageCollectorController,
   replicaSetController,
   deploymentController,

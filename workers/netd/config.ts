@@ -9,6 +9,33 @@ export interface NetdConfig {
   rules: ProxyRule[];
   dns?: DnsZone;
   http?: HttpGateway;
+  /** A cluster's netd: the cluster's own Kubernetes API, served at its `kubernetes` Service. */
+  kubeApi?: KubeApi;
+  /** The node's gateway: where the API relay's socket leads (the platform API's host and port). */
+  apiRelay?: { host: string; port: number };
+}
+
+/**
+ * The API relay's socket, on a Docker volume that only the node's gateway and the clusters' netds mount:
+ * a cluster's netd reaches the platform's API through it, with no address of the host open to pods.
+ */
+export const API_RELAY_DIR = "/run/timonier/api";
+export const API_RELAY_SOCKET = `${API_RELAY_DIR}/api.sock`;
+
+/**
+ * The cluster's Kubernetes API for its pods: HTTPS with the in-cluster serving certificate on each
+ * listen address, every request relayed (through the gateway's socket) to the platform API under the
+ * cluster's own path, which authenticates the caller's token as any other request.
+ */
+export interface KubeApi {
+  /** The `kubernetes` ClusterIP on 443, and netd's own address on 6443 (the Service's endpoint). */
+  listen: { ip: string; port: number }[];
+  cert: string;
+  key: string;
+  /** The cluster's path on the platform API, `/clusters/<id>` under the kubeconfig's server URL. */
+  prefix: string;
+  /** The platform API's TLS: its CA, and the host its certificate must name. */
+  upstream: { ca: string; host: string };
 }
 
 export interface Backend {

@@ -1,16 +1,19 @@
 import { readFileSync, watchFile } from "node:fs";
 import { holdAddresses } from "./addresses";
+import { ApiRelay } from "./api-relay";
 import type { NetdConfig } from "./config";
 import { confine } from "./confine";
 import { DnsServer } from "./dns";
 import { HttpGatewayServer } from "./http-gateway";
+import { KubeApiServer } from "./kube-api";
 import { ServiceProxy } from "./proxy";
 
 /**
  * netd: the data path of the platform's networking, in a container built from this repository. In a
  * cluster's network it holds the ClusterIPs, proxies them to ready pods and serves the cluster's DNS; on a
  * node's host network (the gateway) it serves NodePorts, LoadBalancer addresses and Ingress. It follows
- * the configuration file the node agent copies in.
+ * the configuration file the node agent copies in. A cluster's netd also serves the cluster's Kubernetes API to
+ * its pods, through the gateway's relay to the platform API.
  */
 const path = process.argv[2] ?? "/etc/timonier/netd.json";
 
@@ -21,6 +24,8 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
 const proxy = new ServiceProxy(log);
 const dns = new DnsServer(log);
 const http = new HttpGatewayServer(log);
+const kubeApi = new KubeApiServer(log);
+const apiRelay = new ApiRelay(log);
 let applied = "";
 let applying = Promise.resolve();
 
@@ -39,6 +44,8 @@ async function apply(): Promise<void> {
   proxy.apply(config.rules);
   dns.apply(config.dns);
   http.apply(config.http);
+  kubeApi.apply(config.kubeApi);
+  apiRelay.apply(config.apiRelay);
   applied = text;
   log("configuration applied", { rules: config.rules.length, addresses: config.addresses.length });
 }

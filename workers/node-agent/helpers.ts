@@ -1,15 +1,18 @@
 import type Docker from "dockerode";
+import { API_RELAY_DIR } from "../netd/config";
 import { tarOf } from "./archive";
 import { dockerCall, networkName } from "./docker-runtime";
 import { LABEL } from "./runtime";
 
-export const NETD_IMAGE = "timonier/netd:1";
+/** Its tag changes with the contract between the agent and netd (here: the in-cluster API and its relay volume). */
+export const NETD_IMAGE = "timonier/netd:2";
 const CONFIG_DIR = "/etc/timonier";
 const CONFIG_FILE = "netd.json";
 
 /**
  * The platform's own containers on a Docker host: a netd per cluster network (ClusterIPs, DNS) and one
  * gateway per node on the host network (NodePorts, LoadBalancers, Ingress). Both restart with the engine.
+ * They share one Docker volume of the node, which holds the gateway's API relay socket (netd/api-relay.ts).
  */
 export interface HelperRuntime {
   /** The running netd of a cluster, created on the cluster's network at `ip` if missing; its container id. */
@@ -33,6 +36,13 @@ export class DockerHelpers implements HelperRuntime {
 
   private netdName(clusterId: string): string {
     return `timonier-netd-${this.nodeName}-${clusterId}`;
+  }
+
+  /** The node's API relay volume, made (labelled as the node's) before a container mounts it. */
+  private async relayMount(readOnly: boolean): Promise<Docker.MountSettings> {
+    const name = `timonier-api-relay-${this.nodeName}`;
+    await this.docker.createVolume({ Name: name, Labels: { [LABEL.node]: this.nodeName } });
+    return { Type: "volume", Source: name, Target: API_RELAY_DIR, ReadOnly: readOnly };
   }
 
   /** The container's id if it runs the current image (started when stopped), or undefined when absent. */
@@ -88,6 +98,7 @@ export class DockerHelpers implements HelperRuntime {
       Labels: { [LABEL.node]: this.nodeName, [LABEL.cluster]: clusterId, [LABEL.role]: "netd" },
       HostConfig: {
         NetworkMode: network,
+        Mounts: [await this.relayMount(true)],
         CapAdd: ["NET_ADMIN"],
         RestartPolicy: { Name: "unless-stopped" },
         Memory: 128 * 1024 * 1024,
@@ -123,6 +134,7 @@ export class DockerHelpers implements HelperRuntime {
       Labels: { [LABEL.node]: this.nodeName, [LABEL.role]: "gateway" },
       HostConfig: {
         NetworkMode: "host",
+        Mounts: [await this.relayMount(false)],
         RestartPolicy: { Name: "unless-stopped" },
         Memory: 256 * 1024 * 1024,
         LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "1" } },

@@ -91,6 +91,38 @@ describe("clusterNetdConfig", () => {
   });
 });
 
+describe("the cluster's own API on its kubernetes Service", () => {
+  const kubernetes: Service = {
+    ...service("kubernetes", {
+      clusterIP: network.kubernetesIp,
+      ports: [{ name: "https", port: 443, targetPort: 6443, protocol: "TCP" }],
+    }),
+    metadata: { name: "kubernetes", namespace: "default" },
+  };
+  const kubeApi = {
+    listen: [{ ip: network.kubernetesIp, port: 443 }],
+    cert: "cert",
+    key: "key",
+    prefix: "/clusters/c1",
+    upstream: { ca: "ca", host: "127.0.0.1" },
+  };
+
+  it("is netd's own, not a proxy rule, and its address is held even without the Service", () => {
+    const config = clusterNetdConfig(network, { services: [kubernetes], slices: [] }, kubeApi);
+    expect(config.kubeApi).toEqual(kubeApi);
+    expect(config.rules).toEqual([]);
+    expect(clusterNetdConfig(network, { services: [], slices: [] }, kubeApi).addresses).toEqual([
+      network.kubernetesIp,
+    ]);
+  });
+
+  it("is a proxy rule with no backend when the node has no relay", () => {
+    const config = clusterNetdConfig(network, { services: [kubernetes], slices: [] });
+    expect(config.kubeApi).toBeUndefined();
+    expect(config.rules).toMatchObject([{ ip: network.kubernetesIp, port: 443, backends: [] }]);
+  });
+});
+
 describe("gatewayConfig", () => {
   it("listens on node ports everywhere and on load balancer addresses at the service port", () => {
     const lb = service(

@@ -4,7 +4,15 @@ import { INGRESS_CLASS } from "../../core/k8s/services/well-known";
 import type { KubeObject } from "../../core/k8s/types";
 import { type ClusterNetwork, isPodAddress } from "../../core/network/cluster-network";
 import { SERVICE_NAME_LABEL } from "../controllers/endpoints-plan";
-import type { Backend, Certificate, DnsRecord, HttpRoute, NetdConfig, ProxyRule } from "../netd/config";
+import type {
+  Backend,
+  Certificate,
+  DnsRecord,
+  HttpRoute,
+  KubeApi,
+  NetdConfig,
+  ProxyRule,
+} from "../netd/config";
 import { CLUSTER_DOMAIN } from "./pod-dns";
 
 /** A cluster's Services, its EndpointSlices, and its pod range: the only addresses its traffic may reach. */
@@ -101,14 +109,17 @@ function dnsRecords(svc: Service, slices: EndpointSlice[]): Record<string, DnsRe
 
 /**
  * What a cluster's netd does: hold every ClusterIP, proxy each Service port to its ready endpoints, and
- * answer the cluster's names. kube-dns's address is netd's own, where it serves DNS itself. Pure.
+ * answer the cluster's names. kube-dns's address is netd's own, where it serves DNS itself; the
+ * `kubernetes` address's port 443 is the cluster's API, which netd serves itself whatever the stored
+ * Service says. Pure.
  */
 export function clusterNetdConfig(
   network: ClusterNetwork,
   { services, slices }: Omit<ClusterServices, "podRange">,
+  kubeApi?: KubeApi,
 ): NetdConfig {
   const bySvc = slicesByService(slices);
-  const addresses = new Set<string>();
+  const addresses = new Set<string>(kubeApi ? [network.kubernetesIp] : []);
   const rules: ProxyRule[] = [];
   const records: Record<string, DnsRecord> = {};
   for (const svc of services) {
@@ -119,6 +130,7 @@ export function clusterNetdConfig(
     addresses.add(ip);
     for (const port of svc.spec.ports ?? []) {
       if (!proxied(port.protocol)) continue;
+      if (kubeApi && ip === network.kubernetesIp && port.port === 443 && port.protocol === "TCP") continue;
       rules.push({
         name: `${svc.metadata.namespace}/${svc.metadata.name}:${port.port}`,
         ip,
@@ -134,6 +146,7 @@ export function clusterNetdConfig(
     addresses: [...addresses].sort(),
     rules: rules.sort((a, b) => a.name.localeCompare(b.name)),
     dns: { listen: network.dnsIp, domain: CLUSTER_DOMAIN, records },
+    ...(kubeApi ? { kubeApi } : {}),
   };
 }
 
@@ -228,9 +241,14 @@ export function ingressCertificates(
 
 /**
  * What a node's gateway does: every NodePort on all the node's addresses, every LoadBalancer address on
- * its Service ports, for every cluster; and Ingress routes on the ingress port. Pure.
+ * its Service ports, for every cluster; Ingress routes on the ingress port; and the clusters' netds' relay
+ * to the platform API. Pure.
  */
-export function gatewayConfig(clusters: ClusterServices[], http?: NetdConfig["http"]): NetdConfig {
+export function gatewayConfig(
+  clusters: ClusterServices[],
+  http?: NetdConfig["http"],
+  apiRelay?: NetdConfig["apiRelay"],
+): NetdConfig {
   const rules: ProxyRule[] = [];
   for (const { services, slices, podRange } of clusters) {
     const bySvc = slicesByService(slices);
@@ -255,5 +273,6 @@ export function gatewayConfig(clusters: ClusterServices[], http?: NetdConfig["ht
     addresses: [],
     rules: rules.sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port),
     ...(http ? { http } : {}),
+    ...(apiRelay ? { apiRelay } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { Ingress } from "../../core/k8s/services/ingress";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import type { KubeObject } from "../../core/k8s/types";
+import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { clusterIngressDomain, type IngressSettings } from "../../core/network/ingress-hosts";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
@@ -9,6 +10,7 @@ import type { ObjectStore } from "../../db/store";
 import type { Certificate, HttpRoute } from "../netd/config";
 import type { Result } from "../shell";
 import type { HelperRuntime } from "./helpers";
+import type { InClusterApi } from "./in-cluster-api";
 import {
   type ClusterServices,
   clusterNetdConfig,
@@ -35,6 +37,8 @@ export class NodeNetwork {
       helpers: HelperRuntime;
       clusters: Pick<ClusterRepository, "get">;
       ingress: IngressSettings;
+      /** Each cluster's own API at its `kubernetes` Service; none when absent. */
+      api?: InClusterApi;
       logger: Logger;
     },
   ) {}
@@ -46,7 +50,7 @@ export class NodeNetwork {
     let netd = this.netds.get(clusterId);
     if (!netd) {
       netd = this.o.helpers.ensureNetd(clusterId, network.dnsIp).then(async (id) => {
-        await this.configure(id, JSON.stringify(clusterNetdConfig(network, await this.services(clusterId))));
+        await this.configure(id, await this.netdConfig(clusterId, network));
         return id;
       });
       this.netds.set(clusterId, netd);
@@ -65,9 +69,13 @@ export class NodeNetwork {
       id = await this.o.helpers.findNetd(clusterId);
     }
     if (!id) return {};
-    const network = await this.o.networks.of(clusterId);
-    await this.configure(id, JSON.stringify(clusterNetdConfig(network, await this.services(clusterId))));
+    await this.configure(id, await this.netdConfig(clusterId, await this.o.networks.of(clusterId)));
     return {};
+  }
+
+  private async netdConfig(clusterId: string, network: ClusterNetwork): Promise<string> {
+    const kubeApi = await this.o.api?.forCluster(clusterId, network);
+    return JSON.stringify(clusterNetdConfig(network, await this.services(clusterId), kubeApi));
   }
 
   /** NodePorts, LoadBalancer addresses and Ingress routes of every cluster, on this node's gateway. */
@@ -109,7 +117,9 @@ export class NodeNetwork {
     const tls = certificates.length ? { tls: { port: this.o.ingress.tlsPort, certificates } } : {};
     await this.configure(
       id,
-      JSON.stringify(gatewayConfig(all, { port: this.o.ingress.port, routes, ...tls })),
+      JSON.stringify(
+        gatewayConfig(all, { port: this.o.ingress.port, routes, ...tls }, this.o.api?.gatewayTarget()),
+      ),
     );
     return {};
   }

@@ -18,6 +18,8 @@ export interface PodSettings {
   containerDefaults: ContainerDefaults;
   /** The cap on a memory-backed emptyDir (TIMONIER_MAX_MEMORY_EMPTYDIR). */
   maxMemoryEmptyDirBytes?: number;
+  /** Signs the pods' projected ServiceAccount tokens (the platform's token secret). */
+  tokenSecret?: string;
 }
 
 /** What each unit of a node's agent is given, as ControllerDeps is to the platform's controllers. */

@@ -31,7 +31,13 @@ export class PodSync {
   private readonly applier: PodApply;
 
   constructor(private readonly d: NodeDeps) {
-    this.volumes = new PodVolumes(d.runtime, d.store, d.settings.maxMemoryEmptyDirBytes);
+    const { tokenSecret } = d.settings;
+    this.volumes = new PodVolumes(
+      d.runtime,
+      d.store,
+      d.settings.maxMemoryEmptyDirBytes,
+      tokenSecret ? { secret: tokenSecret, now: () => d.now() } : undefined,
+    );
     this.status = new PodStatusWriter(d);
     this.applier = new PodApply(d, this.volumes, this.status);
   }
@@ -52,6 +58,7 @@ export class PodSync {
     for (const [uid, stale] of held) {
       if (uid === pod?.metadata.uid) continue;
       pods.forget(uid);
+      this.volumes.forget(uid);
       await this.applier.apply(
         { observed: stale },
         planPodSync(undefined, stale, new Set(), this.d.now()).actions,
@@ -77,13 +84,20 @@ export class PodSync {
     if (plan.actions.length > 0) await this.applier.apply({ pod, identity, observed, volumes }, plan.actions);
     if (plan.actions.some((a) => a.kind === "deletePod")) {
       pods.forget(identity.uid);
+      this.volumes.forget(identity.uid);
       return {};
     }
     const after = plan.actions.length > 0 ? await this.observe(identity) : observed;
     const sandbox = latest(after?.sandboxes ?? []);
-    pods.prober.sync(pod, after?.containers ?? [], sandbox?.state === "running" ? sandbox.ip : undefined);
+    const running = sandbox?.state === "running" ? sandbox : undefined;
+    pods.prober.sync(pod, after?.containers ?? [], running?.ip);
     await this.status.write(key, identity.uid, after, missing, pods.problemsOf(identity.uid));
-    return plan.requeueAfterMs === undefined ? {} : { requeueAfterMs: plan.requeueAfterMs };
+    const renewIn =
+      running && !pod.metadata.deletionTimestamp
+        ? await this.volumes.renewTokens(pod, clusterId, running.id)
+        : undefined;
+    const requeue = [plan.requeueAfterMs, renewIn].filter((ms): ms is number => ms !== undefined);
+    return requeue.length ? { requeueAfterMs: Math.min(...requeue) } : {};
   }
 
   /**

@@ -1,6 +1,9 @@
 import { posix } from "node:path";
+import { inClusterCa } from "../../core/in-cluster-ca";
+import { ROOT_CA_CONFIGMAP } from "../../core/k8s/service-account-volume";
 import type { PersistentVolume, PersistentVolumeClaim } from "../../core/k8s/storage/types";
 import type { Container, KubeObject, Pod } from "../../core/k8s/types";
+import { issueServiceAccountToken, TOKEN_ISSUER } from "../../core/service-account-tokens";
 import type { ObjectStore } from "../../db/store";
 import type { ArchiveEntry } from "./archive";
 import type { Mount, PodIdentity, PodRuntime } from "./runtime";
@@ -18,6 +21,7 @@ import {
   dataSources,
   type PlannedVolume,
   planVolumes,
+  tokenSeconds,
   type VolumeData,
   type VolumeSource,
   volumeFiles,
@@ -31,7 +35,14 @@ export interface PreparedVolumes {
   held: SandboxVolume[];
   /** The pod's fsGroup, which owns what the pod writes. */
   fsGroup?: number;
+  /** When the ServiceAccount tokens written with these files are due for renewal (80% of their life). */
+  renewal?: { uid: string; at: number };
 }
+
+/** kubelet renews a projected token once 80% of its life has passed. */
+const RENEW_AT = 0.8;
+/** TokenRequest's shortest lifetime. */
+const MIN_TOKEN_SECONDS = 600;
 
 /**
  * The volumes of the pods on this node as Docker volumes: emptyDir per pod (tmpfs for medium Memory),
@@ -44,7 +55,12 @@ export class PodVolumes {
     private readonly store: ObjectStore,
     /** The cap on a memory-backed emptyDir (TIMONIER_MAX_MEMORY_EMPTYDIR). */
     private readonly maxMemoryEmptyDirBytes?: number,
+    /** The platform's token secret, which signs ServiceAccount tokens; none issued without it. */
+    private readonly tokens?: { secret: string; now: () => Date },
   ) {}
+
+  /** Pod uid → when its tokens are due for renewal; a pod unknown here (the agent restarted) is due now. */
+  private readonly renewals = new Map<string, number>();
 
   /** Plans the pod's volumes and reads their data; names the volume that cannot be set up yet. */
   async prepare(pod: Pod, clusterId: string): Promise<PreparedVolumes | { volume: string; message: string }> {
@@ -63,7 +79,40 @@ export class PodVolumes {
       if ("missing" in result) return { volume: volume.name, message: result.missing };
       files.set(volume.name, result.files);
     }
-    return prepared;
+    const seconds = tokenSeconds(pod);
+    if (seconds === undefined || !this.tokens) return prepared;
+    const at = this.tokens.now().getTime() + Math.max(seconds, MIN_TOKEN_SECONDS) * 1000 * RENEW_AT;
+    return { ...prepared, renewal: { uid: pod.metadata.uid ?? "", at } };
+  }
+
+  /**
+   * Writes fresh ServiceAccount tokens (with the rest of their volumes' files) into a running pod once
+   * its tokens are due, as kubelet does; how long until they are due next, or undefined for a pod with
+   * none. A volume that cannot be set up now is tried again shortly.
+   */
+  async renewTokens(pod: Pod, clusterId: string, sandboxId: string): Promise<number | undefined> {
+    if (tokenSeconds(pod) === undefined || !this.tokens) return undefined;
+    const uid = pod.metadata.uid ?? "";
+    const now = this.tokens.now().getTime();
+    const due = this.renewals.get(uid) ?? now;
+    if (due > now) return due - now;
+    const prepared = await this.prepare(pod, clusterId);
+    if ("message" in prepared) return 2_000;
+    const renewed = prepared.planned.filter((v) =>
+      ((pod.spec.volumes as VolumeSource[] | undefined) ?? []).some(
+        (s) => s.name === v.name && s.projected?.sources?.some((x) => x.serviceAccountToken),
+      ),
+    );
+    await this.populate(sandboxId, {
+      ...prepared,
+      held: prepared.held.filter((h) => renewed.some((v) => v.name === h.volume)),
+    });
+    return (prepared.renewal?.at ?? now) - now;
+  }
+
+  /** The pod is gone from the node: nothing of it to renew. */
+  forget(uid: string): void {
+    this.renewals.delete(uid);
   }
 
   /** Creates the Docker volumes of the pod, of what its sandbox holds and of the given containers' subPaths. */
@@ -115,6 +164,7 @@ export class PodVolumes {
   async populate(sandboxId: string, prepared: PreparedVolumes): Promise<void> {
     const entries = sandboxArchive(prepared.held, prepared.planned, prepared.files, prepared.fsGroup);
     if (entries.length) await this.runtime.putFiles(sandboxId, SANDBOX_VOLUMES, entries);
+    if (prepared.renewal) this.renewals.set(prepared.renewal.uid, prepared.renewal.at);
   }
 
   /** A container's mounts, and what to copy into it before it starts (subPaths of populated volumes). */
@@ -193,7 +243,35 @@ export class PodVolumes {
     return out;
   }
 
+  /** Tokens of the pod's ServiceAccount, bound to its current uid (a recreated account's differ). */
+  private async tokenIssuer(pod: Pod, clusterId: string): Promise<VolumeData["token"]> {
+    const tokens = this.tokens;
+    if (!tokens || tokenSeconds(pod) === undefined) return undefined;
+    const namespace = pod.metadata.namespace ?? "";
+    const name = (pod.spec.serviceAccountName as string | undefined) ?? "default";
+    const account = await this.store.get({
+      clusterId,
+      group: "",
+      resource: "serviceaccounts",
+      namespace,
+      name,
+    });
+    return (audience, seconds) =>
+      account
+        ? issueServiceAccountToken(
+            tokens.secret,
+            { clusterId, namespace, name, uid: account.metadata.uid ?? "" },
+            {
+              now: tokens.now(),
+              seconds: Math.max(seconds, MIN_TOKEN_SECONDS),
+              audiences: [audience ?? TOKEN_ISSUER],
+            },
+          )
+        : { missing: `serviceaccounts "${name}" not found` };
+  }
+
   private async data(pod: Pod, clusterId: string): Promise<VolumeData> {
+    const token = await this.tokenIssuer(pod, clusterId);
     const namespace = pod.metadata.namespace ?? "";
     const { configMaps, secrets } = dataSources(pod);
     const read = async (resource: "configmaps" | "secrets", name: string) => {
@@ -206,9 +284,14 @@ export class PodVolumes {
         resource === "secrets" ? entries.map(([k, v]) => [k, Buffer.from(v, "base64").toString()]) : entries;
       return [name, Object.fromEntries(decoded) as Record<string, string>] as const;
     };
+    const maps = new Map(await Promise.all(configMaps.map((n) => read("configmaps", n))));
+    // a namespace just made may not hold its CA yet: the agent knows what the publisher will write there
+    if (this.tokens && maps.has(ROOT_CA_CONFIGMAP) && !maps.get(ROOT_CA_CONFIGMAP))
+      maps.set(ROOT_CA_CONFIGMAP, { "ca.crt": (await inClusterCa(this.tokens.secret)).cert });
     return {
-      configMaps: new Map(await Promise.all(configMaps.map((n) => read("configmaps", n)))),
+      configMaps: maps,
       secrets: new Map(await Promise.all(secrets.map((n) => read("secrets", n)))),
+      ...(token ? { token } : {}),
     };
   }
 }

@@ -21,10 +21,16 @@ interface DownwardItem {
   fieldRef?: { fieldPath: string };
   resourceFieldRef?: { containerName?: string; resource: string; divisor?: string };
 }
+interface ServiceAccountTokenSource {
+  audience?: string;
+  expirationSeconds?: number;
+  path: string;
+}
 interface ProjectedSource {
   configMap?: DataSource;
   secret?: DataSource;
   downwardAPI?: { items?: DownwardItem[] };
+  serviceAccountToken?: ServiceAccountTokenSource;
 }
 /** A pod's volume as the API holds it (the sources this platform mounts). */
 export interface VolumeSource {
@@ -151,6 +157,21 @@ export function planVolumes(
 export interface VolumeData {
   configMaps: Map<string, Record<string, string> | undefined>;
   secrets: Map<string, Record<string, string> | undefined>;
+  /** A bound token of the pod's ServiceAccount for the audience and lifetime, or why none can be had. */
+  token?: (audience: string | undefined, seconds: number) => { token: string } | { missing: string };
+}
+
+/** kubelet's default lifetime of a projected token, when the source names none. */
+const DEFAULT_TOKEN_SECONDS = 3600;
+
+/** How long the tokens of a pod's projected volumes live: the shortest, or none when it has none. */
+export function tokenSeconds(pod: Pod): number | undefined {
+  const lives = ((pod.spec.volumes as VolumeSource[] | undefined) ?? []).flatMap((v) =>
+    (v.projected?.sources ?? []).flatMap((s) =>
+      s.serviceAccountToken ? [s.serviceAccountToken.expirationSeconds ?? DEFAULT_TOKEN_SECONDS] : [],
+    ),
+  );
+  return lives.length ? Math.min(...lives) : undefined;
 }
 
 /** The ConfigMaps and Secrets a pod's volumes read. */
@@ -208,6 +229,13 @@ function downwardFiles(pod: Pod, items: DownwardItem[], mode: number): ArchiveEn
   }));
 }
 
+function tokenFile(source: ServiceAccountTokenSource, data: VolumeData, mode: number): VolumeFiles {
+  const issued = data.token?.(source.audience, source.expirationSeconds ?? DEFAULT_TOKEN_SECONDS) ?? {
+    missing: "service account tokens are not issued on this node",
+  };
+  return "missing" in issued ? issued : { files: [{ name: source.path, content: issued.token, mode }] };
+}
+
 /** The files of a configMap, secret, downwardAPI or projected volume, or why it cannot be set up. */
 export function volumeFiles(pod: Pod, volume: VolumeSource, data: VolumeData): VolumeFiles {
   if (volume.configMap)
@@ -237,7 +265,9 @@ export function volumeFiles(pod: Pod, volume: VolumeSource, data: VolumeData): V
       ? keyedFiles("configmap", source.configMap, data.configMaps.get(source.configMap.name), mode)
       : source.secret
         ? keyedFiles("secret", source.secret, data.secrets.get(source.secret.name), mode)
-        : { files: downwardFiles(pod, source.downwardAPI?.items ?? [], mode) };
+        : source.serviceAccountToken
+          ? tokenFile(source.serviceAccountToken, data, mode)
+          : { files: downwardFiles(pod, source.downwardAPI?.items ?? [], mode) };
     if ("missing" in part) return part;
     files.push(...part.files);
   }

@@ -77,9 +77,14 @@ export function validateEndpointAddresses(obj: Endpoints | EndpointSlice): Field
  * must be a pod address of the cluster's range (not the bridge's gateway, which is the node). Without it a hand-written slice could point a NodePort at the
  * platform's own services or at another student's pods. Pure.
  */
-export function addressesOutsidePodRange(obj: Endpoints | EndpointSlice, podRange: string): FieldError[] {
+export function addressesOutsidePodRange(
+  obj: Endpoints | EndpointSlice,
+  podRange: string,
+  /** An address allowed besides the pods' (the platform's own endpoint of `default/kubernetes`). */
+  also?: string,
+): FieldError[] {
   return endpointAddresses(obj).flatMap(({ field, ip }) =>
-    isPodAddress(podRange, ip)
+    isPodAddress(podRange, ip) || ip === also
       ? []
       : [fieldErrors.invalid(field, ip, `must be a pod address of this cluster's network ${podRange}`)],
   );
