@@ -1,5 +1,5 @@
 import { isTerminal } from "../../core/k8s/pods";
-import { cpuMillis, memoryBytes, podRequests } from "../../core/k8s/requests";
+import { cpuMillis, memoryBytes, podRequests, scoringRequests } from "../../core/k8s/requests";
 import { mergeTaints } from "../../core/k8s/scheduling/taints";
 import type { Taint } from "../../core/k8s/scheduling/types";
 import { rfc3339 } from "../../core/k8s/time";
@@ -67,6 +67,12 @@ export class Scheduler {
             (a, b) => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes }),
             { cpuMillis: 0, memoryBytes: 0 },
           );
+        const scoringRequested = bound
+          .map((p) => scoringRequests(p.pod as Pod))
+          .reduce(
+            (a, b) => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes }),
+            { cpuMillis: 0, memoryBytes: 0 },
+          );
         const view = views.get(row.name);
         const spec = view?.spec as { unschedulable?: boolean; taints?: Taint[] } | undefined;
         return {
@@ -81,6 +87,7 @@ export class Scheduler {
             pods: Number(row.allocatable.pods ?? 110),
           },
           requested: { ...requested, pods: bound.length },
+          scoringRequested,
           // tenants are walls: another cluster's pods only ever count in `requested`
           pods: bound.filter((p) => p.clusterId === clusterId).map((p) => p.pod as Pod),
           nominated: nominated
