@@ -18,6 +18,7 @@ import { forbiddenWrite, limitRangeAdmission, quotaAdmission } from "./quota-adm
 import { serviceAllocations } from "./schema";
 import { storageAdmission } from "./storage-admission";
 import { ObjectStore, type Tx, type WriteHook, type WriteHooks } from "./store";
+import { defaultTolerationSecondsAdmission } from "./toleration-admission";
 
 /** How many of the platform-wide NodePorts and load balancer addresses one cluster may hold. */
 export interface ServiceLimits {
@@ -304,11 +305,17 @@ export function storeHooks(
     loadBalancerPool: string;
     serviceLimits: ServiceLimits;
     budget: BudgetSettings;
+    defaultTolerationSeconds: number;
   },
 ): WriteHooks {
   return {
     "/services": [new ServiceAllocator(networks, settings.loadBalancerPool, settings.serviceLimits)],
-    "/pods": [podPriorityAdmission, limitRangeAdmission, budgetAdmission(settings.budget)],
+    "/pods": [
+      podPriorityAdmission,
+      defaultTolerationSecondsAdmission(settings.defaultTolerationSeconds),
+      limitRangeAdmission,
+      budgetAdmission(settings.budget),
+    ],
     "/endpoints": [endpointAdmission(networks)],
     "discovery.k8s.io/endpointslices": [endpointAdmission(networks)],
     "scheduling.k8s.io/priorityclasses": [priorityClassAdmission],
@@ -320,7 +327,10 @@ export function storeHooks(
 export function platformStore(
   db: Database,
   networks: ClusterNetworks,
-  config: Pick<Config, "loadBalancerPool" | "serviceLimits" | "budget" | "containerDefaults">,
+  config: Pick<
+    Config,
+    "loadBalancerPool" | "serviceLimits" | "budget" | "containerDefaults" | "defaultTolerationSeconds"
+  >,
 ): ObjectStore {
   return new ObjectStore(
     db,
@@ -328,6 +338,7 @@ export function platformStore(
       loadBalancerPool: config.loadBalancerPool,
       serviceLimits: config.serviceLimits,
       budget: { budget: config.budget, containers: config.containerDefaults },
+      defaultTolerationSeconds: config.defaultTolerationSeconds,
     }),
   );
 }

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import Docker from "dockerode";
+import { PAUSE_BASE, recipeVersion } from "../../infra/images/build";
+import { ensureNetdImage } from "../../infra/images/netd";
 
 const run = promisify(execFile);
 
@@ -30,8 +32,12 @@ export interface DockerLab {
   close(): Promise<void>;
 }
 
-/** The images the lab engines get from the main engine by default: pods' sandboxes, netd, nginx and busybox. */
-export const LAB_IMAGES = ["timonier/pause:1", "timonier/netd:1", "nginx:latest", "busybox:latest"];
+/**
+ * The images the lab engines get from the main engine by default: pods' sandboxes, nginx and busybox. netd
+ * is built in each lab engine from this checkout's code, as the platform's own seeding builds it (the main
+ * engine's may be another checkout's).
+ */
+export const LAB_IMAGES = ["timonier/pause:1", "nginx:latest", "busybox:latest"];
 
 const ENGINE_READY_MS = 60_000;
 
@@ -77,7 +83,7 @@ const alive = (pid: number) => {
  */
 export async function startDockerLab(
   count: number,
-  options: { images?: string[]; mainDocker?: Docker } = {},
+  options: { images?: string[]; netd?: boolean; mainDocker?: Docker } = {},
 ): Promise<DockerLab> {
   const id = randomBytes(3).toString("hex");
   const bridge = `tnl${id}`;
@@ -106,10 +112,15 @@ export async function startDockerLab(
     }
     const images = options.images ?? LAB_IMAGES;
     if (images.length) {
-      const main = options.mainDocker ?? new Docker();
+      // one archive of every image (GET /images/get?names=…): their common layers travel once
+      const main = (options.mainDocker ?? new Docker()) as Docker & {
+        getImages(options: { names: string[] }): Promise<NodeJS.ReadableStream>;
+      };
       for (const engine of engines) await engine.docker.loadImage(await main.getImages({ names: images }));
       for (const engine of engines) for (const image of images) await engine.docker.getImage(image).inspect();
     }
+    if (options.netd ?? images.includes(PAUSE_BASE))
+      for (const engine of engines) await ensureNetdImage(engine.docker, PAUSE_BASE, recipeVersion());
   } catch (err) {
     await close();
     throw err;
@@ -149,6 +160,9 @@ async function labEngine(o: { id: string; index: number; bridge: string; third: 
   const start = async () => {
     // the pid file of a killed engine names pid 1 of its namespace, which dockerd would take for itself
     await rm(join(o.dir, "docker.pid"), { force: true });
+    // the exec root is a machine's /run/docker: it does not outlive the machine (a killed engine's would
+    // leave containerd restoring tasks whose processes died with it)
+    await rm(join(o.dir, "exec"), { recursive: true, force: true });
     // its own mount namespace, with /run/docker its own (libnetwork keeps sandboxes at a fixed path there),
     // and its own PID namespace, whose end takes every process of the engine, containers included
     const spawned = spawn(

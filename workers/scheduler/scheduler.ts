@@ -5,7 +5,7 @@ import type { Taint } from "../../core/k8s/scheduling/types";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject, Pod, PodCondition } from "../../core/k8s/types";
 import type { ObjectKey, ObjectRef } from "../../core/objects";
-import { isNodeReady, type NodeRepository, nodeLabels } from "../../db/nodes";
+import { isNodeReady, type NodeRepository, nodeLabels, platformTaints } from "../../db/nodes";
 import type { ObjectStore } from "../../db/store";
 import type { Controller } from "../controller";
 import type { EventRecorder } from "../events";
@@ -78,9 +78,9 @@ export class Scheduler {
         return {
           name: row.name,
           ready: isNodeReady(row, now),
-          unschedulable: spec?.unschedulable === true,
+          unschedulable: row.unschedulable || spec?.unschedulable === true,
           labels: { ...nodeLabels(row), ...view?.metadata.labels },
-          taints: mergeTaints(row.taints, spec?.taints),
+          taints: mergeTaints(platformTaints(row), spec?.taints),
           allocatable: {
             cpuMillis: cpuMillis(row.allocatable.cpu ?? "0"),
             memoryBytes: memoryBytes(row.allocatable.memory ?? "0"),
