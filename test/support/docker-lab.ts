@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +14,8 @@ const run = promisify(execFile);
 export interface LabEngine {
   /** The engine's address on the lab link, as another machine would reach it. */
   address: string;
+  /** Its network namespace (`ip netns`), the machine's. */
+  netns: string;
   /** Its DOCKER_HOST (a unix socket in the lab's directory). */
   dockerHost: string;
   docker: Docker;
@@ -85,10 +87,11 @@ export async function startDockerLab(
   count: number,
   options: { images?: string[]; netd?: boolean; mainDocker?: Docker } = {},
 ): Promise<DockerLab> {
+  await sweepAbandonedLabs();
   const id = randomBytes(3).toString("hex");
   const bridge = `tnl${id}`;
   const third = await freeSubnet();
-  const dir = await mkdtemp(join(tmpdir(), `docker-lab-${id}-`));
+  const dir = await mkdtemp(join(tmpdir(), `docker-lab-${id}-p${process.pid}-`));
   const forward = ["FORWARD", "-i", bridge, "-o", bridge, "-j", "ACCEPT"];
   const undo: (() => Promise<unknown>)[] = [() => rm(dir, { recursive: true, force: true })];
   const engines: LabEngine[] = [];
@@ -126,6 +129,33 @@ export async function startDockerLab(
     throw err;
   }
   return { engines, close };
+}
+
+/**
+ * Removes what labs of processes that died before their `close()` (a killed test run) left: their
+ * engines, namespaces, links and FORWARD rules, found by the lab directory that names its process.
+ */
+async function sweepAbandonedLabs(): Promise<void> {
+  for (const name of await readdir(tmpdir())) {
+    const m = /^docker-lab-([0-9a-f]{6})-p(\d+)-/.exec(name);
+    if (!m || alive(Number(m[2]))) continue;
+    const [, id] = m;
+    const dir = join(tmpdir(), name);
+    const ps = await sh("ps", ["-eo", "pid=,args="]);
+    for (const line of ps.split("\n"))
+      if (line.includes(`${dir}/`) && /\bdockerd\b/.test(line)) {
+        const pid = Number(line.trim().split(/\s+/)[0]);
+        if (pid) process.kill(pid, "SIGKILL");
+      }
+    const netns = (await sh("ip", ["netns", "list"])).split("\n").map((l) => l.split(" ")[0] ?? "");
+    for (const ns of netns.filter((n) => n.startsWith(`tnl${id}-`)))
+      await sh("ip", ["netns", "del", ns]).catch(() => "");
+    await sh("ip", ["link", "del", `tnl${id}`]).catch(() => "");
+    await sh("iptables", ["-D", "FORWARD", "-i", `tnl${id}`, "-o", `tnl${id}`, "-j", "ACCEPT"]).catch(
+      () => "",
+    );
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
 }
 
 async function labEngine(o: { id: string; index: number; bridge: string; third: number; dir: string }) {
@@ -214,6 +244,7 @@ async function labEngine(o: { id: string; index: number; bridge: string; third: 
   }
   const engine: LabEngine = {
     address,
+    netns,
     dockerHost: `unix://${socket}`,
     docker,
     kill: () => end("SIGKILL"),
