@@ -47,11 +47,14 @@ export class NodeRepository {
     return row;
   }
 
-  /** Registers a node through the management API; undefined when the name is taken. */
+  /**
+   * Registers a node through the management API; undefined when the name is taken. It has no heartbeat
+   * until its agent starts (`NEVER`), so it is not Ready before.
+   */
   async create(node: NodeRegistration, managed: ManagedNode): Promise<NodeRow | undefined> {
     const [row] = await this.db
       .insert(nodes)
-      .values({ ...node, ...managed, managed: true })
+      .values({ ...node, ...managed, managed: true, heartbeatAt: NEVER })
       .onConflictDoNothing()
       .returning();
     return row;
@@ -110,6 +113,9 @@ export class NodeRepository {
     return row;
   }
 }
+
+/** The heartbeat of a node whose agent never posted its status. */
+export const NEVER = new Date(0);
 
 /** A node is Ready while its agent's heartbeat is younger than this (the kubelet's default grace). */
 export const NODE_READY_GRACE_MS = 40_000;

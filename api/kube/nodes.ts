@@ -2,7 +2,7 @@ import { mergeTaints } from "../../core/k8s/scheduling/taints";
 import type { Taint } from "../../core/k8s/scheduling/types";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
-import { isNodeReady, type NodeRow, nodeLabels, platformTaints } from "../../db/nodes";
+import { isNodeReady, NEVER, type NodeRow, nodeLabels, platformTaints } from "../../db/nodes";
 import type { ApiDeps } from "../env";
 import { KUBE_VERSION } from "./discovery";
 
@@ -56,13 +56,15 @@ export function nodeObject(row: NodeRow, now: Date): KubeObject {
               "kubelet is posting ready status",
               row.readyTransitionAt,
             )
-          : condition(
-              "Ready",
-              "Unknown",
-              "NodeStatusUnknown",
-              "Kubelet stopped posting node status.",
-              row.readyTransitionAt,
-            ),
+          : row.heartbeatAt.getTime() === NEVER.getTime()
+            ? condition("Ready", "Unknown", "NodeStatusNeverUpdated", "Kubelet never posted node status.")
+            : condition(
+                "Ready",
+                "Unknown",
+                "NodeStatusUnknown",
+                "Kubelet stopped posting node status.",
+                row.readyTransitionAt,
+              ),
       ],
       addresses: row.addresses,
       daemonEndpoints: { kubeletEndpoint: { Port: Number(row.agentUrl?.split(":").pop()) || 10250 } },

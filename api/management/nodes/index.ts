@@ -4,7 +4,7 @@ import { isTerminal } from "../../../core/k8s/pods";
 import { findResourceType } from "../../../core/k8s/resources";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { Pod } from "../../../core/k8s/types";
-import { isNodeReady, type NodeRow, platformTaints } from "../../../db/nodes";
+import { isNodeReady, NEVER, type NodeRow, platformTaints } from "../../../db/nodes";
 import { dockerFromHost } from "../../../workers/node-agent/docker-runtime";
 import { registration } from "../../../workers/node-agent/node-lease";
 import type { AppEnv } from "../../env";
@@ -37,7 +37,7 @@ async function view(deps: Deps, row: NodeRow) {
     capacity: row.capacity,
     allocatable: row.allocatable,
     pods: (await podsOn(deps, row.name)).length,
-    lastHeartbeat: rfc3339(row.heartbeatAt),
+    lastHeartbeat: row.heartbeatAt.getTime() === NEVER.getTime() ? null : rfc3339(row.heartbeatAt),
     conditions: status.conditions,
     unschedulable: row.unschedulable,
     draining: row.draining,
@@ -77,9 +77,11 @@ async function engineInfo(dockerHost: string, certPath: string | undefined) {
 const PODS = findResourceType("", "v1", "pods");
 
 /**
- * Evicts every pod of the node as `kubectl drain` does, each within its PodDisruptionBudget. Every budget
- * is checked before any pod goes, so a refusal leaves all of them running. DaemonSet pods go with the
- * node; a node whose agent is gone cannot stop its pods, which are deleted at once.
+ * Evicts every pod of the node as `kubectl drain` does, each within its PodDisruptionBudget. Every pod's
+ * budget is checked before any pod goes, so a budget that allows nothing leaves all of them running; one
+ * that allows fewer than the node has lets those go and keeps the rest (a 409 names them, and a DELETE
+ * again evicts them once they may go). DaemonSet pods go with the node; a node whose agent is gone cannot
+ * stop its pods, which are deleted at once.
  */
 async function drain(deps: Deps, row: NodeRow): Promise<void> {
   const pods = (await podsOn(deps, row.name)).filter((p) => !p.pod.metadata.deletionTimestamp);
@@ -87,20 +89,27 @@ async function drain(deps: Deps, row: NodeRow): Promise<void> {
     (p) => !p.pod.metadata.ownerReferences?.some((o) => o.controller && o.kind === "DaemonSet"),
   );
   const refused: string[] = [];
-  for (const { clusterId, pod } of budgeted)
-    await spendDisruption(deps, clusterId, pod, true).catch((err) => {
-      if (!(err instanceof KubeError && err.code === 429)) throw err;
-      refused.push(`${pod.metadata.namespace}/${pod.metadata.name} (cluster ${clusterId})`);
-    });
-  if (refused.length)
-    throw new ApiError(
+  const refuse = (clusterId: string, pod: Pod) => (err: unknown) => {
+    if (!(err instanceof KubeError && err.code === 429)) throw err;
+    refused.push(`${pod.metadata.namespace}/${pod.metadata.name} (cluster ${clusterId})`);
+    return false;
+  };
+  const refusal = () =>
+    new ApiError(
       409,
       "disruption_budget",
       `cannot evict ${refused.join(", ")}: it would violate a PodDisruptionBudget; node ${row.name} stays cordoned`,
     );
+  for (const { clusterId, pod } of budgeted)
+    await spendDisruption(deps, clusterId, pod, true).catch(refuse(clusterId, pod));
+  if (refused.length) throw refusal();
   const ready = isNodeReady(row, deps.now());
   for (const { clusterId, pod } of pods) {
-    if (budgeted.some((b) => b.pod === pod)) await spendDisruption(deps, clusterId, pod, false);
+    // a budget that covers several of the node's pods may allow fewer than all of them: those stay
+    const allowed = budgeted.some((b) => b.pod === pod)
+      ? await spendDisruption(deps, clusterId, pod, false).then(() => true, refuse(clusterId, pod))
+      : true;
+    if (!allowed) continue;
     const key = {
       clusterId,
       group: "",
@@ -114,6 +123,7 @@ async function drain(deps: Deps, row: NodeRow): Promise<void> {
         if (!(err instanceof KubeError && err.code === 404)) throw err;
       });
   }
+  if (refused.length) throw refusal();
 }
 
 /** `/v1/nodes`: the Docker hosts that run every cluster's pods, for the platform admin alone. */

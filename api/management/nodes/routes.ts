@@ -66,7 +66,7 @@ export const NodeSchema = z
     capacity: z.record(z.string(), z.string()).openapi({ description: "The engine's own figures" }),
     allocatable: z.record(z.string(), z.string()),
     pods: z.number().int().openapi({ description: "Pods bound to it, of every cluster, not yet finished" }),
-    lastHeartbeat: z.string(),
+    lastHeartbeat: z.string().nullable().openapi({ description: "null until its agent first posts" }),
     conditions: z.array(ConditionSchema),
     unschedulable: z.boolean(),
     draining: z.boolean(),
@@ -119,7 +119,7 @@ export const deleteNode = createRoute({
   path: "/nodes/{name}",
   summary: "Drain a node and remove it",
   description:
-    "Cordons the node for every cluster and evicts its pods as `kubectl drain` does (DaemonSet pods go with the node), each within its PodDisruptionBudget: a budget that allows no more is a 409 naming the pods, the node staying cordoned and nothing else evicted. Answers 202 while the pods stop; the node then disappears (GET answers 404). A node whose agent is gone has its pods deleted at once.",
+    "Cordons the node for every cluster and evicts its pods as `kubectl drain` does (DaemonSet pods go with the node), each within its PodDisruptionBudget: a budget that allows no more is a 409 naming the pods it keeps, the node staying cordoned (nothing is evicted when no budget allows any; call again once they may go). Answers 202 while the pods stop; the node then disappears (GET answers 404). A node whose agent is gone has its pods deleted at once.",
   request: { params: NodeParam },
   responses: {
     202: json(NodeSchema, "Draining"),
