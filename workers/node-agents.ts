@@ -94,6 +94,9 @@ export function identityOf(row: NodeRow): NodeIdentity {
   };
 }
 
+/** What the supervisor needs of a node agent. */
+export type RunningAgent = Pick<NodeAgent, "start" | "stop">;
+
 /** Advisory locks of node agents: one lock space, one key per node name. */
 const LOCK_SPACE = "timonier-node-agent";
 
@@ -105,66 +108,77 @@ const LOCK_SPACE = "timonier-node-agent";
  * An agent that fails to start (its engine unreachable) is tried again at the next pass.
  */
 export class NodeSupervisor {
-  private readonly agents = new Map<string, NodeAgent>();
+  private readonly agents = new Map<string, RunningAgent>();
   private timer: NodeJS.Timeout | undefined;
   private passing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly p: AgentPlatform,
-    /** A connection of the supervisor's own (max 1): the advisory locks live in its session. */
-    private readonly locks: postgres.Sql,
+    private readonly o: {
+      nodes: Pick<NodeRepository, "list">;
+      /** Builds the agent of a node; `start()` throws when its engine cannot be reached. */
+      agentOf(row: NodeRow): RunningAgent;
+      /** A connection of the supervisor's own (max 1): the advisory locks live in its session. */
+      locks: postgres.Sql;
+      logger: Logger;
+    },
   ) {}
 
   start(periodMs: number): Promise<void> {
     this.timer = setInterval(() => {
       this.passing = this.pass().catch((e: Error) =>
-        this.p.logger.warn("node supervision failed", { error: e.message }),
+        this.o.logger.warn("node supervision failed", { error: e.message }),
       );
     }, periodMs);
     this.passing = this.pass();
     return this.passing;
   }
 
-  private async pass(): Promise<void> {
-    const rows = (await this.p.nodes.list()).filter((r) => r.managed);
+  /** The nodes whose agents run here. */
+  get running(): string[] {
+    return [...this.agents.keys()];
+  }
+
+  /** One pass, as the timer runs it: agents for the nodes this replica holds, none for the others. */
+  async pass(): Promise<void> {
+    const rows = (await this.o.nodes.list()).filter((r) => r.managed);
     const held = await this.heldLocks();
     for (const [name, agent] of this.agents) {
       if (rows.some((r) => r.name === name) && held.has(name)) continue;
       this.agents.delete(name);
       await agent.stop().catch(() => undefined);
       await this.unlock(name);
-      this.p.logger.info("node agent stopped", { node: name });
+      this.o.logger.info("node agent stopped", { node: name });
     }
     for (const row of rows) {
       if (this.agents.has(row.name) || !(await this.lock(row.name))) continue;
-      const agent = nodeAgent(this.p, identityOf(row), { certPath: row.certPath ?? undefined, port: 0 });
+      const agent = this.o.agentOf(row);
       try {
         await agent.start();
         this.agents.set(row.name, agent);
-        this.p.logger.info("node agent started", { node: row.name });
+        this.o.logger.info("node agent started", { node: row.name });
       } catch (e) {
         await agent.stop().catch(() => undefined);
         await this.unlock(row.name);
-        this.p.logger.warn("node agent could not start", { node: row.name, error: (e as Error).message });
+        this.o.logger.warn("node agent could not start", { node: row.name, error: (e as Error).message });
       }
     }
   }
 
   private async lock(name: string): Promise<boolean> {
-    const [row] = await this.locks<{ locked: boolean }[]>`
+    const [row] = await this.o.locks<{ locked: boolean }[]>`
       select pg_try_advisory_lock(hashtext(${LOCK_SPACE}), hashtext(${name})) as locked`;
     return row?.locked === true;
   }
 
   private async unlock(name: string): Promise<void> {
-    await this.locks`select pg_advisory_unlock(hashtext(${LOCK_SPACE}), hashtext(${name}))`.catch(() => {});
+    await this.o.locks`select pg_advisory_unlock(hashtext(${LOCK_SPACE}), hashtext(${name}))`.catch(() => {});
   }
 
   /** The nodes whose lock this session still holds: a reconnected session holds none. */
   private async heldLocks(): Promise<Set<string>> {
     const names = [...this.agents.keys()];
     if (!names.length) return new Set();
-    const rows = await this.locks<{ name: string }[]>`
+    const rows = await this.o.locks<{ name: string }[]>`
       select n.name from unnest(${names}::text[]) as n(name)
       join pg_locks l on l.locktype = 'advisory' and l.pid = pg_backend_pid() and l.granted
         and l.classid = hashtext(${LOCK_SPACE})::oid and l.objid = hashtext(n.name)::oid and l.objsubid = 2`;

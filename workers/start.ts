@@ -16,7 +16,7 @@ import { CONTROLLERS, DECLARED } from "./controllers";
 import { ChangeDispatcher } from "./dispatcher";
 import { EventRecorder } from "./events";
 import type { NodeAgent } from "./node-agent/agent";
-import { type AgentPlatform, NodeSupervisor, nodeAgent } from "./node-agents";
+import { type AgentPlatform, identityOf, NodeSupervisor, nodeAgent } from "./node-agents";
 import { runReconciler } from "./shell";
 
 /**
@@ -108,7 +108,13 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
     });
     await agent.start();
     locks = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
-    supervisor = new NodeSupervisor(platform, locks);
+    supervisor = new NodeSupervisor({
+      nodes,
+      locks,
+      logger,
+      agentOf: (row) =>
+        nodeAgent(platform, identityOf(row), { certPath: row.certPath ?? undefined, port: 0 }),
+    });
     await supervisor.start(config.resyncSeconds * 1000);
   }
 
