@@ -42,6 +42,7 @@ export interface DockerLab {
 export const LAB_IMAGES = ["timonier/pause:1", "nginx:latest", "busybox:latest"];
 
 const ENGINE_READY_MS = 60_000;
+const IMAGES_MS = 90_000;
 
 async function sh(cmd: string, args: string[]): Promise<string> {
   return (await run(cmd, args)).stdout;
@@ -119,8 +120,14 @@ export async function startDockerLab(
       const main = (options.mainDocker ?? new Docker()) as Docker & {
         getImages(options: { names: string[] }): Promise<NodeJS.ReadableStream>;
       };
-      for (const engine of engines) await engine.docker.loadImage(await main.getImages({ names: images }));
-      for (const engine of engines) for (const image of images) await engine.docker.getImage(image).inspect();
+      // the main engine is shared: another checkout's test set-up may be re-tagging the seeded images
+      // right now, so a tag missing there is waited for, as long as a seeding takes
+      for (const engine of engines)
+        await until(`${images.join(", ")} loaded from the main engine`, IMAGES_MS, async () => {
+          await engine.docker.loadImage(await main.getImages({ names: images }));
+          for (const image of images) await engine.docker.getImage(image).inspect();
+          return true;
+        });
     }
     if (options.netd ?? images.includes(PAUSE_BASE))
       for (const engine of engines) await ensureNetdImage(engine.docker, PAUSE_BASE, recipeVersion());
