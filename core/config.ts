@@ -99,6 +99,16 @@ const schema = z.object({
   TIMONIER_METRICS_SECONDS: z.coerce.number().positive().default(15),
   /** How long an Event lives after it was last seen (kube-apiserver's --event-ttl). */
   TIMONIER_EVENT_TTL_SECONDS: z.coerce.number().positive().default(3600),
+  /**
+   * How long a node may go without a heartbeat before it is `Ready=Unknown` and tainted unreachable
+   * (kube-controller-manager's --node-monitor-grace-period).
+   */
+  TIMONIER_NODE_MONITOR_GRACE_SECONDS: z.coerce.number().positive().default(40),
+  /**
+   * The tolerationSeconds of the not-ready and unreachable NoExecute tolerations a new pod gets when it
+   * names none (kube-apiserver's --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds).
+   */
+  TIMONIER_DEFAULT_TOLERATION_SECONDS: z.coerce.number().int().nonnegative().default(300),
   /** Seconds between full resyncs of the level-triggered reconcilers. */
   TIMONIER_RESYNC_SECONDS: z.coerce.number().positive().default(10),
   /** Redis key prefix of every queue: platforms sharing one Redis stay apart. */
@@ -154,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     nodeTaints: node.taints,
     nodeMaxPods: c.TIMONIER_NODE_MAX_PODS,
     resyncSeconds: c.TIMONIER_RESYNC_SECONDS,
+    nodeMonitorGraceSeconds: c.TIMONIER_NODE_MONITOR_GRACE_SECONDS,
+    defaultTolerationSeconds: c.TIMONIER_DEFAULT_TOLERATION_SECONDS,
     eventTtlSeconds: c.TIMONIER_EVENT_TTL_SECONDS,
     metricsSeconds: c.TIMONIER_METRICS_SECONDS,
     maxMemoryEmptyDirBytes: memoryBytes(c.TIMONIER_MAX_MEMORY_EMPTYDIR),

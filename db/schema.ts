@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   index,
   integer,
   jsonb,
@@ -168,6 +169,23 @@ export const nodes = pgTable("nodes", {
   heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   resourceVersion: integer("resource_version").notNull().default(1),
+  /**
+   * Registered through the management API (`POST /v1/nodes`): the worker replicas run its agent. A node
+   * configured in a worker's environment (DOCKER_HOST) is run by that worker alone.
+   */
+  managed: boolean("managed").notNull().default(false),
+  /** Where the client certificate for a TLS engine is (ca.pem, cert.pem, key.pem), as DOCKER_CERT_PATH. */
+  certPath: text("cert_path"),
+  /** The operator's pod capacity for the node; sized from the host's memory when null. */
+  maxPods: integer("max_pods"),
+  /** The platform admin's cordon (`spec.unschedulable`), for every cluster. */
+  unschedulable: boolean("unschedulable").notNull().default(false),
+  /** The node lifecycle controller's taints (`node.kubernetes.io/unreachable`), with their timeAdded. */
+  conditionTaints: jsonb("condition_taints").notNull().$type<Taint[]>().default([]),
+  /** `DELETE /v1/nodes/{name}`: drained, then removed once no pod is bound to it. */
+  draining: boolean("draining").notNull().default(false),
+  /** When the Ready condition last changed (to Unknown or back to True). */
+  readyTransitionAt: timestamp("ready_transition_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
 /** Bookkeeping of the change feed: changes at or below `compactedResourceVersion` are gone (410 Gone). */

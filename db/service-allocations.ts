@@ -19,6 +19,7 @@ import { serviceAllocations } from "./schema";
 import { serviceAccountAdmission } from "./service-account-admission";
 import { storageAdmission } from "./storage-admission";
 import { ObjectStore, type Tx, type WriteHook, type WriteHooks } from "./store";
+import { defaultTolerationSecondsAdmission } from "./toleration-admission";
 
 /** How many of the platform-wide NodePorts and load balancer addresses one cluster may hold. */
 export interface ServiceLimits {
@@ -305,6 +306,7 @@ export function storeHooks(
     loadBalancerPool: string;
     serviceLimits: ServiceLimits;
     budget: BudgetSettings;
+    defaultTolerationSeconds: number;
   },
 ): WriteHooks {
   return {
@@ -312,6 +314,7 @@ export function storeHooks(
     "/pods": [
       serviceAccountAdmission,
       podPriorityAdmission,
+      defaultTolerationSecondsAdmission(settings.defaultTolerationSeconds),
       limitRangeAdmission,
       budgetAdmission(settings.budget),
     ],
@@ -326,7 +329,10 @@ export function storeHooks(
 export function platformStore(
   db: Database,
   networks: ClusterNetworks,
-  config: Pick<Config, "loadBalancerPool" | "serviceLimits" | "budget" | "containerDefaults">,
+  config: Pick<
+    Config,
+    "loadBalancerPool" | "serviceLimits" | "budget" | "containerDefaults" | "defaultTolerationSeconds"
+  >,
 ): ObjectStore {
   return new ObjectStore(
     db,
@@ -334,6 +340,7 @@ export function platformStore(
       loadBalancerPool: config.loadBalancerPool,
       serviceLimits: config.serviceLimits,
       budget: { budget: config.budget, containers: config.containerDefaults },
+      defaultTolerationSeconds: config.defaultTolerationSeconds,
     }),
   );
 }

@@ -1,7 +1,6 @@
 import type { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { agentTicketKey } from "../core/agent-protocol";
 import type { Config } from "../core/config";
 import { type ReconcileJob, Triggers } from "../core/queues";
 import { createLogger } from "../core/telemetry";
@@ -16,12 +15,8 @@ import type { ControllerDeps } from "./controller";
 import { CONTROLLERS, DECLARED } from "./controllers";
 import { ChangeDispatcher } from "./dispatcher";
 import { EventRecorder } from "./events";
-import { NodeAgent } from "./node-agent/agent";
-import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
-import { DockerHelpers } from "./node-agent/helpers";
-import { InClusterApi } from "./node-agent/in-cluster-api";
-import { MetricsSampler } from "./node-agent/metrics";
-import { NodeNetwork } from "./node-agent/network";
+import type { NodeAgent } from "./node-agent/agent";
+import { type AgentPlatform, identityOf, NodeSupervisor, nodeAgent } from "./node-agents";
 import { runReconciler } from "./shell";
 
 /**
@@ -39,7 +34,8 @@ export interface RunningWorkers {
 
 /**
  * Starts one worker replica: the scheduler and controllers (any replica may run any job) and, when
- * `nodeAgent` is set, the agent of the Docker host in `config.dockerHost`. A resync loop re-triggers
+ * `nodeAgent` is set, the agent of the Docker host in `config.dockerHost` and those of the nodes
+ * registered through the management API that this replica holds (node-agents.ts). A resync loop re-triggers
  * whatever is not converged, so a trigger lost with Redis or a killed worker only delays convergence.
  */
 export async function startWorkers(config: Config, options: { nodeAgent: boolean }): Promise<RunningWorkers> {
@@ -83,49 +79,43 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   await dispatcher.start();
 
   let agent: NodeAgent | undefined;
+  let supervisor: NodeSupervisor | undefined;
+  let locks: postgres.Sql | undefined;
   if (options.nodeAgent) {
-    const docker = dockerFromHost(config.dockerHost, config.dockerCertPath);
-    const runtime = new DockerRuntime(docker, config.nodeName);
-    agent = new NodeAgent({
-      node: {
-        name: config.nodeName,
-        address: config.nodeAddress,
-        dockerHost: config.dockerHost,
-        labels: config.nodeLabels,
-        taints: config.nodeTaints,
-        ...(config.nodeMaxPods ? { maxPods: config.nodeMaxPods } : {}),
-      },
-      server: {
-        host: config.agentHost,
-        port: config.agentPort,
-        ...(config.agentUrl ? { url: config.agentUrl } : {}),
-        ticketKey: agentTicketKey(config.tokenSecret),
-      },
-      pods: {
-        containerDefaults: config.containerDefaults,
-        maxMemoryEmptyDirBytes: config.maxMemoryEmptyDirBytes,
-        tokenSecret: config.tokenSecret,
-      },
-      periods: { resyncMs: config.resyncSeconds * 1000, metricsMs: config.metricsSeconds * 1000 },
-      host: {
-        docker,
-        runtime,
-        network: new NodeNetwork({
-          store,
-          networks,
-          runtime,
-          helpers: new DockerHelpers(docker, config.nodeName),
-          clusters,
-          ingress: config.ingress,
-          api: InClusterApi.fromConfig(config),
-          logger,
-        }),
-        metrics: new MetricsSampler(runtime, new MetricsRepository(db), config.nodeName),
-      },
-      platform: { store, nodes, clusters, networks, triggers, connection },
+    const platform: AgentPlatform = {
+      config,
+      store,
+      nodes,
+      clusters,
+      networks,
+      metrics: deps.metrics,
+      triggers,
+      connection,
       logger,
+    };
+    const identity = {
+      name: config.nodeName,
+      address: config.nodeAddress,
+      dockerHost: config.dockerHost,
+      labels: config.nodeLabels,
+      taints: config.nodeTaints,
+      ...(config.nodeMaxPods ? { maxPods: config.nodeMaxPods } : {}),
+    };
+    agent = nodeAgent(platform, identity, {
+      certPath: config.dockerCertPath,
+      port: config.agentPort,
+      url: config.agentUrl,
     });
     await agent.start();
+    locks = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
+    supervisor = new NodeSupervisor({
+      nodes,
+      locks,
+      logger,
+      agentOf: (row) =>
+        nodeAgent(platform, identityOf(row), { certPath: row.certPath ?? undefined, port: 0 }),
+    });
+    await supervisor.start(config.resyncSeconds * 1000);
   }
 
   let periods = 0;
@@ -155,6 +145,8 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       clearInterval(compactTimer);
       await dispatcher.stop();
       await feed.end();
+      await supervisor?.stop();
+      await locks?.end();
       await agent?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await triggers.close();

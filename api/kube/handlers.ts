@@ -291,7 +291,13 @@ async function writeNode(
   const current = (await nodeObjects(deps, cluster.id)).find((n) => n.metadata.name === name);
   if (!current) throw kubeErrors.notFound("nodes", "", name);
   const next = await change(structuredClone(current));
-  if (!isDryRun(c)) await writeNodeView(deps, cluster.id, { ...next, metadata: { ...next.metadata, name } });
+  if (!isDryRun(c))
+    await writeNodeView(
+      deps,
+      cluster.id,
+      { ...next, metadata: { ...next.metadata, name } },
+      c.var.principal.kind === "admin",
+    );
   const updated = (await nodeObjects(deps, cluster.id)).find((n) => n.metadata.name === name);
   return respond(c, info.type, updated ?? next);
 }

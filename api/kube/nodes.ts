@@ -2,7 +2,7 @@ import { mergeTaints } from "../../core/k8s/scheduling/taints";
 import type { Taint } from "../../core/k8s/scheduling/types";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject } from "../../core/k8s/types";
-import { isNodeReady, type NodeRow, nodeLabels } from "../../db/nodes";
+import { isNodeReady, NEVER, type NodeRow, nodeLabels, platformTaints } from "../../db/nodes";
 import type { ApiDeps } from "../env";
 import { KUBE_VERSION } from "./discovery";
 
@@ -10,14 +10,21 @@ import { KUBE_VERSION } from "./discovery";
 export function nodeObject(row: NodeRow, now: Date): KubeObject {
   const ready = isNodeReady(row, now);
   const heartbeat = rfc3339(row.heartbeatAt);
-  const condition = (type: string, status: string, reason: string, message: string) => ({
+  const condition = (
+    type: string,
+    status: string,
+    reason: string,
+    message: string,
+    since = row.createdAt,
+  ) => ({
     type,
     status,
     lastHeartbeatTime: heartbeat,
-    lastTransitionTime: rfc3339(row.createdAt),
+    lastTransitionTime: rfc3339(since),
     reason,
     message,
   });
+  const taints = platformTaints(row);
   return {
     apiVersion: "v1",
     kind: "Node",
@@ -28,7 +35,7 @@ export function nodeObject(row: NodeRow, now: Date): KubeObject {
       creationTimestamp: rfc3339(row.createdAt),
       labels: nodeLabels(row),
     },
-    spec: row.taints.length ? { taints: row.taints } : {},
+    spec: { ...(row.unschedulable ? { unschedulable: true } : {}), ...(taints.length ? { taints } : {}) },
     status: {
       capacity: row.capacity,
       allocatable: row.allocatable,
@@ -42,8 +49,22 @@ export function nodeObject(row: NodeRow, now: Date): KubeObject {
         condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
         condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
         ready
-          ? condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")
-          : condition("Ready", "Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status."),
+          ? condition(
+              "Ready",
+              "True",
+              "KubeletReady",
+              "kubelet is posting ready status",
+              row.readyTransitionAt,
+            )
+          : row.heartbeatAt.getTime() === NEVER.getTime()
+            ? condition("Ready", "Unknown", "NodeStatusNeverUpdated", "Kubelet never posted node status.")
+            : condition(
+                "Ready",
+                "Unknown",
+                "NodeStatusUnknown",
+                "Kubelet stopped posting node status.",
+                row.readyTransitionAt,
+              ),
       ],
       addresses: row.addresses,
       daemonEndpoints: { kubeletEndpoint: { Port: Number(row.agentUrl?.split(":").pop()) || 10250 } },
@@ -97,21 +118,34 @@ interface NodeSpec {
 }
 
 function clusterSpec(row: NodeRow, own: NodeSpec | undefined): NodeSpec {
-  const taints = mergeTaints(row.taints, own?.taints);
+  const taints = mergeTaints(platformTaints(row), own?.taints);
   const { taints: _, ...rest } = own ?? {};
+  if (row.unschedulable) rest.unschedulable = true;
   return taints.length ? { ...rest, taints } : rest;
 }
 
-/** Keeps what a cluster may change on a node (labels, annotations, spec) as its view of that node. */
+/**
+ * Keeps what a cluster may change on a node (labels, annotations, spec) as its view of that node. The
+ * platform admin's cordon (`spec.unschedulable`, through any cluster's API with the admin token) is the
+ * platform's node's own: it holds for every cluster, as `kubectl cordon` on a real node does. A student's
+ * cordon stays in their cluster's view, so no student can stop the others' pods from landing on a node.
+ */
 export async function writeNodeView(
   deps: Pick<ApiDeps, "store" | "nodes">,
   clusterId: string,
   node: KubeObject,
+  byAdmin = false,
 ): Promise<void> {
   const name = node.metadata.name as string;
-  // the platform's taints stay the platform's: only what the cluster added is its own
-  const platform = (await deps.nodes.get(name))?.taints ?? [];
+  const row = await deps.nodes.get(name);
   const spec = { ...(node.spec as NodeSpec | undefined) };
+  if (row && byAdmin) {
+    const unschedulable = spec.unschedulable === true;
+    if (unschedulable !== row.unschedulable) await deps.nodes.modify(name, { unschedulable });
+    delete spec.unschedulable;
+  } else if (row?.unschedulable && spec.unschedulable === true) delete spec.unschedulable;
+  // the platform's taints stay the platform's: only what the cluster added is its own
+  const platform = row ? platformTaints({ ...row, unschedulable: row.unschedulable || byAdmin }) : [];
   const own = (spec.taints ?? []).filter(
     (t) =>
       !platform.some((p) => p.key === t.key && p.effect === t.effect && (p.value ?? "") === (t.value ?? "")),

@@ -59,7 +59,7 @@ export async function evictPod(c: Ctx, info: RequestInfo) {
   const pod = await deps.store.get(key);
   if (!pod) throw kubeErrors.notFound("pods", "", name);
   const dryRun = c.req.query("dryRun") === "All";
-  await spendDisruption(c, pod as Pod, dryRun);
+  await spendDisruption(deps, cluster.id, pod as Pod, dryRun);
   if (!dryRun) await deps.writer.delete(info.type, key, eviction.deleteOptions ?? {}, pod);
   return created(c);
 }
@@ -70,9 +70,13 @@ export async function evictPod(c: Ctx, info: RequestInfo) {
  * that raced with the controller's is tried again on the fresh budget. A pod that is not Ready, or not
  * covered by any budget, may always go.
  */
-async function spendDisruption(c: Ctx, pod: Pod, dryRun: boolean): Promise<void> {
-  const { deps, cluster } = c.var;
-  const scope = { clusterId: cluster.id, namespace: pod.metadata.namespace ?? "" };
+export async function spendDisruption(
+  deps: Pick<AppEnv["Variables"]["deps"], "store">,
+  clusterId: string,
+  pod: Pod,
+  dryRun: boolean,
+): Promise<void> {
+  const scope = { clusterId, namespace: pod.metadata.namespace ?? "" };
   const ready = pod.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True");
   for (let attempt = 0; ; attempt++) {
     const { items } = await deps.store.list({ ...scope, group: "policy", resource: "poddisruptionbudgets" });

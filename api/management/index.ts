@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { managementAuth } from "./auth";
 import { clustersApp } from "./clusters";
+import { nodesApp } from "./nodes";
 import { pageApp } from "./page";
 import { releasesApp } from "./releases";
 import { tenantsApp } from "./tenants";
@@ -26,9 +27,11 @@ export function managementApp() {
   // the teacher's page takes a sign-in cookie as well as a bearer header: its routes come before the
   // bearer-only middleware, and answer without reaching it
   app.route("/", pageApp);
-  for (const path of ["/clusters", "/clusters/*", "/tenants", "/tenants/*"]) app.use(path, managementAuth());
+  for (const path of ["/clusters", "/clusters/*", "/tenants", "/tenants/*", "/nodes", "/nodes/*"])
+    app.use(path, managementAuth());
   app.route("/", clustersApp);
   app.route("/", releasesApp);
   app.route("/", tenantsApp);
+  app.route("/", nodesApp);
   return app;
 }

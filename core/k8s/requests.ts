@@ -16,11 +16,34 @@ export interface ResourceAmounts {
   memoryBytes: number;
 }
 
+/** kube-scheduler's requests, for scoring, of a container that asks for nothing (DefaultMilliCPURequest…). */
+const NON_ZERO = { cpuMillis: 100, memoryBytes: 200 * 1024 * 1024 };
+
 /** What a pod asks the scheduler for: the sum of its containers' requests, or the largest init container's. */
 export function podRequests(pod: Pod): ResourceAmounts {
+  return requestsOf(pod, false);
+}
+
+/**
+ * What a pod counts for in the scheduler's scoring: a container that requests no CPU or memory counts
+ * kube-scheduler's defaults (100m, 200Mi), so that pods that request nothing still spread over the nodes.
+ */
+export function scoringRequests(pod: Pod): ResourceAmounts {
+  return requestsOf(pod, true);
+}
+
+function requestsOf(pod: Pod, nonZero: boolean): ResourceAmounts {
   const of = (c: { resources?: { requests?: Record<string, string> } }) => ({
-    cpuMillis: c.resources?.requests?.cpu ? cpuMillis(c.resources.requests.cpu) : 0,
-    memoryBytes: c.resources?.requests?.memory ? memoryBytes(c.resources.requests.memory) : 0,
+    cpuMillis: c.resources?.requests?.cpu
+      ? cpuMillis(c.resources.requests.cpu)
+      : nonZero
+        ? NON_ZERO.cpuMillis
+        : 0,
+    memoryBytes: c.resources?.requests?.memory
+      ? memoryBytes(c.resources.requests.memory)
+      : nonZero
+        ? NON_ZERO.memoryBytes
+        : 0,
   });
   const main = pod.spec.containers
     .map(of)

@@ -21,7 +21,7 @@ import {
 const run = promisify(execFile);
 const RECIPE_LABEL = "io.timonier.recipe";
 /** netd is built on the sandbox image: the same rootfs, always present once the images are. */
-const PAUSE_BASE = "timonier/pause:1";
+export const PAUSE_BASE = "timonier/pause:1";
 
 function say(message: string): void {
   process.stderr.write(`timonier: ${message}\n`);

@@ -77,6 +77,12 @@ export async function startTestPlatform(
     redisUrl?: string;
     /** A Postgres of the suite's own (to stop and start it): the URL its databases are made from. */
     databaseUrl?: string;
+    /** TIMONIER_NODE_MONITOR_GRACE_SECONDS and TIMONIER_DEFAULT_TOLERATION_SECONDS, shortened for node loss. */
+    nodeMonitorGraceSeconds?: number;
+    defaultTolerationSeconds?: number;
+    /** The node's Docker engine (DOCKER_HOST) and address instead of the shared engine's: a lab engine. */
+    dockerHost?: string;
+    nodeAddress?: string;
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
@@ -100,10 +106,18 @@ export async function startTestPlatform(
     TIMONIER_DATA_DIR: workDir,
     TIMONIER_ADMIN_TOKEN: adminToken,
     TIMONIER_NODE_NAME: nodeName,
+    ...(options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {}),
+    ...(options.nodeAddress ? { TIMONIER_NODE_ADDRESS: options.nodeAddress } : {}),
     TIMONIER_NODE_LABELS: options.nodeLabels ?? "",
     TIMONIER_NODE_TAINTS: options.nodeTaints ?? "",
     TIMONIER_QUEUE_PREFIX: `test-${suffix}`,
     TIMONIER_RESYNC_SECONDS: String(options.resyncSeconds ?? 2),
+    ...(options.nodeMonitorGraceSeconds
+      ? { TIMONIER_NODE_MONITOR_GRACE_SECONDS: String(options.nodeMonitorGraceSeconds) }
+      : {}),
+    ...(options.defaultTolerationSeconds !== undefined
+      ? { TIMONIER_DEFAULT_TOLERATION_SECONDS: String(options.defaultTolerationSeconds) }
+      : {}),
     TIMONIER_METRICS_SECONDS: String(options.metricsSeconds ?? 15),
     // suites running side by side share one Docker host but not one database: give each vitest worker its
     // own range of cluster blocks, away from the default pool a developer's `npm start` uses

@@ -15,6 +15,7 @@ import { hpaController } from "./hpa";
 import { ingressController } from "./ingress";
 import { jobController } from "./jobs";
 import { namespaceController } from "./namespace";
+import { nodeLifecycleController } from "./node-lifecycle";
 import { resourceQuotaController } from "./resource-quotas";
 import { rootCaPublisherController } from "./root-ca-publisher";
 import { serviceAccountController } from "./serviceaccounts";
@@ -46,6 +47,7 @@ export const CONTROLLERS: readonly Controller[] = [
   clusterNetworkController,
   clusterResetController,
   classChartsController,
+  nodeLifecycleController,
 ];
 
 /** Every declaration the dispatcher reads: the replicas' controllers and the node agents'. */

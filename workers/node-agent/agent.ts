@@ -38,11 +38,11 @@ export interface NodeAgentOptions {
   node: NodeIdentity;
   server: AgentServerSettings;
   pods: PodSettings;
-  /** How often the agent relists (relist.ts), and samples usage and measures emptyDirs. */
-  periods: { resyncMs: number; metricsMs: number };
+  /** How often the agent relists (relist.ts), samples usage and measures emptyDirs, and heartbeats. */
+  periods: { resyncMs: number; metricsMs: number; heartbeatMs?: number };
   /** The Docker host: its engine, the pods on it, its cluster networks and its usage sampler (metrics.k8s.io). */
   host: {
-    docker: Pick<Docker, "info" | "getEvents">;
+    docker: Pick<Docker, "info" | "ping" | "getEvents">;
     runtime: PodRuntime;
     network: NodeNetwork;
     metrics: MetricsSampler;
@@ -95,7 +95,7 @@ export class NodeAgent {
       logger: o.logger,
       now,
     };
-    this.lease = new NodeLease(node, host.docker, platform.nodes);
+    this.lease = new NodeLease(node, host.docker, platform.nodes, o.periods.heartbeatMs);
     this.containerEvents = new ContainerEvents(this.deps, host.docker);
   }
 

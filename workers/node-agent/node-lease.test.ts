@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
-import { describe, expect, it } from "vitest";
-import { podCapacity, registration } from "./node-lease";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { NodeLease, podCapacity, registration } from "./node-lease";
 
 type Info = Awaited<ReturnType<Docker["info"]>>;
 
@@ -45,5 +45,46 @@ describe("registration", () => {
   it("names the architecture as Kubernetes does", () => {
     expect(registration(node, info("aarch64"), null).info?.architecture).toBe("arm64");
     expect(registration(node, info("riscv64"), null).info?.architecture).toBe("riscv64");
+  });
+});
+
+describe("NodeLease", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("heartbeats only while the node's engine answers", async () => {
+    vi.useFakeTimers();
+    let up = true;
+    const beats: string[] = [];
+    const docker = {
+      info: async () => info("x86_64"),
+      ping: async () => {
+        if (!up) throw new Error("connect ENOENT");
+        return "OK";
+      },
+    };
+    const nodes = {
+      register: async () => ({}) as never,
+      heartbeat: async (name: string) => {
+        beats.push(name);
+      },
+    };
+    const lease = new NodeLease(
+      { name: "n1", address: "10.0.0.11", dockerHost: "unix:///run/n1.sock" },
+      docker as never,
+      nodes,
+      1_000,
+    );
+    await lease.start(null);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(beats).toHaveLength(3);
+    up = false;
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(beats).toHaveLength(3);
+    up = true;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(beats).toHaveLength(4);
+    lease.stop();
   });
 });

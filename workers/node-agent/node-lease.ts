@@ -74,20 +74,27 @@ export function registration(
  * The node's lease: registers the node, then heartbeats it (the kubelet's NodeLease) so that it stays
  * Ready. The heartbeat is a timer writing to Postgres, never a job on a Redis queue: a node must stay
  * Ready while Redis is down (its pods keep running meanwhile), or the scheduler would stop placing pods on
- * it and the API would report it NotReady for an outage of the queues alone.
+ * it and the API would report it NotReady for an outage of the queues alone. It beats only while the
+ * node's Docker engine answers: the agent runs away from its host, and an engine it cannot reach is, to
+ * the platform, a machine that stopped posting its status (the node lifecycle controller's business).
  */
 export class NodeLease {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly node: NodeIdentity,
-    private readonly docker: Pick<Docker, "info">,
+    private readonly docker: Pick<Docker, "info" | "ping">,
     private readonly nodes: Pick<NodeRepository, "register" | "heartbeat">,
+    private readonly heartbeatMs = HEARTBEAT_MS,
   ) {}
 
   async start(agentUrl: string | null): Promise<void> {
     await this.nodes.register(registration(this.node, await this.docker.info(), agentUrl));
-    this.timer = setInterval(() => void this.nodes.heartbeat(this.node.name).catch(() => {}), HEARTBEAT_MS);
+    const beat = async () => {
+      await this.docker.ping();
+      await this.nodes.heartbeat(this.node.name);
+    };
+    this.timer = setInterval(() => void beat().catch(() => {}), this.heartbeatMs);
   }
 
   stop(): void {

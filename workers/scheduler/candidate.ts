@@ -14,6 +14,11 @@ export interface NodeCandidate {
   /** What every cluster's running pods on the node requested: clusters share nodes only through this. */
   requested: ResourceAmounts & { pods: number };
   /**
+   * The same with kube-scheduler's non-zero defaults for containers that request nothing (`scoringRequests`),
+   * which scoring reads: pods that ask for nothing spread over the nodes instead of piling on the first.
+   */
+  scoringRequested?: ResourceAmounts;
+  /**
    * The pod's own cluster's live pods on the node, for pod affinity and preemption. Other clusters' pods
    * are never listed: a tenant can neither be constrained by them nor preempt them.
    */

@@ -36,7 +36,7 @@ export function schedulePod(
     else feasible.push(node);
   }
   if (feasible.length > 0) {
-    const scores = scoreNodes(pod, want, feasible, view);
+    const scores = scoreNodes(pod, feasible, view);
     let best = 0;
     for (let i = 1; i < feasible.length; i++) if ((scores[i] ?? 0) > (scores[best] ?? 0)) best = i;
     return { node: (feasible[best] as NodeCandidate).name };

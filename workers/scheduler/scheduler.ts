@@ -1,11 +1,11 @@
 import { isTerminal } from "../../core/k8s/pods";
-import { cpuMillis, memoryBytes, podRequests } from "../../core/k8s/requests";
+import { cpuMillis, memoryBytes, podRequests, scoringRequests } from "../../core/k8s/requests";
 import { mergeTaints } from "../../core/k8s/scheduling/taints";
 import type { Taint } from "../../core/k8s/scheduling/types";
 import { rfc3339 } from "../../core/k8s/time";
 import type { KubeObject, Pod, PodCondition } from "../../core/k8s/types";
 import type { ObjectKey, ObjectRef } from "../../core/objects";
-import { isNodeReady, type NodeRepository, nodeLabels } from "../../db/nodes";
+import { isNodeReady, type NodeRepository, nodeLabels, platformTaints } from "../../db/nodes";
 import type { ObjectStore } from "../../db/store";
 import type { Controller } from "../controller";
 import type { EventRecorder } from "../events";
@@ -67,20 +67,27 @@ export class Scheduler {
             (a, b) => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes }),
             { cpuMillis: 0, memoryBytes: 0 },
           );
+        const scoringRequested = bound
+          .map((p) => scoringRequests(p.pod as Pod))
+          .reduce(
+            (a, b) => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryBytes: a.memoryBytes + b.memoryBytes }),
+            { cpuMillis: 0, memoryBytes: 0 },
+          );
         const view = views.get(row.name);
         const spec = view?.spec as { unschedulable?: boolean; taints?: Taint[] } | undefined;
         return {
           name: row.name,
           ready: isNodeReady(row, now),
-          unschedulable: spec?.unschedulable === true,
+          unschedulable: row.unschedulable || spec?.unschedulable === true,
           labels: { ...nodeLabels(row), ...view?.metadata.labels },
-          taints: mergeTaints(row.taints, spec?.taints),
+          taints: mergeTaints(platformTaints(row), spec?.taints),
           allocatable: {
             cpuMillis: cpuMillis(row.allocatable.cpu ?? "0"),
             memoryBytes: memoryBytes(row.allocatable.memory ?? "0"),
             pods: Number(row.allocatable.pods ?? 110),
           },
           requested: { ...requested, pods: bound.length },
+          scoringRequested,
           // tenants are walls: another cluster's pods only ever count in `requested`
           pods: bound.filter((p) => p.clusterId === clusterId).map((p) => p.pod as Pod),
           nominated: nominated

@@ -1,4 +1,4 @@
-import type { ResourceAmounts } from "../../core/k8s/requests";
+import { type ResourceAmounts, scoringRequests } from "../../core/k8s/requests";
 import { preferredNodeAffinityScore } from "../../core/k8s/scheduling/node-affinity";
 import { intolerablePreferNoSchedule } from "../../core/k8s/scheduling/taints";
 import { tolerationsOf } from "../../core/k8s/scheduling/types";
@@ -6,12 +6,16 @@ import type { Pod } from "../../core/k8s/types";
 import type { ClusterView, NodeCandidate } from "./candidate";
 import { interPodAffinityScore } from "./pod-affinity";
 
-/** Least-allocated: the share of CPU and memory left free once the pod is placed, 0–100. */
+/**
+ * Least-allocated: the share of CPU and memory left free once the pod is placed, 0–100, counting
+ * kube-scheduler's non-zero defaults for containers that request nothing.
+ */
 function leastAllocated(want: ResourceAmounts, node: NodeCandidate): number {
-  const free = (alloc: number, used: number) => (alloc > 0 ? (alloc - used) / alloc : 0);
+  const free = (alloc: number, used: number) => (alloc > 0 ? Math.max(0, (alloc - used) / alloc) : 0);
+  const requested = node.scoringRequested ?? node.requested;
   return (
-    ((free(node.allocatable.cpuMillis, node.requested.cpuMillis + want.cpuMillis) +
-      free(node.allocatable.memoryBytes, node.requested.memoryBytes + want.memoryBytes)) /
+    ((free(node.allocatable.cpuMillis, requested.cpuMillis + want.cpuMillis) +
+      free(node.allocatable.memoryBytes, requested.memoryBytes + want.memoryBytes)) /
       2) *
     100
   );
@@ -36,12 +40,7 @@ function byRange(raw: number[]): number[] {
  * Weighted scores of the feasible nodes, with kube-scheduler's default plugin weights: resources 1, node
  * affinity 2, taint toleration 3, inter-pod affinity 2.
  */
-export function scoreNodes(
-  pod: Pod,
-  want: ResourceAmounts,
-  nodes: NodeCandidate[],
-  view: ClusterView,
-): number[] {
+export function scoreNodes(pod: Pod, nodes: NodeCandidate[], view: ClusterView): number[] {
   const tolerations = tolerationsOf(pod.spec);
   const affinity = byMax(nodes.map((n) => preferredNodeAffinityScore(pod.spec, n)));
   const taints = byMax(
@@ -49,7 +48,8 @@ export function scoreNodes(
     true,
   );
   const pods = byRange(nodes.map((n) => interPodAffinityScore(pod, n, view)));
+  const scoring = scoringRequests(pod);
   return nodes.map(
-    (n, i) => leastAllocated(want, n) + 2 * (affinity[i] ?? 0) + 3 * (taints[i] ?? 0) + 2 * (pods[i] ?? 0),
+    (n, i) => leastAllocated(scoring, n) + 2 * (affinity[i] ?? 0) + 3 * (taints[i] ?? 0) + 2 * (pods[i] ?? 0),
   );
 }

@@ -16,7 +16,8 @@ function nodeStatus(obj: KubeObject): string {
   const conditions =
     ((obj.status as Obj | undefined)?.conditions as { type: string; status: string }[]) ?? [];
   const ready = conditions.find((c) => c.type === "Ready");
-  const base = ready?.status === "True" ? "Ready" : ready?.status === "False" ? "NotReady" : "Unknown";
+  // as kube's printer: NotReady for False and Unknown alike, Unknown only for a node with no Ready condition
+  const base = ready ? (ready.status === "True" ? "Ready" : "NotReady") : "Unknown";
   return (obj.spec as Obj | undefined)?.unschedulable ? `${base},SchedulingDisabled` : base;
 }
 

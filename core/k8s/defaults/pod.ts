@@ -53,13 +53,6 @@ export function defaultPod(pod: Pod): Pod {
   spec.enableServiceLinks ??= true;
   spec.serviceAccountName ??= (spec.serviceAccount as string | undefined) ?? "default";
   spec.serviceAccount ??= spec.serviceAccountName;
-  const tolerations = (spec.tolerations as { key?: string; effect?: string }[] | undefined) ?? [];
-  for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]) {
-    if (!tolerations.some((t) => t.key === key && (t.effect === "NoExecute" || !t.effect))) {
-      tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 } as never);
-    }
-  }
-  spec.tolerations = tolerations;
   for (const c of [
     ...(spec.initContainers ?? []),
     ...(spec.containers ?? []),

@@ -8,6 +8,8 @@ export interface Taint {
   key: string;
   value?: string;
   effect: TaintEffect;
+  /** When a NoExecute taint was added (RFC 3339): its tolerationSeconds count from there. */
+  timeAdded?: string;
 }
 
 export interface Toleration {
