@@ -7,7 +7,7 @@ import { GATEWAY_REF, nodeGatewayController } from "../node-agent/node-gateway";
 import type { Result } from "../shell";
 
 /**
- * A cluster's Services or endpoints changed: every node reconfigures that cluster's netd and its gateway.
+ * A cluster's Services, endpoints or policies changed: every node reconfigures that cluster's netd and its gateway.
  * The nodes' queues coalesce bursts, so a rollout costs each node a few reconfigurations, not one per pod.
  */
 export class ClusterNetworkFanout {
@@ -28,12 +28,18 @@ export class ClusterNetworkFanout {
   }
 }
 
-/** What the nodes' data path (service proxy, DNS, gateway) is configured from; Secrets for Ingress TLS. */
+/**
+ * What the nodes' data path (service proxy, DNS, gateway, firewall) is configured from; Secrets for
+ * Ingress TLS; NetworkPolicies with the pods and namespaces they select by label.
+ */
 const DATA_PATH_SOURCES = [
   ["", "services"],
   ["discovery.k8s.io", "endpointslices"],
   ["networking.k8s.io", "ingresses"],
   ["", "secrets"],
+  ["networking.k8s.io", "networkpolicies"],
+  ["", "pods"],
+  ["", "namespaces"],
 ] as const;
 
 export const clusterNetworkController: Controller = {

@@ -1,3 +1,5 @@
+import type { PolicyTable } from "../../core/network/policy-verdict";
+
 /**
  * What a netd container is told to do: the addresses to answer for, the TCP/UDP rules to proxy, and the
  * DNS zone to serve. The node agent computes it (workers/node-agent/network-plan.ts) and copies it into the
@@ -9,6 +11,10 @@ export interface NetdConfig {
   rules: ProxyRule[];
   dns?: DnsZone;
   http?: HttpGateway;
+  /** A cluster's NetworkPolicies by pod address: what it proxies and the DNS queries it answers obey them. */
+  policy?: PolicyTable;
+  /** The gateway's nftables ruleset for the node's host, enforcing NetworkPolicy between pods. */
+  firewall?: string;
 }
 
 export interface Backend {

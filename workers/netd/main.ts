@@ -3,13 +3,15 @@ import { holdAddresses } from "./addresses";
 import type { NetdConfig } from "./config";
 import { confine } from "./confine";
 import { DnsServer } from "./dns";
+import { loadRuleset } from "./firewall";
 import { HttpGatewayServer } from "./http-gateway";
 import { ServiceProxy } from "./proxy";
 
 /**
  * netd: the data path of the platform's networking, in a container built from this repository. In a
  * cluster's network it holds the ClusterIPs, proxies them to ready pods and serves the cluster's DNS; on a
- * node's host network (the gateway) it serves NodePorts, LoadBalancer addresses and Ingress. It follows
+ * node's host network (the gateway) it serves NodePorts, LoadBalancer addresses and Ingress, and holds the
+ * host's firewall that enforces NetworkPolicy between pods. It follows
  * the configuration file the node agent copies in.
  */
 const path = process.argv[2] ?? "/etc/timonier/netd.json";
@@ -22,6 +24,7 @@ const proxy = new ServiceProxy(log);
 const dns = new DnsServer(log);
 const http = new HttpGatewayServer(log);
 let applied = "";
+let firewall = "";
 let applying = Promise.resolve();
 
 async function apply(): Promise<void> {
@@ -36,8 +39,12 @@ async function apply(): Promise<void> {
   if (dropped.length) log("backends outside the cluster's pod range refused", { dropped });
   // the gateway runs on the host's network: it must never touch the host's interfaces
   if (process.env.NETD_MODE !== "gateway") await holdAddresses(config.addresses);
-  proxy.apply(config.rules);
-  dns.apply(config.dns);
+  if (config.firewall !== undefined && config.firewall !== firewall) {
+    await loadRuleset(config.firewall);
+    firewall = config.firewall;
+  }
+  proxy.apply(config.rules, config.policy);
+  dns.apply(config.dns, config.policy);
   http.apply(config.http);
   applied = text;
   log("configuration applied", { rules: config.rules.length, addresses: config.addresses.length });
@@ -51,9 +58,10 @@ function schedule(): void {
 }
 
 watchFile(path, { interval: 100 }, schedule);
-// listeners that failed are retried
+// listeners that failed are retried, a firewall changed behind netd's back is restored
 setInterval(() => {
   applied = "";
+  firewall = "";
   schedule();
 }, 5000);
 schedule();

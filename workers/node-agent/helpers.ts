@@ -9,7 +9,8 @@ const CONFIG_FILE = "netd.json";
 
 /**
  * The platform's own containers on a Docker host: a netd per cluster network (ClusterIPs, DNS) and one
- * gateway per node on the host network (NodePorts, LoadBalancers, Ingress). Both restart with the engine.
+ * gateway per node on the host network (NodePorts, LoadBalancers, Ingress, the NetworkPolicy firewall).
+ * Both restart with the engine.
  */
 export interface HelperRuntime {
   /** The running netd of a cluster, created on the cluster's network at `ip` if missing; its container id. */
@@ -123,6 +124,8 @@ export class DockerHelpers implements HelperRuntime {
       Labels: { [LABEL.node]: this.nodeName, [LABEL.role]: "gateway" },
       HostConfig: {
         NetworkMode: "host",
+        // the host's nftables: NetworkPolicy between the pods of the node's cluster bridges
+        CapAdd: ["NET_ADMIN"],
         RestartPolicy: { Name: "unless-stopped" },
         Memory: 256 * 1024 * 1024,
         LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "1" } },

@@ -1,7 +1,9 @@
 import type { Ingress } from "../../core/k8s/services/ingress";
 import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import type { KubeObject } from "../../core/k8s/types";
+import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { clusterIngressDomain, type IngressSettings } from "../../core/network/ingress-hosts";
+import { type ClusterFirewall, firewallRuleset } from "../../core/network/nftables";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ClusterNetworks } from "../../db/networks";
@@ -16,6 +18,7 @@ import {
   ingressCertificates,
   ingressRoutes,
 } from "./network-plan";
+import { clusterPolicyTable } from "./policy-plan";
 import type { PodRuntime } from "./runtime";
 
 /**
@@ -46,7 +49,7 @@ export class NodeNetwork {
     let netd = this.netds.get(clusterId);
     if (!netd) {
       netd = this.o.helpers.ensureNetd(clusterId, network.dnsIp).then(async (id) => {
-        await this.configure(id, JSON.stringify(clusterNetdConfig(network, await this.services(clusterId))));
+        await this.configure(id, await this.netdConfig(clusterId, network));
         return id;
       });
       this.netds.set(clusterId, netd);
@@ -65,9 +68,46 @@ export class NodeNetwork {
       id = await this.o.helpers.findNetd(clusterId);
     }
     if (!id) return {};
-    const network = await this.o.networks.of(clusterId);
-    await this.configure(id, JSON.stringify(clusterNetdConfig(network, await this.services(clusterId))));
+    await this.configure(id, await this.netdConfig(clusterId, await this.o.networks.of(clusterId)));
     return {};
+  }
+
+  /** The cluster's Services and DNS, and its NetworkPolicies for what netd proxies and answers. */
+  private async netdConfig(clusterId: string, network: ClusterNetwork): Promise<string> {
+    const config = clusterNetdConfig(network, await this.services(clusterId));
+    const { items } = await this.o.store.list({
+      clusterId,
+      group: "networking.k8s.io",
+      resource: "networkpolicies",
+    });
+    const policy = await this.policyTable(clusterId, network, items);
+    return JSON.stringify(Object.keys(policy).length ? { ...config, policy } : config);
+  }
+
+  /** The policies resolved against the cluster's pods and namespaces (nothing to read without policies). */
+  private async policyTable(clusterId: string, network: ClusterNetwork, policies: KubeObject[]) {
+    if (!policies.length) return {};
+    const [pods, namespaces] = await Promise.all([
+      this.o.store.list({ clusterId, group: "", resource: "pods" }),
+      this.o.store.list({ clusterId, group: "", resource: "namespaces" }),
+    ]);
+    return clusterPolicyTable(network, { policies, pods: pods.items, namespaces: namespaces.items });
+  }
+
+  /** The host's firewall: every cluster that has NetworkPolicies, each pod's rules by its address. */
+  private async firewall(): Promise<string> {
+    const byCluster = new Map<string, KubeObject[]>();
+    for (const { clusterId, object } of await this.o.store.everywhere("networking.k8s.io", "networkpolicies"))
+      byCluster.set(clusterId, [...(byCluster.get(clusterId) ?? []), object]);
+    const clusters: ClusterFirewall[] = [];
+    for (const [clusterId, policies] of [...byCluster].sort(([a], [b]) => a.localeCompare(b))) {
+      // a cluster being deleted may have lost its network already: its pods are going too
+      const network = await this.o.networks.of(clusterId).catch(() => undefined);
+      if (!network) continue;
+      const table = await this.policyTable(clusterId, network, policies);
+      clusters.push({ serviceRange: network.serviceRange, table });
+    }
+    return firewallRuleset(clusters);
   }
 
   /** NodePorts, LoadBalancer addresses and Ingress routes of every cluster, on this node's gateway. */
@@ -109,7 +149,10 @@ export class NodeNetwork {
     const tls = certificates.length ? { tls: { port: this.o.ingress.tlsPort, certificates } } : {};
     await this.configure(
       id,
-      JSON.stringify(gatewayConfig(all, { port: this.o.ingress.port, routes, ...tls })),
+      JSON.stringify({
+        ...gatewayConfig(all, { port: this.o.ingress.port, routes, ...tls }),
+        firewall: await this.firewall(),
+      }),
     );
     return {};
   }
