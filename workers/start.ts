@@ -116,6 +116,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
           clusters,
           ingress: config.ingress,
           logger,
+          nodeName: config.nodeName,
         }),
         metrics: new MetricsSampler(runtime, new MetricsRepository(db), config.nodeName),
       },

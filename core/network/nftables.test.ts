@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { firewallRuleset } from "./nftables";
+import { firewallRuleset, firewallTable } from "./nftables";
 
 describe("firewallRuleset", () => {
   it("with no policies: the table alone, replacing any older one, letting everything through", () => {
-    expect(firewallRuleset([])).toBe(
+    expect(firewallTable("test-node.1")).toBe("timonier_test_node_1");
+    expect(firewallRuleset("timonier_n1", [])).toBe(
       [
-        "table inet timonier {}",
-        "delete table inet timonier",
-        "table inet timonier {",
+        "table inet timonier_n1 {}",
+        "delete table inet timonier_n1",
+        "table inet timonier_n1 {",
         "  chain forward {",
         "    type filter hook forward priority filter - 5; policy accept;",
         "    ct state established,related accept",
@@ -19,8 +20,9 @@ describe("firewallRuleset", () => {
   });
 
   it("sends isolated pods through chains that return for what is allowed and drop the rest", () => {
-    const text = firewallRuleset([
+    const text = firewallRuleset("timonier_n1", [
       {
+        bridge: "br-0123456789ab",
         serviceRange: "10.0.1.0/24",
         table: {
           "10.0.0.2": {
@@ -45,10 +47,14 @@ describe("firewallRuleset", () => {
       },
     ]);
     const lines = text.split("\n");
-    expect(lines).toContain("    ip saddr 10.0.1.0/24 accept");
-    expect(lines).toContain("    ip daddr 10.0.1.0/24 accept");
-    expect(lines).toContain("    ip saddr vmap { 10.0.0.3 : jump e0_1, 10.0.0.4 : jump e0_2 }");
-    expect(lines).toContain("    ip daddr vmap { 10.0.0.2 : jump i0_0, 10.0.0.4 : jump i0_2 }");
+    expect(lines).toContain('    iifname "br-0123456789ab" ip saddr 10.0.1.0/24 accept');
+    expect(lines).toContain('    iifname "br-0123456789ab" ip daddr 10.0.1.0/24 accept');
+    expect(lines).toContain(
+      '    iifname "br-0123456789ab" ip saddr vmap { 10.0.0.3 : jump e0_1, 10.0.0.4 : jump e0_2 }',
+    );
+    expect(lines).toContain(
+      '    oifname "br-0123456789ab" ip daddr vmap { 10.0.0.2 : jump i0_0, 10.0.0.4 : jump i0_2 }',
+    );
     const chain = (name: string) => {
       const start = lines.indexOf(`  chain ${name} {`);
       return lines.slice(start + 1, lines.indexOf("  }", start));

@@ -1,11 +1,18 @@
 import { formatCidr, parseCidr } from "./cidr";
 import type { Allow, Peer, PolicyTable, PortRange } from "./policy-verdict";
 
-/** The table a node's gateway owns in the host's nftables; replaced as a whole on every change. */
-export const FIREWALL_TABLE = "timonier";
+/**
+ * The table a node's gateway owns in the host's nftables, replaced as a whole on every change: one per
+ * node, as several nodes may share a Docker host.
+ */
+export function firewallTable(node: string): string {
+  return `timonier_${node.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
 
-/** One cluster's share of a node's firewall: where its netd lives, and its pods' rules. */
+/** One cluster's share of a node's firewall: its bridge there, where its netd lives, and its pods' rules. */
 export interface ClusterFirewall {
+  /** The Linux bridge of the cluster's Docker network on the node. */
+  bridge: string;
   /** netd's addresses (ClusterIPs, kube-dns): traffic to and from them is netd's to judge. */
   serviceRange: string;
   table: PolicyTable;
@@ -50,21 +57,26 @@ function allowChain(name: string, field: string, allows: Allow[]): string[] {
 
 /**
  * The nftables ruleset (for `nft -f`) enforcing the clusters' NetworkPolicies on a node: a forward hook
- * on the host, which sees the traffic bridged between pods and routed out of the cluster networks, so
- * nothing inside a pod can change it. Replies of allowed connections pass; traffic to and from netd
+ * on the host, which sees the traffic bridged between pods (br_netfilter, as Docker itself relies on) and
+ * routed out of the cluster networks, so nothing inside a pod can change it. Rules hold only on the
+ * clusters' own bridges: a table a removed node left behind names bridges that no longer exist. Replies of allowed connections pass; traffic to and from netd
  * passes, netd judging what it proxies itself; an isolated pod's traffic goes through its chain. The
  * table is recreated in the same transaction, so a change applies at once and entirely. Pure.
  */
-export function firewallRuleset(clusters: ClusterFirewall[]): string {
+export function firewallRuleset(table: string, clusters: ClusterFirewall[]): string {
   const chains: string[] = [];
   const forward: string[] = [
     "    ct state established,related accept",
     ...clusters.flatMap((c) => {
       const range = normal(c.serviceRange);
-      return range ? [`    ip saddr ${range} accept`, `    ip daddr ${range} accept`] : [];
+      const bridge = JSON.stringify(c.bridge);
+      return range
+        ? [`    iifname ${bridge} ip saddr ${range} accept`, `    iifname ${bridge} ip daddr ${range} accept`]
+        : [];
     }),
   ];
   clusters.forEach((cluster, n) => {
+    const bridge = JSON.stringify(cluster.bridge);
     const egress: string[] = [];
     const ingress: string[] = [];
     Object.values(cluster.table).forEach((pod, k) => {
@@ -77,14 +89,14 @@ export function firewallRuleset(clusters: ClusterFirewall[]): string {
         ingress.push(`${pod.ip} : jump i${n}_${k}`);
       }
     });
-    // a pod's address is its cluster's alone: the pool never hands out a block twice
-    if (egress.length) forward.push(`    ip saddr vmap { ${egress.join(", ")} }`);
-    if (ingress.length) forward.push(`    ip daddr vmap { ${ingress.join(", ")} }`);
+    // what leaves the cluster's bridge (to a pod or out of the node), what it delivers to a pod
+    if (egress.length) forward.push(`    iifname ${bridge} ip saddr vmap { ${egress.join(", ")} }`);
+    if (ingress.length) forward.push(`    oifname ${bridge} ip daddr vmap { ${ingress.join(", ")} }`);
   });
   return [
-    `table inet ${FIREWALL_TABLE} {}`,
-    `delete table inet ${FIREWALL_TABLE}`,
-    `table inet ${FIREWALL_TABLE} {`,
+    `table inet ${table} {}`,
+    `delete table inet ${table}`,
+    `table inet ${table} {`,
     "  chain forward {",
     "    type filter hook forward priority filter - 5; policy accept;",
     ...forward,

@@ -20,6 +20,8 @@ export interface HelperRuntime {
   netdClusters(): Promise<string[]>;
   removeNetd(clusterId: string): Promise<void>;
   ensureGateway(): Promise<string>;
+  /** The Linux bridge of the cluster's Docker network on this node, if it has one. */
+  bridgeOf(clusterId: string): Promise<string | undefined>;
   /** Copies a configuration in; netd notices and applies it. */
   pushConfig(containerId: string, config: string): Promise<void>;
 }
@@ -131,6 +133,16 @@ export class DockerHelpers implements HelperRuntime {
         LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "1" } },
       },
     });
+  }
+
+  async bridgeOf(clusterId: string): Promise<string | undefined> {
+    try {
+      const info = await this.docker.getNetwork(networkName(clusterId)).inspect();
+      return info.Options?.["com.docker.network.bridge.name"] ?? `br-${String(info.Id).slice(0, 12)}`;
+    } catch (err) {
+      if (status(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   async pushConfig(containerId: string, config: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import type { KubeObject } from "../../core/k8s/types";
 import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { clusterIngressDomain, type IngressSettings } from "../../core/network/ingress-hosts";
-import { type ClusterFirewall, firewallRuleset } from "../../core/network/nftables";
+import { type ClusterFirewall, firewallRuleset, firewallTable } from "../../core/network/nftables";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ClusterNetworks } from "../../db/networks";
@@ -39,6 +39,7 @@ export class NodeNetwork {
       clusters: Pick<ClusterRepository, "get">;
       ingress: IngressSettings;
       logger: Logger;
+      nodeName: string;
     },
   ) {}
 
@@ -94,20 +95,21 @@ export class NodeNetwork {
     return clusterPolicyTable(network, { policies, pods: pods.items, namespaces: namespaces.items });
   }
 
-  /** The host's firewall: every cluster that has NetworkPolicies, each pod's rules by its address. */
+  /** The host's firewall: every cluster with NetworkPolicies and a network here, each pod's rules by address. */
   private async firewall(): Promise<string> {
     const byCluster = new Map<string, KubeObject[]>();
     for (const { clusterId, object } of await this.o.store.everywhere("networking.k8s.io", "networkpolicies"))
       byCluster.set(clusterId, [...(byCluster.get(clusterId) ?? []), object]);
     const clusters: ClusterFirewall[] = [];
     for (const [clusterId, policies] of [...byCluster].sort(([a], [b]) => a.localeCompare(b))) {
+      const bridge = await this.o.helpers.bridgeOf(clusterId);
       // a cluster being deleted may have lost its network already: its pods are going too
-      const network = await this.o.networks.of(clusterId).catch(() => undefined);
-      if (!network) continue;
+      const network = bridge ? await this.o.networks.of(clusterId).catch(() => undefined) : undefined;
+      if (!bridge || !network) continue;
       const table = await this.policyTable(clusterId, network, policies);
-      clusters.push({ serviceRange: network.serviceRange, table });
+      clusters.push({ bridge, serviceRange: network.serviceRange, table });
     }
-    return firewallRuleset(clusters);
+    return firewallRuleset(firewallTable(this.o.nodeName), clusters);
   }
 
   /** NodePorts, LoadBalancer addresses and Ingress routes of every cluster, on this node's gateway. */
