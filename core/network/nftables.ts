@@ -6,8 +6,10 @@ import type { Allow, Peer, PolicyTable, PortRange } from "./policy-verdict";
  * node, as several nodes may share a Docker host.
  */
 export function firewallTable(node: string): string {
-  return `timonier_${node.replace(/[^A-Za-z0-9_]/g, "_")}`;
+  return `${FIREWALL_TABLE_PREFIX}${node.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
+
+export const FIREWALL_TABLE_PREFIX = "timonier_";
 
 /** One cluster's share of a node's firewall: its bridge there, where its netd lives, and its pods' rules. */
 export interface ClusterFirewall {

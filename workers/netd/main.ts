@@ -1,9 +1,10 @@
 import { readFileSync, watchFile } from "node:fs";
+import { FIREWALL_TABLE_PREFIX } from "../../core/network/nftables";
 import { holdAddresses } from "./addresses";
 import type { NetdConfig } from "./config";
 import { confine } from "./confine";
 import { DnsServer } from "./dns";
-import { loadRuleset } from "./firewall";
+import { loadRuleset, sweepTables, tableOf } from "./firewall";
 import { HttpGatewayServer } from "./http-gateway";
 import { ServiceProxy } from "./proxy";
 
@@ -42,6 +43,9 @@ async function apply(): Promise<void> {
   if (config.firewall !== undefined && config.firewall !== firewall) {
     await loadRuleset(config.firewall);
     firewall = config.firewall;
+    const own = tableOf(firewall);
+    const swept = own ? await sweepTables(own, FIREWALL_TABLE_PREFIX) : [];
+    if (swept.length) log("firewall tables of removed nodes deleted", { swept });
   }
   proxy.apply(config.rules, config.policy);
   dns.apply(config.dns, config.policy);
