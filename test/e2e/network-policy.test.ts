@@ -86,7 +86,6 @@ describe("NetworkPolicy through the real kubectl", () => {
     await ready("tutorial", "busybox", "allowed");
     await settles("tutorial", "busybox", "http://nginx/", true);
 
-    const applied = Date.now();
     await apply(
       policy("tutorial", "access-nginx", {
         podSelector: { matchLabels: { app: "nginx" } },
@@ -94,7 +93,6 @@ describe("NetworkPolicy through the real kubectl", () => {
       }),
     );
     await settles("tutorial", "busybox", "http://nginx/", false);
-    expect(Date.now() - applied).toBeLessThan(15_000);
     expect(await fetches("tutorial", "allowed", "http://nginx/")).toBe(true);
     // the pod's address directly: the node's firewall, not only the Service proxy
     const nginx = JSON.parse(

@@ -1,6 +1,8 @@
+import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/objects";
 import type { Triggers } from "../../core/queues";
 import type { NodeRepository } from "../../db/nodes";
+import type { Change } from "../../db/store";
 import { type Controller, clusterRef, enqueue, itsCluster } from "../controller";
 import { nodeNetworkController } from "../node-agent/cluster-netd";
 import { GATEWAY_REF, nodeGatewayController } from "../node-agent/node-gateway";
@@ -28,23 +30,36 @@ export class ClusterNetworkFanout {
   }
 }
 
-/**
- * What the nodes' data path (service proxy, DNS, gateway, firewall) is configured from; Secrets for
- * Ingress TLS; NetworkPolicies with the pods and namespaces they select by label.
- */
+/** What the nodes' data path (service proxy, DNS, gateway) is configured from; Secrets for Ingress TLS. */
 const DATA_PATH_SOURCES = [
   ["", "services"],
   ["discovery.k8s.io", "endpointslices"],
   ["networking.k8s.io", "ingresses"],
   ["", "secrets"],
   ["networking.k8s.io", "networkpolicies"],
-  ["", "pods"],
-  ["", "namespaces"],
 ] as const;
+
+/** What NetworkPolicies see of a pod (labels, address, whether it ended) or of a namespace (labels). */
+const policyView = (o: KubeObject | undefined) => {
+  const status = (o?.status ?? {}) as { podIP?: string; phase?: string };
+  return JSON.stringify([o?.metadata.labels ?? {}, status.podIP, status.phase]);
+};
+
+/** A pod or namespace change the firewall and the proxies' policy checks must follow. */
+const seenByPolicies = (c: Change) =>
+  c.type !== "MODIFIED" || policyView(c.object) !== policyView(c.previous);
 
 export const clusterNetworkController: Controller = {
   queue: "cluster-network",
-  watches: DATA_PATH_SOURCES.map(([group, resource]) => ({ group, resource, map: itsCluster })),
+  watches: [
+    ...DATA_PATH_SOURCES.map(([group, resource]) => ({ group, resource, map: itsCluster })),
+    ...["pods", "namespaces"].map((resource) => ({
+      group: "",
+      resource,
+      when: seenByPolicies,
+      map: itsCluster,
+    })),
+  ],
   start: (d) => {
     const fanout = new ClusterNetworkFanout(d.nodes, d.triggers);
     return (ref) => fanout.reconcile(ref);
