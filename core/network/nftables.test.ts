@@ -2,9 +2,15 @@ import { describe, expect, it } from "vitest";
 import { firewallRuleset, firewallTable } from "./nftables";
 
 describe("firewallRuleset", () => {
-  it("with no policies: the table alone, replacing any older one, letting everything through", () => {
+  it("without clusters to police: no table at all, any older one deleted", () => {
     expect(firewallTable("test-node.1")).toBe("timonier_test_node_1");
     expect(firewallRuleset("timonier_n1", [])).toBe(
+      ["table inet timonier_n1 {}", "delete table inet timonier_n1", ""].join("\n"),
+    );
+  });
+
+  it("lets a cluster without isolated pods through, replies and netd first", () => {
+    expect(firewallRuleset("timonier_n1", [{ bridge: "br-1", serviceRange: "10.0.1.0/24", table: {} }])).toBe(
       [
         "table inet timonier_n1 {}",
         "delete table inet timonier_n1",
@@ -12,6 +18,8 @@ describe("firewallRuleset", () => {
         "  chain forward {",
         "    type filter hook forward priority filter - 5; policy accept;",
         "    ct state established,related accept",
+        '    iifname "br-1" ip saddr 10.0.1.0/24 accept',
+        '    iifname "br-1" ip daddr 10.0.1.0/24 accept',
         "  }",
         "}",
         "",

@@ -66,6 +66,9 @@ function allowChain(name: string, field: string, allows: Allow[]): string[] {
  * table is recreated in the same transaction, so a change applies at once and entirely. Pure.
  */
 export function firewallRuleset(table: string, clusters: ClusterFirewall[]): string {
+  const replace = [`table inet ${table} {}`, `delete table inet ${table}`];
+  // no policies: no table, so the node's traffic pays for no hook at all
+  if (clusters.length === 0) return [...replace, ""].join("\n");
   const chains: string[] = [];
   const forward: string[] = [
     "    ct state established,related accept",
@@ -96,8 +99,7 @@ export function firewallRuleset(table: string, clusters: ClusterFirewall[]): str
     if (ingress.length) forward.push(`    oifname ${bridge} ip daddr vmap { ${ingress.join(", ")} }`);
   });
   return [
-    `table inet ${table} {}`,
-    `delete table inet ${table}`,
+    ...replace,
     `table inet ${table} {`,
     "  chain forward {",
     "    type filter hook forward priority filter - 5; policy accept;",

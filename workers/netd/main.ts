@@ -28,6 +28,19 @@ let applied = "";
 let firewall = "";
 let applying = Promise.resolve();
 
+/** Loads the firewall; a failure is logged and retried, and keeps nothing else (NodePorts, Ingress) down. */
+async function enforce(ruleset: string): Promise<void> {
+  try {
+    await loadRuleset(ruleset);
+    firewall = ruleset;
+    const own = tableOf(ruleset);
+    const swept = own ? await sweepTables(own, FIREWALL_TABLE_PREFIX) : [];
+    if (swept.length) log("firewall tables of removed nodes deleted", { swept });
+  } catch (e) {
+    log("firewall failed", { error: (e as Error).message });
+  }
+}
+
 async function apply(): Promise<void> {
   let text: string;
   try {
@@ -40,13 +53,7 @@ async function apply(): Promise<void> {
   if (dropped.length) log("backends outside the cluster's pod range refused", { dropped });
   // the gateway runs on the host's network: it must never touch the host's interfaces
   if (process.env.NETD_MODE !== "gateway") await holdAddresses(config.addresses);
-  if (config.firewall !== undefined && config.firewall !== firewall) {
-    await loadRuleset(config.firewall);
-    firewall = config.firewall;
-    const own = tableOf(firewall);
-    const swept = own ? await sweepTables(own, FIREWALL_TABLE_PREFIX) : [];
-    if (swept.length) log("firewall tables of removed nodes deleted", { swept });
-  }
+  if (config.firewall !== undefined && config.firewall !== firewall) await enforce(config.firewall);
   proxy.apply(config.rules, config.policy);
   dns.apply(config.dns, config.policy);
   http.apply(config.http);
