@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import type Docker from "dockerode";
 import { ensureNetdImage } from "./netd";
 import {
+  BUSYBOX,
   CUSTOMIZE,
   DEBIAN_SUITE,
   IMAGES,
@@ -30,6 +31,7 @@ function say(message: string): void {
 export function recipeVersion(): string {
   const recipe = JSON.stringify({
     DEBIAN_SUITE,
+    BUSYBOX,
     PACKAGES,
     IMAGES,
     CUSTOMIZE,
@@ -61,6 +63,28 @@ async function isCurrent(docker: Docker, tag: string, version: string): Promise<
   }
 }
 
+/** Installs one package of another suite inside the rootfs, with apt reading that suite's index alone. */
+async function installFromSuite(root: string, mirror: string, suite: string, pkg: string): Promise<void> {
+  const list = "etc/apt/sources.list.d/timonier-extra.list";
+  await writeFile(join(root, list), `deb ${mirror} ${suite} main\n`);
+  const apt = [
+    "-q",
+    "-o",
+    `Dir::Etc::SourceList=/${list}`,
+    "-o",
+    "Dir::Etc::SourceParts=-",
+    "-o",
+    "Acquire::Languages=none",
+  ];
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  await run("chroot", [root, "apt-get", ...apt, "update"], { env, maxBuffer: 64 << 20 });
+  await run("chroot", [root, "apt-get", ...apt, "install", "-y", "--no-install-recommends", pkg], {
+    env,
+    maxBuffer: 64 << 20,
+  });
+  await rm(join(root, list));
+}
+
 /** debootstrap + customisation, cached as a tarball keyed by the recipe version. */
 async function rootfsTarball(dir: string, version: string): Promise<string> {
   const tarball = join(dir, `rootfs-${version}.tar`);
@@ -70,11 +94,13 @@ async function rootfsTarball(dir: string, version: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const started = Date.now();
   say(`building the offline images' Debian rootfs (debootstrap ${DEBIAN_SUITE})…`);
+  const mirror = await debianMirror();
   await run(
     "debootstrap",
-    ["--variant=minbase", `--include=${PACKAGES.join(",")}`, DEBIAN_SUITE, root, await debianMirror()],
+    ["--variant=minbase", `--include=${PACKAGES.join(",")}`, DEBIAN_SUITE, root, mirror],
     { maxBuffer: 256 << 20 },
   );
+  await installFromSuite(root, mirror, BUSYBOX.suite, BUSYBOX.package);
   await writeFile(join(root, "etc/nginx/conf.d/default.conf"), NGINX_DEFAULT_CONF);
   await writeFile(join(root, "docker-entrypoint.sh"), NGINX_ENTRYPOINT);
   await chmod(join(root, "docker-entrypoint.sh"), 0o755);
@@ -138,7 +164,9 @@ async function removeOlderRootfs(docker: Docker, keep: string): Promise<void> {
 /**
  * Makes the images that examples and tests use exist locally, built from Debian packages and never
  * pulled: `timonier/pause:1`, busybox, alpine, nginx (serving /usr/share/nginx/html on 80, logging to
- * stdout) and perl. A no-op when every tag already carries the current recipe version.
+ * stdout) and perl. All share one rootfs: busybox's applets answer wherever Debian has no command of that
+ * name (wget, nslookup, ping, ifconfig…), so `sh` is dash and alpine has no apk. A no-op when every tag
+ * already carries the current recipe version.
  */
 export async function ensureImages(options: { docker: Docker; dataDir: string }): Promise<void> {
   const { docker } = options;

@@ -2,12 +2,18 @@
 
 export const DEBIAN_SUITE = "bookworm";
 /**
+ * busybox comes from the next suite: bookworm's builds (1.35, busybox and busybox-static alike) leave wget's
+ * timeout out, so `wget -T 2` writes through a NULL pointer (Segmentation fault) and `--timeout=1` prints
+ * the usage. trixie's busybox-static (1.37, the official image's version) has both and, static, needs
+ * nothing of bookworm's libc.
+ */
+export const BUSYBOX = { suite: "trixie", package: "busybox-static" };
+/**
  * libmath-bigint-perl: bookworm's core Math::BigInt fails `bpi(2000)`; the packaged newer one works.
  * nodejs and iproute2 run netd, the platform's service proxy, DNS server and gateway (nftables: the gateway
  * enforces NetworkPolicy on the node's cluster bridges); redis-server the catalog's Redis.
  */
 export const PACKAGES = [
-  "busybox",
   "nginx-light",
   "perl",
   "libmath-bigint-perl",
@@ -16,6 +22,10 @@ export const PACKAGES = [
   "iproute2",
   "nftables",
   "redis-server",
+  // Debian's busybox nc has neither -z nor -v: netcat 1.10, whose options the official busybox's nc copies
+  "netcat-traditional",
+  // as in the official nginx image
+  "curl",
 ];
 
 export interface ImageConfig {
@@ -38,7 +48,8 @@ export const IMAGES: ImageConfig[] = [
     cmd: ["/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"],
     env: [PATH],
   },
-  { tags: ["busybox:latest", "busybox:1.36"], cmd: ["sh"], env: [PATH] },
+  // 1.28: the tag of Kubernetes' DNS-debugging and NetworkPolicy tutorials
+  { tags: ["busybox:latest", "busybox:1.36", "busybox:1.28"], cmd: ["sh"], env: [PATH] },
   { tags: ["alpine:latest", "alpine:3.20"], cmd: ["/bin/sh"], env: [PATH] },
   {
     tags: ["nginx:latest", "nginx:1.14.2", "nginx:1.25", "nginx:1.27", "nginx:alpine"],
@@ -101,10 +112,13 @@ export const CUSTOMIZE = `set -e
 rm -f etc/nginx/sites-enabled/default
 ln -sf /dev/stdout var/log/nginx/access.log
 ln -sf /dev/stderr var/log/nginx/error.log
+# -L too: an alternative's link (nc -> /etc/alternatives/nc) is absolute and would be followed on the host
 chroot . /bin/busybox --list | while read applet; do
-  if [ ! -e bin/$applet ] && [ ! -e usr/bin/$applet ] && [ ! -e sbin/$applet ] && [ ! -e usr/sbin/$applet ]; then
-    ln -s /bin/busybox usr/local/bin/$applet
-  fi
+  debian=
+  for dir in bin usr/bin sbin usr/sbin; do
+    if [ -e $dir/$applet ] || [ -L $dir/$applet ]; then debian=1; fi
+  done
+  [ -n "$debian" ] || ln -s /bin/busybox usr/local/bin/$applet
 done
 rm -rf var/lib/apt/lists/* var/cache/apt/* usr/share/doc/* usr/share/man/* usr/share/info/* usr/share/locale/*
 `;
