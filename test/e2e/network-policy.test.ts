@@ -81,8 +81,8 @@ describe("NetworkPolicy through the real kubectl", () => {
     expect((await k("rollout", "status", "-n", "tutorial", "deployment/nginx", "--timeout=90s")).code).toBe(
       0,
     );
-    await run("tutorial", "busybox", "busybox", "", "--", "sleep", "3600");
-    await run("tutorial", "allowed", "busybox", "access=true", "--", "sleep", "3600");
+    await run("tutorial", "busybox", "busybox:1.28", "", "--", "sleep", "3600");
+    await run("tutorial", "allowed", "busybox:1.28", "access=true", "--", "sleep", "3600");
     await ready("tutorial", "busybox", "allowed");
     await settles("tutorial", "busybox", "http://nginx/", true);
 
@@ -94,6 +94,15 @@ describe("NetworkPolicy through the real kubectl", () => {
     );
     await settles("tutorial", "busybox", "http://nginx/", false);
     expect(await fetches("tutorial", "allowed", "http://nginx/")).toBe(true);
+    // the tutorial's own probe, and what it says
+    const spider = (pod: string) =>
+      kubectl(config, ["exec", "-n", "tutorial", pod, "--", "wget", "--spider", "--timeout=1", "nginx"]);
+    const refused = await spider("busybox");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain("wget: download timed out");
+    const admitted = await spider("allowed");
+    expect(admitted.code).toBe(0);
+    expect(admitted.stdout + admitted.stderr).toContain("remote file exists");
     // the pod's address directly: the node's firewall, not only the Service proxy
     const nginx = JSON.parse(
       (await k("get", "pods", "-n", "tutorial", "-l", "app=nginx", "-o", "json")).stdout,
