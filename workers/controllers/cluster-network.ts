@@ -39,26 +39,30 @@ const DATA_PATH_SOURCES = [
   ["networking.k8s.io", "networkpolicies"],
 ] as const;
 
-/** What NetworkPolicies see of a pod (labels, address, whether it ended) or of a namespace (labels). */
-const policyView = (o: KubeObject | undefined) => {
+/** What NetworkPolicies see of a pod: its labels, address and phase once it has an address; nothing before. */
+const podView = (o: KubeObject | undefined) => {
   const status = (o?.status ?? {}) as { podIP?: string; phase?: string };
-  return JSON.stringify([o?.metadata.labels ?? {}, status.podIP, status.phase]);
+  return status.podIP ? JSON.stringify([o?.metadata.labels ?? {}, status.podIP, status.phase]) : "";
 };
 
-/** A pod or namespace change the firewall and the proxies' policy checks must follow. */
-const seenByPolicies = (c: Change) =>
-  c.type !== "MODIFIED" || policyView(c.object) !== policyView(c.previous);
+/** A pod change the firewall and the proxies' policy checks must follow. */
+const podSeenByPolicies = (c: Change) => {
+  const before = c.type === "ADDED" ? undefined : c.type === "DELETED" ? c.object : c.previous;
+  return podView(c.type === "DELETED" ? undefined : c.object) !== podView(before);
+};
+
+/** A namespace's labels changed: namespaceSelectors may pick other pods (new and gone ones have none). */
+const namespaceRelabelled = (c: Change) =>
+  c.type === "MODIFIED" &&
+  c.previous !== undefined &&
+  JSON.stringify(c.object.metadata.labels ?? {}) !== JSON.stringify(c.previous.metadata.labels ?? {});
 
 export const clusterNetworkController: Controller = {
   queue: "cluster-network",
   watches: [
     ...DATA_PATH_SOURCES.map(([group, resource]) => ({ group, resource, map: itsCluster })),
-    ...["pods", "namespaces"].map((resource) => ({
-      group: "",
-      resource,
-      when: seenByPolicies,
-      map: itsCluster,
-    })),
+    { group: "", resource: "pods", when: podSeenByPolicies, map: itsCluster },
+    { group: "", resource: "namespaces", when: namespaceRelabelled, map: itsCluster },
   ],
   start: (d) => {
     const fanout = new ClusterNetworkFanout(d.nodes, d.triggers);
