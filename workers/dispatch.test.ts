@@ -57,6 +57,39 @@ describe("triggersFor over the declared controllers", () => {
     expect(queues(change({ type: "DELETED", object: marked }))).toContain("node@n1");
   });
 
+  it("reconfigures the data path when what NetworkPolicies see changes: pod address, labels, end; namespace labels", () => {
+    const pod = (labels: Record<string, string>, podIP?: string, phase = "Running") => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p", labels },
+      spec: { nodeName: "n1", containers: [] },
+      status: { phase, ...(podIP ? { podIP } : {}) },
+    });
+    const modified = (object: Change["object"], previous: Change["object"]) =>
+      queues(change({ type: "MODIFIED", object, previous }));
+    expect(modified(pod({}, "10.0.0.2"), pod({}))).toContain("cluster-network");
+    expect(modified(pod({ access: "true" }, "10.0.0.2"), pod({}, "10.0.0.2"))).toContain("cluster-network");
+    expect(modified(pod({}, "10.0.0.2", "Succeeded"), pod({}, "10.0.0.2"))).toContain("cluster-network");
+    expect(modified(pod({}, "10.0.0.2"), pod({}, "10.0.0.2"))).not.toContain("cluster-network");
+    expect(queues(change({ type: "DELETED", object: pod({}, "10.0.0.2") }))).toContain("cluster-network");
+    expect(queues(change({ type: "DELETED", object: pod({}) }))).not.toContain("cluster-network");
+    const ns = (labels: Record<string, string>) => ({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "team", labels },
+    });
+    const relabel = change({
+      resource: "namespaces",
+      namespace: "",
+      name: "team",
+      type: "MODIFIED",
+      object: ns({ team: "blue" }),
+      previous: ns({}),
+    });
+    expect(queues(relabel)).toContain("cluster-network");
+    expect(queues({ ...relabel, object: ns({}) })).not.toContain("cluster-network");
+  });
+
   it("recomputes the namespace's disruption budgets when a pod or a budget changes", () => {
     const ns = { clusterId: "c", namespace: "default", name: "" };
     const disruption = (c: Change) => triggersFor(DECLARED, c).find((t) => t.queue === "disruption")?.ref;

@@ -70,6 +70,7 @@ export function nodeAgent(
         ingress: config.ingress,
         api: InClusterApi.fromConfig(config),
         logger: p.logger,
+        nodeName: node.name,
       }),
       metrics: new MetricsSampler(runtime, p.metrics, node.name),
     },

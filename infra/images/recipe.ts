@@ -10,7 +10,8 @@ export const DEBIAN_SUITE = "bookworm";
 export const BUSYBOX = { suite: "trixie", package: "busybox-static" };
 /**
  * libmath-bigint-perl: bookworm's core Math::BigInt fails `bpi(2000)`; the packaged newer one works.
- * nodejs and iproute2 run netd, the platform's service proxy, DNS server and gateway; redis-server the catalog's Redis.
+ * nodejs and iproute2 run netd, the platform's service proxy, DNS server and gateway (nftables: the gateway
+ * enforces NetworkPolicy on the node's cluster bridges); redis-server the catalog's Redis.
  */
 export const PACKAGES = [
   "nginx-light",
@@ -19,6 +20,7 @@ export const PACKAGES = [
   "ca-certificates",
   "nodejs",
   "iproute2",
+  "nftables",
   "redis-server",
   // Debian's busybox nc has neither -z nor -v: netcat 1.10, whose options the official busybox's nc copies
   "netcat-traditional",

@@ -2,6 +2,7 @@ import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { prepareStack } from "../setup/stack-env";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { networkPaths, networkRows } from "./network";
+import { policyCosts, policyRows } from "./network-policy";
 import { rosterRows, rosters } from "./roster";
 import { wakeRows, wakeUp } from "./sleep";
 import { formatTable, percentile } from "./stats";
@@ -150,7 +151,17 @@ async function rawDockerRun(dockerHost: string): Promise<number> {
   return ms;
 }
 
-/** `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `tenant` or `roster` runs one part; all by default. */
+async function networkPolicy(platform: TestPlatform) {
+  const figures = await policyCosts(platform);
+  console.log(`\nNetworkPolicy, from a client pod (${new Date().toISOString()})\n`);
+  console.log(formatTable(["measure", "n", "p50", "p99", "no policy p50", "ratio p50"], policyRows(figures)));
+  console.log("\nDelay: from `kubectl apply` started to the first refused connection (1 s probes).");
+}
+
+/**
+ * `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `netpol`, `tenant` or `roster` runs one part; all
+ * by default.
+ */
 const ONLY = process.env.BENCH_ONLY;
 
 async function network(platform: TestPlatform) {
@@ -248,6 +259,7 @@ async function main() {
     if (!ONLY || ONLY === "workloads") await workloads(platform, env.dockerHost);
     if (!ONLY || ONLY === "sleep") await sleep(platform, env.dockerHost);
     if (!ONLY || ONLY === "network") await network(platform);
+    if (!ONLY || ONLY === "netpol") await networkPolicy(platform);
     if (!ONLY || ONLY === "tenant") await tenant(platform);
     if (!ONLY || ONLY === "roster") await classes(platform, env.dockerHost);
   } finally {

@@ -105,7 +105,7 @@ describe("services through the real kubectl", () => {
     expect(lb.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
   });
 
-  it("stores NetworkPolicies with a warning that they are not enforced", async () => {
+  it("stores NetworkPolicies without a warning: they are enforced (test/e2e/network-policy.test.ts)", async () => {
     const policy = {
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
@@ -114,8 +114,9 @@ describe("services through the real kubectl", () => {
     };
     const created = await kubectl(alice, ["apply", "-f", "-"], { input: JSON.stringify(policy) });
     expect(created.code).toBe(0);
-    expect(created.stderr).toContain("Warning: NetworkPolicy is stored but not enforced");
+    expect(created.stderr).not.toContain("Warning");
     expect((await k("get", "netpol")).stdout).toContain("deny-all");
+    expect((await k("delete", "netpol", "deny-all")).code).toBe(0);
   });
 
   it("answers bad services as kube-apiserver does", async () => {

@@ -1,3 +1,5 @@
+import type { PolicyTable } from "../../core/network/policy-verdict";
+
 /**
  * What a netd container is told to do: the addresses to answer for, the TCP/UDP rules to proxy, and the
  * DNS zone to serve. The node agent computes it (workers/node-agent/network-plan.ts) and copies it into the
@@ -13,6 +15,10 @@ export interface NetdConfig {
   kubeApi?: KubeApi;
   /** The node's gateway: where the API relay's socket leads (the platform API's host and port). */
   apiRelay?: { host: string; port: number };
+  /** A cluster's NetworkPolicies by pod address: what it proxies and the DNS queries it answers obey them. */
+  policy?: PolicyTable;
+  /** The gateway's nftables ruleset for the node's host, enforcing NetworkPolicy between pods. */
+  firewall?: string;
 }
 
 /**

@@ -2,8 +2,10 @@ import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import * as packet from "dns-packet";
+import { connectionAllowed, type PolicyTable } from "../../core/network/policy-verdict";
 import type { DnsZone } from "./config";
 import { answer } from "./dns-zone";
+import { REFUSED_HOLD_MS } from "./proxy";
 
 const UPSTREAM_TIMEOUT_MS = 2000;
 
@@ -62,19 +64,29 @@ export class DnsServer {
 
   constructor(private readonly log: (message: string, fields?: Record<string, unknown>) => void) {}
 
-  apply(zone: DnsZone | undefined): void {
+  /** Who may ask: the cluster's NetworkPolicies, kube-dns's address standing for its pods. */
+  private policy: PolicyTable = {};
+
+  apply(zone: DnsZone | undefined, policy: PolicyTable = {}): void {
     this.zone = zone;
+    this.policy = policy;
     if (zone?.listen === this.listening) return;
     this.close();
     if (!zone) return;
     this.listening = zone.listen;
     this.udp = createSocket("udp4");
     this.udp.on("message", (msg, from) => {
+      if (!this.admits(from.address, "UDP")) return;
       void this.resolve(msg).then((reply) => reply && this.udp?.send(reply, from.port, from.address));
     });
     this.udp.on("error", (e) => this.failed(e));
     this.udp.bind(53, zone.listen);
     this.tcp = createServer((conn) => {
+      conn.on("error", () => undefined);
+      if (!this.admits(conn.remoteAddress ?? "", "TCP")) {
+        conn.setTimeout(REFUSED_HOLD_MS, () => conn.destroy());
+        return;
+      }
       let buffered = Buffer.alloc(0);
       conn.on("data", (chunk) => {
         buffered = Buffer.concat([buffered, chunk]);
@@ -89,10 +101,13 @@ export class DnsServer {
           });
         }
       });
-      conn.on("error", () => undefined);
     });
     this.tcp.on("error", (e) => this.failed(e));
     this.tcp.listen(53, zone.listen);
+  }
+
+  private admits(client: string, protocol: "TCP" | "UDP"): boolean {
+    return connectionAllowed(this.policy, client, this.listening, 53, protocol);
   }
 
   private failed(e: Error): void {

@@ -57,4 +57,37 @@ describe("the service proxy (TCP)", () => {
     expect(answers).toEqual(["hello", "hello", "hello", "hello"]);
     proxy.apply([]);
   });
+
+  it("reaches only the backends the NetworkPolicies allow, and leaves a refused client unanswered", async () => {
+    const [a, b, front] = [await listen((reply) => reply("a")), await closedPort(), await closedPort()];
+    const rule = {
+      name: "default/web:80",
+      ip: "127.0.0.1",
+      port: front,
+      protocol: "TCP" as const,
+      allowed: "127.0.0.0/8",
+      backends: [
+        { ip: "127.0.0.1", port: a },
+        { ip: "127.0.0.2", port: b },
+      ],
+    };
+    // 127.0.0.2 (where nothing listens) admits nobody: every connection lands on 127.0.0.1 at once
+    const proxy = new ServiceProxy(() => {});
+    proxy.apply([rule], { "127.0.0.2": { ip: "127.0.0.2", ingress: [] } });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await Promise.all([request(front), request(front), request(front)])).toEqual(["a", "a", "a"]);
+    // the client may reach only port `b`, and only 127.0.0.2 has it but admits nobody: nothing answers
+    proxy.apply([rule], {
+      "127.0.0.1": {
+        ip: "127.0.0.1",
+        egress: [{ peers: [{ cidr: "127.0.0.0/8" }], ports: [{ protocol: "TCP", from: b, to: b }] }],
+      },
+      "127.0.0.2": { ip: "127.0.0.2", ingress: [] },
+    });
+    const held = await Promise.race([request(front), new Promise((r) => setTimeout(() => r("held"), 300))]);
+    expect(held).toBe("held");
+    proxy.apply([rule]);
+    expect(await request(front)).toBe("a");
+    proxy.apply([]);
+  });
 });

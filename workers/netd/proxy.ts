@@ -1,18 +1,38 @@
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
 import { connect, createServer, type Server, type Socket } from "node:net";
+import { connectionAllowed, type PolicyTable } from "../../core/network/policy-verdict";
 import type { Backend, ProxyRule } from "./config";
 
 const UDP_IDLE_MS = 30_000;
 
-/** Picks backends round-robin, keeping a client on its backend when the rule asks for affinity. */
+/**
+ * Picks backends round-robin among those the cluster's NetworkPolicies let the client reach (its egress,
+ * their ingress), keeping a client on its backend when the rule asks for affinity.
+ */
 class Balancer {
   private next = 0;
   private readonly sticky = new Map<string, { backend: Backend; until: number }>();
 
-  constructor(public rule: ProxyRule) {}
+  constructor(
+    public rule: ProxyRule,
+    public policy: PolicyTable = {},
+  ) {}
+
+  /** The backends `client` may reach. */
+  private allowed(client: string): Backend[] {
+    return this.rule.backends.filter((b) =>
+      connectionAllowed(this.policy, client, b.ip, b.port, this.rule.protocol),
+    );
+  }
+
+  /** Whether there are backends but policies let the client reach none: its traffic goes unanswered. */
+  denied(client: string): boolean {
+    return this.rule.backends.length > 0 && this.allowed(client).length === 0;
+  }
 
   pick(client: string): Backend | undefined {
-    const { backends, affinitySeconds } = this.rule;
+    const { affinitySeconds } = this.rule;
+    const backends = this.allowed(client);
     if (backends.length === 0) return undefined;
     if (affinitySeconds) {
       const held = this.sticky.get(client);
@@ -32,8 +52,8 @@ class Balancer {
   }
 
   /** The next backend after a failed connection, among those not tried yet (affinity aside). */
-  retry(tried: ReadonlySet<string>): Backend | undefined {
-    const { backends } = this.rule;
+  retry(client: string, tried: ReadonlySet<string>): Backend | undefined {
+    const backends = this.allowed(client);
     for (let i = 0; i < backends.length; i++) {
       const backend = backends[this.next++ % backends.length] as Backend;
       if (!tried.has(`${backend.ip}:${backend.port}`)) return backend;
@@ -47,14 +67,23 @@ interface Listener {
   close(): void;
 }
 
+/** How long a connection that policies refuse is held unanswered before it is dropped. */
+export const REFUSED_HOLD_MS = 120_000;
+
 /** How long a backend may take to accept before the connection tries the next one. */
 const CONNECT_TIMEOUT_MS = 1000;
 
-function tcpListener(rule: ProxyRule, onError: (e: Error) => void): Listener {
-  const balancer = new Balancer(rule);
+function tcpListener(rule: ProxyRule, policy: PolicyTable, onError: (e: Error) => void): Listener {
+  const balancer = new Balancer(rule, policy);
   const server: Server = createServer((client: Socket) => {
     client.pause();
     client.on("error", () => client.destroy());
+    const address = client.remoteAddress ?? "";
+    // a connection policies refuse is never answered, as when its packets are dropped: the client times out
+    if (balancer.denied(address)) {
+      client.setTimeout(REFUSED_HOLD_MS, () => client.destroy());
+      return;
+    }
     // a backend that refuses or does not answer (a pod just gone, before the rules caught up) is passed
     // over for the next one, as long as there is another to try
     const tried = new Set<string>();
@@ -68,7 +97,7 @@ function tcpListener(rule: ProxyRule, onError: (e: Error) => void): Listener {
       upstream.setTimeout(CONNECT_TIMEOUT_MS);
       const retry = () => {
         upstream.destroy();
-        open(balancer.retry(tried));
+        open(balancer.retry(address, tried));
       };
       upstream.once("timeout", retry);
       upstream.once("error", retry);
@@ -86,15 +115,15 @@ function tcpListener(rule: ProxyRule, onError: (e: Error) => void): Listener {
         upstream.on("close", () => client.end());
       });
     };
-    open(balancer.pick(client.remoteAddress ?? ""));
+    open(balancer.pick(address));
   });
   server.on("error", onError);
   server.listen({ host: rule.ip, port: rule.port, exclusive: true });
   return { balancer, close: () => server.close() };
 }
 
-function udpListener(rule: ProxyRule, onError: (e: Error) => void): Listener {
-  const balancer = new Balancer(rule);
+function udpListener(rule: ProxyRule, policy: PolicyTable, onError: (e: Error) => void): Listener {
+  const balancer = new Balancer(rule, policy);
   const socket: UdpSocket = createSocket({ type: "udp4", reuseAddr: false });
   const sessions = new Map<string, { upstream: UdpSocket; timer: NodeJS.Timeout }>();
   const session = (client: RemoteInfo) => {
@@ -150,7 +179,7 @@ export class ServiceProxy {
   constructor(private readonly log: (message: string, fields?: Record<string, unknown>) => void) {}
 
   /** A listener that failed (its address not held yet, say) is dropped and retried by the next apply. */
-  apply(rules: ProxyRule[]): void {
+  apply(rules: ProxyRule[], policy: PolicyTable = {}): void {
     const wanted = new Map(rules.map((r) => [keyOf(r), r]));
     for (const [key, listener] of this.listeners) {
       if (wanted.has(key)) continue;
@@ -161,6 +190,7 @@ export class ServiceProxy {
       const existing = this.listeners.get(key);
       if (existing) {
         existing.balancer.rule = rule;
+        existing.balancer.policy = policy;
         continue;
       }
       const onError = (e: Error) => {
@@ -170,7 +200,7 @@ export class ServiceProxy {
       };
       this.listeners.set(
         key,
-        rule.protocol === "UDP" ? udpListener(rule, onError) : tcpListener(rule, onError),
+        rule.protocol === "UDP" ? udpListener(rule, policy, onError) : tcpListener(rule, policy, onError),
       );
     }
   }

@@ -11,8 +11,9 @@ const CONFIG_FILE = "netd.json";
 
 /**
  * The platform's own containers on a Docker host: a netd per cluster network (ClusterIPs, DNS) and one
- * gateway per node on the host network (NodePorts, LoadBalancers, Ingress). Both restart with the engine.
- * They share one Docker volume of the node, which holds the gateway's API relay socket (netd/api-relay.ts).
+ * gateway per node on the host network (NodePorts, LoadBalancers, Ingress, the NetworkPolicy firewall).
+ * Both restart with the engine. They share one Docker volume of the node, which holds the gateway's API
+ * relay socket (netd/api-relay.ts).
  */
 export interface HelperRuntime {
   /** The running netd of a cluster, created on the cluster's network at `ip` if missing; its container id. */
@@ -22,6 +23,8 @@ export interface HelperRuntime {
   netdClusters(): Promise<string[]>;
   removeNetd(clusterId: string): Promise<void>;
   ensureGateway(): Promise<string>;
+  /** The Linux bridge of the cluster's Docker network on this node, if it has one. */
+  bridgeOf(clusterId: string): Promise<string | undefined>;
   /** Copies a configuration in; netd notices and applies it. */
   pushConfig(containerId: string, config: string): Promise<void>;
 }
@@ -135,11 +138,23 @@ export class DockerHelpers implements HelperRuntime {
       HostConfig: {
         NetworkMode: "host",
         Mounts: [await this.relayMount(false)],
+        // the host's nftables: NetworkPolicy between the pods of the node's cluster bridges
+        CapAdd: ["NET_ADMIN"],
         RestartPolicy: { Name: "unless-stopped" },
         Memory: 256 * 1024 * 1024,
         LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "1" } },
       },
     });
+  }
+
+  async bridgeOf(clusterId: string): Promise<string | undefined> {
+    try {
+      const info = await this.docker.getNetwork(networkName(clusterId)).inspect();
+      return info.Options?.["com.docker.network.bridge.name"] ?? `br-${String(info.Id).slice(0, 12)}`;
+    } catch (err) {
+      if (status(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   async pushConfig(containerId: string, config: string): Promise<void> {

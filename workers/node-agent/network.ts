@@ -3,6 +3,7 @@ import type { EndpointSlice, Service } from "../../core/k8s/services/types";
 import type { KubeObject } from "../../core/k8s/types";
 import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { clusterIngressDomain, type IngressSettings } from "../../core/network/ingress-hosts";
+import { type ClusterFirewall, firewallRuleset, firewallTable } from "../../core/network/nftables";
 import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ClusterNetworks } from "../../db/networks";
@@ -18,6 +19,7 @@ import {
   ingressCertificates,
   ingressRoutes,
 } from "./network-plan";
+import { clusterPolicyTable } from "./policy-plan";
 import type { PodRuntime } from "./runtime";
 
 /**
@@ -40,6 +42,7 @@ export class NodeNetwork {
       /** Each cluster's own API at its `kubernetes` Service; none when absent. */
       api?: InClusterApi;
       logger: Logger;
+      nodeName: string;
     },
   ) {}
 
@@ -73,9 +76,44 @@ export class NodeNetwork {
     return {};
   }
 
+  /** The cluster's Services and DNS, and its NetworkPolicies for what netd proxies and answers. */
   private async netdConfig(clusterId: string, network: ClusterNetwork): Promise<string> {
     const kubeApi = await this.o.api?.forCluster(clusterId, network);
-    return JSON.stringify(clusterNetdConfig(network, await this.services(clusterId), kubeApi));
+    const config = clusterNetdConfig(network, await this.services(clusterId), kubeApi);
+    const { items } = await this.o.store.list({
+      clusterId,
+      group: "networking.k8s.io",
+      resource: "networkpolicies",
+    });
+    const policy = await this.policyTable(clusterId, network, items);
+    return JSON.stringify(Object.keys(policy).length ? { ...config, policy } : config);
+  }
+
+  /** The policies resolved against the cluster's pods and namespaces (nothing to read without policies). */
+  private async policyTable(clusterId: string, network: ClusterNetwork, policies: KubeObject[]) {
+    if (!policies.length) return {};
+    const [pods, namespaces] = await Promise.all([
+      this.o.store.list({ clusterId, group: "", resource: "pods" }),
+      this.o.store.list({ clusterId, group: "", resource: "namespaces" }),
+    ]);
+    return clusterPolicyTable(network, { policies, pods: pods.items, namespaces: namespaces.items });
+  }
+
+  /** The host's firewall: every cluster with NetworkPolicies and a network here, each pod's rules by address. */
+  private async firewall(): Promise<string> {
+    const byCluster = new Map<string, KubeObject[]>();
+    for (const { clusterId, object } of await this.o.store.everywhere("networking.k8s.io", "networkpolicies"))
+      byCluster.set(clusterId, [...(byCluster.get(clusterId) ?? []), object]);
+    const clusters: ClusterFirewall[] = [];
+    for (const [clusterId, policies] of [...byCluster].sort(([a], [b]) => a.localeCompare(b))) {
+      const bridge = await this.o.helpers.bridgeOf(clusterId);
+      // a cluster being deleted may have lost its network already: its pods are going too
+      const network = bridge ? await this.o.networks.of(clusterId).catch(() => undefined) : undefined;
+      if (!bridge || !network) continue;
+      const table = await this.policyTable(clusterId, network, policies);
+      clusters.push({ bridge, serviceRange: network.serviceRange, table });
+    }
+    return firewallRuleset(firewallTable(this.o.nodeName), clusters);
   }
 
   /** NodePorts, LoadBalancer addresses and Ingress routes of every cluster, on this node's gateway. */
@@ -117,9 +155,10 @@ export class NodeNetwork {
     const tls = certificates.length ? { tls: { port: this.o.ingress.tlsPort, certificates } } : {};
     await this.configure(
       id,
-      JSON.stringify(
-        gatewayConfig(all, { port: this.o.ingress.port, routes, ...tls }, this.o.api?.gatewayTarget()),
-      ),
+      JSON.stringify({
+        ...gatewayConfig(all, { port: this.o.ingress.port, routes, ...tls }, this.o.api?.gatewayTarget()),
+        firewall: await this.firewall(),
+      }),
     );
     return {};
   }

@@ -7,7 +7,6 @@ import { hpaStrategy } from "./hpa";
 import { ingressStrategy } from "./ingresses";
 import { jobStrategy } from "./jobs";
 import { namespaceStrategy } from "./namespaces";
-import { networkPolicyStrategy } from "./network-policies";
 import { podStrategy } from "./pods";
 import { priorityClassStrategy } from "./priority-classes";
 import { secretStrategy } from "./secrets";
@@ -23,7 +22,6 @@ const BY_KIND: Record<string, Strategy> = {
   Service: serviceStrategy,
   Ingress: ingressStrategy,
   HorizontalPodAutoscaler: hpaStrategy,
-  NetworkPolicy: networkPolicyStrategy,
   Deployment: workloadStrategy,
   ReplicaSet: workloadStrategy,
   Job: jobStrategy,
