@@ -200,4 +200,88 @@ output "server" { value = data.timonier_cluster.student.server }
     await terraform("destroy", "-auto-approve", "-input=false");
     expect((await platform.admin("GET", "/v1/tenants/tf-course")).status).toBe(404);
   }, 300_000);
+  it("installs a release, upgrades it in place on new values, detects its uninstall, imports it", async () => {
+    const releaseConfig = (values: string, name = "web") => `terraform {
+  required_providers {
+    timonier = { source = "timonier/timonier" }
+  }
+}
+provider "timonier" {}
+resource "timonier_cluster" "student" {
+  name   = "erin"
+  tenant = "tf-class"
+}
+resource "timonier_release" "web" {
+  cluster = timonier_cluster.student.id
+  name    = "${name}"
+  chart   = "web"
+  values  = [${JSON.stringify(values)}]
+  set     = { "service.port" = "8080" }
+}
+output "cluster" { value = timonier_cluster.student.id }
+output "release" { value = timonier_release.web.id }
+output "revision" { value = timonier_release.web.revision }
+`;
+    await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 1"));
+    await terraform("apply", "-auto-approve", "-input=false");
+    const outputs = JSON.parse((await terraform("output", "-json")).stdout.replace(/^[^{]*/, ""));
+    const cluster = outputs.cluster.value as string;
+    expect(outputs.release.value).toBe(`${cluster}/default/web`);
+    expect(outputs.revision.value).toBe(1);
+    const release = `/v1/clusters/${cluster}/releases/web`;
+    expect(await (await platform.admin("GET", release)).json()).toMatchObject({
+      revision: 1,
+      status: "deployed",
+      chart: "web-0.1.0",
+      values: { replicaCount: 1, service: { port: 8080 } },
+    });
+    expect((await plan()).code).toBe(0);
+
+    // new values: one new revision of the same release, nothing re-created
+    await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 3"));
+    const changed = await plan();
+    expect(changed.code).toBe(2);
+    expect(changed.stdout).toContain("timonier_release.web will be updated in-place");
+    expect(changed.stdout).toContain("0 to add, 1 to change, 0 to destroy");
+    await terraform("apply", "-auto-approve", "-input=false");
+    const history = (await (await platform.admin("GET", `${release}/history`)).json()) as {
+      items: { revision: number; values: unknown }[];
+    };
+    expect(history.items.map((r) => r.revision)).toEqual([1, 2]);
+    expect(history.items[1]?.values).toMatchObject({ replicaCount: 3 });
+    expect((await plan()).code).toBe(0);
+
+    // drift: uninstalled through the API, the release is planned for installation again
+    expect((await platform.admin("DELETE", release)).status).toBe(200);
+    await expect
+      .poll(async () => (await platform.admin("GET", release)).status, { timeout: 30_000, interval: 250 })
+      .toBe(404);
+    const drifted = await plan();
+    expect(drifted.code).toBe(2);
+    expect(drifted.stdout).toContain("timonier_release.web will be created");
+    await terraform("apply", "-auto-approve", "-input=false");
+
+    // import by <cluster>/<namespace>/<name>: adopted, with nothing more to change
+    await terraform("state", "rm", "timonier_release.web");
+    await terraform("import", "-input=false", "timonier_release.web", `${cluster}/default/web`);
+    const imported = (await terraform("state", "show", "timonier_release.web")).stdout;
+    expect(imported).toContain('chart_version = "0.1.0"');
+    expect(imported).toMatch(/status\s+= "deployed"/);
+
+    // a new name replaces the release
+    await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 3", "site"));
+    const renamed = await plan();
+    expect(renamed.stdout).toContain("timonier_release.web must be replaced");
+
+    // bad values fail at plan, on their attribute
+    await writeFile(join(dir, "main.tf"), releaseConfig("- not\n- a mapping"));
+    const invalid = await plan();
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toContain("Error: Invalid values");
+    expect(invalid.stdout).toContain("timonier_release.web");
+
+    await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 3"));
+    await terraform("destroy", "-auto-approve", "-input=false");
+    expect((await platform.admin("GET", `/v1/clusters/${cluster}`)).status).toBe(404);
+  }, 300_000);
 });

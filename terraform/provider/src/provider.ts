@@ -2,6 +2,7 @@ import { type Client, createClient } from "./client";
 import { type Diagnostic, error } from "./diagnostics";
 import type { DataSourceType, ResourceType } from "./resource";
 import { clusterDataSource, clusterResource } from "./resources/cluster";
+import { releaseResource } from "./resources/release";
 import { tenantResource } from "./resources/tenant";
 import type { BlockSchema } from "./schema";
 import type { ObjectValue, Value } from "./values";
@@ -26,6 +27,7 @@ export const providerSchema: BlockSchema = {
 
 export const resources: Record<string, ResourceType> = {
   timonier_cluster: clusterResource,
+  timonier_release: releaseResource,
   timonier_tenant: tenantResource,
 };
 export const dataSources: Record<string, DataSourceType> = { timonier_cluster: clusterDataSource };
