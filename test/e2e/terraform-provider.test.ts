@@ -171,6 +171,14 @@ resource "timonier_cluster" "student" {
 data "timonier_cluster" "student" {
   id = timonier_cluster.student.id
 }
+data "timonier_tenant" "class" {
+  name       = timonier_tenant.class.name
+  depends_on = [timonier_cluster.student]
+}
+data "timonier_catalog" "charts" {}
+output "class" { value = data.timonier_tenant.class }
+output "web_version" { value = data.timonier_catalog.charts.versions["web"] }
+output "catalog" { value = [for c in data.timonier_catalog.charts.charts : c.name] }
 output "token" {
   value     = timonier_tenant.class.teacher_token
   sensitive = true
@@ -181,6 +189,16 @@ output "server" { value = data.timonier_cluster.student.server }
     await terraform("apply", "-auto-approve", "-input=false");
     const outputs = JSON.parse((await terraform("output", "-json")).stdout.replace(/^[^{]*/, ""));
     expect(outputs.server.value).toMatch(/^https:\/\//);
+    expect(outputs.class.value).toMatchObject({
+      name: "tf-course",
+      phase: "Active",
+      clusters: 1,
+      cluster_lifetime: "72h",
+      charts: [],
+    });
+    expect(Object.keys(outputs.class.value.budget)).toEqual(expect.arrayContaining(["memory", "pods"]));
+    expect(outputs.web_version.value).toBe("0.1.0");
+    expect(outputs.catalog.value).toEqual(expect.arrayContaining(["batch", "redis", "web"]));
     const asTeacher = platform.as(outputs.token.value as string);
     expect(await (await asTeacher("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
       clusterLifetime: "72h",

@@ -1,5 +1,10 @@
 /** cty's JSON type notation, as tfplugin6 carries an attribute's type. */
-export type AttributeType = "string" | "number" | "bool" | ["list" | "set" | "map", AttributeType];
+export type AttributeType =
+  | "string"
+  | "number"
+  | "bool"
+  | ["list" | "set" | "map", AttributeType]
+  | ["object", Record<string, AttributeType>];
 
 export interface Attribute {
   type: AttributeType;
