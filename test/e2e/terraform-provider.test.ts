@@ -2,14 +2,16 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProvider, PROVIDER_VERSION } from "../../terraform/provider/build";
+import { kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
 const run = promisify(execFile);
 const TERRAFORM = ["/usr/local/bin/terraform", "/usr/bin/terraform"].find((p) => existsSync(p));
+const CLASSROOM = resolve(import.meta.dirname, "../../terraform/examples/classroom");
 
 const config = (name: string) => `terraform {
   required_providers {
@@ -301,5 +303,58 @@ output "revision" { value = timonier_release.web.revision }
     await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 3"));
     await terraform("destroy", "-auto-approve", "-input=false");
     expect((await platform.admin("GET", `/v1/clusters/${cluster}`)).status).toBe(404);
+  }, 300_000);
+  it("makes a class with terraform/examples/classroom: a cluster, a kubeconfig and the course per student", async () => {
+    const work = join(dir, "classroom");
+    await mkdir(work, { recursive: true });
+    const classroom = (students: string[]) => `module "class" {
+  source   = "${CLASSROOM}"
+  class    = "k8s-101"
+  students = ${JSON.stringify(students)}
+  chart    = "web"
+  values   = ["replicaCount: 1"]
+}
+output "kubeconfigs" {
+  value     = module.class.kubeconfigs
+  sensitive = true
+}
+output "servers" { value = module.class.servers }
+`;
+    const inClass = (...args: string[]) => terraformIn(work, join(dir, "cli.tfrc"), ...args);
+    await writeFile(join(work, "main.tf"), classroom(["alice", "bob"]));
+    await inClass("get"); // the local module; dev_overrides stands for the provider, with no init
+    await inClass("apply", "-auto-approve", "-input=false");
+    const outputs = JSON.parse((await inClass("output", "-json")).stdout.replace(/^[^{]*/, ""));
+    expect(Object.keys(outputs.kubeconfigs.value).sort()).toEqual(["alice", "bob"]);
+    const clusters = async () =>
+      (
+        (await (await platform.admin("GET", "/v1/clusters?tenant=k8s-101")).json()) as {
+          items: { id: string; name: string; phase: string }[];
+        }
+      ).items.filter((c) => c.phase !== "Terminating");
+    const before = await clusters();
+    for (const [student, yaml] of Object.entries(outputs.kubeconfigs.value as Record<string, string>)) {
+      const path = join(work, `${student}.yaml`);
+      await writeFile(path, yaml);
+      expect((await kubectl(path, ["get", "namespaces", "-o", "name"])).stdout).toContain(
+        "namespace/default",
+      );
+      const id = before.find((c) => c.name === student)?.id;
+      expect(await (await platform.admin("GET", `/v1/clusters/${id}/releases/course`)).json()).toMatchObject({
+        status: "deployed",
+        chart: "web-0.1.0",
+      });
+    }
+    expect(outputs.servers.value.alice).toMatch(/^https:\/\//);
+
+    // removing a student deletes that student's cluster and release only
+    await writeFile(join(work, "main.tf"), classroom(["alice"]));
+    const shrink = await inClass("apply", "-auto-approve", "-input=false");
+    expect(shrink.stdout).toContain("0 added, 0 changed, 2 destroyed");
+    const after = await clusters();
+    expect(after.map((c) => c.id)).toEqual(before.filter((c) => c.name === "alice").map((c) => c.id));
+
+    await inClass("destroy", "-auto-approve", "-input=false");
+    expect((await platform.admin("GET", "/v1/tenants/k8s-101")).status).toBe(404);
   }, 300_000);
 });
