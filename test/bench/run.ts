@@ -6,6 +6,7 @@ import { rosterRows, rosters } from "./roster";
 import { wakeRows, wakeUp } from "./sleep";
 import { formatTable, percentile } from "./stats";
 import { tenantIsolation } from "./tenant";
+import { terraformClass, terraformRows } from "./terraform";
 import { deploymentRollout, workloadRows } from "./workloads";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 200);
@@ -150,7 +151,7 @@ async function rawDockerRun(dockerHost: string): Promise<number> {
   return ms;
 }
 
-/** `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `tenant` or `roster` runs one part; all by default. */
+/** `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `tenant`, `roster` or `terraform` runs one part; all by default. */
 const ONLY = process.env.BENCH_ONLY;
 
 async function network(platform: TestPlatform) {
@@ -240,6 +241,13 @@ async function classes(platform: TestPlatform, dockerHost: string) {
   );
 }
 
+async function terraform(platform: TestPlatform) {
+  const figures = await terraformClass(platform);
+  console.log(`\nterraform/examples/classroom with the timonier provider (${new Date().toISOString()})\n`);
+  console.log(formatTable(["measure", "ms", "baseline", "base ms", "ratio"], terraformRows(figures)));
+  console.log("\nTerraform's default parallelism (10); the baselines send every call at once, same run.");
+}
+
 async function main() {
   const env = await prepareStack();
   const platform = await startTestPlatform();
@@ -250,6 +258,7 @@ async function main() {
     if (!ONLY || ONLY === "network") await network(platform);
     if (!ONLY || ONLY === "tenant") await tenant(platform);
     if (!ONLY || ONLY === "roster") await classes(platform, env.dockerHost);
+    if (!ONLY || ONLY === "terraform") await terraform(platform);
   } finally {
     await platform.close();
     await env.stop();
