@@ -156,7 +156,7 @@ describe.skipIf(!TERRAFORM)("terraform-provider-timonier", () => {
   }, 120_000);
 
   it("manages a class and its settings in place, and reads a cluster as a data source", async () => {
-    const classConfig = (lifetime: string) => `terraform {
+    const classConfig = (lifetime: string, pods = "20") => `terraform {
   required_providers {
     timonier = { source = "timonier/timonier" }
   }
@@ -165,10 +165,18 @@ provider "timonier" {}
 resource "timonier_tenant" "class" {
   name             = "tf-course"
   cluster_lifetime = "${lifetime}"
+  budget           = { memory = "2Gi", pods = "${pods}" }
+  timeouts {
+    delete = "5m"
+  }
 }
 resource "timonier_cluster" "student" {
-  name   = "dana"
-  tenant = timonier_tenant.class.name
+  name       = "dana"
+  tenant     = timonier_tenant.class.name
+  expires_at = "2099-01-01T00:00:00Z"
+  timeouts {
+    delete = "3m"
+  }
 }
 data "timonier_cluster" "student" {
   id = timonier_cluster.student.id
@@ -204,10 +212,15 @@ output "server" { value = data.timonier_cluster.student.server }
     const asTeacher = platform.as(outputs.token.value as string);
     expect(await (await asTeacher("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
       clusterLifetime: "72h",
+      budget: { memory: "2Gi", pods: "20" },
     });
+    const listed = (await (await platform.admin("GET", "/v1/clusters?tenant=tf-course")).json()) as {
+      items: { expiresAt: string }[];
+    };
+    expect(listed.items.map((c) => Date.parse(c.expiresAt))).toEqual([Date.parse("2099-01-01T00:00:00Z")]);
     expect((await plan()).code).toBe(0);
 
-    await writeFile(join(dir, "main.tf"), classConfig("48h"));
+    await writeFile(join(dir, "main.tf"), classConfig("48h", "30"));
     const changed = await plan();
     expect(changed.code).toBe(2);
     expect(changed.stdout).toContain("timonier_tenant.class will be updated in-place");
@@ -215,7 +228,9 @@ output "server" { value = data.timonier_cluster.student.server }
     await terraform("apply", "-auto-approve", "-input=false");
     expect(await (await platform.admin("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
       clusterLifetime: "48h",
+      budget: { memory: "2Gi", pods: "30" },
     });
+    expect((await plan()).code).toBe(0);
 
     await terraform("destroy", "-auto-approve", "-input=false");
     expect((await platform.admin("GET", "/v1/tenants/tf-course")).status).toBe(404);

@@ -7,6 +7,7 @@ import { type Diagnostic, error } from "../diagnostics";
 import { type PlanInput, type Planned, planChange } from "../plan";
 import type { ResourceType } from "../resource";
 import { type BlockSchema, conform } from "../schema";
+import { timeoutOf, timeoutsBlock, validateTimeouts } from "../timeouts";
 import { validateLabel } from "../validation";
 import { asObject, type ObjectValue, UNKNOWN, type Value } from "../values";
 
@@ -59,6 +60,7 @@ export const releaseSchema: BlockSchema = {
     status: { type: "string", computed: true, description: "Helm's status of the revision: deployed…" },
     notes: { type: "string", computed: true, description: "The chart's rendered NOTES.txt." },
   },
+  blocks: timeoutsBlock(["create", "update", "delete"]),
 };
 
 /** What an update changes: any of these, in place, as one new revision. */
@@ -67,7 +69,6 @@ const UPGRADED_BY = ["chart", "values", "set", "chart_version"];
 const OF_REVISION = ["revision", "status", "notes", "chart_version"];
 const PENDING = /^(pending-|uninstalling$)/;
 const POLL_MS = 500;
-const WAIT_MS = 10 * 60_000;
 
 const isLocal = (chart: string) => chart.includes("/") || chart.endsWith(".tgz");
 
@@ -97,6 +98,7 @@ function stateOf(release: Release, from: ObjectValue): ObjectValue {
     revision: release.revision,
     status: release.status,
     notes: release.notes,
+    timeouts: from.timeouts,
   }) as ObjectValue;
 }
 
@@ -164,13 +166,20 @@ async function body(planned: ObjectValue) {
 }
 
 /** The release once its hooks have run: deployed, or an error with Helm's description of the failure. */
-async function settled(client: Client, cluster: Value, release: Release): Promise<Release> {
-  const deadline = Date.now() + WAIT_MS;
+async function settled(
+  client: Client,
+  cluster: Value,
+  release: Release,
+  timeoutMs: number,
+): Promise<Release> {
+  const deadline = Date.now() + timeoutMs;
   let current = release;
   const path = releasePath({ cluster, name: release.name, namespace: release.namespace });
   while (PENDING.test(current.status)) {
     if (Date.now() > deadline)
-      throw new Error(`release ${release.name} still ${current.status} after ${WAIT_MS / 60_000} minutes`);
+      throw new Error(
+        `release ${release.name} still ${current.status} after ${Math.round(timeoutMs / 1000)} s (timeouts)`,
+      );
     await new Promise((r) => setTimeout(r, POLL_MS));
     current = await client.request<Release>("GET", path);
   }
@@ -213,6 +222,7 @@ export const releaseResource: ResourceType = {
         diagnostics.push(error("Invalid values", (failure as Error).message, "values"));
       }
     }
+    diagnostics.push(...validateTimeouts(config));
     if (config.chart === "") diagnostics.push(error("Invalid chart", "the chart must not be empty", "chart"));
     return diagnostics;
   },
@@ -234,18 +244,26 @@ export const releaseResource: ResourceType = {
       namespace: planned.namespace ?? "default",
       ...(await body(planned)),
     });
-    return stateOf(await settled(client, planned.cluster ?? null, release), planned);
+    return stateOf(
+      await settled(client, planned.cluster ?? null, release, timeoutOf(planned, "create")),
+      planned,
+    );
   },
   async read(client, state) {
     const release = await getOrNull<Release>(client, releasePath(state));
     if (!release || release.status === "uninstalled") return null;
     return stateOf(release, state);
   },
-  async update(client, _prior, planned) {
+  async update(client, prior, planned) {
+    // a change of timeouts alone is no new revision
+    if (planned.revision === prior.revision) return { ...prior, timeouts: planned.timeouts ?? null };
     const release = await client.request<Release>("PUT", releasePath(planned), await body(planned));
-    return stateOf(await settled(client, planned.cluster ?? null, release), planned);
+    return stateOf(
+      await settled(client, planned.cluster ?? null, release, timeoutOf(planned, "update")),
+      planned,
+    );
   },
-  delete: (client, state) => deleteAndWait(client, releasePath(state)),
+  delete: (client, state) => deleteAndWait(client, releasePath(state), timeoutOf(state, "delete")),
   imported(id) {
     const [cluster, namespace, name] = id.split("/");
     if (!cluster || !namespace || !name || id.split("/").length !== 3)
