@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { managementAuth } from "./auth";
+import { catalogApp } from "./catalog";
 import { clustersApp } from "./clusters";
 import { nodesApp } from "./nodes";
 import { pageApp } from "./page";
@@ -27,8 +28,9 @@ export function managementApp() {
   // the teacher's page takes a sign-in cookie as well as a bearer header: its routes come before the
   // bearer-only middleware, and answer without reaching it
   app.route("/", pageApp);
-  for (const path of ["/clusters", "/clusters/*", "/tenants", "/tenants/*", "/nodes", "/nodes/*"])
+  for (const path of ["/catalog", "/clusters", "/clusters/*", "/tenants", "/tenants/*", "/nodes", "/nodes/*"])
     app.use(path, managementAuth());
+  app.route("/", catalogApp);
   app.route("/", clustersApp);
   app.route("/", releasesApp);
   app.route("/", tenantsApp);

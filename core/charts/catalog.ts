@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { parse } from "yaml";
 import { projectPath } from "../paths";
 
 const CATALOG = projectPath("helm", "catalog");
@@ -43,4 +44,23 @@ export function catalogNames(): string[] {
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort();
+}
+
+export interface CatalogEntry {
+  name: string;
+  version: string;
+  appVersion: string;
+  description: string;
+}
+
+/** Every catalog chart's name, version, appVersion and description, from its Chart.yaml. */
+export function catalogEntries(): CatalogEntry[] {
+  return catalogNames().flatMap((name) => {
+    const meta = parse(catalogChart(name)?.["Chart.yaml"] ?? "") as Record<string, unknown> | null;
+    if (!meta) return [];
+    const text = (key: string) => (meta[key] === undefined ? "" : String(meta[key]));
+    return [
+      { name, version: text("version"), appVersion: text("appVersion"), description: text("description") },
+    ];
+  });
 }

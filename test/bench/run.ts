@@ -7,6 +7,7 @@ import { rosterRows, rosters } from "./roster";
 import { wakeRows, wakeUp } from "./sleep";
 import { formatTable, percentile } from "./stats";
 import { tenantIsolation } from "./tenant";
+import { terraformClass, terraformRows } from "./terraform";
 import { deploymentRollout, workloadRows } from "./workloads";
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 200);
@@ -159,8 +160,8 @@ async function networkPolicy(platform: TestPlatform) {
 }
 
 /**
- * `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `netpol`, `tenant` or `roster` runs one part; all
- * by default.
+ * `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `netpol`, `tenant`, `roster` or `terraform` runs one
+ * part; all by default.
  */
 const ONLY = process.env.BENCH_ONLY;
 
@@ -251,6 +252,13 @@ async function classes(platform: TestPlatform, dockerHost: string) {
   );
 }
 
+async function terraform(platform: TestPlatform) {
+  const figures = await terraformClass(platform);
+  console.log(`\nterraform/examples/classroom with the timonier provider (${new Date().toISOString()})\n`);
+  console.log(formatTable(["measure", "ms", "baseline", "base ms", "ratio"], terraformRows(figures)));
+  console.log("\nTerraform's default parallelism (10); the baselines send every call at once, same run.");
+}
+
 async function main() {
   const env = await prepareStack();
   const platform = await startTestPlatform();
@@ -262,6 +270,7 @@ async function main() {
     if (!ONLY || ONLY === "netpol") await networkPolicy(platform);
     if (!ONLY || ONLY === "tenant") await tenant(platform);
     if (!ONLY || ONLY === "roster") await classes(platform, env.dockerHost);
+    if (!ONLY || ONLY === "terraform") await terraform(platform);
   } finally {
     await platform.close();
     await env.stop();

@@ -2,14 +2,16 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildProvider, PROVIDER_VERSION } from "../../terraform/provider/build";
+import { kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
 const run = promisify(execFile);
 const TERRAFORM = ["/usr/local/bin/terraform", "/usr/bin/terraform"].find((p) => existsSync(p));
+const CLASSROOM = resolve(import.meta.dirname, "../../terraform/examples/classroom");
 
 const config = (name: string) => `terraform {
   required_providers {
@@ -154,7 +156,7 @@ describe.skipIf(!TERRAFORM)("terraform-provider-timonier", () => {
   }, 120_000);
 
   it("manages a class and its settings in place, and reads a cluster as a data source", async () => {
-    const classConfig = (lifetime: string) => `terraform {
+    const classConfig = (lifetime: string, pods = "20") => `terraform {
   required_providers {
     timonier = { source = "timonier/timonier" }
   }
@@ -163,14 +165,30 @@ provider "timonier" {}
 resource "timonier_tenant" "class" {
   name             = "tf-course"
   cluster_lifetime = "${lifetime}"
+  budget           = { memory = "2Gi", pods = "${pods}" }
+  timeouts {
+    delete = "5m"
+  }
 }
 resource "timonier_cluster" "student" {
-  name   = "dana"
-  tenant = timonier_tenant.class.name
+  name       = "dana"
+  tenant     = timonier_tenant.class.name
+  expires_at = "2099-01-01T00:00:00Z"
+  timeouts {
+    delete = "3m"
+  }
 }
 data "timonier_cluster" "student" {
   id = timonier_cluster.student.id
 }
+data "timonier_tenant" "class" {
+  name       = timonier_tenant.class.name
+  depends_on = [timonier_cluster.student]
+}
+data "timonier_catalog" "charts" {}
+output "class" { value = data.timonier_tenant.class }
+output "web_version" { value = data.timonier_catalog.charts.versions["web"] }
+output "catalog" { value = [for c in data.timonier_catalog.charts.charts : c.name] }
 output "token" {
   value     = timonier_tenant.class.teacher_token
   sensitive = true
@@ -181,13 +199,28 @@ output "server" { value = data.timonier_cluster.student.server }
     await terraform("apply", "-auto-approve", "-input=false");
     const outputs = JSON.parse((await terraform("output", "-json")).stdout.replace(/^[^{]*/, ""));
     expect(outputs.server.value).toMatch(/^https:\/\//);
+    expect(outputs.class.value).toMatchObject({
+      name: "tf-course",
+      phase: "Active",
+      clusters: 1,
+      cluster_lifetime: "72h",
+      charts: [],
+    });
+    expect(Object.keys(outputs.class.value.budget)).toEqual(expect.arrayContaining(["memory", "pods"]));
+    expect(outputs.web_version.value).toBe("0.1.0");
+    expect(outputs.catalog.value).toEqual(expect.arrayContaining(["batch", "redis", "web"]));
     const asTeacher = platform.as(outputs.token.value as string);
     expect(await (await asTeacher("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
       clusterLifetime: "72h",
+      budget: { memory: "2Gi", pods: "20" },
     });
+    const listed = (await (await platform.admin("GET", "/v1/clusters?tenant=tf-course")).json()) as {
+      items: { expiresAt: string }[];
+    };
+    expect(listed.items.map((c) => Date.parse(c.expiresAt))).toEqual([Date.parse("2099-01-01T00:00:00Z")]);
     expect((await plan()).code).toBe(0);
 
-    await writeFile(join(dir, "main.tf"), classConfig("48h"));
+    await writeFile(join(dir, "main.tf"), classConfig("48h", "30"));
     const changed = await plan();
     expect(changed.code).toBe(2);
     expect(changed.stdout).toContain("timonier_tenant.class will be updated in-place");
@@ -195,9 +228,148 @@ output "server" { value = data.timonier_cluster.student.server }
     await terraform("apply", "-auto-approve", "-input=false");
     expect(await (await platform.admin("GET", "/v1/tenants/tf-course")).json()).toMatchObject({
       clusterLifetime: "48h",
+      budget: { memory: "2Gi", pods: "30" },
     });
+    expect((await plan()).code).toBe(0);
 
     await terraform("destroy", "-auto-approve", "-input=false");
     expect((await platform.admin("GET", "/v1/tenants/tf-course")).status).toBe(404);
+  }, 300_000);
+  it("installs a release, upgrades it in place on new values, detects its uninstall, imports it", async () => {
+    const releaseConfig = (values: string, name = "web") => `terraform {
+  required_providers {
+    timonier = { source = "timonier/timonier" }
+  }
+}
+provider "timonier" {}
+resource "timonier_cluster" "student" {
+  name   = "erin"
+  tenant = "tf-class"
+}
+resource "timonier_release" "web" {
+  cluster = timonier_cluster.student.id
+  name    = "${name}"
+  chart   = "web"
+  values  = [${JSON.stringify(values)}]
+  set     = { "service.port" = "8080" }
+}
+output "cluster" { value = timonier_cluster.student.id }
+output "release" { value = timonier_release.web.id }
+output "revision" { value = timonier_release.web.revision }
+`;
+    await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 1"));
+    await terraform("apply", "-auto-approve", "-input=false");
+    const outputs = JSON.parse((await terraform("output", "-json")).stdout.replace(/^[^{]*/, ""));
+    const cluster = outputs.cluster.value as string;
+    expect(outputs.release.value).toBe(`${cluster}/default/web`);
+    expect(outputs.revision.value).toBe(1);
+    const release = `/v1/clusters/${cluster}/releases/web`;
+    expect(await (await platform.admin("GET", release)).json()).toMatchObject({
+      revision: 1,
+      status: "deployed",
+      chart: "web-0.1.0",
+      values: { replicaCount: 1, service: { port: 8080 } },
+    });
+    expect((await plan()).code).toBe(0);
+
+    // new values: one new revision of the same release, nothing re-created
+    await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 3"));
+    const changed = await plan();
+    expect(changed.code).toBe(2);
+    expect(changed.stdout).toContain("timonier_release.web will be updated in-place");
+    expect(changed.stdout).toContain("0 to add, 1 to change, 0 to destroy");
+    await terraform("apply", "-auto-approve", "-input=false");
+    const history = (await (await platform.admin("GET", `${release}/history`)).json()) as {
+      items: { revision: number; values: unknown }[];
+    };
+    expect(history.items.map((r) => r.revision)).toEqual([1, 2]);
+    expect(history.items[1]?.values).toMatchObject({ replicaCount: 3 });
+    expect((await plan()).code).toBe(0);
+
+    // drift: uninstalled through the API, the release is planned for installation again
+    expect((await platform.admin("DELETE", release)).status).toBe(200);
+    await expect
+      .poll(async () => (await platform.admin("GET", release)).status, { timeout: 30_000, interval: 250 })
+      .toBe(404);
+    const drifted = await plan();
+    expect(drifted.code).toBe(2);
+    expect(drifted.stdout).toContain("timonier_release.web will be created");
+    await terraform("apply", "-auto-approve", "-input=false");
+
+    // import by <cluster>/<namespace>/<name>: adopted, with nothing more to change
+    await terraform("state", "rm", "timonier_release.web");
+    await terraform("import", "-input=false", "timonier_release.web", `${cluster}/default/web`);
+    const imported = (await terraform("state", "show", "timonier_release.web")).stdout;
+    expect(imported).toContain('chart_version = "0.1.0"');
+    expect(imported).toMatch(/status\s+= "deployed"/);
+
+    // a new name replaces the release
+    await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 3", "site"));
+    const renamed = await plan();
+    expect(renamed.stdout).toContain("timonier_release.web must be replaced");
+
+    // bad values fail at plan, on their attribute
+    await writeFile(join(dir, "main.tf"), releaseConfig("- not\n- a mapping"));
+    const invalid = await plan();
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toContain("Error: Invalid values");
+    expect(invalid.stdout).toContain("timonier_release.web");
+
+    await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 3"));
+    await terraform("destroy", "-auto-approve", "-input=false");
+    expect((await platform.admin("GET", `/v1/clusters/${cluster}`)).status).toBe(404);
+  }, 300_000);
+  it("makes a class with terraform/examples/classroom: a cluster, a kubeconfig and the course per student", async () => {
+    const work = join(dir, "classroom");
+    await mkdir(work, { recursive: true });
+    const classroom = (students: string[]) => `module "class" {
+  source   = "${CLASSROOM}"
+  class    = "k8s-101"
+  students = ${JSON.stringify(students)}
+  chart    = "web"
+  values   = ["replicaCount: 1"]
+}
+output "kubeconfigs" {
+  value     = module.class.kubeconfigs
+  sensitive = true
+}
+output "servers" { value = module.class.servers }
+`;
+    const inClass = (...args: string[]) => terraformIn(work, join(dir, "cli.tfrc"), ...args);
+    await writeFile(join(work, "main.tf"), classroom(["alice", "bob"]));
+    await inClass("get"); // the local module; dev_overrides stands for the provider, with no init
+    await inClass("apply", "-auto-approve", "-input=false");
+    const outputs = JSON.parse((await inClass("output", "-json")).stdout.replace(/^[^{]*/, ""));
+    expect(Object.keys(outputs.kubeconfigs.value).sort()).toEqual(["alice", "bob"]);
+    const clusters = async () =>
+      (
+        (await (await platform.admin("GET", "/v1/clusters?tenant=k8s-101")).json()) as {
+          items: { id: string; name: string; phase: string }[];
+        }
+      ).items.filter((c) => c.phase !== "Terminating");
+    const before = await clusters();
+    for (const [student, yaml] of Object.entries(outputs.kubeconfigs.value as Record<string, string>)) {
+      const path = join(work, `${student}.yaml`);
+      await writeFile(path, yaml);
+      expect((await kubectl(path, ["get", "namespaces", "-o", "name"])).stdout).toContain(
+        "namespace/default",
+      );
+      const id = before.find((c) => c.name === student)?.id;
+      expect(await (await platform.admin("GET", `/v1/clusters/${id}/releases/course`)).json()).toMatchObject({
+        status: "deployed",
+        chart: "web-0.1.0",
+      });
+    }
+    expect(outputs.servers.value.alice).toMatch(/^https:\/\//);
+
+    // removing a student deletes that student's cluster and release only
+    await writeFile(join(work, "main.tf"), classroom(["alice"]));
+    const shrink = await inClass("apply", "-auto-approve", "-input=false");
+    expect(shrink.stdout).toContain("0 added, 0 changed, 2 destroyed");
+    const after = await clusters();
+    expect(after.map((c) => c.id)).toEqual(before.filter((c) => c.name === "alice").map((c) => c.id));
+
+    await inClass("destroy", "-auto-approve", "-input=false");
+    expect((await platform.admin("GET", "/v1/tenants/k8s-101")).status).toBe(404);
   }, 300_000);
 });

@@ -70,11 +70,10 @@ export function diagnosticOf(
 }
 
 const DELETE_POLL_MS = 1000;
-const DELETE_TIMEOUT_MS = 10 * 60_000;
 
-/** DELETE `path`, then GET it until the API answers 404: the object's teardown is over. */
-export async function deleteAndWait(client: Client, path: string): Promise<void> {
-  const deadline = Date.now() + DELETE_TIMEOUT_MS;
+/** DELETE `path`, then GET it until the API answers 404 (the object's teardown is over), for `timeoutMs` at most. */
+export async function deleteAndWait(client: Client, path: string, timeoutMs = 10 * 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   try {
     await client.request("DELETE", path);
     while (Date.now() < deadline) {
@@ -85,7 +84,9 @@ export async function deleteAndWait(client: Client, path: string): Promise<void>
     if (failure instanceof ApiFailure && failure.status === 404) return;
     throw failure;
   }
-  throw new Error(`${path} still exists ${DELETE_TIMEOUT_MS / 60_000} minutes after its deletion`);
+  throw new Error(
+    `${path} still exists ${Math.round(timeoutMs / 1000)} s after its deletion (timeouts.delete)`,
+  );
 }
 
 /** GET `path`, or null on a 404. */

@@ -14,9 +14,24 @@ const prior = {
 
 describe("cluster plans", () => {
   it("marks computed attributes unknown on create, but not those the configuration sets", () => {
-    const config = { id: null, name: "alice", tenant: "k8s", server: null, phase: null, kubeconfig: null };
+    const config = {
+      id: null,
+      name: "alice",
+      tenant: "k8s",
+      expires_at: null,
+      server: null,
+      phase: null,
+      kubeconfig: null,
+    };
     const { planned, requiresReplace } = clusterResource.plan({ prior: null, proposed: config, config });
-    expect(planned).toEqual({ ...config, id: UNKNOWN, server: UNKNOWN, phase: UNKNOWN, kubeconfig: UNKNOWN });
+    expect(planned).toEqual({
+      ...config,
+      id: UNKNOWN,
+      expires_at: UNKNOWN,
+      server: UNKNOWN,
+      phase: UNKNOWN,
+      kubeconfig: UNKNOWN,
+    });
     expect(requiresReplace).toEqual([]);
   });
 

@@ -1,8 +1,11 @@
 import { type Client, createClient } from "./client";
 import { type Diagnostic, error } from "./diagnostics";
 import type { DataSourceType, ResourceType } from "./resource";
+import { catalogDataSource } from "./resources/catalog";
 import { clusterDataSource, clusterResource } from "./resources/cluster";
+import { releaseResource } from "./resources/release";
 import { tenantResource } from "./resources/tenant";
+import { tenantDataSource } from "./resources/tenant-data";
 import type { BlockSchema } from "./schema";
 import type { ObjectValue, Value } from "./values";
 
@@ -26,9 +29,14 @@ export const providerSchema: BlockSchema = {
 
 export const resources: Record<string, ResourceType> = {
   timonier_cluster: clusterResource,
+  timonier_release: releaseResource,
   timonier_tenant: tenantResource,
 };
-export const dataSources: Record<string, DataSourceType> = { timonier_cluster: clusterDataSource };
+export const dataSources: Record<string, DataSourceType> = {
+  timonier_catalog: catalogDataSource,
+  timonier_cluster: clusterDataSource,
+  timonier_tenant: tenantDataSource,
+};
 
 /** The API client from the provider configuration, falling back on the environment. */
 export function configure(

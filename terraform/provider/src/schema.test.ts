@@ -24,14 +24,16 @@ describe("tfplugin6 schemas", () => {
     expect(schema.block.attributes[0]?.type.toString()).toBe('["map","string"]');
   });
 
-  it("conforms an object to every attribute, absent ones null", () => {
+  it("conforms an object to every attribute and block, absent ones null", () => {
     expect(conform(clusterSchema, { id: "x", extra: "dropped" })).toEqual({
       id: "x",
       name: null,
       tenant: null,
+      expires_at: null,
       server: null,
       phase: null,
       kubeconfig: null,
+      timeouts: null,
     });
   });
 });

@@ -1,5 +1,10 @@
 /** cty's JSON type notation, as tfplugin6 carries an attribute's type. */
-export type AttributeType = "string" | "number" | "bool" | ["list" | "set" | "map", AttributeType];
+export type AttributeType =
+  | "string"
+  | "number"
+  | "bool"
+  | ["list" | "set" | "map", AttributeType]
+  | ["object", Record<string, AttributeType>];
 
 export interface Attribute {
   type: AttributeType;
@@ -15,9 +20,24 @@ export interface BlockSchema {
   version: number;
   description: string;
   attributes: Record<string, Attribute>;
+  /** Nested blocks written once at most (`timeouts { … }`), each a set of optional attributes. */
+  blocks?: Record<string, { description: string; attributes: Record<string, Attribute> }>;
 }
 
 const PLAIN = 0;
+const NESTING_SINGLE = 1;
+
+const protoAttributes = (attributes: Record<string, Attribute>) =>
+  Object.entries(attributes).map(([name, attribute]) => ({
+    name,
+    type: Buffer.from(JSON.stringify(attribute.type)),
+    description: attribute.description,
+    description_kind: PLAIN,
+    required: attribute.required ?? false,
+    optional: attribute.optional ?? false,
+    computed: attribute.computed ?? false,
+    sensitive: attribute.sensitive ?? false,
+  }));
 
 /** A schema as tfplugin6's Schema message (keys as in the .proto). */
 export function toProtoSchema(schema: BlockSchema) {
@@ -27,25 +47,31 @@ export function toProtoSchema(schema: BlockSchema) {
       version: schema.version,
       description: schema.description,
       description_kind: PLAIN,
-      attributes: Object.entries(schema.attributes).map(([name, attribute]) => ({
-        name,
-        type: Buffer.from(JSON.stringify(attribute.type)),
-        description: attribute.description,
-        description_kind: PLAIN,
-        required: attribute.required ?? false,
-        optional: attribute.optional ?? false,
-        computed: attribute.computed ?? false,
-        sensitive: attribute.sensitive ?? false,
+      attributes: protoAttributes(schema.attributes),
+      block_types: Object.entries(schema.blocks ?? {}).map(([type_name, block]) => ({
+        type_name,
+        nesting: NESTING_SINGLE,
+        block: {
+          version: schema.version,
+          description: block.description,
+          description_kind: PLAIN,
+          attributes: protoAttributes(block.attributes),
+          block_types: [],
+        },
       })),
-      block_types: [],
     },
   };
 }
 
-/** An object of the schema's attributes from `values`, absent ones null (as Terraform expects every attribute). */
+/** An object of the schema's attributes and blocks from `values`, absent ones null (as Terraform expects every one). */
 export function conform<T>(
   schema: BlockSchema,
   values: Record<string, T | null | undefined>,
 ): Record<string, T | null> {
-  return Object.fromEntries(Object.keys(schema.attributes).map((name) => [name, values[name] ?? null]));
+  return Object.fromEntries(
+    [...Object.keys(schema.attributes), ...Object.keys(schema.blocks ?? {})].map((name) => [
+      name,
+      values[name] ?? null,
+    ]),
+  );
 }

@@ -2,14 +2,17 @@ import { type Client, deleteAndWait, getOrNull } from "../client";
 import { planChange } from "../plan";
 import type { ResourceType } from "../resource";
 import { type BlockSchema, conform } from "../schema";
-import { validateDuration, validateLabel } from "../validation";
-import type { ObjectValue, Value } from "../values";
+import { timeoutOf, timeoutsBlock, validateTimeouts } from "../timeouts";
+import { validateBudget, validateDuration, validateLabel } from "../validation";
+import { asObject, type ObjectValue, type Value } from "../values";
 
 interface Tenant {
   name: string;
   phase: string;
   clusterLifetime: string | null;
   idleBeforeSleep: string | null;
+  budget: Record<string, string>;
+  ceiling: Record<string, string>;
   teacherToken?: string;
 }
 
@@ -29,6 +32,18 @@ export const tenantSchema: BlockSchema = {
       optional: true,
       description: "How long a cluster may stay idle before it sleeps, e.g. 2h.",
     },
+    budget: {
+      type: ["map", "string"],
+      optional: true,
+      description:
+        "Each student cluster's budget where it differs from the platform's: memory, cpu, pods, storage (e.g. memory = \"4Gi\").",
+    },
+    ceiling: {
+      type: ["map", "string"],
+      optional: true,
+      description:
+        "The most the class's teacher may set as a budget (admin token only): memory, cpu, pods, storage.",
+    },
     phase: { type: "string", computed: true, description: "Active or Terminating." },
     teacher_token: {
       type: "string",
@@ -38,16 +53,35 @@ export const tenantSchema: BlockSchema = {
         "The teacher token made with the class (null for an imported class: the API shows it only once).",
     },
   },
+  blocks: timeoutsBlock(["delete"]),
 };
 
 const path = (name: Value | undefined) => `/v1/tenants/${encodeURIComponent(String(name))}`;
 
-const stateOf = (tenant: Tenant, teacherToken: Value) =>
+/** The amounts the configuration gave, as the API has them now (the others are the platform's, not managed). */
+function amounts(current: Record<string, string>, given: Value | undefined): Value {
+  const keys = asObject(given ?? null);
+  return keys ? Object.fromEntries(Object.keys(keys).map((key) => [key, current[key] ?? null])) : null;
+}
+
+/** A budget map as the API takes it: pods a number, the rest quantities. */
+function budgetBody(map: Value | undefined): Record<string, string | number> | null {
+  const given = asObject(map ?? null);
+  if (!given) return null;
+  return Object.fromEntries(
+    Object.entries(given).map(([key, value]) => [key, key === "pods" ? Number(value) : String(value)]),
+  );
+}
+
+const stateOf = (tenant: Tenant, teacherToken: Value, from: ObjectValue) =>
   conform(tenantSchema, {
     id: tenant.name,
     name: tenant.name,
     cluster_lifetime: tenant.clusterLifetime,
     idle_before_sleep: tenant.idleBeforeSleep,
+    budget: amounts(tenant.budget, from.budget),
+    ceiling: amounts(tenant.ceiling, from.ceiling),
+    timeouts: from.timeouts,
     phase: tenant.phase,
     teacher_token: teacherToken,
   }) as ObjectValue;
@@ -58,17 +92,33 @@ const settings = (planned: ObjectValue) => ({
 });
 
 async function update(client: Client, prior: ObjectValue, planned: ObjectValue): Promise<ObjectValue> {
-  const tenant = await client.request<Tenant>("PATCH", path(planned.name), settings(planned));
-  return stateOf(tenant, prior.teacher_token ?? null);
+  const changed = (name: string) =>
+    JSON.stringify(prior[name] ?? null) !== JSON.stringify(planned[name] ?? null);
+  const tenant = await client.request<Tenant>("PATCH", path(planned.name), {
+    ...settings(planned),
+    // only what changed: a ceiling is the admin's, and a teacher's token may manage the rest
+    ...(changed("ceiling") ? { ceiling: budgetBody(planned.ceiling) } : {}),
+    ...(changed("budget") ? { budget: budgetBody(planned.budget) } : {}),
+  });
+  return stateOf(tenant, prior.teacher_token ?? null, planned);
 }
 
 export const tenantResource: ResourceType = {
   schema: tenantSchema,
-  fields: { name: "name", clusterLifetime: "cluster_lifetime", idleBeforeSleep: "idle_before_sleep" },
+  fields: {
+    name: "name",
+    clusterLifetime: "cluster_lifetime",
+    idleBeforeSleep: "idle_before_sleep",
+    budget: "budget",
+    ceiling: "ceiling",
+  },
   validate: (config) => [
     ...validateLabel(config, "name"),
     ...validateDuration(config, "cluster_lifetime"),
     ...validateDuration(config, "idle_before_sleep"),
+    ...validateBudget(config, "budget"),
+    ...validateBudget(config, "ceiling"),
+    ...validateTimeouts(config),
   ],
   plan: (input) => planChange(tenantSchema, ["name"], input),
   async create(client, planned) {
@@ -77,14 +127,16 @@ export const tenantResource: ResourceType = {
       name: planned.name,
       ...(clusterLifetime === null ? {} : { clusterLifetime }),
       ...(idleBeforeSleep === null ? {} : { idleBeforeSleep }),
+      ...(budgetBody(planned.budget) ? { budget: budgetBody(planned.budget) } : {}),
+      ...(budgetBody(planned.ceiling) ? { ceiling: budgetBody(planned.ceiling) } : {}),
     });
-    return stateOf(tenant, tenant.teacherToken ?? null);
+    return stateOf(tenant, tenant.teacherToken ?? null, planned);
   },
   async read(client, state) {
     const tenant = await getOrNull<Tenant>(client, path(state.id ?? state.name));
-    return tenant ? stateOf(tenant, state.teacher_token ?? null) : null;
+    return tenant ? stateOf(tenant, state.teacher_token ?? null, state) : null;
   },
   update,
-  delete: (client, state) => deleteAndWait(client, path(state.name)),
+  delete: (client, state) => deleteAndWait(client, path(state.name), timeoutOf(state, "delete")),
   imported: (name) => conform(tenantSchema, { id: name }),
 };
