@@ -1,4 +1,5 @@
-import { groupVersion, groupVersions, RESOURCE_TYPES, type ResourceType } from "../../core/k8s/resources";
+import { groupVersion, type ResourceType } from "../../core/k8s/resources";
+import { BUILT_IN_TYPES, type ServedTypes } from "../../core/k8s/served-types";
 import { KUBE_VERSION } from "../../core/k8s/version";
 
 export { KUBE_VERSION };
@@ -23,9 +24,9 @@ export function coreVersions(serverAddress: string) {
   };
 }
 
-export function apiGroupList() {
+export function apiGroupList(types: ServedTypes = BUILT_IN_TYPES) {
   const groups = new Map<string, string[]>();
-  for (const gv of groupVersions()) {
+  for (const gv of types.groupVersions()) {
     if (gv.group === "") continue;
     groups.set(gv.group, [...(groups.get(gv.group) ?? []), gv.version]);
   }
@@ -82,8 +83,8 @@ function apiResources(t: ResourceType) {
 }
 
 /** The APIResourceList of one group version, or undefined when it is not served. */
-export function apiResourceList(group: string, version: string) {
-  const types = RESOURCE_TYPES.filter((t) => t.group === group && t.version === version);
+export function apiResourceList(group: string, version: string, served: ServedTypes = BUILT_IN_TYPES) {
+  const types = served.ofGroupVersion(group, version);
   if (types.length === 0) return undefined;
   return {
     kind: "APIResourceList",

@@ -6,6 +6,7 @@ import { clusterNetworkController } from "./cluster-network";
 import { clusterResetController } from "./cluster-reset";
 import { clusterSleepController } from "./cluster-sleep";
 import { clusterTeardownController } from "./cluster-teardown";
+import { crdCleanupController } from "./crd-cleanup";
 import { cronJobController } from "./cronjobs";
 import { daemonSetController } from "./daemonsets";
 import { disruptionController } from "./disruption-budgets";
@@ -29,6 +30,7 @@ export const CONTROLLERS: readonly Controller[] = [
   clusterSleepController,
   serviceAccountController,
   garbageCollectorController,
+  crdCleanupController,
   replicaSetController,
   deploymentController,
   jobController,

@@ -1,6 +1,7 @@
-import { RESOURCE_TYPES } from "../../core/k8s/resources";
+import type { ResourceType } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/objects";
+import { loadServedTypes } from "../../db/custom-types";
 import type { ObjectStore } from "../../db/store";
 import type { Controller } from "../controller";
 import { deletePodGracefully } from "../pod-deletion";
@@ -29,7 +30,8 @@ export class NamespaceController {
     const ns = await this.store.get(nsKey);
     if (!ns?.metadata.deletionTimestamp) return {};
     let remaining = 0;
-    for (const type of RESOURCE_TYPES.filter((t) => t.namespaced && !t.virtual)) {
+    const served = await loadServedTypes(this.store, ref.clusterId);
+    for (const type of served.all.filter((t) => t.namespaced && !t.virtual && !isOtherVersion(t))) {
       const { items } = await this.store.list({
         clusterId: ref.clusterId,
         group: type.group,
@@ -58,6 +60,9 @@ export class NamespaceController {
     else await this.store.delete(key).catch(() => undefined);
   }
 }
+
+/** A custom type's non-storage version: its objects are listed once, through the storage version. */
+const isOtherVersion = (t: ResourceType) => t.custom !== undefined && t.custom.storageVersion !== t.version;
 
 /** Empties a namespace marked for deletion, then removes it. */
 export const namespaceController: Controller = {
