@@ -55,9 +55,7 @@ function schemaErrors(s: JSONSchemaProps, path: string, where: "root" | "field" 
       errs.push(fieldErrors.invalid(`${path}.pattern`, s.pattern, "must be a valid regular expression"));
     }
   }
-  if (s.default !== undefined)
-    for (const e of validateValue(s.default, s, ""))
-      errs.push({ ...e, field: `${path}.default${e.field === "<nil>" ? "" : `.${e.field}`}` });
+  if (s.default !== undefined) errs.push(...validateValue(s.default, s, `${path}.default`));
   for (const [k, p] of Object.entries(s.properties ?? {}))
     errs.push(...schemaErrors(p, `${path}.properties[${k}]`, "field"));
   if (s.items) errs.push(...schemaErrors(s.items, `${path}.items`, "item"));
