@@ -4,7 +4,7 @@ import type { ObjectStore } from "./store";
 
 /** The cluster's CustomResourceDefinitions, as stored. */
 export async function customResourceDefinitions(
-  store: ObjectStore,
+  store: Pick<ObjectStore, "list">,
   clusterId: string,
 ): Promise<CustomResourceDefinition[]> {
   const { items } = await store.list({ clusterId, group: CRD_GROUP, resource: CRD_RESOURCE });
@@ -12,7 +12,10 @@ export async function customResourceDefinitions(
 }
 
 /** What the cluster serves now: the built-in types and those of its established CRDs. */
-export async function loadServedTypes(store: ObjectStore, clusterId: string): Promise<ServedTypes> {
+export async function loadServedTypes(
+  store: Pick<ObjectStore, "list">,
+  clusterId: string,
+): Promise<ServedTypes> {
   const crds = await customResourceDefinitions(store, clusterId);
   return crds.length ? new ServedTypes(crds) : BUILT_IN_TYPES;
 }

@@ -93,3 +93,82 @@ export function apiResourceList(group: string, version: string, served: ServedTy
     resources: types.flatMap(apiResources),
   };
 }
+
+type ApiResource = ReturnType<typeof apiResources>[number] & { group?: string; version?: string };
+
+/** The aggregated discovery formats kubectl asks for first, newest first. */
+const AGGREGATED = ["v2", "v2beta1"] as const;
+
+/** The aggregated discovery version the client accepts (`Accept: …;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList`), if any. */
+export function aggregatedVersion(accept: string | undefined): (typeof AGGREGATED)[number] | undefined {
+  const offered = (accept ?? "").split(",").map((range) => {
+    const [type, ...params] = range.split(";").map((p) => p.trim());
+    return { type, params: new Map(params.map((p) => p.split("=", 2) as [string, string])) };
+  });
+  return AGGREGATED.find((v) =>
+    offered.some(
+      (o) =>
+        o.type === "application/json" &&
+        o.params.get("g") === "apidiscovery.k8s.io" &&
+        o.params.get("v") === v &&
+        o.params.get("as") === "APIGroupDiscoveryList",
+    ),
+  );
+}
+
+export const aggregatedContentType = (version: string) =>
+  `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+
+function discoveryResource(t: ResourceType) {
+  const [main, ...subs] = apiResources(t) as ApiResource[];
+  const responseKind = (r: ApiResource) => ({
+    group: r.group ?? t.group,
+    version: r.version ?? t.version,
+    kind: r.kind,
+  });
+  return {
+    resource: t.resource,
+    responseKind: responseKind(main as ApiResource),
+    scope: t.namespaced ? "Namespaced" : "Cluster",
+    singularResource: t.singularName,
+    verbs: t.verbs,
+    ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
+    ...(t.categories.length ? { categories: t.categories } : {}),
+    ...(subs.length
+      ? {
+          subresources: subs.map((s) => ({
+            subresource: s.name.slice(t.resource.length + 1),
+            responseKind: responseKind(s),
+            verbs: s.verbs,
+          })),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Aggregated discovery (apidiscovery.k8s.io): every group, version and resource in one answer, the core
+ * group's for `/api`, the others' for `/apis`; each group's preferred version first.
+ */
+export function aggregatedDiscovery(version: string, core: boolean, types: ServedTypes = BUILT_IN_TYPES) {
+  const groups = new Map<string, Map<string, ResourceType[]>>();
+  for (const gv of types.groupVersions()) {
+    if ((gv.group === "") !== core) continue;
+    const versions = groups.get(gv.group) ?? new Map<string, ResourceType[]>();
+    versions.set(gv.version, types.ofGroupVersion(gv.group, gv.version));
+    groups.set(gv.group, versions);
+  }
+  return {
+    kind: "APIGroupDiscoveryList",
+    apiVersion: `apidiscovery.k8s.io/${version}`,
+    metadata: {},
+    items: [...groups].map(([name, versions]) => ({
+      metadata: { name, creationTimestamp: null },
+      versions: [...versions].map(([v, list]) => ({
+        version: v,
+        resources: list.map(discoveryResource),
+        freshness: "Current",
+      })),
+    })),
+  };
+}

@@ -6,7 +6,15 @@ import { accessReview } from "./access-reviews";
 import { recordActivity } from "./activity";
 import { clusterAuth } from "./auth";
 import { authorizeRequest } from "./authorization";
-import { apiGroupList, apiResourceList, coreVersions, versionInfo } from "./discovery";
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  aggregatedVersion,
+  apiGroupList,
+  apiResourceList,
+  coreVersions,
+  versionInfo,
+} from "./discovery";
 import {
   createObject,
   deleteCollection,
@@ -88,8 +96,20 @@ export function kubeApp(rateLimit: RateLimit) {
   });
   app.get("/version", (c) => c.json(versionInfo()));
   for (const probe of ["/livez", "/readyz", "/healthz"]) app.get(probe, (c) => c.text("ok"));
-  app.get("/api", (c) => c.json(coreVersions(new URL(c.req.url).host)));
-  app.get("/apis", (c) => c.json(apiGroupList(c.var.types)));
+  app.get("/api", (c) => {
+    const aggregated = aggregatedVersion(c.req.header("accept"));
+    if (!aggregated) return c.json(coreVersions(new URL(c.req.url).host));
+    return c.body(JSON.stringify(aggregatedDiscovery(aggregated, true, c.var.types)), 200, {
+      "content-type": aggregatedContentType(aggregated),
+    });
+  });
+  app.get("/apis", (c) => {
+    const aggregated = aggregatedVersion(c.req.header("accept"));
+    if (!aggregated) return c.json(apiGroupList(c.var.types));
+    return c.body(JSON.stringify(aggregatedDiscovery(aggregated, false, c.var.types)), 200, {
+      "content-type": aggregatedContentType(aggregated),
+    });
+  });
   app.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));
   app.get("/apis/:group/:version", (c) => {
     const list = apiResourceList(c.req.param("group"), c.req.param("version"), c.var.types);

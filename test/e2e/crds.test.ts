@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { request } from "node:https";
+import { KubeConfig, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
@@ -89,10 +92,11 @@ const website = (name: string, spec: object, labels: Record<string, string> = {}
 describe("CustomResourceDefinitions through the real kubectl", () => {
   let platform: TestPlatform;
   let kubeconfig: string;
+  let token: string;
 
   beforeAll(async () => {
     platform = await startTestPlatform({ nodeAgent: false });
-    kubeconfig = (await platform.createCluster("crds")).kubeconfig;
+    ({ kubeconfig, token } = await platform.createCluster("crds"));
   }, 60_000);
   afterAll(async () => {
     await platform?.close();
@@ -115,6 +119,48 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
     expect(conditions.stdout).toBe("True NoConflicts");
     const resources = await k(["api-resources", "--api-group", "example.com"]);
     expect(resources.stdout).toMatch(/websites\s+ws\s+example.com\/v1\s+true\s+Website/);
+    const legacy = JSON.parse((await k(["get", "--raw", "/apis/example.com/v1"])).stdout);
+    expect(legacy.resources.map((r: { name: string }) => r.name)).toEqual([
+      "websites",
+      "websites/status",
+      "websites/scale",
+    ]);
+  });
+
+  it("lists the kind in aggregated discovery", async () => {
+    const text = readFileSync(kubeconfig, "utf8");
+    const server = /server: (\S+)/.exec(text)?.[1] ?? "";
+    const ca = Buffer.from(/certificate-authority-data: (\S+)/.exec(text)?.[1] ?? "", "base64");
+    const accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+    const response = await new Promise<{ type: string; body: string }>((resolve, reject) => {
+      const req = request(
+        `${server}/apis`,
+        { ca, headers: { authorization: `Bearer ${token}`, accept } },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk) => {
+            body += chunk;
+          });
+          res.on("end", () => resolve({ type: res.headers["content-type"] ?? "", body }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(response.type).toBe("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+    const list = JSON.parse(response.body);
+    const group = list.items.find((g: { metadata: { name: string } }) => g.metadata.name === "example.com");
+    expect(group.versions[0].resources[0]).toMatchObject({
+      resource: "websites",
+      responseKind: { group: "example.com", version: "v1", kind: "Website" },
+      scope: "Namespaced",
+      shortNames: ["ws"],
+      categories: ["all"],
+      subresources: [
+        { subresource: "status", responseKind: { kind: "Website" } },
+        { subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" } },
+      ],
+    });
   });
 
   it("refuses an invalid CRD with kube-apiserver's messages", async () => {
@@ -149,6 +195,32 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
       (await k(["get", "websites", "--field-selector", "metadata.name=blog", "-o", "name"])).stdout,
     ).toBe("website.example.com/blog\n");
     expect((await k(["get", "all", "-o", "name"])).stdout).toContain("website.example.com/blog");
+    const reapplied = await k(
+      ["apply", "-f", "-"],
+      website("shop", { domain: "shop.example.com", tier: "pro" }, { app: "shop" }),
+    );
+    expect(reapplied.stdout).toBe("website.example.com/shop configured\n");
+    expect((await k(["get", "website", "shop", "-o", "jsonpath={.spec.tier}"])).stdout).toBe("pro");
+  });
+
+  it("streams custom resources to a @kubernetes/client-node watch", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const seen: string[] = [];
+    const request = await new Watch(kc).watch(
+      "/apis/example.com/v1/namespaces/default/websites",
+      { labelSelector: "app=watched" },
+      (type, obj: { metadata: { name: string } }) => seen.push(`${type} ${obj.metadata.name}`),
+      () => {},
+    );
+    try {
+      await k(["apply", "-f", "-"], website("watched", { domain: "w.example.com" }, { app: "watched" }));
+      await k(["label", "website", "watched", "extra=yes"]);
+      await eventually(async () => (seen.length >= 2 ? true : undefined), 10_000);
+      expect(seen).toEqual(["ADDED watched", "MODIFIED watched"]);
+    } finally {
+      request.abort();
+    }
   });
 
   it("validates against the schema and the CEL rules", async () => {
@@ -343,6 +415,23 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
       async () => ((await k(["get", "configmap", "shop-config"])).code !== 0 ? true : undefined),
       20_000,
     );
+  });
+
+  it("empties a deleted namespace of its custom resources", async () => {
+    await k(["create", "namespace", "doomed"]);
+    await k(["apply", "-n", "doomed", "-f", "-"], website("gone", { domain: "gone.com" }));
+    expect((await k(["get", "websites", "-n", "doomed", "-o", "name"])).stdout).toBe(
+      "website.example.com/gone\n",
+    );
+    await k(["delete", "namespace", "doomed", "--wait=false"]);
+    await eventually(
+      async () => ((await k(["get", "namespace", "doomed"])).code !== 0 ? true : undefined),
+      20_000,
+    );
+    expect(
+      (await k(["get", "websites", "-A", "--field-selector", "metadata.namespace=doomed", "-o", "name"]))
+        .stdout,
+    ).toBe("");
   });
 
   it("serves cluster-scoped custom resources", async () => {
