@@ -93,10 +93,11 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
   let platform: TestPlatform;
   let kubeconfig: string;
   let token: string;
+  let id: string;
 
   beforeAll(async () => {
     platform = await startTestPlatform({ nodeAgent: false });
-    ({ kubeconfig, token } = await platform.createCluster("crds"));
+    ({ id, kubeconfig, token } = await platform.createCluster("crds"));
   }, 60_000);
   afterAll(async () => {
     await platform?.close();
@@ -117,6 +118,16 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
       'jsonpath={.status.conditions[?(@.type=="Established")].status} {.status.conditions[?(@.type=="NamesAccepted")].reason}',
     ]);
     expect(conditions.stdout).toBe("True NoConflicts");
+    const waited = await k([
+      "wait",
+      "--for",
+      "condition=Established",
+      "--timeout=10s",
+      "crd/websites.example.com",
+    ]);
+    expect(waited.stdout).toBe(
+      "customresourcedefinition.apiextensions.k8s.io/websites.example.com condition met\n",
+    );
     const resources = await k(["api-resources", "--api-group", "example.com"]);
     expect(resources.stdout).toMatch(/websites\s+ws\s+example.com\/v1\s+true\s+Website/);
     const legacy = JSON.parse((await k(["get", "--raw", "/apis/example.com/v1"])).stdout);
@@ -195,6 +206,8 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
       (await k(["get", "websites", "--field-selector", "metadata.name=blog", "-o", "name"])).stdout,
     ).toBe("website.example.com/blog\n");
     expect((await k(["get", "all", "-o", "name"])).stdout).toContain("website.example.com/blog");
+    const described = await k(["describe", "website", "blog"]);
+    expect(described.stdout).toMatch(/Name:\s+blog[\s\S]*Domain:\s+blog.example.com/);
     const reapplied = await k(
       ["apply", "-f", "-"],
       website("shop", { domain: "shop.example.com", tier: "pro" }, { app: "shop" }),
@@ -415,6 +428,50 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
       async () => ((await k(["get", "configmap", "shop-config"])).code !== 0 ? true : undefined),
       20_000,
     );
+  });
+
+  it("installs a chart's crds/ before rendering its templates, which may then use the new kind", async () => {
+    const gadgets = structuredClone(websites) as typeof websites;
+    gadgets.metadata.name = "gadgets.example.org";
+    gadgets.spec.group = "example.org";
+    gadgets.spec.names = {
+      plural: "gadgets",
+      singular: "gadget",
+      kind: "Gadget",
+      shortNames: [],
+      categories: [],
+    };
+    const files = {
+      "Chart.yaml": "apiVersion: v2\nname: gadget\nversion: 0.1.0\n",
+      "crds/gadgets.yaml": JSON.stringify(gadgets),
+      "templates/gadget.yaml": [
+        '{{- if .Capabilities.APIVersions.Has "example.org/v1/Gadget" }}',
+        "apiVersion: example.org/v1",
+        "kind: Gadget",
+        "metadata:",
+        "  name: {{ .Release.Name }}",
+        "spec:",
+        "  domain: gadget.example.org",
+        "{{- end }}",
+      ].join("\n"),
+    };
+    const res = await platform.admin("POST", `/v1/clusters/${id}/releases`, {
+      name: "gizmo",
+      chart: { files },
+    });
+    expect(res.status).toBe(201);
+    expect((await k(["get", "gadgets", "gizmo", "-o", "jsonpath={.spec.replicas}"])).stdout).toBe("1");
+    expect(
+      (
+        await k([
+          "get",
+          "gadget",
+          "gizmo",
+          "-o",
+          "jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}",
+        ])
+      ).stdout,
+    ).toBe("Helm");
   });
 
   it("empties a deleted namespace of its custom resources", async () => {
