@@ -31,7 +31,7 @@ export class NamespaceController {
     if (!ns?.metadata.deletionTimestamp) return {};
     let remaining = 0;
     const served = await loadServedTypes(this.store, ref.clusterId);
-    for (const type of served.all.filter((t) => t.namespaced && !t.virtual && !isOtherVersion(t))) {
+    for (const type of onePerResource(served.all.filter((t) => t.namespaced && !t.virtual))) {
       const { items } = await this.store.list({
         clusterId: ref.clusterId,
         group: type.group,
@@ -61,8 +61,12 @@ export class NamespaceController {
   }
 }
 
-/** A custom type's non-storage version: its objects are listed once, through the storage version. */
-const isOtherVersion = (t: ResourceType) => t.custom !== undefined && t.custom.storageVersion !== t.version;
+/** One type per stored group and resource: a resource served in several versions is stored once. */
+function onePerResource(types: ResourceType[]): ResourceType[] {
+  const seen = new Map<string, ResourceType>();
+  for (const t of types) if (!seen.has(`${t.group}/${t.resource}`)) seen.set(`${t.group}/${t.resource}`, t);
+  return [...seen.values()];
+}
 
 /** Empties a namespace marked for deletion, then removes it. */
 export const namespaceController: Controller = {

@@ -120,5 +120,12 @@ describe("crdStrategy", () => {
     const updated = crdStrategy.update(v2, current, ctx) as CustomResourceDefinition;
     expect(updated.status?.storedVersions).toEqual(["v1", "v2"]);
     expect(updated.metadata.generation).toBe(2);
+    const dropped = crd((c) => {
+      const v1 = c.spec.versions[0];
+      if (v1) c.spec.versions = [{ ...v1, name: "v2" }];
+    });
+    expect(() => crdStrategy.update(dropped, updated, ctx)).toThrow(
+      'status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions',
+    );
   });
 });

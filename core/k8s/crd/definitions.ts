@@ -288,6 +288,11 @@ export const crdStrategy: Strategy = {
       ...immutable("spec.scope", crd.spec?.scope, old.spec.scope),
       ...immutable("spec.group", crd.spec?.group, old.spec.group),
     );
+    for (const [i, stored] of (old.status?.storedVersions ?? []).entries())
+      if (!crd.spec?.versions?.some((v) => v.name === stored))
+        errors.push(
+          fieldErrors.invalid(`status.storedVersions[${i}]`, stored, "must appear in spec.versions"),
+        );
     raise(crd, errors);
     crd.status = statusOf({ ...crd, status: old.status ?? {} }, ctx.now);
     const generation = old.metadata.generation ?? 1;
