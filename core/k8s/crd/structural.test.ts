@@ -177,4 +177,29 @@ describe("validateValue", () => {
       "spec.template.kind: FieldValueRequired must not be empty",
     ]);
   });
+
+  it("checks allOf, anyOf, oneOf and not", () => {
+    const either: JSONSchemaProps = {
+      type: "object",
+      properties: { a: { type: "string" }, b: { type: "string" } },
+      oneOf: [{ required: ["a"] }, { required: ["b"] }],
+      not: { required: ["c"] },
+    };
+    expect(validateValue({ a: "x" }, either, "spec")).toEqual([]);
+    expect(validateValue({ a: "x", b: "y" }, either, "spec").map((e) => e.detail)).toEqual([
+      "spec in body must validate one and only one schema (oneOf)",
+    ]);
+    expect(validateValue({ a: "x", c: 1 }, either, "spec").map((e) => e.detail)).toEqual([
+      "spec in body must not validate the schema (not)",
+    ]);
+    const any: JSONSchemaProps = {
+      type: "integer",
+      anyOf: [{ minimum: 10 }, { maximum: 0 }],
+      allOf: [{ multipleOf: 2 }],
+    };
+    expect(validateValue(5, any, "n").map((e) => e.detail)).toEqual([
+      "n in body should be a multiple of 2",
+      "n in body must validate at least one schema (anyOf)",
+    ]);
+  });
 });

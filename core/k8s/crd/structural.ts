@@ -241,8 +241,29 @@ function validateObject(v: Obj, s: JSONSchemaProps, path: string): FieldError[] 
   return errs;
 }
 
+/** allOf, anyOf, oneOf and not: the value against each sub-schema, as the OpenAPI validator words them. */
+function validateCombinations(v: unknown, s: JSONSchemaProps, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const passes = (sub: JSONSchemaProps) => validateValue(v, sub, path).length === 0;
+  for (const sub of s.allOf ?? []) errs.push(...validateValue(v, sub, path));
+  if (s.anyOf && !s.anyOf.some(passes))
+    errs.push(fieldErrors.invalid(at(path), v, `${path} in body must validate at least one schema (anyOf)`));
+  if (s.oneOf && s.oneOf.filter(passes).length !== 1)
+    errs.push(
+      fieldErrors.invalid(at(path), v, `${path} in body must validate one and only one schema (oneOf)`),
+    );
+  if (s.not && passes(s.not))
+    errs.push(fieldErrors.invalid(at(path), v, `${path} in body must not validate the schema (not)`));
+  return errs;
+}
+
 /** The OpenAPI validation errors of a value against its schema, kube-apiserver's messages and paths. */
 export function validateValue(v: unknown, s: JSONSchemaProps, path: string): FieldError[] {
+  const errs = validateShape(v, s, path);
+  return errs.length || v === null || v === undefined ? errs : validateCombinations(v, s, path);
+}
+
+function validateShape(v: unknown, s: JSONSchemaProps, path: string): FieldError[] {
   if (v === null || v === undefined) {
     if (s.nullable || (!s.type && !s["x-kubernetes-int-or-string"])) return [];
     return [

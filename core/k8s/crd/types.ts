@@ -34,6 +34,11 @@ export interface JSONSchemaProps {
   maxItems?: number;
   minProperties?: number;
   maxProperties?: number;
+  /** Value validations only, as structural schemas allow them: no types or defaults of their own. */
+  allOf?: JSONSchemaProps[];
+  anyOf?: JSONSchemaProps[];
+  oneOf?: JSONSchemaProps[];
+  not?: JSONSchemaProps;
   "x-kubernetes-preserve-unknown-fields"?: boolean;
   "x-kubernetes-int-or-string"?: boolean;
   "x-kubernetes-embedded-resource"?: boolean;
