@@ -28,7 +28,7 @@ export class ServedTypesCache {
   private readonly entries = new Map<string, { types: Promise<ServedTypes>; at: number }>();
 
   constructor(
-    private readonly store: ObjectStore,
+    private readonly store: Pick<ObjectStore, "list">,
     private readonly ttlMs = 500,
     private readonly clock: () => number = Date.now,
   ) {}
