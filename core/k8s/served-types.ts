@@ -25,7 +25,9 @@ export function isEstablished(crd: CustomResourceDefinition): boolean {
 /** The ResourceTypes an established CRD serves, one per served version. */
 export function typesOfCrd(crd: CustomResourceDefinition): ResourceType[] {
   if (!isEstablished(crd)) return [];
-  const { group, names, scope, versions } = crd.spec;
+  const { group, scope, versions } = crd.spec;
+  // served under the names accepted, which a later update naming a taken name does not change
+  const names = crd.status?.acceptedNames?.kind ? crd.status.acceptedNames : crd.spec.names;
   const storageVersion = versions.find((v) => v.storage)?.name ?? versions[0]?.name ?? "";
   return versions
     .filter((v) => v.served)

@@ -186,6 +186,23 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
     expect(refused.stderr).toContain("must have exactly one version marked as storage version");
   });
 
+  it("does not accept a CRD whose kind another CRD of the group has, as the naming controller", async () => {
+    const twin = structuredClone(websites) as typeof websites;
+    twin.metadata.name = "sites.example.com";
+    twin.spec.names = { plural: "sites", singular: "site", kind: "Website", shortNames: [], categories: [] };
+    expect((await k(["apply", "-f", "-"], twin)).code).toBe(0);
+    const status = await k([
+      "get",
+      "crd",
+      "sites.example.com",
+      "-o",
+      'jsonpath={.status.conditions[?(@.type=="NamesAccepted")].reason} {.status.conditions[?(@.type=="NamesAccepted")].message} {.status.conditions[?(@.type=="Established")].status}',
+    ]);
+    expect(status.stdout).toBe('KindConflict "Website" is already in use False');
+    expect((await k(["get", "--raw", "/apis/example.com/v1/sites"])).code).not.toBe(0);
+    expect((await k(["delete", "crd", "sites.example.com"])).code).toBe(0);
+  });
+
   it("creates, defaults, lists and prints custom resources", async () => {
     expect(
       (await k(["apply", "-f", "-"], website("blog", { domain: "blog.example.com" }, { app: "blog" })))
