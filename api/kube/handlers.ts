@@ -351,10 +351,15 @@ async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
   const manager = applyManager(c);
   const applied = applyConfiguration(undefined, configuration, manager, true, rfc3339(deps.now()));
   const key = objectKey(cluster.id, info, name);
-  const created = await deps.writer.create(info.type, key, stored(info.type, applied), {
-    ...writeOptions(c, info, manager),
-    applied: true,
-  });
+  const created = await deps.writer.create(
+    info.type,
+    key,
+    info.type.custom ? stored(info.type, applied) : applied,
+    {
+      ...writeOptions(c, info, manager),
+      applied: true,
+    },
+  );
   return respond(c, info.type, created, 201);
 }
 
@@ -398,7 +403,8 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
     }
     patched.metadata.name = name;
     if (info.type.namespaced) patched.metadata.namespace = info.namespace;
-    return stored(info.type, patched);
+    // an applied configuration is merged as the stored object is; a custom resource's apiVersion is made the storage version's
+    return apply && !info.type.custom ? patched : stored(info.type, patched);
   };
   const options = { ...writeOptions(c, info, manager), applied: apply };
   const updated = await deps.writer.mutate(info.type, key, patchOnto, options);
