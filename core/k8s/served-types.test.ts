@@ -50,7 +50,6 @@ describe("ServedTypes", () => {
       { group: "example.com", version: "v1" },
       { group: "example.com", version: "v1beta1" },
     ]);
-    expect(types.stored("example.com", "widgets")?.version).toBe("v1");
     expect(types.byKind("example.com/v1beta1", "Widget")?.version).toBe("v1beta1");
   });
 

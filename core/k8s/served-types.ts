@@ -82,17 +82,6 @@ export class ServedTypes {
     return this.all.find((t) => groupVersion(t) === apiVersion && t.kind === kind);
   }
 
-  /** The type objects stored under this group and resource are written as (a CRD's storage version). */
-  stored(group: string, resource: string): ResourceType | undefined {
-    return this.all.find(
-      (t) =>
-        !t.virtual &&
-        t.group === group &&
-        t.resource === resource &&
-        (!t.custom || t.custom.storageVersion === t.version),
-    );
-  }
-
   /** Served group versions, built-in first, each group's preferred version first. */
   groupVersions(): { group: string; version: string }[] {
     const seen = new Map<string, { group: string; version: string }>();

@@ -60,6 +60,20 @@ describe("validateCrd", () => {
     expect(problems(untyped)).toEqual([
       "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: must not be empty for specified object fields",
     ]);
+    const mixed = crd((c) => {
+      const v = c.spec.versions[0];
+      if (v)
+        v.schema = {
+          openAPIV3Schema: {
+            type: "object",
+            properties: { a: { type: "string" } },
+            additionalProperties: { type: "string" },
+          },
+        };
+    });
+    expect(problems(mixed)).toEqual([
+      "spec.versions[0].schema.openAPIV3Schema.additionalProperties: additionalProperties and properties are mutual exclusive",
+    ]);
     const apps = crd((c) => {
       c.spec.group = "apps";
       c.metadata.name = "widgets.apps";

@@ -36,6 +36,17 @@ function schemaErrors(s: JSONSchemaProps, path: string, where: "root" | "field" 
           : "must not be empty for specified array items",
       ),
     );
+  if (s.properties && s.additionalProperties !== undefined && s.additionalProperties !== false)
+    errs.push(
+      fieldErrors.forbidden(
+        `${path}.additionalProperties`,
+        "additionalProperties and properties are mutual exclusive",
+      ),
+    );
+  if (s["x-kubernetes-int-or-string"] && s.type)
+    errs.push(
+      fieldErrors.invalid(`${path}.type`, s.type, "must be empty if x-kubernetes-int-or-string is true"),
+    );
   if (s.type === "array" && !s.items && !s["x-kubernetes-preserve-unknown-fields"])
     errs.push(fieldErrors.required(`${path}.items`, "must be specified"));
   if (s["x-kubernetes-list-type"] === "map" && !s["x-kubernetes-list-map-keys"]?.length)
