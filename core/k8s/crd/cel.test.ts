@@ -75,6 +75,22 @@ describe("celErrors", () => {
     ]);
   });
 
+  it("runs matches() in RE2, in linear time whatever the pattern", () => {
+    const rule: JSONSchemaProps = {
+      type: "string",
+      "x-kubernetes-validations": [{ rule: "self.matches('^(a+)+$')", message: "only a's" }],
+    };
+    const started = Date.now();
+    expect(celErrors(`${"a".repeat(5000)}!`, undefined, rule, "spec.name")).toEqual([
+      { type: "FieldValueInvalid", field: "spec.name", value: "string", detail: "only a's" },
+    ]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(celErrors("aaa", undefined, rule, "spec.name")).toEqual([]);
+    const global = { type: "string", "x-kubernetes-validations": [{ rule: "matches(self, '^[a-z]+$')" }] };
+    expect(celErrors("abc", undefined, global, "s")).toEqual([]);
+    expect(celErrors("ABC", undefined, global, "s")).toHaveLength(1);
+  });
+
   it("reports a rule that cannot be evaluated", () => {
     const errs = celErrors(
       {},
@@ -95,6 +111,7 @@ describe("ruleErrors", () => {
         { rule: "self.a >" },
         { rule: "quantity(self.q) > 1" },
         { rule: "'text'" },
+        { rule: "self.b.matches('(?=x)')" },
       ],
       properties: { a: { type: "string", "x-kubernetes-validations": [{ rule: "true", reason: "Nope" }] } },
     };
@@ -103,6 +120,7 @@ describe("ruleErrors", () => {
       "root.x-kubernetes-validations[0].rule: compilation failed",
       "root.x-kubernetes-validations[1].rule: compilation failed",
       "root.x-kubernetes-validations[2].rule: must evaluate to bool",
+      "root.x-kubernetes-validations[3].rule: compilation failed",
       "root.properties[a].x-kubernetes-validations[0].reason: supported values",
     ]);
   });

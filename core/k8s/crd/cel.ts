@@ -1,5 +1,6 @@
 import { Environment } from "@marcbachmann/cel-js";
 import { type FieldError, type FieldErrorType, fieldErrors } from "../validation/field-errors";
+import { compilePattern } from "./regex";
 import type { JSONSchemaProps, ValidationRule } from "./types";
 
 /**
@@ -10,14 +11,54 @@ import type { JSONSchemaProps, ValidationRule } from "./types";
  * lists, format…) are not, and a rule using one is refused when the CRD is written.
  */
 
-const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+/** `matches()` in RE2, as kube-apiserver runs it: linear time, so no pattern can hold the shared API process. */
+function re2Matches(value: string, pattern: string): boolean {
+  const re = compilePattern(pattern);
+  if (typeof re === "string") throw new Error(`invalid regular expression ${JSON.stringify(pattern)}: ${re}`);
+  return re.test(value);
+}
+
+const env = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false })
+  .registerFunction("string.re2Matches(string): bool", re2Matches)
+  .registerFunction("re2Matches(string, string): bool", re2Matches);
 type Program = ReturnType<typeof env.parse>;
+const MAX_PROGRAMS = 5000;
 const programs = new Map<string, Program>();
+
+interface AstNode {
+  op: string;
+  args: unknown;
+}
+
+const isNode = (v: unknown): v is AstNode => typeof v === "object" && v !== null && "op" in v && "args" in v;
+const isMatches = (n: AstNode) =>
+  (n.op === "rcall" || n.op === "call") && (n.args as unknown[])[0] === "matches";
+
+/**
+ * Points every `matches()` of a parsed expression at re2Matches: the library's own runs JavaScript's
+ * backtracking engine, where `^(a+)+$` takes exponential time. Returns the literal patterns met.
+ */
+function routeMatchesToRe2(node: unknown, literals: string[] = []): string[] {
+  if (Array.isArray(node)) for (const n of node) routeMatchesToRe2(n, literals);
+  else if (isNode(node)) {
+    const args = node.args as unknown[];
+    if (isMatches(node)) {
+      args[0] = "re2Matches";
+      const pattern = node.op === "rcall" ? (args[2] as unknown[])[0] : (args[1] as unknown[])[1];
+      if (isNode(pattern) && pattern.op === "value" && typeof pattern.args === "string")
+        literals.push(pattern.args);
+    }
+    if (Array.isArray(node.args)) routeMatchesToRe2(node.args, literals);
+  }
+  return literals;
+}
 
 function program(expression: string): Program {
   let p = programs.get(expression);
   if (!p) {
     p = env.parse(expression);
+    routeMatchesToRe2(p.ast);
+    if (programs.size >= MAX_PROGRAMS) programs.clear();
     programs.set(expression, p);
   }
   return p;
@@ -31,9 +72,21 @@ const REASONS = new Set([
   "FieldValueDuplicate",
 ]);
 
+/** A literal `matches()` pattern that RE2 does not take, found when the CRD is written. */
+function patternProblem(expression: string): string | undefined {
+  for (const pattern of routeMatchesToRe2(env.parse(expression).ast)) {
+    const re = compilePattern(pattern);
+    if (typeof re === "string")
+      return `compilation failed: invalid regular expression ${JSON.stringify(pattern)}: ${re}`;
+  }
+  return undefined;
+}
+
 /** Why an expression cannot be used, or undefined: a syntax error, an unknown function, a result of the wrong type. */
 function compileError(expression: string, result: "bool" | "string"): string | undefined {
   try {
+    const risky = patternProblem(expression);
+    if (risky) return risky;
     const checked = program(expression).check();
     if (!checked.valid) return `compilation failed: ${checked.error?.message ?? "type error"}`;
     if (checked.type !== result && checked.type !== "dyn") return `must evaluate to ${result}`;

@@ -6,6 +6,7 @@ import { type FieldError, fieldErrors, invalidError } from "../validation/field-
 import { validateObjectMeta } from "../validation/meta";
 import { dns1035Label, dns1123Label, dns1123Subdomain } from "../validation/names";
 import { ruleErrors } from "./cel";
+import { compilePattern } from "./regex";
 import { validateValue } from "./structural";
 import {
   CRD_CLEANUP_FINALIZER,
@@ -60,11 +61,15 @@ function schemaErrors(s: JSONSchemaProps, path: string, where: "root" | "field" 
   if (listType && !["atomic", "set", "map"].includes(listType))
     errs.push(fieldErrors.notSupported(`${path}.x-kubernetes-list-type`, listType, ["atomic", "set", "map"]));
   if (s.pattern !== undefined) {
-    try {
-      new RegExp(s.pattern, "u");
-    } catch {
-      errs.push(fieldErrors.invalid(`${path}.pattern`, s.pattern, "must be a valid regular expression"));
-    }
+    const re = compilePattern(s.pattern);
+    if (typeof re === "string")
+      errs.push(
+        fieldErrors.invalid(
+          `${path}.pattern`,
+          s.pattern,
+          `must be a valid regular expression, but isn't: ${re}`,
+        ),
+      );
   }
   if (s.default !== undefined) errs.push(...validateValue(s.default, s, `${path}.default`));
   for (const [k, p] of Object.entries(s.properties ?? {}))

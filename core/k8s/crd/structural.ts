@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { type FieldError, fieldErrors } from "../validation/field-errors";
+import { matchesPattern } from "./regex";
 import type { JSONSchemaProps } from "./types";
 
 /**
@@ -149,7 +150,7 @@ function validateString(v: string, s: JSONSchemaProps, path: string): FieldError
     errs.push(
       fieldErrors.invalid(at(path), v, `${path} in body should be at least ${s.minLength} chars long`),
     );
-  if (s.pattern !== undefined && !patternOf(s.pattern)?.test(v))
+  if (s.pattern !== undefined && !matchesPattern(s.pattern, v))
     errs.push(fieldErrors.invalid(at(path), v, `${path} in body should match '${s.pattern}'`));
   const format = s.format ? FORMATS[s.format] : undefined;
   if (format && !format(v))
@@ -157,22 +158,6 @@ function validateString(v: string, s: JSONSchemaProps, path: string): FieldError
       fieldErrors.invalid(at(path), v, `${path} in body must be of type ${s.format}: ${JSON.stringify(v)}`),
     );
   return errs;
-}
-
-const patterns = new Map<string, RegExp | undefined>();
-
-/** A schema's pattern as a JavaScript regular expression (ECMA 262, as OpenAPI says); undefined if invalid. */
-export function patternOf(pattern: string): RegExp | undefined {
-  if (!patterns.has(pattern)) {
-    let re: RegExp | undefined;
-    try {
-      re = new RegExp(pattern, "u");
-    } catch {
-      re = undefined;
-    }
-    patterns.set(pattern, re);
-  }
-  return patterns.get(pattern);
 }
 
 function validateArray(v: unknown[], s: JSONSchemaProps, path: string): FieldError[] {
