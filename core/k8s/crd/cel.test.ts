@@ -124,4 +124,25 @@ describe("ruleErrors", () => {
       "root.properties[a].x-kubernetes-validations[0].reason: supported values",
     ]);
   });
+
+  it("refuses rules whose nested comprehensions the schema leaves unbounded, as kube-apiserver's cost estimate", () => {
+    const lists = (maxItems?: number): JSONSchemaProps => ({
+      type: "object",
+      properties: {
+        a: { type: "array", items: { type: "string" }, ...(maxItems ? { maxItems } : {}) },
+        b: { type: "array", items: { type: "string" }, ...(maxItems ? { maxItems } : {}) },
+      },
+      "x-kubernetes-validations": [
+        { rule: "self.a.all(x, self.b.exists(y, y == x))" },
+        { rule: "self.a.all(x, x.size() > 0)" },
+      ],
+    });
+    const errs = ruleErrors(lists(), "s");
+    expect(errs).toHaveLength(1);
+    expect(errs[0]?.field).toBe("s.x-kubernetes-validations[0].rule");
+    expect(errs[0]?.detail).toMatch(
+      /^estimated rule cost exceeds budget by factor of \d+(\.\d)?x \(try simplifying/,
+    );
+    expect(ruleErrors(lists(100), "s")).toEqual([]);
+  });
 });

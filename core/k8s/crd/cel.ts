@@ -1,5 +1,6 @@
 import { Environment } from "@marcbachmann/cel-js";
 import { type FieldError, type FieldErrorType, fieldErrors } from "../validation/field-errors";
+import { overBudget } from "./cel-cost";
 import { compilePattern } from "./regex";
 import type { JSONSchemaProps, ValidationRule } from "./types";
 
@@ -83,13 +84,20 @@ function patternProblem(expression: string): string | undefined {
 }
 
 /** Why an expression cannot be used, or undefined: a syntax error, an unknown function, a result of the wrong type. */
-function compileError(expression: string, result: "bool" | "string"): string | undefined {
+function compileError(
+  expression: string,
+  result: "bool" | "string",
+  schema: JSONSchemaProps,
+): string | undefined {
   try {
     const risky = patternProblem(expression);
     if (risky) return risky;
     const checked = program(expression).check();
     if (!checked.valid) return `compilation failed: ${checked.error?.message ?? "type error"}`;
     if (checked.type !== result && checked.type !== "dyn") return `must evaluate to ${result}`;
+    const factor = overBudget(program(expression).ast, schema);
+    if (factor)
+      return `estimated rule cost exceeds budget by factor of ${factor.toFixed(1)}x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)`;
     return undefined;
   } catch (err) {
     return `compilation failed: ${(err as Error).message.split("\n")[0]}`;
@@ -104,11 +112,11 @@ export function ruleErrors(schema: JSONSchemaProps | undefined, path: string): F
     const at = `${path}.x-kubernetes-validations[${i}]`;
     if (!r.rule) errs.push(fieldErrors.required(`${at}.rule`, "rule is not specified"));
     else {
-      const problem = compileError(r.rule, "bool");
+      const problem = compileError(r.rule, "bool", schema);
       if (problem) errs.push(fieldErrors.invalid(`${at}.rule`, r.rule, problem));
     }
     if (r.messageExpression) {
-      const problem = compileError(r.messageExpression, "string");
+      const problem = compileError(r.messageExpression, "string", schema);
       if (problem) errs.push(fieldErrors.invalid(`${at}.messageExpression`, r.messageExpression, problem));
     }
     if (r.reason && !REASONS.has(r.reason))
