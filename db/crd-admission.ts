@@ -1,6 +1,7 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { nameConflict, withNameConflict } from "../core/k8s/crd/naming";
 import { CRD_GROUP, CRD_RESOURCE, type CustomResourceDefinition } from "../core/k8s/crd/types";
+import { CRD_CHANNEL } from "./custom-types";
 import { objects } from "./schema";
 import type { WriteHook } from "./store";
 
@@ -29,4 +30,14 @@ export const crdNamingAdmission: WriteHook = {
     if (conflict) withNameConflict(crd, conflict, current as CustomResourceDefinition | undefined);
   },
   async afterDelete() {},
+};
+
+/** Tells every API process, at commit, that the cluster's served types changed (db/custom-types.ts). */
+export const crdChangeNotice: WriteHook = {
+  async beforeWrite(tx, key) {
+    await tx.execute(sql`select pg_notify(${CRD_CHANNEL}, ${key.clusterId})`);
+  },
+  async afterDelete(tx, key) {
+    await tx.execute(sql`select pg_notify(${CRD_CHANNEL}, ${key.clusterId})`);
+  },
 };

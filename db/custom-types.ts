@@ -1,6 +1,10 @@
+import type postgres from "postgres";
 import { CRD_GROUP, CRD_RESOURCE, type CustomResourceDefinition } from "../core/k8s/crd/types";
 import { BUILT_IN_TYPES, ServedTypes } from "../core/k8s/served-types";
 import type { ObjectStore } from "./store";
+
+/** Notified (payload: the cluster's id) by every CRD write, whichever process makes it (db/crd-admission.ts). */
+export const CRD_CHANNEL = "timonier_crds";
 
 /** The cluster's CustomResourceDefinitions, as stored. */
 export async function customResourceDefinitions(
@@ -21,8 +25,9 @@ export async function loadServedTypes(
 }
 
 /**
- * Each cluster's served types, kept for `ttlMs` so that a request costs no query, and dropped at once when
- * this process writes a CRD. Another replica's CRD write shows here within `ttlMs`.
+ * Each cluster's served types, kept for `ttlMs` so that a request costs no query, and dropped when a CRD
+ * of the cluster is written: at once in this process, on the CRD channel's notification from any other
+ * (the API's replicas, the workers' releases), and after `ttlMs` should a notification be lost.
  */
 export class ServedTypesCache {
   private readonly entries = new Map<string, { types: Promise<ServedTypes>; at: number }>();
@@ -46,6 +51,12 @@ export class ServedTypesCache {
 
   invalidate(clusterId: string): void {
     this.entries.delete(clusterId);
+  }
+
+  /** Drops a cluster's entry whenever one of its CRDs is written anywhere; returns how to stop. */
+  async listen(listener: postgres.Sql): Promise<() => Promise<void>> {
+    const sub = await listener.listen(CRD_CHANNEL, (clusterId) => this.invalidate(clusterId));
+    return sub.unlisten;
   }
 
   private evictExpired(now: number): void {

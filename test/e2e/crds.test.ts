@@ -552,7 +552,7 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
       async () => ((await k(["get", "crd", "regions.example.com"])).code !== 0 ? true : undefined),
       20_000,
     );
-    // another replica's cache of the served types lasts half a second
+    // the worker's removal of the CRD reaches the API's cache of served types by notification
     await eventually(
       async () => ((await k(["get", "--raw", "/apis/example.com/v1/regions"])).code !== 0 ? true : undefined),
       2_000,
