@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import type { Config } from "../core/config";
 import type { Database } from "../db/client";
 import { ClusterRepository } from "../db/clusters";
+import { ServedTypesCache } from "../db/custom-types";
 import { MetricsRepository } from "../db/metrics";
 import { ClusterNetworks } from "../db/networks";
 import { NodeRepository } from "../db/nodes";
@@ -47,6 +48,7 @@ export function apiDeps(
     nodes: new NodeRepository(db),
     metrics: new MetricsRepository(db),
     watchHub: new WatchHub(store, io.listener),
+    servedTypes: new ServedTypesCache(store),
     activity: new Activity(db, (id) => clusters.wake(id)),
     now: () => new Date(),
   };

@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Config } from "../core/config";
+import type { ServedTypes } from "../core/k8s/served-types";
 import type { Database } from "../db/client";
 import type { ClusterRepository, ClusterRow } from "../db/clusters";
+import type { ServedTypesCache } from "../db/custom-types";
 import type { MetricsRepository } from "../db/metrics";
 import type { NodeRepository } from "../db/nodes";
 import type { ObjectWriter } from "../db/object-writer/writer";
@@ -36,6 +38,8 @@ export interface ApiDeps {
   nodes: NodeRepository;
   metrics: MetricsRepository;
   watchHub: WatchHub;
+  /** Each cluster's served resource types (built-in and from its CRDs). */
+  servedTypes: ServedTypesCache;
   activity: Activity;
   now: () => Date;
 }
@@ -54,5 +58,7 @@ export type AppEnv = {
     deps: ApiDeps;
     principal: Principal;
     cluster: ClusterRow;
+    /** What the request's cluster serves, read once per request. */
+    types: ServedTypes;
   };
 };

@@ -31,6 +31,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const deps = apiDeps(config, { db, redis, listener, certificateAuthority: tls.cert });
   const { watchHub, activity } = deps;
   await watchHub.start();
+  const unlistenCrds = await deps.servedTypes.listen(listener);
   activity.start(5000);
   prepareRenderer();
   const app = createApp(deps);
@@ -51,6 +52,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     async close(graceMs = 0) {
       await Promise.all([closeServer(server, graceMs), closeServer(secure, graceMs)]);
       await watchHub.stop();
+      await unlistenCrds();
       await activity.stop();
       redis.disconnect();
       await listener.end();

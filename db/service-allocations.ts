@@ -11,6 +11,7 @@ import { serviceAddresses } from "../core/network/cluster-network";
 import type { ObjectKey } from "../core/objects";
 import { type BudgetSettings, budgetAdmission } from "./budget-admission";
 import type { Database } from "./client";
+import { crdChangeNotice, crdNamingAdmission } from "./crd-admission";
 import { endpointAdmission } from "./endpoint-admission";
 import type { ClusterNetworks } from "./networks";
 import { podPriorityAdmission, priorityClassAdmission } from "./priority-admission";
@@ -321,6 +322,7 @@ export function storeHooks(
     "/endpoints": [endpointAdmission(networks)],
     "discovery.k8s.io/endpointslices": [endpointAdmission(networks)],
     "scheduling.k8s.io/priorityclasses": [priorityClassAdmission],
+    "apiextensions.k8s.io/customresourcedefinitions": [crdNamingAdmission, crdChangeNotice],
     "*": [quotaAdmission, storageAdmission(settings.budget.budget.storageBytes)],
   };
 }

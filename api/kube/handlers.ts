@@ -1,4 +1,6 @@
 import type { Context } from "hono";
+import { customScale, replicasOfCustomScale } from "../../core/k8s/crd/scale";
+import { prune } from "../../core/k8s/crd/structural";
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
 import { applyConfiguration } from "../../core/k8s/managed-fields/managed-fields";
 import { generateName } from "../../core/k8s/owners";
@@ -40,6 +42,7 @@ function warn(c: Ctx, text: string): void {
 async function respond(c: Ctx, type: ResourceType, obj: KubeObject, status: 200 | 201 = 200) {
   // kube-apiserver's warnings travel as HTTP Warning headers; kubectl prints them as "Warning: …"
   for (const warning of strategyFor(type).warnings?.(obj) ?? []) warn(c, warning);
+  if (type.custom?.deprecationWarning) warn(c, type.custom.deprecationWarning);
   if (wantsTable(c))
     return c.json(tableFor(c, type, [obj], { resourceVersion: obj.metadata.resourceVersion }), status);
   return c.json(served(type, obj), status);
@@ -221,14 +224,19 @@ export async function deleteCollection(c: Ctx, info: RequestInfo) {
   });
 }
 
-/** Applies a patch; merge patches pass through `check` first (unknown fields), JSON patches do not. */
+/**
+ * Applies a patch; merge patches pass through `check` first (unknown fields), JSON patches do not. Custom
+ * resources have no strategic merge patch, as in kube-apiserver.
+ */
 function applyPatch(
   current: KubeObject,
   text: string,
   contentType: string,
   check: (patch: KubeObject) => KubeObject = (p) => p,
+  custom = false,
 ): KubeObject {
   const type = contentType.split(";")[0]?.trim();
+  if (custom && type === "application/strategic-merge-patch+json") throw kubeErrors.unsupportedPatchType();
   let patch: unknown;
   try {
     patch = JSON.parse(text);
@@ -255,7 +263,9 @@ function applyPatch(
  * Warn (the default) and Ignore drop them, Warn saying so in Warning headers.
  */
 function checkFields(c: Ctx, info: RequestInfo, obj: KubeObject): KubeObject {
-  const unknown = unknownFields(obj, info.type);
+  const unknown = info.type.custom
+    ? prune(structuredClone(obj), info.type.custom.schema, "", true)
+    : unknownFields(obj, info.type);
   if (unknown.length === 0) return obj;
   const mode = c.req.query("fieldValidation") ?? "Warn";
   const list = unknown.map((p) => `unknown field "${p}"`);
@@ -347,10 +357,15 @@ async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
   const manager = applyManager(c);
   const applied = applyConfiguration(undefined, configuration, manager, true, rfc3339(deps.now()));
   const key = objectKey(cluster.id, info, name);
-  const created = await deps.writer.create(info.type, key, applied, {
-    ...writeOptions(c, info, manager),
-    applied: true,
-  });
+  const created = await deps.writer.create(
+    info.type,
+    key,
+    info.type.custom ? stored(info.type, applied) : applied,
+    {
+      ...writeOptions(c, info, manager),
+      applied: true,
+    },
+  );
   return respond(c, info.type, created, 201);
 }
 
@@ -382,16 +397,20 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
           c.req.query("force") === "true",
           rfc3339(deps.now()),
         )
-      : stored(
-          info.type,
-          applyPatch(served(info.type, current), body, contentType, (patch) => checkFields(c, info, patch)),
+      : applyPatch(
+          served(info.type, current),
+          body,
+          contentType,
+          (patch) => checkFields(c, info, patch),
+          info.type.custom !== undefined,
         );
     if (!patched || typeof patched !== "object" || !patched.metadata) {
       throw kubeErrors.badRequest("the patch removed the object's metadata");
     }
     patched.metadata.name = name;
     if (info.type.namespaced) patched.metadata.namespace = info.namespace;
-    return patched;
+    // an applied configuration is merged as the stored object is; a custom resource's apiVersion is made the storage version's
+    return apply && !info.type.custom ? patched : stored(info.type, patched);
   };
   const options = { ...writeOptions(c, info, manager), applied: apply };
   const updated = await deps.writer.mutate(info.type, key, patchOnto, options);
@@ -401,6 +420,13 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
   throw kubeErrors.notFound(info.type.resource, info.type.group, name);
 }
 
+function withReplicas(obj: KubeObject, replicas: number): KubeObject | undefined {
+  const spec = obj.spec as { replicas?: number };
+  if (spec.replicas === replicas) return undefined;
+  spec.replicas = replicas;
+  return obj;
+}
+
 /** `scale`: read and write spec.replicas through an autoscaling/v1 Scale, as `kubectl scale` does. */
 export async function scaleObject(c: Ctx, info: RequestInfo) {
   const name = info.name as string;
@@ -408,25 +434,22 @@ export async function scaleObject(c: Ctx, info: RequestInfo) {
   const key = objectKey(cluster.id, info, name);
   const current = await deps.store.get(key);
   if (!current) throw kubeErrors.notFound(info.type.resource, info.type.group, name);
-  if (c.req.method === "GET") return c.json(toScale(current));
+  const custom = info.type.custom?.scale;
+  const scaleOf = (obj: KubeObject) => (custom ? customScale(obj, custom) : toScale(obj));
+  if (c.req.method === "GET") return c.json(scaleOf(current));
   if (c.req.method !== "PUT" && c.req.method !== "PATCH") throw kubeErrors.methodNotAllowed();
   const text = await c.req.text();
   const scale =
     c.req.method === "PUT"
       ? decodeObject(text, c.req.header("content-type"))
-      : applyPatch(toScale(current) as KubeObject, text, c.req.header("content-type") ?? "");
+      : applyPatch(scaleOf(current) as KubeObject, text, c.req.header("content-type") ?? "");
   const replicas = replicasFromScale(scale);
-  if (isDryRun(c)) return c.json({ ...toScale(current), spec: { replicas } });
+  if (isDryRun(c)) return c.json({ ...scaleOf(current), spec: { replicas } });
   const updated = await deps.writer.mutate(
     info.type,
     key,
-    (obj) => {
-      const spec = obj.spec as { replicas?: number };
-      if (spec.replicas === replicas) return undefined;
-      spec.replicas = replicas;
-      return obj;
-    },
+    (obj) => (custom ? replicasOfCustomScale(obj, custom, replicas) : withReplicas(obj, replicas)),
     { manager: fieldManager(c) },
   );
-  return c.json(toScale(updated ?? current));
+  return c.json(scaleOf(updated ?? current));
 }

@@ -1,11 +1,20 @@
 import { Hono } from "hono";
+import { CRD_GROUP, CRD_RESOURCE } from "../../core/k8s/crd/types";
 import { kubeErrors } from "../../core/k8s/errors";
 import type { AppEnv } from "../env";
 import { accessReview } from "./access-reviews";
 import { recordActivity } from "./activity";
 import { clusterAuth } from "./auth";
 import { authorizeRequest } from "./authorization";
-import { apiGroupList, apiResourceList, coreVersions, versionInfo } from "./discovery";
+import {
+  aggregatedContentType,
+  aggregatedDiscovery,
+  aggregatedVersion,
+  apiGroupList,
+  apiResourceList,
+  coreVersions,
+  versionInfo,
+} from "./discovery";
 import {
   createObject,
   deleteCollection,
@@ -23,8 +32,18 @@ import { clusterRateLimit, type RateLimit } from "./rate-limit";
 import { parseResourcePath, type RequestInfo } from "./request-info";
 import { createToken } from "./service-account-token";
 
-/** Routes one resource request by verb, as kube-apiserver's handler chain does. */
+/** Routes one resource request; a write to a CRD changes what the cluster serves, here at once. */
 async function dispatch(c: Parameters<typeof getObject>[0], info: RequestInfo) {
+  const crd = info.type.group === CRD_GROUP && info.type.resource === CRD_RESOURCE && c.req.method !== "GET";
+  try {
+    return await dispatchVerb(c, info);
+  } finally {
+    if (crd) c.var.deps.servedTypes.invalidate(c.var.cluster.id);
+  }
+}
+
+/** Routes one resource request by verb, as kube-apiserver's handler chain does. */
+async function dispatchVerb(c: Parameters<typeof getObject>[0], info: RequestInfo) {
   const method = c.req.method;
   if (info.type.group === "authorization.k8s.io" || info.type.group === "authentication.k8s.io")
     return accessReview(c, info);
@@ -71,33 +90,56 @@ export function kubeApp(rateLimit: RateLimit) {
   app.use("*", clusterAuth());
   app.use("*", clusterRateLimit(rateLimit));
   app.use("*", recordActivity());
+  app.use("*", async function servedTypes(c, next) {
+    c.set("types", await c.var.deps.servedTypes.of(c.var.cluster.id));
+    await next();
+  });
   app.get("/version", (c) => c.json(versionInfo()));
   for (const probe of ["/livez", "/readyz", "/healthz"]) app.get(probe, (c) => c.text("ok"));
-  app.get("/api", (c) => c.json(coreVersions(new URL(c.req.url).host)));
-  app.get("/apis", (c) => c.json(apiGroupList()));
+  app.get("/api", (c) => {
+    const aggregated = aggregatedVersion(c.req.header("accept"));
+    if (!aggregated) return c.json(coreVersions(new URL(c.req.url).host));
+    return c.body(JSON.stringify(aggregatedDiscovery(aggregated, true, c.var.types)), 200, {
+      "content-type": aggregatedContentType(aggregated),
+    });
+  });
+  app.get("/apis", (c) => {
+    const aggregated = aggregatedVersion(c.req.header("accept"));
+    if (!aggregated) return c.json(apiGroupList(c.var.types));
+    return c.body(JSON.stringify(aggregatedDiscovery(aggregated, false, c.var.types)), 200, {
+      "content-type": aggregatedContentType(aggregated),
+    });
+  });
   app.get("/api/v1", (c) => c.json(apiResourceList("", "v1")));
   app.get("/apis/:group/:version", (c) => {
-    const list = apiResourceList(c.req.param("group"), c.req.param("version"));
+    const list = apiResourceList(c.req.param("group"), c.req.param("version"), c.var.types);
     if (!list) throw kubeErrors.unknownResource();
     return c.json(list);
   });
   app.get("/openapi/v2", (c) =>
-    c.body(openApiV2Protobuf().buffer as ArrayBuffer, 200, {
+    c.body(openApiV2Protobuf(c.var.types).buffer as ArrayBuffer, 200, {
       "content-type": "application/octet-stream",
     }),
   );
-  app.get("/openapi/v3", (c) => c.json(openApiV3Index(`/clusters/${c.req.param("cluster")}`)));
+  app.get("/openapi/v3", (c) => c.json(openApiV3Index(`/clusters/${c.req.param("cluster")}`, c.var.types)));
   app.get("/openapi/v3/*", (c) => {
     const gv = parseGvPath(resourceSegments(c.req.path, 4));
-    const doc = gv && openApiV3Document(gv);
+    const doc = gv && openApiV3Document(gv, c.var.types);
     if (!doc) throw kubeErrors.unknownResource();
     return c.json(doc);
   });
-  app.all("/api/v1/*", (c) => dispatch(c, parseResourcePath("", "v1", resourceSegments(c.req.path, 4))));
+  app.all("/api/v1/*", (c) =>
+    dispatch(c, parseResourcePath("", "v1", resourceSegments(c.req.path, 4), c.var.types)),
+  );
   app.all("/apis/:group/:version/*", (c) =>
     dispatch(
       c,
-      parseResourcePath(c.req.param("group"), c.req.param("version"), resourceSegments(c.req.path, 5)),
+      parseResourcePath(
+        c.req.param("group"),
+        c.req.param("version"),
+        resourceSegments(c.req.path, 5),
+        c.var.types,
+      ),
     ),
   );
   app.all("*", () => {

@@ -115,6 +115,31 @@ function modelSchema(model: string, need: (model: string) => void): Schema {
   };
 }
 
+const OBJECT_META = "V1ObjectMeta";
+
+/** A custom kind's schema: its CRD version's, with apiVersion, kind and metadata as every object has them. */
+function customSchema(t: ResourceType): Schema {
+  const schema = structuredClone(
+    t.custom?.schema ?? { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+  );
+  return {
+    ...schema,
+    properties: {
+      apiVersion: {
+        type: "string",
+        description: docsOf("V1Pod").fields.get("apiVersion")?.description ?? "",
+      },
+      kind: { type: "string", description: docsOf("V1Pod").fields.get("kind")?.description ?? "" },
+      metadata: { allOf: [{ $ref: `#/components/schemas/${schemaName(OBJECT_META)}` }] },
+      ...schema.properties,
+    },
+    "x-kubernetes-group-version-kind": [{ group: t.group, version: t.version, kind: t.kind }],
+  };
+}
+
+/** `example.com` → `com.example`: how kube-apiserver names custom kinds' schemas. */
+const reversedGroup = (group: string) => group.split(".").reverse().join(".");
+
 /** The schemas of these kinds and of every type they reach, keyed as kube-apiserver names them. */
 export function schemasOf(types: ResourceType[]): Record<string, Schema> {
   const out: Record<string, Schema> = {};
@@ -123,8 +148,13 @@ export function schemasOf(types: ResourceType[]): Record<string, Schema> {
     if (!out[schemaName(model)] && !queue.includes(model)) queue.push(model);
   };
   for (const t of types) {
-    const model = modelOf(t);
     const gvk = [{ group: t.group, version: t.version, kind: t.kind }];
+    if (t.custom) {
+      out[`${reversedGroup(t.group)}.${t.version}.${t.kind}`] = customSchema(t);
+      need(OBJECT_META);
+      continue;
+    }
+    const model = modelOf(t);
     const key = `io.k8s.api.${t.group || "core"}.${t.version}.${t.kind}`;
     out[key] = model
       ? { ...modelSchema(model, need), "x-kubernetes-group-version-kind": gvk }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { groupVersions, RESOURCE_TYPES, type ResourceType } from "../../core/k8s/resources";
+import type { ResourceType } from "../../core/k8s/resources";
+import { BUILT_IN_TYPES, type ServedTypes } from "../../core/k8s/served-types";
 import { KUBE_VERSION } from "./discovery";
 import { schemasOf } from "./openapi-schemas";
 import { encodeMessage, type Field } from "./protobuf";
@@ -36,15 +37,8 @@ function objectPaths(t: ResourceType) {
   };
 }
 
-/**
- * The OpenAPI v3 document of one group version: paths (so kubectl sees server-side field validation) and
- * the schemas of its kinds (so `kubectl explain` works). Built once per group version.
- */
-export function openApiV3Document(gv: { group: string; version: string }) {
-  const key = gvPath(gv);
-  if (documents.has(key)) return documents.get(key);
-  const types = RESOURCE_TYPES.filter((t) => t.group === gv.group && t.version === gv.version);
-  const doc = types.length
+function buildDocument(types: ResourceType[]) {
+  return types.length
     ? {
         openapi: "3.0.0",
         info: { title: "Kubernetes", version: KUBE_VERSION.gitVersion },
@@ -52,27 +46,41 @@ export function openApiV3Document(gv: { group: string; version: string }) {
         components: { schemas: schemasOf(types) },
       }
     : undefined;
-  documents.set(key, doc);
-  return doc;
+}
+
+/**
+ * The OpenAPI v3 document of one group version: paths (so kubectl sees server-side field validation) and
+ * the schemas of its kinds (so `kubectl explain` works). Built once per built-in group version; a custom
+ * group version's is built from the cluster's CRDs on each call.
+ */
+export function openApiV3Document(
+  gv: { group: string; version: string },
+  served: ServedTypes = BUILT_IN_TYPES,
+) {
+  const types = served.ofGroupVersion(gv.group, gv.version);
+  if (types.some((t) => t.custom)) return buildDocument(types);
+  const key = gvPath(gv);
+  if (!documents.has(key)) documents.set(key, buildDocument(types));
+  return documents.get(key);
 }
 
 const documents = new Map<string, object | undefined>();
 const hashes = new Map<string, string>();
 
+const hashOf = (doc: unknown) =>
+  createHash("sha512").update(JSON.stringify(doc)).digest("hex").slice(0, 32).toUpperCase();
+
 /** The OpenAPI v3 index; URLs carry the cluster prefix because the cluster's server URL has a path. */
-export function openApiV3Index(prefix: string) {
+export function openApiV3Index(prefix: string, served: ServedTypes = BUILT_IN_TYPES) {
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const gv of groupVersions()) {
+  for (const gv of served.groupVersions()) {
     const key = gvPath(gv);
-    const hash =
-      hashes.get(key) ??
-      createHash("sha512")
-        .update(JSON.stringify(openApiV3Document(gv)))
-        .digest("hex")
-        .slice(0, 32)
-        .toUpperCase();
-    hashes.set(key, hash);
-    paths[gvPath(gv)] = { serverRelativeURL: `${prefix}/openapi/v3/${gvPath(gv)}?hash=${hash}` };
+    const custom = served.ofGroupVersion(gv.group, gv.version).some((t) => t.custom);
+    const hash = custom
+      ? hashOf(openApiV3Document(gv, served))
+      : (hashes.get(key) ?? hashOf(openApiV3Document(gv)));
+    if (!custom) hashes.set(key, hash);
+    paths[key] = { serverRelativeURL: `${prefix}/openapi/v3/${key}?hash=${hash}` };
   }
   return { paths };
 }
@@ -128,9 +136,9 @@ function operationV2(t: ResourceType, action: string): Field[] {
  * The OpenAPI v2 document as gnostic's protobuf (what kubectl 1.27 and 1.28 download before `apply`):
  * paths and operations with their GVKs and the fieldValidation parameter, no schemas.
  */
-export function openApiV2Protobuf(): Uint8Array {
+export function openApiV2Protobuf(served: ServedTypes = BUILT_IN_TYPES): Uint8Array {
   const paths: Field[] = [];
-  for (const t of RESOURCE_TYPES) {
+  for (const t of served.all) {
     const base = `/${gvPath(t)}${t.namespaced ? "/namespaces/{namespace}" : ""}/${t.resource}`;
     const writable = t.verbs.includes("create");
     const collection: Field[] = [[2, operationV2(t, "list")]];

@@ -1,5 +1,6 @@
 import { kubeErrors } from "../../core/k8s/errors";
-import { findResourceType, type ResourceType } from "../../core/k8s/resources";
+import type { ResourceType } from "../../core/k8s/resources";
+import { BUILT_IN_TYPES, type ServedTypes } from "../../core/k8s/served-types";
 
 /** What a resource request addresses, parsed the way kube-apiserver's RequestInfo does. */
 export interface RequestInfo {
@@ -18,7 +19,12 @@ const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
  * Parses the segments after `/api/v1` or `/apis/{group}/{version}`. Throws the apiserver's 404 for unknown
  * resources and for scope mismatches (a cluster-scoped resource inside a namespace and vice versa).
  */
-export function parseResourcePath(group: string, version: string, segments: string[]): RequestInfo {
+export function parseResourcePath(
+  group: string,
+  version: string,
+  segments: string[],
+  types: ServedTypes = BUILT_IN_TYPES,
+): RequestInfo {
   let namespace = "";
   let rest = segments;
   if (rest[0] === "namespaces" && rest.length >= 3 && !NAMESPACE_SUBRESOURCES.has(rest[2] ?? "")) {
@@ -26,7 +32,7 @@ export function parseResourcePath(group: string, version: string, segments: stri
     rest = rest.slice(2);
   }
   const [resource, name, subresource, ...extra] = rest;
-  const type = resource ? findResourceType(group, version, resource) : undefined;
+  const type = resource ? types.find(group, version, resource) : undefined;
   if (!type || extra.length > 0) throw kubeErrors.unknownResource();
   if (namespace && !type.namespaced) throw kubeErrors.unknownResource();
   if (subresource && !type.subresources.includes(subresource)) throw kubeErrors.unknownResource();

@@ -21,10 +21,13 @@ export interface Selection {
 export function selectorsOf(c: Context<AppEnv>, type: ResourceType): Selection {
   const labels = parseLabelSelector(c.req.query("labelSelector"));
   const fields = parseFieldSelector(c.req.query("fieldSelector"));
-  checkFieldSelector(type.kind, fields);
+  checkFieldSelector(fieldKind(type), fields);
   return { labels, fields };
 }
 
 export function matches(type: ResourceType, sel: Selection, obj: KubeObject): boolean {
-  return matchesLabels(sel.labels, obj.metadata.labels) && matchesFields(type.kind, sel.fields, obj);
+  return matchesLabels(sel.labels, obj.metadata.labels) && matchesFields(fieldKind(type), sel.fields, obj);
 }
+
+/** Custom kinds select on metadata.name and metadata.namespace only, whatever built-in kind they share a name with. */
+const fieldKind = (type: ResourceType) => (type.custom ? "" : type.kind);

@@ -12,7 +12,8 @@ export function served(type: ResourceType, obj: KubeObject): KubeObject {
   };
 }
 
-/** A client's object in its stored form. */
+/** A client's object in its stored form; a custom resource in its CRD's storage version (`None` conversion). */
 export function stored(type: ResourceType, obj: KubeObject): KubeObject {
+  if (type.custom) return { ...obj, apiVersion: `${type.group}/${type.custom.storageVersion}` };
   return viewOf(type)?.toStored(obj) ?? obj;
 }

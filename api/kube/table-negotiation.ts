@@ -3,6 +3,7 @@ import type { ResourceType } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
 import type { AppEnv } from "../env";
 import { toTable } from "./printers";
+import { customPrinter } from "./printers/custom";
 
 /** kubectl asks for server-side printing with `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`. */
 export function wantsTable(c: Context<AppEnv>): boolean {
@@ -16,9 +17,14 @@ export function tableFor(
   listMeta: { resourceVersion?: string | undefined; continue?: string },
 ) {
   const include = c.req.query("includeObject");
-  return toTable(type.kind, objects, {
-    now: c.var.deps.now(),
-    includeObject: include === "None" || include === "Object" ? include : "Metadata",
-    listMeta,
-  });
+  return toTable(
+    type.kind,
+    objects,
+    {
+      now: c.var.deps.now(),
+      includeObject: include === "None" || include === "Object" ? include : "Metadata",
+      listMeta,
+    },
+    type.custom ? customPrinter(type.custom) : undefined,
+  );
 }

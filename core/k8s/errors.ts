@@ -69,21 +69,23 @@ export const kubeErrors = {
   unknownResource: () =>
     new KubeError(statusFailure(404, "NotFound", "the server could not find the requested resource", {})),
   badRequest: (message: string) => new KubeError(statusFailure(400, "BadRequest", message)),
-  methodNotAllowed: () =>
-    new KubeError(
-      statusFailure(
-        405,
-        "MethodNotAllowed",
-        "the server does not allow this method on the requested resource",
-        {},
-      ),
-    ),
+  methodNotAllowed: (message = "the server does not allow this method on the requested resource") =>
+    new KubeError(statusFailure(405, "MethodNotAllowed", message, {})),
   unsupportedMediaType: (contentType: string) =>
     new KubeError(
       statusFailure(
         415,
         "UnsupportedMediaType",
         `the body of the request was in an unknown format (${contentType}) - accepted media types include: application/json, application/yaml, application/merge-patch+json`,
+      ),
+    ),
+  /** A patch type a resource does not take: custom resources have no strategic merge patch. */
+  unsupportedPatchType: () =>
+    new KubeError(
+      statusFailure(
+        415,
+        "UnsupportedMediaType",
+        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
       ),
     ),
   unprocessable: (message: string) =>

@@ -1,3 +1,5 @@
+import type { CustomVersion } from "./crd/types";
+
 /** The resource types a virtual cluster serves: the single source for discovery, routing and storage. */
 export interface ResourceType {
   group: string;
@@ -14,6 +16,8 @@ export interface ResourceType {
   subresources: string[];
   /** Served from the platform rather than stored per cluster (nodes). */
   virtual?: boolean;
+  /** Served from one of the cluster's CustomResourceDefinitions. */
+  custom?: CustomVersion;
 }
 
 const CRUD = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -173,6 +177,15 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     categories: [],
     verbs: CRUD,
     subresources: [],
+  },
+  {
+    ...core("customresourcedefinitions", "CustomResourceDefinition", {
+      namespaced: false,
+      shortNames: ["crd", "crds"],
+      categories: ["api-extensions"],
+      subresources: ["status"],
+    }),
+    group: "apiextensions.k8s.io",
   },
   {
     group: "batch",

@@ -1,7 +1,8 @@
-import { findResourceTypeByKind } from "../../core/k8s/resources";
+import type { ServedTypes } from "../../core/k8s/served-types";
 import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectKey } from "../../core/objects";
 import { markedForRelease, ownershipProblem } from "../../helm/ownership";
+import { loadServedTypes } from "../custom-types";
 import type { ObjectWriter } from "../object-writer/writer";
 import type { ObjectStore } from "../store";
 import { ReleaseError } from "./errors";
@@ -15,9 +16,9 @@ export interface ReleaseWriter {
 /** Helm's field manager, as its client names itself to kube-apiserver. */
 export const HELM = { manager: "helm" };
 
-/** Where a manifest's object lives in the cluster, and how its kind is written. */
-function locate(clusterId: string, namespace: string, obj: KubeObject) {
-  const type = findResourceTypeByKind(obj.apiVersion, obj.kind);
+/** Where a manifest's object lives in the cluster, and how its kind is written (the cluster's CRDs' kinds too). */
+function locate(served: ServedTypes, clusterId: string, namespace: string, obj: KubeObject) {
+  const type = served.byKind(obj.apiVersion, obj.kind);
   if (!type || type.virtual)
     throw new ReleaseError(
       422,
@@ -54,8 +55,9 @@ export async function applyObjects(
   options: { action: string; created?: KubeObject[] },
 ): Promise<void> {
   const created = options.created ?? [];
+  let served = await loadServedTypes(d.store, clusterId);
   for (const raw of objects) {
-    const { type, key } = locate(clusterId, release.namespace, raw);
+    const { type, key } = locate(served, clusterId, release.namespace, raw);
     const obj = markedForRelease(raw, release, type.namespaced ? key.namespace : undefined);
     const updated = await d.writer.mutate(
       type,
@@ -68,6 +70,9 @@ export async function applyObjects(
       HELM,
     );
     if (!updated) created.push(await d.writer.create(type, key, obj, HELM));
+    // a CRD serves its kind to the objects that follow it
+    if (type.kind === "CustomResourceDefinition" && !type.custom)
+      served = await loadServedTypes(d.store, clusterId);
   }
   const kept = new Set(objects.map(identity));
   for (const old of previous.filter((o) => !kept.has(identity(o))))
@@ -81,7 +86,7 @@ export async function deleteObject(
   namespace: string,
   obj: KubeObject,
 ): Promise<void> {
-  const { type, key } = locate(clusterId, namespace, obj);
+  const { type, key } = locate(await loadServedTypes(d.store, clusterId), clusterId, namespace, obj);
   const current = await d.store.get(key);
   if (current) await d.writer.delete(type, key, { propagationPolicy: "Background" }, current);
 }

@@ -8,6 +8,7 @@ import { manifestObjects, type ReleaseRecord } from "../../helm/release";
 import { failedOf, isBusy, type Operation, pendingOf, revisionOf, withStatus } from "../../helm/revision";
 import { jsonValues } from "../../helm/values";
 import { applyObjects, deleteObject, HELM, type ReleaseWriter } from "./apply";
+import { installChartCrds } from "./crds";
 import { ReleaseError } from "./errors";
 import { type HookWaiter, runHooks } from "./hooks";
 import { forgetRevisions, latest, revisions, saveRevision } from "./records";
@@ -150,6 +151,7 @@ export async function installRelease(
   if ((await revisions(d.store, clusterId, spec.name, spec.namespace)).length)
     throw new ReleaseError(409, "already_exists", `cannot re-use a name that is still in use: ${spec.name}`);
   const now = rfc3339(d.now());
+  await installChartCrds(d, clusterId, spec.files);
   const rendered = await renderForRelease(
     d,
     clusterId,

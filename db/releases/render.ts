@@ -4,10 +4,11 @@ import {
   type RenderLimits,
   renderBounded,
 } from "../../core/charts/bounded-render";
-import { groupVersion, RESOURCE_TYPES } from "../../core/k8s/resources";
+import { groupVersion } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
 import { KUBE_VERSION } from "../../core/k8s/version";
 import type { RenderedChart } from "../../helm/template-command";
+import { loadServedTypes } from "../custom-types";
 import type { ObjectStore } from "../store";
 import { ReleaseError } from "./errors";
 
@@ -27,11 +28,14 @@ async function clusterView(
   clusterId: string,
   files: Record<string, string>,
 ) {
-  const apiVersions = RESOURCE_TYPES.flatMap((t) => [groupVersion(t), `${groupVersion(t)}/${t.kind}`]);
+  const served = await loadServedTypes(store, clusterId);
+  const apiVersions = served.all.flatMap((t) => [groupVersion(t), `${groupVersion(t)}/${t.kind}`]);
   const base = { kubeVersion: `${KUBE_VERSION.major}.${KUBE_VERSION.minor}`, apiVersions };
   if (!Object.values(files).some((text) => text.includes("lookup"))) return base;
   const objects: KubeObject[] = [];
-  for (const t of RESOURCE_TYPES.filter((r) => !r.virtual))
+  for (const t of served.all.filter(
+    (r) => !r.virtual && (!r.custom || r.custom.storageVersion === r.version),
+  ))
     objects.push(...(await store.list({ clusterId, group: t.group, resource: t.resource })).items);
   return { ...base, objects };
 }

@@ -6,6 +6,7 @@ import { clusterNetworkController } from "./cluster-network";
 import { clusterResetController } from "./cluster-reset";
 import { clusterSleepController } from "./cluster-sleep";
 import { clusterTeardownController } from "./cluster-teardown";
+import { crdCleanupController } from "./crd-cleanup";
 import { cronJobController } from "./cronjobs";
 import { daemonSetController } from "./daemonsets";
 import { disruptionController } from "./disruption-budgets";
@@ -32,6 +33,7 @@ export const CONTROLLERS: readonly Controller[] = [
   serviceAccountController,
   rootCaPublisherController,
   garbageCollectorController,
+  crdCleanupController,
   replicaSetController,
   deploymentController,
   jobController,

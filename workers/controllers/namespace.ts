@@ -1,6 +1,7 @@
-import { RESOURCE_TYPES } from "../../core/k8s/resources";
+import type { ResourceType } from "../../core/k8s/resources";
 import type { KubeObject } from "../../core/k8s/types";
 import type { ObjectRef } from "../../core/objects";
+import { loadServedTypes } from "../../db/custom-types";
 import type { ObjectStore } from "../../db/store";
 import type { Controller } from "../controller";
 import { deletePodGracefully } from "../pod-deletion";
@@ -29,7 +30,8 @@ export class NamespaceController {
     const ns = await this.store.get(nsKey);
     if (!ns?.metadata.deletionTimestamp) return {};
     let remaining = 0;
-    for (const type of RESOURCE_TYPES.filter((t) => t.namespaced && !t.virtual)) {
+    const served = await loadServedTypes(this.store, ref.clusterId);
+    for (const type of onePerResource(served.all.filter((t) => t.namespaced && !t.virtual))) {
       const { items } = await this.store.list({
         clusterId: ref.clusterId,
         group: type.group,
@@ -57,6 +59,13 @@ export class NamespaceController {
     if (resource === "pods" && group === "") await deletePodGracefully(this.store, key, obj, this.now());
     else await this.store.delete(key).catch(() => undefined);
   }
+}
+
+/** One type per stored group and resource: a resource served in several versions is stored once. */
+function onePerResource(types: ResourceType[]): ResourceType[] {
+  const seen = new Map<string, ResourceType>();
+  for (const t of types) if (!seen.has(`${t.group}/${t.resource}`)) seen.set(`${t.group}/${t.resource}`, t);
+  return [...seen.values()];
 }
 
 /** Empties a namespace marked for deletion, then removes it. */

@@ -119,6 +119,10 @@ const PRINTERS: Record<string, Printer> = {
       since(o.metadata.creationTimestamp, now),
     ],
   },
+  CustomResourceDefinition: {
+    columns: [NAME, column("Created At", AGE.description, { type: "date" })],
+    row: (o) => [o.metadata.name, o.metadata.creationTimestamp],
+  },
   ServiceAccount: {
     columns: [
       NAME,
@@ -347,8 +351,9 @@ export function toTable(
     includeObject: IncludeObject;
     listMeta: { resourceVersion?: string | undefined; continue?: string };
   },
+  custom?: Printer,
 ) {
-  const printer = PRINTERS[kind] ?? DEFAULT;
+  const printer = custom ?? PRINTERS[kind] ?? DEFAULT;
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",

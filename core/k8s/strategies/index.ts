@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { customResourceStrategy } from "../crd/custom-resources";
+import { crdStrategy } from "../crd/definitions";
 import type { ResourceType } from "../resources";
 import { cronJobStrategy } from "./cronjobs";
 import { daemonSetStrategy } from "./daemonsets";
@@ -32,6 +34,7 @@ const BY_KIND: Record<string, Strategy> = {
   Secret: secretStrategy,
   PersistentVolumeClaim: claimStrategy,
   PersistentVolume: volumeStrategy,
+  CustomResourceDefinition: crdStrategy,
 };
 
 /**
@@ -53,7 +56,9 @@ const STRATEGIES = new Map<string, Strategy>(
   Object.entries(BY_KIND).map(([kind, strategy]) => [kind, withSystemFields(strategy)]),
 );
 const GENERIC = withSystemFields(genericStrategy);
+const CUSTOM = withSystemFields(customResourceStrategy);
 
 export function strategyFor(type: ResourceType): Strategy {
+  if (type.custom) return CUSTOM;
   return STRATEGIES.get(type.kind) ?? GENERIC;
 }

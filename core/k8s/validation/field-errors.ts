@@ -7,6 +7,7 @@ export type FieldErrorType =
   | "FieldValueDuplicate"
   | "FieldValueForbidden"
   | "FieldValueTooLong"
+  | "FieldValueTooMany"
   | "FieldValueNotFound";
 
 /** One problem with one field, as k8s.io/apimachinery's field.Error. */
@@ -24,6 +25,7 @@ const LABELS: Record<FieldErrorType, string> = {
   FieldValueDuplicate: "Duplicate value",
   FieldValueForbidden: "Forbidden",
   FieldValueTooLong: "Too long",
+  FieldValueTooMany: "Too many",
   FieldValueNotFound: "Not found",
 };
 
@@ -40,6 +42,7 @@ export function errorBody(e: FieldError): string {
     e.type === "FieldValueInvalid" ||
     e.type === "FieldValueNotSupported" ||
     e.type === "FieldValueDuplicate" ||
+    e.type === "FieldValueTooMany" ||
     e.type === "FieldValueNotFound";
   const value = showsValue ? `: ${quote(e.value)}` : "";
   return `${label}${value}${e.detail ? `: ${e.detail}` : ""}`;
