@@ -178,7 +178,9 @@ export class ClusterRepository {
           .onConflictDoUpdate({ target: tenants.name, set: { name: input.tenant } })
           .returning();
       } else {
-        [tenant] = await tx.select().from(tenants).where(eq(tenants.name, input.tenant)).for("update");
+        // NO KEY UPDATE, as everywhere the class's row is locked: a cluster write's foreign-key check (KEY
+        // SHARE) passes it, so a write holding its cluster's row never waits here for us to wait on it
+        [tenant] = await tx.select().from(tenants).where(eq(tenants.name, input.tenant)).for("no key update");
       }
       if (!tenant) throw new TenantUnavailable(`tenant ${input.tenant} not found`, 404);
       if (tenant.phase !== "Active")
@@ -213,7 +215,11 @@ export class ClusterRepository {
     tokenHashFor: (id: string) => string;
   }): Promise<{ row: ClusterRow; created: boolean }[]> {
     return this.db.transaction(async (tx) => {
-      const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, input.tenantId)).for("update");
+      const [tenant] = await tx
+        .select()
+        .from(tenants)
+        .where(eq(tenants.id, input.tenantId))
+        .for("no key update");
       if (!tenant) throw new TenantUnavailable(`tenant ${input.tenantId} not found`, 404);
       if (tenant.phase !== "Active")
         throw new TenantUnavailable(`tenant ${tenant.name} is being deleted`, 409);
@@ -650,7 +656,11 @@ export class ClusterRepository {
       if (!row) return;
       // the tenant's row lock first, as creations and the tenant's deletion take it: whichever commits
       // second sees the other's work, so a tenant being deleted never outlives its last cluster
-      await tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, row.tenantId)).for("update");
+      await tx
+        .select({ id: tenants.id })
+        .from(tenants)
+        .where(eq(tenants.id, row.tenantId))
+        .for("no key update");
       await tx.delete(clusters).where(eq(clusters.id, id));
       await removeTenantIfEmptied(tx, row.tenantId);
     });

@@ -60,7 +60,7 @@ export class TenantRepository {
    */
   async modify(name: string, decide: (row: TenantRow) => TenantSettings): Promise<TenantRow | undefined> {
     return this.db.transaction(async (tx) => {
-      const [row] = await tx.select().from(tenants).where(eq(tenants.name, name)).for("update");
+      const [row] = await tx.select().from(tenants).where(eq(tenants.name, name)).for("no key update");
       if (!row) return undefined;
       const change = decide(row);
       if (Object.keys(change).length === 0) return row;
