@@ -122,7 +122,14 @@ export function createApp(deps: ApiDeps) {
       });
     }
     const traceId = trace.getActiveSpan()?.spanContext().traceId;
-    log.error("unhandled error", { error: (err as Error).stack ?? String(err), path: c.req.path, traceId });
+    // drizzle wraps the driver's error: its cause says what Postgres refused (a deadlock, a constraint)
+    const cause = (err as Error).cause;
+    log.error("unhandled error", {
+      error: (err as Error).stack ?? String(err),
+      ...(cause ? { cause: cause instanceof Error ? cause.message : String(cause) } : {}),
+      path: c.req.path,
+      traceId,
+    });
     if (kubePath) return c.json(kubeErrors.internal(hiddenError(traceId)).status, 500);
     return c.json(errorBody("internal", hiddenError(traceId)), 500);
   });
