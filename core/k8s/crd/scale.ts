@@ -1,3 +1,4 @@
+import { scaleObject } from "../strategies/workloads";
 import type { KubeObject } from "../types";
 import { evaluateJsonPath, setJsonPath } from "./json-path";
 import type { ScaleSubresource } from "./types";
@@ -9,22 +10,11 @@ export function customScale(obj: KubeObject, paths: ScaleSubresource) {
     return typeof v === "number" ? v : 0;
   };
   const [selector] = paths.labelSelectorPath ? evaluateJsonPath(obj, paths.labelSelectorPath) : [];
-  return {
-    kind: "Scale",
-    apiVersion: "autoscaling/v1",
-    metadata: {
-      name: obj.metadata.name,
-      namespace: obj.metadata.namespace,
-      uid: obj.metadata.uid,
-      resourceVersion: obj.metadata.resourceVersion,
-      creationTimestamp: obj.metadata.creationTimestamp,
-    },
-    spec: { replicas: number(paths.specReplicasPath) },
-    status: {
-      replicas: number(paths.statusReplicasPath),
-      ...(typeof selector === "string" && selector ? { selector } : {}),
-    },
-  };
+  return scaleObject(obj, {
+    spec: number(paths.specReplicasPath),
+    status: number(paths.statusReplicasPath),
+    ...(typeof selector === "string" && selector ? { selector } : {}),
+  });
 }
 
 /** The object with `replicas` at its spec replicas path; undefined when it already has them. */

@@ -89,12 +89,8 @@ export const workloadStrategy: Strategy = {
   },
 };
 
-/** The `scale` subresource as autoscaling/v1 Scale. */
-export function toScale(obj: KubeObject) {
-  const spec = obj.spec as ReplicaSet["spec"];
-  const selector = Object.entries(spec.selector?.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
+/** An autoscaling/v1 Scale of `obj`, as the `scale` subresource of any kind serves it. */
+export function scaleObject(obj: KubeObject, replicas: { spec: number; status: number; selector?: string }) {
   return {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
@@ -105,9 +101,22 @@ export function toScale(obj: KubeObject) {
       resourceVersion: obj.metadata.resourceVersion,
       creationTimestamp: obj.metadata.creationTimestamp,
     },
-    spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: (obj.status as { replicas?: number } | undefined)?.replicas ?? 0, selector },
+    spec: { replicas: replicas.spec },
+    status: {
+      replicas: replicas.status,
+      ...(replicas.selector !== undefined ? { selector: replicas.selector } : {}),
+    },
   };
+}
+
+/** The `scale` subresource of the built-in workloads. */
+export function toScale(obj: KubeObject) {
+  const spec = obj.spec as ReplicaSet["spec"];
+  const selector = Object.entries(spec.selector?.matchLabels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const status = (obj.status as { replicas?: number } | undefined)?.replicas ?? 0;
+  return scaleObject(obj, { spec: spec.replicas ?? 0, status, selector });
 }
 
 export function replicasFromScale(scale: KubeObject): number {
