@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import {
   addUsage,
   type BudgetUsage,
@@ -11,8 +11,8 @@ import type { Pod } from "../core/k8s/types";
 import { effectiveBudget } from "../core/tenants";
 import type { Database } from "./client";
 import { forbiddenWrite } from "./quota-admission";
-import { clusters, objects, tenants } from "./schema";
-import type { Tx, WriteHook } from "./store";
+import { clusters, tenants } from "./schema";
+import { objectsOf, type Tx, type WriteHook } from "./store";
 
 /** The platform's defaults, which a cluster's own budget (set through the management API) overrides. */
 export interface BudgetSettings {
@@ -43,12 +43,8 @@ export async function budgetUsage(
   clusterId: string,
   containers: ContainerDefaults,
 ): Promise<BudgetUsage> {
-  const rows = await tx
-    .select({ body: objects.body })
-    .from(objects)
-    .where(and(eq(objects.clusterId, clusterId), eq(objects.apiGroup, ""), eq(objects.resource, "pods")));
-  return rows
-    .map((r) => podBudgetUsage(r.body as Pod, containers))
+  return (await objectsOf(tx, { clusterId, group: "", resource: "pods" }))
+    .map((pod) => podBudgetUsage(pod as Pod, containers))
     .reduce(addUsage, { memoryBytes: 0, cpuMillis: 0, pods: 0 });
 }
 

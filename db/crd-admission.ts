@@ -1,9 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { nameConflict, withNameConflict } from "../core/k8s/crd/naming";
 import { CRD_GROUP, CRD_RESOURCE, type CustomResourceDefinition } from "../core/k8s/crd/types";
 import { CRD_CHANNEL } from "./custom-types";
-import { objects } from "./schema";
-import type { WriteHook } from "./store";
+import { objectsOf, type WriteHook } from "./store";
 
 /**
  * kube-apiserver's naming controller, inside the write: a CRD whose names another CRD of its group has
@@ -13,20 +12,8 @@ export const crdNamingAdmission: WriteHook = {
   async beforeWrite(tx, key, next, current) {
     const crd = next as CustomResourceDefinition;
     if (!crd.spec?.names) return;
-    const rows = await tx
-      .select({ body: objects.body })
-      .from(objects)
-      .where(
-        and(
-          eq(objects.clusterId, key.clusterId),
-          eq(objects.apiGroup, CRD_GROUP),
-          eq(objects.resource, CRD_RESOURCE),
-        ),
-      );
-    const conflict = nameConflict(
-      crd,
-      rows.map((r) => r.body as CustomResourceDefinition),
-    );
+    const crds = await objectsOf(tx, { clusterId: key.clusterId, group: CRD_GROUP, resource: CRD_RESOURCE });
+    const conflict = nameConflict(crd, crds as CustomResourceDefinition[]);
     if (conflict) withNameConflict(crd, conflict, current as CustomResourceDefinition | undefined);
   },
   async afterDelete() {},

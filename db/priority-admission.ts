@@ -1,23 +1,15 @@
-import { and, eq } from "drizzle-orm";
 import { kubeErrors } from "../core/k8s/errors";
 import { type PriorityClass, resolvePriority } from "../core/k8s/scheduling/priority";
 import type { Pod } from "../core/k8s/types";
 import type { ObjectKey } from "../core/objects";
-import { objects } from "./schema";
-import type { Tx, WriteHook } from "./store";
+import { objectsOf, type Tx, type WriteHook } from "./store";
 
 async function priorityClasses(tx: Tx, clusterId: string): Promise<PriorityClass[]> {
-  const rows = await tx
-    .select({ body: objects.body })
-    .from(objects)
-    .where(
-      and(
-        eq(objects.clusterId, clusterId),
-        eq(objects.apiGroup, "scheduling.k8s.io"),
-        eq(objects.resource, "priorityclasses"),
-      ),
-    );
-  return rows.map((r) => r.body as PriorityClass);
+  return (await objectsOf(tx, {
+    clusterId,
+    group: "scheduling.k8s.io",
+    resource: "priorityclasses",
+  })) as PriorityClass[];
 }
 
 /**

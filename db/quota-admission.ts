@@ -1,27 +1,13 @@
-import { and, eq } from "drizzle-orm";
 import { kubeErrors } from "../core/k8s/errors";
 import { qosClass } from "../core/k8s/pods";
 import { applyLimitDefaults, type LimitRange, limitRangeViolations } from "../core/k8s/quota/limit-range";
 import { addUsage, objectUsage, quotaRefusal, type ResourceQuota } from "../core/k8s/quota/usage";
-import type { KubeObject, Pod } from "../core/k8s/types";
+import type { Pod } from "../core/k8s/types";
 import type { ObjectKey } from "../core/objects";
-import { objects } from "./schema";
-import type { Tx, WriteHook } from "./store";
+import { objectsOf, type Tx, type WriteHook } from "./store";
 
-async function namespaced(tx: Tx, key: ObjectKey, group: string, resource: string): Promise<KubeObject[]> {
-  const rows = await tx
-    .select({ body: objects.body })
-    .from(objects)
-    .where(
-      and(
-        eq(objects.clusterId, key.clusterId),
-        eq(objects.apiGroup, group),
-        eq(objects.resource, resource),
-        eq(objects.namespace, key.namespace),
-      ),
-    );
-  return rows.map((r) => r.body as KubeObject);
-}
+const namespaced = (tx: Tx, key: ObjectKey, group: string, resource: string) =>
+  objectsOf(tx, { clusterId: key.clusterId, group, resource, namespace: key.namespace });
 
 /** kube-apiserver's 403 for a write an admission refuses: `<resource> "<name>" is forbidden: <why>`. */
 export const forbiddenWrite = (key: ObjectKey, message: string) =>

@@ -1,8 +1,6 @@
-import { and, eq } from "drizzle-orm";
 import { withServiceAccountVolume } from "../core/k8s/service-account-volume";
-import type { KubeObject, Pod } from "../core/k8s/types";
-import { objects } from "./schema";
-import type { WriteHook } from "./store";
+import type { Pod } from "../core/k8s/types";
+import { objectIn, type WriteHook } from "./store";
 
 /**
  * kube-apiserver's ServiceAccount admission for every new pod, the API's and the controllers' alike: the
@@ -14,19 +12,8 @@ export const serviceAccountAdmission: WriteHook = {
     if (current) return;
     const pod = next as Pod;
     const name = (pod.spec.serviceAccountName as string | undefined) ?? "default";
-    const [row] = await tx
-      .select({ body: objects.body })
-      .from(objects)
-      .where(
-        and(
-          eq(objects.clusterId, key.clusterId),
-          eq(objects.apiGroup, ""),
-          eq(objects.resource, "serviceaccounts"),
-          eq(objects.namespace, key.namespace),
-          eq(objects.name, name),
-        ),
-      );
-    withServiceAccountVolume(pod, row?.body as KubeObject | undefined);
+    const account = await objectIn(tx, { ...key, group: "", resource: "serviceaccounts", name });
+    withServiceAccountVolume(pod, account);
   },
   async afterDelete() {},
 };

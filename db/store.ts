@@ -512,6 +512,31 @@ function keyMatch(key: ObjectKey) {
   );
 }
 
+/** The cluster's objects of one kind (in one namespace when given), as write hooks read them in their transaction. */
+export async function objectsOf(
+  tx: Tx | Database,
+  kind: { clusterId: string; group: string; resource: string; namespace?: string },
+): Promise<KubeObject[]> {
+  const rows = await tx
+    .select({ body: objects.body })
+    .from(objects)
+    .where(
+      and(
+        eq(objects.clusterId, kind.clusterId),
+        eq(objects.apiGroup, kind.group),
+        eq(objects.resource, kind.resource),
+        kind.namespace === undefined ? undefined : eq(objects.namespace, kind.namespace),
+      ),
+    );
+  return rows.map((r) => r.body as KubeObject);
+}
+
+/** One object, read in the caller's transaction. */
+export async function objectIn(tx: Tx, key: ObjectKey): Promise<KubeObject | undefined> {
+  const rows = await tx.select({ body: objects.body }).from(objects).where(keyMatch(key)).limit(1);
+  return rows[0]?.body as KubeObject | undefined;
+}
+
 async function lockCurrent(tx: Tx, key: ObjectKey): Promise<KubeObject | undefined> {
   const rows = await tx.select({ body: objects.body }).from(objects).where(keyMatch(key)).for("update");
   return rows[0]?.body as KubeObject | undefined;

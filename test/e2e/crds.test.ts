@@ -82,6 +82,20 @@ const websites = {
   },
 };
 
+/** The websites CRD under other names (and group or scope), for a second kind. */
+function variant(
+  names: { plural: string; singular: string; kind: string },
+  group = "example.com",
+  scope?: string,
+) {
+  const crd = structuredClone(websites);
+  crd.metadata.name = `${names.plural}.${group}`;
+  crd.spec.group = group;
+  if (scope) crd.spec.scope = scope;
+  crd.spec.names = { ...names, shortNames: [], categories: [] };
+  return crd;
+}
+
 const website = (name: string, spec: object, labels: Record<string, string> = {}) => ({
   apiVersion: "example.com/v1",
   kind: "Website",
@@ -187,9 +201,7 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
   });
 
   it("does not accept a CRD whose kind another CRD of the group has, as the naming controller", async () => {
-    const twin = structuredClone(websites) as typeof websites;
-    twin.metadata.name = "sites.example.com";
-    twin.spec.names = { plural: "sites", singular: "site", kind: "Website", shortNames: [], categories: [] };
+    const twin = variant({ plural: "sites", singular: "site", kind: "Website" });
     expect((await k(["apply", "-f", "-"], twin)).code).toBe(0);
     const status = await k([
       "get",
@@ -448,16 +460,7 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
   });
 
   it("installs a chart's crds/ before rendering its templates, which may then use the new kind", async () => {
-    const gadgets = structuredClone(websites) as typeof websites;
-    gadgets.metadata.name = "gadgets.example.org";
-    gadgets.spec.group = "example.org";
-    gadgets.spec.names = {
-      plural: "gadgets",
-      singular: "gadget",
-      kind: "Gadget",
-      shortNames: [],
-      categories: [],
-    };
+    const gadgets = variant({ plural: "gadgets", singular: "gadget", kind: "Gadget" }, "example.org");
     const files = {
       "Chart.yaml": "apiVersion: v2\nname: gadget\nversion: 0.1.0\n",
       "crds/gadgets.yaml": JSON.stringify(gadgets),
@@ -509,16 +512,7 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
   });
 
   it("serves cluster-scoped custom resources", async () => {
-    const crd = structuredClone(websites) as typeof websites;
-    crd.metadata.name = "regions.example.com";
-    crd.spec.scope = "Cluster";
-    crd.spec.names = {
-      plural: "regions",
-      singular: "region",
-      kind: "Region",
-      shortNames: [],
-      categories: [],
-    };
+    const crd = variant({ plural: "regions", singular: "region", kind: "Region" }, "example.com", "Cluster");
     const v = crd.spec.versions[0] as {
       additionalPrinterColumns?: unknown;
       subresources?: unknown;
@@ -557,16 +551,7 @@ describe("CustomResourceDefinitions through the real kubectl", () => {
       async () => ((await k(["get", "--raw", "/apis/example.com/v1/regions"])).code !== 0 ? true : undefined),
       2_000,
     );
-    const crd = structuredClone(websites) as typeof websites;
-    crd.metadata.name = "regions.example.com";
-    crd.spec.scope = "Cluster";
-    crd.spec.names = {
-      plural: "regions",
-      singular: "region",
-      kind: "Region",
-      shortNames: [],
-      categories: [],
-    };
+    const crd = variant({ plural: "regions", singular: "region", kind: "Region" }, "example.com", "Cluster");
     expect((await k(["apply", "-f", "-"], crd)).code).toBe(0);
     expect(await k(["get", "regions", "-o", "name"])).toMatchObject({ code: 0, stdout: "" });
   });
