@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import Docker from "dockerode";
 import { PAUSE_BASE, recipeVersion } from "../../infra/images/build";
 import { ensureNetdImage } from "../../infra/images/netd";
+import { eventually } from "./kubectl";
 
 const run = promisify(execFile);
 
@@ -61,14 +62,9 @@ async function freeSubnet(): Promise<number> {
   }
 }
 
-async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`docker lab: ${what} within ${ms} ms`);
-}
+/** `eventually` for a yes/no check. */
+const until = (what: string, ms: number, check: () => Promise<boolean>) =>
+  eventually(async () => ((await check()) ? true : undefined), ms, `docker lab: ${what}`);
 
 const alive = (pid: number) => {
   try {
