@@ -41,6 +41,13 @@ describe("netd's kubernetes API relay", () => {
         req.on("end", () => res.end(JSON.stringify({ body, type: req.headers["content-type"] })));
         return;
       }
+      if (req.url?.includes("watch=quiet")) {
+        // a watch with nothing to tell yet: the answer's head only, as kube-apiserver flushes it
+        res.writeHead(200, { "content-type": "application/json" });
+        res.flushHeaders();
+        setTimeout(() => res.end(), 3000);
+        return;
+      }
       if (req.url?.includes("watch=1")) {
         // a watch: one event now, the next much later
         res.writeHead(200, { "content-type": "application/json" });
@@ -163,6 +170,22 @@ describe("netd's kubernetes API relay", () => {
       req.end();
     });
     expect(first).toBe('{"type":"ADDED"}\n');
+  });
+
+  it("answers a watch's head before its first event (informers wait for it before they go on)", async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(
+        { host: "127.0.0.1", port, path: "/apis/x/v1/websites?watch=quiet", ca },
+        (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
+      req.on("error", reject);
+      req.setTimeout(1500, () => reject(new Error("no answer before the first event")));
+      req.end();
+    });
+    expect(status).toBe(200);
   });
 
   it("passes a refused Upgrade's answer back whole, then closes", async () => {

@@ -100,6 +100,8 @@ export class KubeApiServer {
     }
     upstream.on("response", (reply) => {
       res.writeHead(reply.statusCode ?? 502, reply.headers);
+      // a watch's head goes on at once: clients wait for it before the first event, which may be long
+      res.flushHeaders();
       reply.pipe(res);
     });
     upstream.on("error", (e) => {
