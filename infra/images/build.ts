@@ -17,6 +17,7 @@ import {
   PACKAGES,
   REDIS_ENTRYPOINT,
 } from "./recipe";
+import { ensureWebsiteOperatorImage } from "./website-operator/image";
 
 const run = promisify(execFile);
 const RECIPE_LABEL = "io.timonier.recipe";
@@ -161,12 +162,18 @@ async function removeOlderRootfs(docker: Docker, keep: string): Promise<void> {
   }
 }
 
+/** The images of programs from this repository, on the rootfs's nodejs. */
+async function ensureProgramImages(docker: Docker, version: string): Promise<void> {
+  await ensureNetdImage(docker, PAUSE_BASE, version);
+  await ensureWebsiteOperatorImage(docker, PAUSE_BASE, version);
+}
+
 /**
  * Makes the images that examples and tests use exist locally, built from Debian packages and never
  * pulled: `timonier/pause:1`, busybox, alpine, nginx (serving /usr/share/nginx/html on 80, logging to
- * stdout) and perl. All share one rootfs: busybox's applets answer wherever Debian has no command of that
- * name (wget, nslookup, ping, ifconfig…), so `sh` is dash and alpine has no apk. A no-op when every tag
- * already carries the current recipe version.
+ * stdout), perl, netd and the catalog's website operator. All share one rootfs: busybox's applets answer
+ * wherever Debian has no command of that name (wget, nslookup, ping, ifconfig…), so `sh` is dash and
+ * alpine has no apk. A no-op when every tag already carries the current recipe version.
  */
 export async function ensureImages(options: { docker: Docker; dataDir: string }): Promise<void> {
   const { docker } = options;
@@ -174,7 +181,7 @@ export async function ensureImages(options: { docker: Docker; dataDir: string })
   const tags = IMAGES.flatMap((i) => i.tags);
   const current = await Promise.all(tags.map((t) => isCurrent(docker, t, version)));
   if (current.every(Boolean)) {
-    await ensureNetdImage(docker, PAUSE_BASE, version);
+    await ensureProgramImages(docker, version);
     return;
   }
   const started = Date.now();
@@ -184,6 +191,6 @@ export async function ensureImages(options: { docker: Docker; dataDir: string })
   await follow(docker, await docker.importImage(createReadStream(tarball) as never, splitTag(base)));
   for (const image of IMAGES) await commitImage(docker, base, image, version);
   await removeOlderRootfs(docker, base);
-  await ensureNetdImage(docker, PAUSE_BASE, version);
+  await ensureProgramImages(docker, version);
   say(`images ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${tags.join(", ")}`);
 }
