@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { listTypesOf } from "../../core/k8s/crd/list-types";
 import { customScale, replicasOfCustomScale } from "../../core/k8s/crd/scale";
 import { prune } from "../../core/k8s/crd/structural";
 import { KubeError, kubeErrors } from "../../core/k8s/errors";
@@ -355,7 +356,14 @@ async function applyCreate(c: Ctx, info: RequestInfo, body: string) {
     metadata: { ...obj.metadata, name, ...(info.type.namespaced ? { namespace: info.namespace } : {}) },
   };
   const manager = applyManager(c);
-  const applied = applyConfiguration(undefined, configuration, manager, true, rfc3339(deps.now()));
+  const applied = applyConfiguration(
+    undefined,
+    configuration,
+    manager,
+    true,
+    rfc3339(deps.now()),
+    listTypesOf(info.type),
+  );
   const key = objectKey(cluster.id, info, name);
   const created = await deps.writer.create(
     info.type,
@@ -396,6 +404,7 @@ export async function patchObject(c: Ctx, info: RequestInfo) {
           manager,
           c.req.query("force") === "true",
           rfc3339(deps.now()),
+          listTypesOf(info.type),
         )
       : applyPatch(
           served(info.type, current),

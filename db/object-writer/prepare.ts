@@ -1,4 +1,5 @@
 import { PLATFORM_BUDGET } from "../../core/k8s/budget";
+import { listTypesOf } from "../../core/k8s/crd/list-types";
 import { KubeError, kubeErrors, statusFailure } from "../../core/k8s/errors";
 import { recordUpdate } from "../../core/k8s/managed-fields/managed-fields";
 import type { ResourceType } from "../../core/k8s/resources";
@@ -25,7 +26,7 @@ export interface PrepareContext {
 /** A new object as it is stored: a fresh uid, the kind's defaults and validation, its writer's fields. */
 export function prepareCreate(type: ResourceType, obj: KubeObject, ctx: PrepareContext): KubeObject {
   const prepared = strategyFor(type).create(obj, { now: ctx.now, type });
-  if (!ctx.applied) trackManagers(undefined, prepared, ctx);
+  if (!ctx.applied) trackManagers(type, undefined, prepared, ctx);
   return prepared;
 }
 
@@ -48,17 +49,22 @@ export function prepareUpdate(
         ? updateEphemeralContainers(next, current)
         : strategy.update(next, current, sctx);
   guardDeletionMarks(prepared, current, type);
-  if (!ctx.applied) trackManagers(current, prepared, ctx);
+  if (!ctx.applied) trackManagers(type, current, prepared, ctx);
   return prepared;
 }
 
-function trackManagers(current: KubeObject | undefined, next: KubeObject, ctx: PrepareContext): void {
+function trackManagers(
+  type: ResourceType,
+  current: KubeObject | undefined,
+  next: KubeObject,
+  ctx: PrepareContext,
+): void {
   if (ctx.subresource === "status") {
     next.metadata.managedFields = current?.metadata.managedFields;
     if (!next.metadata.managedFields) delete next.metadata.managedFields;
     return;
   }
-  const managed = recordUpdate(current, next, ctx.manager, rfc3339(ctx.now));
+  const managed = recordUpdate(current, next, ctx.manager, rfc3339(ctx.now), listTypesOf(type));
   if (managed.length) next.metadata.managedFields = managed;
   else delete next.metadata.managedFields;
 }

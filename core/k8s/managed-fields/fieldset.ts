@@ -8,11 +8,8 @@ type JsonObject = Record<string, Json>;
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/**
- * The keys of associative lists (x-kubernetes-list-type: map) by field name; scalar lists named in SETS are
- * sets; every other list is atomic (owned and replaced as a whole).
- */
-export function listKeys(field: string, items: Json[]): string[] | undefined {
+/** The keys of built-in kinds' associative lists (x-kubernetes-list-type: map) by field name. */
+function associativeKeys(field: string, items: Json[]): string[] | undefined {
   switch (field) {
     case "containers":
     case "initContainers":
@@ -42,6 +39,20 @@ export function listKeys(field: string, items: Json[]): string[] | undefined {
 
 const SETS = new Set(["finalizers"]);
 
+/** How server-side apply treats a list: merged item by item on its keys, merged as a set, or whole (atomic). */
+export type ListType = { keys: string[] } | "set" | "atomic";
+
+/** The type of the list at `fields`: the field names from the object's root, `[]` standing for a list's items. */
+export type ListTypes = (fields: readonly string[], items: Json[]) => ListType;
+
+/** Built-in kinds' lists: associative ones by field name, finalizers a set, every other list atomic. */
+export const builtInListTypes: ListTypes = (fields, items) => {
+  const field = fields.at(-1) ?? "";
+  const keys = associativeKeys(field, items);
+  if (keys) return { keys };
+  return SETS.has(field) ? "set" : "atomic";
+};
+
 /** Fields that are the object's identity or the server's, never owned by a manager. */
 const UNTRACKED_METADATA = new Set([
   "name",
@@ -68,25 +79,26 @@ function itemSegment(item: Json, keys: string[]): string {
   return `k:${JSON.stringify(id)}`;
 }
 
-function walk(value: Json, field: string, path: Path, out: Set<string>): void {
+function walk(value: Json, fields: string[], path: Path, out: Set<string>, types: ListTypes): void {
   if (isObject(value)) {
     const entries = Object.entries(value);
     if (entries.length === 0) out.add(keyOf(path));
-    for (const [k, v] of entries) walk(v, k, [...path, `f:${k}`], out);
+    for (const [k, v] of entries) walk(v, [...fields, k], [...path, `f:${k}`], out, types);
     return;
   }
   if (Array.isArray(value)) {
-    const keys = listKeys(field, value);
-    if (keys) {
+    const type = types(fields, value);
+    if (typeof type === "object") {
       for (const item of value) {
-        const itemPath = [...path, itemSegment(item, keys)];
+        const itemPath = [...path, itemSegment(item, type.keys)];
         out.add(keyOf([...itemPath, "."]));
         if (isObject(item))
-          for (const [k, v] of Object.entries(item)) walk(v, k, [...itemPath, `f:${k}`], out);
+          for (const [k, v] of Object.entries(item))
+            walk(v, [...fields, "[]", k], [...itemPath, `f:${k}`], out, types);
       }
       return;
     }
-    if (SETS.has(field)) {
+    if (type === "set") {
       for (const item of value) out.add(keyOf([...path, `v:${JSON.stringify(item)}`]));
       return;
     }
@@ -95,29 +107,27 @@ function walk(value: Json, field: string, path: Path, out: Set<string>): void {
 }
 
 /** The fields an object (or an applied configuration) sets; status and identity are left out. */
-export function fieldsOf(obj: JsonObject): Set<string> {
+export function fieldsOf(obj: JsonObject, types: ListTypes = builtInListTypes): Set<string> {
   const out = new Set<string>();
   for (const [k, v] of Object.entries(obj)) {
     if (k === "apiVersion" || k === "kind" || k === "status") continue;
     if (k === "metadata" && isObject(v)) {
       for (const [mk, mv] of Object.entries(v))
-        if (!UNTRACKED_METADATA.has(mk)) walk(mv, mk, ["f:metadata", `f:${mk}`], out);
+        if (!UNTRACKED_METADATA.has(mk)) walk(mv, ["metadata", mk], ["f:metadata", `f:${mk}`], out, types);
       continue;
     }
-    walk(v, k, [`f:${k}`], out);
+    walk(v, [k], [`f:${k}`], out, types);
   }
   return out;
 }
 
 /** The value at a path, or undefined when the object has none there. */
-export function valueAt(obj: Json, path: Path, field = ""): Json {
+export function valueAt(obj: Json, path: Path): Json {
   let current: Json = obj;
-  let name = field;
   for (const segment of path) {
     if (segment === ".") return current;
     if (segment.startsWith("f:")) {
-      name = segment.slice(2);
-      current = isObject(current) ? current[name] : undefined;
+      current = isObject(current) ? current[segment.slice(2)] : undefined;
     } else if (segment.startsWith("k:")) {
       const id = JSON.parse(segment.slice(2)) as JsonObject;
       const keys = Object.keys(id);

@@ -119,4 +119,27 @@ describe("server-side apply", () => {
     ).template.spec.containers.map((c) => c.name);
     expect(names).toEqual(["web", "log"]);
   });
+
+  it("removes a whole list item the manager no longer applies, not its fields alone", () => {
+    const containers = (list: { name: string; image: string }[]) =>
+      deployment({ template: { spec: { containers: list } } });
+    const live = applyConfiguration(
+      undefined,
+      containers([
+        { name: "web", image: "nginx" },
+        { name: "log", image: "busybox" },
+      ]),
+      "alice",
+      false,
+      NOW,
+    );
+    const left = applyConfiguration(
+      live,
+      containers([{ name: "log", image: "busybox" }]),
+      "alice",
+      false,
+      NOW,
+    );
+    expect(left.spec).toEqual({ template: { spec: { containers: [{ name: "log", image: "busybox" }] } } });
+  });
 });

@@ -1,7 +1,17 @@
 import { isDeepStrictEqual } from "node:util";
 import { KubeError, statusFailure } from "../errors";
 import type { KubeObject } from "../types";
-import { fieldsOf, fromFieldsV1, keyOf, listKeys, type Path, pathOf, toFieldsV1, valueAt } from "./fieldset";
+import {
+  builtInListTypes,
+  fieldsOf,
+  fromFieldsV1,
+  keyOf,
+  type ListTypes,
+  type Path,
+  pathOf,
+  toFieldsV1,
+  valueAt,
+} from "./fieldset";
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
@@ -37,9 +47,10 @@ const isLeaf = (key: string) => !key.endsWith("\u0000.");
 function diff(
   before: KubeObject | undefined,
   after: KubeObject,
+  types: ListTypes,
 ): { changed: Set<string>; removed: Set<string> } {
-  const was = before ? fieldsOf(before as JsonObject) : new Set<string>();
-  const now = fieldsOf(after as JsonObject);
+  const was = before ? fieldsOf(before as JsonObject, types) : new Set<string>();
+  const now = fieldsOf(after as JsonObject, types);
   const changed = new Set<string>();
   for (const key of now) {
     if (!was.has(key) || !isDeepStrictEqual(valueAt(before, pathOf(key)), valueAt(after, pathOf(key))))
@@ -58,8 +69,9 @@ export function recordUpdate(
   after: KubeObject,
   manager: string,
   now: string,
+  types: ListTypes = builtInListTypes,
 ): ManagedFieldsEntry[] {
-  const { changed, removed } = diff(before, after);
+  const { changed, removed } = diff(before, after, types);
   const list = owners(before);
   for (const o of list) for (const key of [...changed, ...removed]) o.fields.delete(key);
   if (changed.size) {
@@ -131,16 +143,17 @@ function removeAt(obj: JsonObject, path: Path): void {
   }
 }
 
-/** The applied configuration laid over the live object: maps merged, associative lists merged by key. */
-function merge(live: Json, applied: Json, field: string): Json {
+/** The applied configuration laid over the live object: maps merged, associative lists merged by key, sets united. */
+function merge(live: Json, applied: Json, fields: string[], types: ListTypes): Json {
   if (isObject(applied)) {
     const out: JsonObject = isObject(live) ? { ...live } : {};
-    for (const [k, v] of Object.entries(applied)) out[k] = merge(out[k], v, k);
+    for (const [k, v] of Object.entries(applied)) out[k] = merge(out[k], v, [...fields, k], types);
     return out;
   }
   if (Array.isArray(applied) && Array.isArray(live)) {
-    const keys = listKeys(field, [...live, ...applied]);
-    if (keys) {
+    const type = types(fields, [...live, ...applied]);
+    if (typeof type === "object") {
+      const { keys } = type;
       const out = [...live];
       for (const item of applied) {
         const same = (x: Json) =>
@@ -152,12 +165,12 @@ function merge(live: Json, applied: Json, field: string): Json {
               (item[k] ?? (k === "protocol" ? "TCP" : undefined)),
           );
         const index = out.findIndex(same);
-        if (index >= 0) out[index] = merge(out[index], item, field);
+        if (index >= 0) out[index] = merge(out[index], item, [...fields, "[]"], types);
         else out.push(item);
       }
       return out;
     }
-    if (field === "finalizers") return [...new Set([...live, ...applied])];
+    if (type === "set") return [...new Set([...live, ...applied])];
   }
   return applied;
 }
@@ -174,8 +187,9 @@ export function applyConfiguration(
   manager: string,
   force: boolean,
   now: string,
+  types: ListTypes = builtInListTypes,
 ): KubeObject {
-  const appliedFields = fieldsOf(applied as JsonObject);
+  const appliedFields = fieldsOf(applied as JsonObject, types);
   const list = owners(live);
   const conflicts: { manager: string; apiVersion: string; field: string; key: string }[] = [];
   for (const other of list) {
@@ -215,9 +229,10 @@ export function applyConfiguration(
   const dropped = [...(previous?.fields ?? [])].filter(
     (k) => !appliedFields.has(k) && !held(k) && !keyOfHeldItem(k),
   );
-  // deepest first, so that an item goes after its fields
-  for (const key of dropped.sort((a, b) => b.length - a.length)) removeAt(object as JsonObject, pathOf(key));
-  const merged = merge(object, applied, "") as KubeObject;
+  // shallowest first: a list item goes before its fields, while its key fields still find it
+  const depth = (key: string) => pathOf(key).filter((s) => s !== ".").length;
+  for (const key of dropped.sort((a, b) => depth(a) - depth(b))) removeAt(object as JsonObject, pathOf(key));
+  const merged = merge(object, applied, [], types) as KubeObject;
 
   const others = list.filter((o) => o !== previous);
   others.push({
