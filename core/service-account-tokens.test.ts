@@ -30,4 +30,17 @@ describe("ServiceAccount tokens", () => {
     ).toString("base64url");
     expect(verifyServiceAccountToken("s3cret-s3cret-s3cret", `${h}.${forged}.${s}`, NOW)).toBeUndefined();
   });
+
+  it("name the object they are bound to, as kube's do", () => {
+    const bound = issueServiceAccountToken(
+      "s3cret-s3cret-s3cret",
+      { ...bot, boundTo: { kind: "pod", name: "web-1", uid: "p1" } },
+      { now: NOW, seconds: 3600, audiences: ["api"] },
+    );
+    expect(verifyServiceAccountToken("s3cret-s3cret-s3cret", bound.token, NOW)?.["kubernetes.io"]).toEqual({
+      namespace: "team",
+      serviceaccount: { name: "bot", uid: "u1" },
+      pod: { name: "web-1", uid: "p1" },
+    });
+  });
 });

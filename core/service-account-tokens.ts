@@ -9,8 +9,19 @@ export interface ServiceAccountClaims {
   iat: number;
   nbf: number;
   exp: number;
-  "kubernetes.io": { namespace: string; serviceaccount: { name: string; uid: string } };
+  "kubernetes.io": {
+    namespace: string;
+    serviceaccount: { name: string; uid: string };
+    /** The object the token is bound to: it stops authenticating when that object is gone. */
+    pod?: BoundObject;
+    secret?: BoundObject;
+  };
   "timonier.io/cluster": string;
+}
+
+export interface BoundObject {
+  name: string;
+  uid: string;
 }
 
 export const TOKEN_ISSUER = "https://kubernetes.default.svc.cluster.local";
@@ -19,10 +30,19 @@ const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("
 const sign = (secret: string, data: string) =>
   createHmac("sha256", `${secret}:service-account-tokens`).update(data).digest("base64url");
 
-/** A signed JWT (HS256) for a ServiceAccount of a cluster, valid from `now` for `seconds`. */
+/**
+ * A signed JWT (HS256) for a ServiceAccount of a cluster, valid from `now` for `seconds`, and only while the
+ * pod or secret it is bound to (if any) exists.
+ */
 export function issueServiceAccountToken(
   secret: string,
-  subject: { clusterId: string; namespace: string; name: string; uid: string },
+  subject: {
+    clusterId: string;
+    namespace: string;
+    name: string;
+    uid: string;
+    boundTo?: { kind: "pod" | "secret" } & BoundObject;
+  },
   options: { now: Date; seconds: number; audiences: string[] },
 ): { token: string; expires: Date } {
   const iat = Math.floor(options.now.getTime() / 1000);
@@ -36,6 +56,9 @@ export function issueServiceAccountToken(
     "kubernetes.io": {
       namespace: subject.namespace,
       serviceaccount: { name: subject.name, uid: subject.uid },
+      ...(subject.boundTo
+        ? { [subject.boundTo.kind]: { name: subject.boundTo.name, uid: subject.boundTo.uid } }
+        : {}),
     },
     "timonier.io/cluster": subject.clusterId,
   };

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { kubeErrors } from "../../core/k8s/errors";
-import { looksLikeJwt, verifyServiceAccountToken } from "../../core/service-account-tokens";
+import { type BoundObject, looksLikeJwt, verifyServiceAccountToken } from "../../core/service-account-tokens";
 import { hashToken, safeEqual } from "../../core/tokens";
 import { isUuid } from "../../core/uuid";
 import type { ClusterRow } from "../../db/clusters";
@@ -69,21 +69,25 @@ export async function authenticate(
 }
 
 /**
- * A ServiceAccount token: signed here, unexpired, for this cluster, and its account still the one it was
- * issued to (a deleted and recreated account invalidates it), as kube-apiserver checks bound tokens.
+ * A ServiceAccount token: signed here, unexpired, for this cluster, its account still the one it was issued
+ * to (a deleted and recreated account invalidates it) and the pod or secret it is bound to still there, as
+ * kube-apiserver checks bound tokens.
  */
 async function serviceAccount(deps: ApiDeps, clusterId: string, token: string) {
   const claims = verifyServiceAccountToken(deps.config.tokenSecret, token, deps.now());
   if (!claims || claims["timonier.io/cluster"] !== clusterId) throw kubeErrors.unauthorized();
-  const { namespace, serviceaccount } = claims["kubernetes.io"];
-  const account = await deps.store.get({
-    clusterId,
-    group: "",
-    resource: "serviceaccounts",
-    namespace,
-    name: serviceaccount.name,
-  });
-  const row = account?.metadata.uid === serviceaccount.uid ? await deps.clusters.get(clusterId) : undefined;
+  const { namespace, serviceaccount, pod, secret } = claims["kubernetes.io"];
+  const exists = async (resource: string, bound: BoundObject | undefined) => {
+    if (!bound) return true;
+    const object = await deps.store.get({ clusterId, group: "", resource, namespace, name: bound.name });
+    return object?.metadata.uid === bound.uid;
+  };
+  const valid = await Promise.all([
+    exists("serviceaccounts", serviceaccount),
+    exists("pods", pod),
+    exists("secrets", secret),
+  ]);
+  const row = valid.every(Boolean) ? await deps.clusters.get(clusterId) : undefined;
   if (!row) throw kubeErrors.unauthorized();
   const principal: Principal = { kind: "serviceaccount", clusterId, namespace, name: serviceaccount.name };
   return { cluster: row, principal };

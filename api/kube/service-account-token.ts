@@ -13,10 +13,46 @@ const MIN_SECONDS = 600;
 /** The longest token we hand out: a school day and a night. */
 const MAX_SECONDS = 48 * 3600;
 
+interface BoundObjectReference {
+  kind?: string;
+  apiVersion?: string;
+  name?: string;
+  uid?: string;
+}
+
 interface TokenRequestSpec {
   audiences?: string[];
   expirationSeconds?: number;
-  boundObjectRef?: unknown;
+  boundObjectRef?: BoundObjectReference | null;
+}
+
+const BINDABLE: Record<string, "pod" | "secret"> = { Pod: "pod", Secret: "secret" };
+
+/** The pod or secret a requested token is bound to, as stored (its uid checked against the request's). */
+async function bindingOf(c: Context<AppEnv>, info: RequestInfo, ref: BoundObjectReference) {
+  const kind = BINDABLE[ref.kind ?? ""];
+  if (!kind || (ref.apiVersion ?? "v1") !== "v1")
+    throw kubeErrors.badRequest(`cannot bind token for object of kind ${ref.kind ?? ""}`);
+  const name = ref.name ?? "";
+  const { deps, cluster } = c.var;
+  const resource = `${kind}s`;
+  const object = await deps.store.get({
+    clusterId: cluster.id,
+    group: "",
+    resource,
+    namespace: info.namespace ?? "",
+    name,
+  });
+  if (!object) throw kubeErrors.notFound(resource, "", name);
+  const uid = object.metadata.uid ?? "";
+  if (ref.uid && ref.uid !== uid)
+    throw kubeErrors.conflict(
+      ref.kind ?? "",
+      "",
+      name,
+      `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+    );
+  return { kind, name, uid, reference: { kind: ref.kind, apiVersion: "v1", name, uid } };
 }
 
 /**
@@ -48,10 +84,17 @@ export async function createToken(c: Context<AppEnv>, info: RequestInfo) {
     );
   const granted = Math.min(seconds, MAX_SECONDS);
   const audiences = spec.audiences?.length ? spec.audiences : [TOKEN_ISSUER];
+  const bound = spec.boundObjectRef ? await bindingOf(c, info, spec.boundObjectRef) : undefined;
   const now = deps.now();
   const { token, expires } = issueServiceAccountToken(
     deps.config.tokenSecret,
-    { clusterId: cluster.id, namespace: info.namespace ?? "", name, uid: account.metadata.uid ?? "" },
+    {
+      clusterId: cluster.id,
+      namespace: info.namespace ?? "",
+      name,
+      uid: account.metadata.uid ?? "",
+      ...(bound ? { boundTo: { kind: bound.kind, name: bound.name, uid: bound.uid } } : {}),
+    },
     { now, seconds: granted, audiences },
   );
   return c.json(
@@ -59,7 +102,7 @@ export async function createToken(c: Context<AppEnv>, info: RequestInfo) {
       kind: "TokenRequest",
       apiVersion: "authentication.k8s.io/v1",
       metadata: { name, namespace: info.namespace, creationTimestamp: rfc3339(now) },
-      spec: { audiences, expirationSeconds: granted, boundObjectRef: spec.boundObjectRef ?? null },
+      spec: { audiences, expirationSeconds: granted, boundObjectRef: bound?.reference ?? null },
       status: { token, expirationTimestamp: rfc3339(expires) },
     },
     201,

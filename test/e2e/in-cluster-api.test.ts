@@ -253,6 +253,34 @@ describe("the Kubernetes API from inside the pods", () => {
     expect(JSON.parse(climbed.body)).toMatchObject({ kind: "Status", code: 404 });
   });
 
+  it("stops taking a token once the pod or secret it is bound to is gone", async () => {
+    const asToken = (token: string) => k("--token", token, "get", "--raw", "/apis");
+    await runPod("holder", "default");
+    const mounted = (await k("exec", "holder", "--", "cat", `${SA_DIR}/token`)).stdout;
+    expect((await asToken(mounted)).code).toBe(0);
+    await k("create", "secret", "generic", "ticket", "--from-literal=a=b");
+    const bound = (
+      await k("create", "token", "default", "--bound-object-kind=Secret", "--bound-object-name=ticket")
+    ).stdout.trim();
+    expect((await asToken(bound)).code).toBe(0);
+
+    await k("delete", "pod", "holder", "--wait=true");
+    await k("delete", "secret", "ticket");
+    for (const token of [mounted, bound]) {
+      const refused = await asToken(token);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain("Unauthorized");
+    }
+    const missing = await k(
+      "create",
+      "token",
+      "default",
+      "--bound-object-kind=Pod",
+      "--bound-object-name=nobody",
+    );
+    expect(missing.stderr).toContain('pods "nobody" not found');
+  });
+
   it("refuses a ServiceAccount token of another cluster", async () => {
     const other = await platform.createCluster("other");
     const token = (await kubectl(other.kubeconfig, ["create", "token", "default"])).stdout.trim();

@@ -243,7 +243,7 @@ export class PodVolumes {
     return out;
   }
 
-  /** Tokens of the pod's ServiceAccount, bound to its current uid (a recreated account's differ). */
+  /** Tokens of the pod's ServiceAccount, bound to the pod and to the account's current uid (a recreated account's differ). */
   private async tokenIssuer(pod: Pod, clusterId: string): Promise<VolumeData["token"]> {
     const tokens = this.tokens;
     if (!tokens || tokenSeconds(pod) === undefined) return undefined;
@@ -260,7 +260,13 @@ export class PodVolumes {
       account
         ? issueServiceAccountToken(
             tokens.secret,
-            { clusterId, namespace, name, uid: account.metadata.uid ?? "" },
+            {
+              clusterId,
+              namespace,
+              name,
+              uid: account.metadata.uid ?? "",
+              boundTo: { kind: "pod", name: pod.metadata.name ?? "", uid: pod.metadata.uid ?? "" },
+            },
             {
               now: tokens.now(),
               seconds: Math.max(seconds, MIN_TOKEN_SECONDS),
