@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect, createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
@@ -77,6 +81,83 @@ describe("the nodes of the management API", () => {
       async () => ((await platform.admin("GET", "/v1/nodes/docker-2")).status === 404 ? true : undefined),
       30_000,
       "docker-2 removed",
+    );
+  });
+});
+
+/**
+ * The Docker hosts the platform's configuration lists (TIMONIER_DOCKER_HOSTS), registered by the API at
+ * start as POST /v1/nodes registers them: once, whatever the number of restarts and replicas, and later
+ * for an engine that did not answer at first.
+ */
+describe("the Docker hosts listed in the configuration", () => {
+  let platform: TestPlatform;
+  let dir: string;
+  let proxy: Server | undefined;
+  const engine = (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "");
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "timonier-listed-"));
+    platform = await startTestPlatform({
+      nodeAgent: false,
+      dockerHosts: [
+        { name: "listed-1", dockerHost: `unix://${engine}`, address: "192.0.2.51", labels: { zone: "a" } },
+        // no engine answers there until the test puts one
+        { name: "listed-late", dockerHost: `unix://${join(dir, "docker.sock")}`, address: "192.0.2.52" },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    proxy?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const names = async () =>
+    ((await (await platform.admin("GET", "/v1/nodes")).json()) as { items: NodeView[] }).items.map(
+      (n) => n.name,
+    );
+
+  it("registers a reachable host at start as POST /v1/nodes does", async () => {
+    expect(await names()).toEqual(["listed-1"]);
+    const node = (await (await platform.admin("GET", "/v1/nodes/listed-1")).json()) as NodeView & {
+      labels: Record<string, string>;
+      address: string;
+    };
+    expect(node).toMatchObject({ managed: true, address: "192.0.2.51", lastHeartbeat: null });
+    expect(node.labels).toEqual({ zone: "a" });
+  });
+
+  it("leaves a listed node as it is when another replica starts, or the API restarts", async () => {
+    const changed = {
+      name: "listed-1",
+      dockerHost: `unix://${engine}`,
+      address: "192.0.2.99",
+      labels: { zone: "b" },
+    };
+    const extra = await platform.startExtraApi({ dockerHosts: [changed] });
+    await extra.close();
+    expect(await names()).toEqual(["listed-1"]);
+    const node = (await (await platform.admin("GET", "/v1/nodes/listed-1")).json()) as NodeView & {
+      labels: Record<string, string>;
+      address: string;
+    };
+    expect(node).toMatchObject({ address: "192.0.2.51", labels: { zone: "a" } });
+  });
+
+  it("registers a host whose engine did not answer at start once it does", async () => {
+    expect(await names()).not.toContain("listed-late");
+    proxy = createServer((client) => {
+      const upstream = connect(engine);
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy?.listen(join(dir, "docker.sock"), resolve));
+    await eventually(
+      async () => ((await names()).includes("listed-late") ? true : undefined),
+      20_000,
+      "listed-late registered",
     );
   });
 });
