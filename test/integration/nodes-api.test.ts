@@ -3,6 +3,8 @@ import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
+import { LABEL } from "../../workers/node-agent/runtime";
 import { eventually } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
@@ -88,7 +90,8 @@ describe("the nodes of the management API", () => {
 /**
  * The Docker hosts the platform's configuration lists (TIMONIER_DOCKER_HOSTS), registered by the API at
  * start as POST /v1/nodes registers them: once, whatever the number of restarts and replicas, and later
- * for an engine that did not answer at first.
+ * for an engine that did not answer at first. The workers run as the chart's controllers do: the
+ * registered nodes' agents, none for DOCKER_HOST.
  */
 describe("the Docker hosts listed in the configuration", () => {
   let platform: TestPlatform;
@@ -99,7 +102,7 @@ describe("the Docker hosts listed in the configuration", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "timonier-listed-"));
     platform = await startTestPlatform({
-      nodeAgent: false,
+      nodeAgent: "registered",
       dockerHosts: [
         { name: "listed-1", dockerHost: `unix://${engine}`, address: "192.0.2.51", labels: { zone: "a" } },
         // no engine answers there until the test puts one
@@ -111,6 +114,26 @@ describe("the Docker hosts listed in the configuration", () => {
     await platform?.close();
     proxy?.close();
     await rm(dir, { recursive: true, force: true });
+    // what the listed nodes' agents made on the shared engine
+    const docker = dockerFromHost(`unix://${engine}`);
+    for (const name of ["listed-1", "listed-late"]) {
+      const filters = { label: [`${LABEL.node}=${name}`] };
+      for (const c of await docker.listContainers({ all: true, filters }))
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {});
+      for (const n of await docker.listNetworks({ filters }))
+        await docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => {});
+      for (const v of (await docker.listVolumes({ filters })).Volumes ?? [])
+        await docker
+          .getVolume(v.Name)
+          .remove()
+          .catch(() => {});
+    }
   });
 
   const names = async () =>
@@ -118,14 +141,23 @@ describe("the Docker hosts listed in the configuration", () => {
       (n) => n.name,
     );
 
-  it("registers a reachable host at start as POST /v1/nodes does", async () => {
+  it("registers a reachable host at start as POST /v1/nodes does, and runs its agent", async () => {
     expect(await names()).toEqual(["listed-1"]);
     const node = (await (await platform.admin("GET", "/v1/nodes/listed-1")).json()) as NodeView & {
       labels: Record<string, string>;
       address: string;
     };
-    expect(node).toMatchObject({ managed: true, address: "192.0.2.51", lastHeartbeat: null });
+    expect(node).toMatchObject({ managed: true, address: "192.0.2.51" });
     expect(node.labels).toEqual({ zone: "a" });
+    await eventually(
+      async () => {
+        const now = (await (await platform.admin("GET", "/v1/nodes/listed-1")).json()) as NodeView;
+        return now.conditions.find((c) => c.type === "Ready")?.status === "True" ? true : undefined;
+      },
+      30_000,
+      "listed-1 Ready",
+    );
+    expect(await names()).not.toContain(platform.nodeName);
   });
 
   it("leaves a listed node as it is when another replica starts, or the API restarts", async () => {

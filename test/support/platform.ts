@@ -64,7 +64,8 @@ export const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(kubeconfig)?.
  */
 export async function startTestPlatform(
   options: {
-    nodeAgent?: boolean;
+    /** The workers' TIMONIER_NODE_AGENT: `registered` runs the registered nodes' agents only. */
+    nodeAgent?: boolean | "registered";
     resyncSeconds?: number;
     /** How often containers are sampled (and HPAs synced); 15 s as in production unless a suite needs sooner. */
     metricsSeconds?: number;
