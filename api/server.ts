@@ -6,11 +6,13 @@ import { Redis } from "ioredis";
 import postgres from "postgres";
 import { prepareRenderer } from "../core/charts/bounded-render";
 import type { Config } from "../core/config";
+import { createLogger } from "../core/telemetry";
 import { ensureServingCert } from "../core/tls";
 import { connect } from "../db/client";
 import { createApp } from "./app";
 import { apiDeps } from "./deps";
 import { kubeUpgradeHandler } from "./kube/exec";
+import { registerListedHostsAtStart } from "./management/nodes/register";
 
 export interface RunningApi {
   url: string;
@@ -34,6 +36,12 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   const unlistenCrds = await deps.servedTypes.listen(listener);
   activity.start(5000);
   prepareRenderer();
+  const listedHosts = await registerListedHostsAtStart(
+    deps.nodes,
+    config.dockerHosts,
+    createLogger("api"),
+    config.resyncSeconds * 1000,
+  );
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
   const secure = serve({
@@ -50,6 +58,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
   return {
     url: `http://${config.host}:${port}`,
     async close(graceMs = 0) {
+      listedHosts.stop();
       await Promise.all([closeServer(server, graceMs), closeServer(secure, graceMs)]);
       await watchHub.stop();
       await unlistenCrds();

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { parseDockerHosts } from "./docker-hosts";
 import { cpuMillis, memoryBytes } from "./k8s/requests";
 import { parseLabels, parseTaints } from "./k8s/scheduling/node-settings";
 import { tokenSecret } from "./tokens";
@@ -39,6 +40,22 @@ const schema = z.object({
   TIMONIER_LIVEZ_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** The URL the API reaches the node agent at, when not the address it binds (in a pod, its Service). */
   TIMONIER_AGENT_URL: z.url().optional(),
+  /**
+   * The host the API reaches this process's agents of registered nodes at (each on a port of its own), when
+   * not TIMONIER_AGENT_HOST: the pod's address, or the Docker host's name as the API's container knows it.
+   */
+  TIMONIER_AGENT_ADVERTISE_HOST: z.string().optional(),
+  /**
+   * Which node agents a worker process runs: `true` the one of DOCKER_HOST and those of the registered
+   * nodes it holds, `registered` only the latter, `false` none.
+   */
+  TIMONIER_NODE_AGENT: z.enum(["true", "registered", "false"]).default("true"),
+  /**
+   * Docker hosts registered as nodes when the API starts, as `POST /v1/nodes` takes them, in a JSON array:
+   * `[{"name":"node-2","dockerHost":"tcp://10.0.0.12:2376","certPath":"/etc/timonier/docker/node-2","address":"10.0.0.12"}]`.
+   * A name that is already a node is left as it is.
+   */
+  TIMONIER_DOCKER_HOSTS: z.string().default(""),
   /** The node's address as users outside reach it (NodePort and friends). */
   TIMONIER_NODE_ADDRESS: z.string().default("127.0.0.1"),
   /** Labels and taints of the node this worker drives: `k=v,…` and kubectl's `key[=value]:Effect,…`. */
@@ -140,7 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error(`invalid configuration: ${problems}`);
   }
   const c = parsed.data;
-  const node = nodeSettings(c.TIMONIER_NODE_LABELS, c.TIMONIER_NODE_TAINTS);
+  const node = {
+    labels: named("TIMONIER_NODE_LABELS", () => parseLabels(c.TIMONIER_NODE_LABELS)),
+    taints: named("TIMONIER_NODE_TAINTS", () => parseTaints(c.TIMONIER_NODE_TAINTS)),
+  };
   return {
     host: c.TIMONIER_HOST,
     port: c.TIMONIER_PORT,
@@ -158,6 +178,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     agentHost: c.TIMONIER_AGENT_HOST,
     agentPort: c.TIMONIER_AGENT_PORT,
     agentUrl: c.TIMONIER_AGENT_URL,
+    agentAdvertiseHost: c.TIMONIER_AGENT_ADVERTISE_HOST ?? c.TIMONIER_AGENT_HOST,
+    nodeAgent: ({ true: true, registered: "registered", false: false } as const)[c.TIMONIER_NODE_AGENT],
+    dockerHosts: named("TIMONIER_DOCKER_HOSTS", () => parseDockerHosts(c.TIMONIER_DOCKER_HOSTS)),
     livezPort: c.TIMONIER_LIVEZ_PORT,
     nodeAddress: c.TIMONIER_NODE_ADDRESS,
     nodeLabels: node.labels,
@@ -206,16 +229,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-function nodeSettings(labels: string, taints: string) {
-  const named = <T>(variable: string, parse: () => T): T => {
-    try {
-      return parse();
-    } catch (e) {
-      throw new Error(`invalid configuration: ${variable}: ${(e as Error).message}`);
-    }
-  };
-  return {
-    labels: named("TIMONIER_NODE_LABELS", () => parseLabels(labels)),
-    taints: named("TIMONIER_NODE_TAINTS", () => parseTaints(taints)),
-  };
+/** A variable's own parse, its error naming the variable. */
+function named<T>(variable: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new Error(`invalid configuration: ${variable}: ${(e as Error).message}`);
+  }
 }

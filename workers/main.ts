@@ -6,7 +6,7 @@ import { startWorkers } from "./start";
 const log = createLogger("workers");
 const config = loadConfig();
 const stopTelemetry = startTelemetry("timonier-workers", config.otlpEndpoint);
-const workers = await startWorkers(config, { nodeAgent: process.env.TIMONIER_NODE_AGENT !== "false" });
+const workers = await startWorkers(config, { nodeAgent: config.nodeAgent });
 log.info(`workers started (node ${config.nodeName})`);
 answerLivenessPings();
 const livez = config.livezPort ? await serveLivez(config.livezPort) : undefined;

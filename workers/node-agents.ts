@@ -34,7 +34,12 @@ export interface AgentPlatform {
 export function nodeAgent(
   p: AgentPlatform,
   node: NodeIdentity,
-  engine: { certPath?: string | undefined; port: number; url?: string | undefined },
+  engine: {
+    certPath?: string | undefined;
+    port: number;
+    url?: string | undefined;
+    advertiseHost?: string | undefined;
+  },
 ): NodeAgent {
   const { config } = p;
   const docker = dockerFromHost(node.dockerHost, engine.certPath);
@@ -45,6 +50,7 @@ export function nodeAgent(
       host: config.agentHost,
       port: engine.port,
       ...(engine.url ? { url: engine.url } : {}),
+      ...(engine.advertiseHost ? { advertiseHost: engine.advertiseHost } : {}),
       ticketKey: agentTicketKey(config.tokenSecret),
     },
     pods: {

@@ -34,11 +34,14 @@ export interface RunningWorkers {
 
 /**
  * Starts one worker replica: the scheduler and controllers (any replica may run any job) and, when
- * `nodeAgent` is set, the agent of the Docker host in `config.dockerHost` and those of the nodes
- * registered through the management API that this replica holds (node-agents.ts). A resync loop re-triggers
+ * `nodeAgent` is set, the agent of the Docker host in `config.dockerHost` (unless `registered`) and those
+ * of the nodes registered through the management API that this replica holds (node-agents.ts). A resync loop re-triggers
  * whatever is not converged, so a trigger lost with Redis or a killed worker only delays convergence.
  */
-export async function startWorkers(config: Config, options: { nodeAgent: boolean }): Promise<RunningWorkers> {
+export async function startWorkers(
+  config: Config,
+  options: { nodeAgent: boolean | "registered" },
+): Promise<RunningWorkers> {
   const logger = createLogger("workers");
   const db = connect(config.databaseUrl, { max: 20 });
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -81,7 +84,7 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
   let agent: NodeAgent | undefined;
   let supervisor: NodeSupervisor | undefined;
   let locks: postgres.Sql | undefined;
-  if (options.nodeAgent) {
+  if (options.nodeAgent !== false) {
     const platform: AgentPlatform = {
       config,
       store,
@@ -93,27 +96,33 @@ export async function startWorkers(config: Config, options: { nodeAgent: boolean
       connection,
       logger,
     };
-    const identity = {
-      name: config.nodeName,
-      address: config.nodeAddress,
-      dockerHost: config.dockerHost,
-      labels: config.nodeLabels,
-      taints: config.nodeTaints,
-      ...(config.nodeMaxPods ? { maxPods: config.nodeMaxPods } : {}),
-    };
-    agent = nodeAgent(platform, identity, {
-      certPath: config.dockerCertPath,
-      port: config.agentPort,
-      url: config.agentUrl,
-    });
-    await agent.start();
+    if (options.nodeAgent === true) {
+      const identity = {
+        name: config.nodeName,
+        address: config.nodeAddress,
+        dockerHost: config.dockerHost,
+        labels: config.nodeLabels,
+        taints: config.nodeTaints,
+        ...(config.nodeMaxPods ? { maxPods: config.nodeMaxPods } : {}),
+      };
+      agent = nodeAgent(platform, identity, {
+        certPath: config.dockerCertPath,
+        port: config.agentPort,
+        url: config.agentUrl,
+      });
+      await agent.start();
+    }
     locks = postgres(config.databaseUrl, { max: 1, onnotice: () => {} });
     supervisor = new NodeSupervisor({
       nodes,
       locks,
       logger,
       agentOf: (row) =>
-        nodeAgent(platform, identityOf(row), { certPath: row.certPath ?? undefined, port: 0 }),
+        nodeAgent(platform, identityOf(row), {
+          certPath: row.certPath ?? undefined,
+          port: 0,
+          advertiseHost: config.agentAdvertiseHost,
+        }),
     });
     await supervisor.start(config.resyncSeconds * 1000);
   }

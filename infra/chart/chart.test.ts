@@ -12,7 +12,13 @@ const chartFiles = () =>
 interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef: { name: string; key: string } };
+  valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } };
+}
+interface Container {
+  name: string;
+  command: string[];
+  env: EnvVar[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 interface Obj {
   kind: string;
@@ -20,7 +26,9 @@ interface Obj {
   stringData?: Record<string, string>;
   spec?: {
     replicas?: number;
-    template?: { spec: { containers: { name: string; command: string[]; env: EnvVar[] }[] } };
+    template?: {
+      spec: { containers: Container[]; volumes?: { name: string; secret?: { secretName: string } }[] };
+    };
   };
 }
 
@@ -33,7 +41,16 @@ const VALUES = {
   otel: { endpoint: "http://otel-collector:4318" },
   nodes: [
     { name: "node-1", dockerHost: "tcp://10.0.0.11:2376", address: "10.0.0.11", tlsSecret: "node-1-tls" },
-    { name: "node-2", dockerHost: "tcp://10.0.0.12:2376", address: "10.0.0.12", labels: "zone=b" },
+    {
+      name: "node-2",
+      dockerHost: "tcp://10.0.0.12:2376",
+      address: "10.0.0.12",
+      tlsSecret: "node-2-tls",
+      labels: { zone: "b" },
+      taints: [{ key: "dedicated", value: "teachers", effect: "NoSchedule" }],
+      maxPods: 200,
+    },
+    { name: "local", dockerHost: "unix:///var/run/docker.sock", address: "10.0.0.10" },
   ],
 };
 
@@ -64,16 +81,12 @@ describe("the platform's own chart, rendered by our engine", () => {
   const deployment = (name: string) =>
     objects.find((o) => o.kind === "Deployment" && o.metadata.name === name);
 
-  it("makes the API, the controllers and one agent per Docker host, with their Services", () => {
+  it("makes the API and the controllers, which run the Docker hosts' agents", () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       "Secret/classroom-timonier-secrets",
       "Service/classroom-timonier-api",
-      "Service/classroom-timonier-agent-node-1",
-      "Service/classroom-timonier-agent-node-2",
       "Deployment/classroom-timonier-api",
       "Deployment/classroom-timonier-controllers",
-      "Deployment/classroom-timonier-agent-node-1",
-      "Deployment/classroom-timonier-agent-node-2",
     ]);
   });
 
@@ -86,8 +99,8 @@ describe("the platform's own chart, rendered by our engine", () => {
     expect(api.readinessProbe.httpGet.path).toBe("/healthz");
   });
 
-  it("restarts a controller or node agent process whose event loop stops answering", () => {
-    for (const name of ["classroom-timonier-controllers", "classroom-timonier-agent-node-1"]) {
+  it("restarts a controller process whose event loop stops answering", () => {
+    for (const name of ["classroom-timonier-controllers"]) {
       const container = deployment(name)?.spec?.template?.spec.containers[0] as unknown as {
         livenessProbe: { httpGet: { path: string; port: string } };
         ports: { name: string; containerPort: number }[];
@@ -114,26 +127,67 @@ describe("the platform's own chart, rendered by our engine", () => {
       }
   });
 
-  it("points each agent at its own Docker host and publishes where the API reaches it", () => {
-    const agent = deployment("classroom-timonier-agent-node-1")?.spec?.template?.spec.containers[0];
-    const config = loadConfig(environment(objects, agent?.env ?? []));
-    expect(config).toMatchObject({
-      nodeName: "node-1",
-      dockerHost: "tcp://10.0.0.11:2376",
-      dockerCertPath: "/etc/docker-tls",
-      nodeAddress: "10.0.0.11",
-      agentUrl: "http://classroom-timonier-agent-node-1.timonier.svc:10250",
+  it("lists the Docker hosts for the API to register as nodes, their TLS material where it and the agents read it", () => {
+    const container = (name: string) => deployment(name)?.spec?.template?.spec.containers[0];
+    const api = container("classroom-timonier-api");
+    expect(loadConfig(environment(objects, api?.env ?? [])).dockerHosts).toEqual([
+      {
+        name: "node-1",
+        dockerHost: "tcp://10.0.0.11:2376",
+        address: "10.0.0.11",
+        certPath: "/etc/timonier/docker/node-1",
+      },
+      {
+        name: "node-2",
+        dockerHost: "tcp://10.0.0.12:2376",
+        address: "10.0.0.12",
+        certPath: "/etc/timonier/docker/node-2",
+        labels: { zone: "b" },
+        taints: [{ key: "dedicated", value: "teachers", effect: "NoSchedule" }],
+        maxPods: 200,
+      },
+      { name: "local", dockerHost: "unix:///var/run/docker.sock", address: "10.0.0.10" },
+    ]);
+    for (const name of ["classroom-timonier-api", "classroom-timonier-controllers"]) {
+      const pod = deployment(name)?.spec?.template?.spec;
+      for (const node of ["node-1", "node-2"]) {
+        const mount = pod?.containers[0]?.volumeMounts?.find(
+          (m) => m.mountPath === `/etc/timonier/docker/${node}`,
+        );
+        expect(mount?.readOnly, `${name} ${node}`).toBe(true);
+        expect(pod?.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName).toBe(`${node}-tls`);
+      }
+    }
+    const controllers = container("classroom-timonier-controllers");
+    expect(loadConfig(environment(objects, controllers?.env ?? []))).toMatchObject({
+      nodeAgent: "registered",
+      agentHost: "0.0.0.0",
     });
-    const second = deployment("classroom-timonier-agent-node-2")?.spec?.template?.spec.containers[0];
-    expect(loadConfig(environment(objects, second?.env ?? [])).nodeLabels).toEqual({ zone: "b" });
-    const controllers = deployment("classroom-timonier-controllers")?.spec?.template?.spec.containers[0];
-    expect(environment(objects, controllers?.env ?? []).TIMONIER_NODE_AGENT).toBe("false");
+    expect(controllers?.env).toContainEqual({
+      name: "TIMONIER_AGENT_ADVERTISE_HOST",
+      valueFrom: { fieldRef: { fieldPath: "status.podIP" } },
+    });
+  });
+
+  it("renders no Docker host and no TLS mount when none is listed", () => {
+    const bare = render({ ...VALUES, nodes: [] });
+    const api = bare.find((o) => o.metadata.name === "classroom-timonier-api" && o.kind === "Deployment");
+    const container = api?.spec?.template?.spec.containers[0];
+    expect(loadConfig(environment(bare, container?.env ?? [])).dockerHosts).toEqual([]);
+    expect(container?.volumeMounts).toBeUndefined();
   });
 
   it("refuses what would not run, naming the value", () => {
     expect(() => render({ ...VALUES, adminToken: "" })).toThrow("adminToken is required");
     expect(() => render({ ...VALUES, api: { replicas: 2 } })).toThrow(
       "tls.existingSecret is required with more than one API replica",
+    );
+    const plain = { name: "node-3", dockerHost: "tcp://10.0.0.13:2376", address: "10.0.0.13" };
+    expect(() => render({ ...VALUES, nodes: [plain] })).toThrow(
+      "node node-3: a tcp:// engine is reached over TLS only: give its tlsSecret",
+    );
+    expect(() => render({ ...VALUES, nodes: [{ name: "node-3", dockerHost: "unix:///x.sock" }] })).toThrow(
+      "node node-3 needs its address",
     );
   });
 });

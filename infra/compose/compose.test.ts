@@ -5,6 +5,7 @@ import { loadConfig } from "../../core/config";
 
 interface Service {
   command?: string[];
+  extra_hosts?: string[];
   environment?: Record<string, string>;
   depends_on?: Record<string, unknown>;
   volumes?: string[];
@@ -25,9 +26,20 @@ function interpolate(text: string, vars: Record<string, string>): string {
 }
 
 const text = readFileSync(new URL("compose.yaml", import.meta.url), "utf8");
+
+/** Compose interpolates the values of the parsed file, so a variable holding JSON stays one string. */
+function interpolateValues(value: unknown, vars: Record<string, string>): unknown {
+  if (typeof value === "string") return interpolate(value, vars);
+  if (Array.isArray(value)) return value.map((v) => interpolateValues(v, vars));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateValues(v, vars)]));
+  return value;
+}
+
 /** The services as Compose runs them: an empty `VAR:` reaches the container as an empty string. */
 function compose(vars: Record<string, string>): { services: Record<string, Service> } {
-  return parse(interpolate(text, vars), (_key, value) => (value === null ? "" : value), { merge: true });
+  const parsed = parse(text, (_key, value) => (value === null ? "" : value), { merge: true });
+  return interpolateValues(parsed, vars) as { services: Record<string, Service> };
 }
 const root = new URL("../../", import.meta.url);
 
@@ -82,5 +94,40 @@ describe("the Docker Compose file", () => {
     expect(agent.agentUrl).toBe("http://host.docker.internal:10250");
     expect(agent.agentPort).toBe(10250);
     expect(services.controllers?.environment?.TIMONIER_NODE_AGENT).toBe("false");
+  });
+
+  it("registers the Docker hosts TIMONIER_DOCKER_HOSTS lists when the API starts, their TLS material mounted where it and the agents read it", () => {
+    const hosts = [
+      {
+        name: "node-2",
+        dockerHost: "tcp://10.0.0.12:2376",
+        certPath: "/etc/timonier/docker/node-2",
+        address: "10.0.0.12",
+      },
+      {
+        name: "node-3",
+        dockerHost: "tcp://10.0.0.13:2376",
+        certPath: "/etc/timonier/docker/node-3",
+        address: "10.0.0.13",
+        labels: { zone: "b" },
+      },
+    ];
+    const listed = compose({ ...SECRETS, TIMONIER_DOCKER_HOSTS: JSON.stringify(hosts) }).services;
+    expect(loadConfig(listed.api?.environment ?? {}).dockerHosts).toEqual(hosts);
+    expect(loadConfig(services.api?.environment ?? {}).dockerHosts).toEqual([]);
+    for (const name of ["api", "node-agent"]) {
+      const mount = services[name]?.volumes?.find((v) => v.split(":")[1] === "/etc/timonier/docker");
+      expect(mount, name).toBe("./docker-tls:/etc/timonier/docker:ro");
+    }
+    expect(existsSync(new URL("docker-tls/.gitignore", import.meta.url))).toBe(true);
+    const elsewhere = compose({ ...SECRETS, TIMONIER_DOCKER_TLS: "/srv/timonier/docker-tls" }).services;
+    expect(elsewhere.api?.volumes).toContain("/srv/timonier/docker-tls:/etc/timonier/docker:ro");
+  });
+
+  it("lets the API reach the registered nodes' agents in the node agent's process", () => {
+    const agent = loadConfig(services["node-agent"]?.environment ?? {});
+    expect(agent.nodeAgent).toBe(true);
+    expect(agent.agentAdvertiseHost).toBe("host.docker.internal");
+    expect(services.api?.extra_hosts).toContain("host.docker.internal:host-gateway");
   });
 });

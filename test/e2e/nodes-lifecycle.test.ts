@@ -9,6 +9,7 @@ interface NodeView {
   name: string;
   managed: boolean;
   pods: number;
+  lastHeartbeat: string | null;
   capacity: Record<string, string>;
   allocatable: Record<string, string>;
   conditions: { type: string; status: string; reason: string; message: string }[];
@@ -16,13 +17,64 @@ interface NodeView {
 }
 
 interface PodItem {
-  metadata: { name: string; uid: string };
+  metadata: { name: string; uid: string; labels?: Record<string, string> };
   spec: { nodeName?: string };
   status: { phase: string };
 }
 
 const GRACE_SECONDS = 12;
 const TOLERATION_SECONDS = 8;
+
+/** Scheduled on lab-2 while it lives (node affinity outweighs every other score), elsewhere once it is gone. */
+const PREFER_LAB_2 = {
+  nodeAffinity: {
+    preferredDuringSchedulingIgnoredDuringExecution: [
+      {
+        weight: 100,
+        preference: {
+          matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["lab-2"] }],
+        },
+      },
+    ],
+  },
+};
+
+const STATEFULSET = {
+  apiVersion: "apps/v1",
+  kind: "StatefulSet",
+  metadata: { name: "db" },
+  spec: {
+    serviceName: "db",
+    replicas: 2,
+    selector: { matchLabels: { app: "db" } },
+    template: {
+      metadata: { labels: { app: "db" } },
+      spec: { affinity: PREFER_LAB_2, containers: [{ name: "nginx", image: "nginx" }] },
+    },
+  },
+};
+
+/** Long enough to be running when lab-2 dies, short enough that its replacement completes soon after. */
+const JOB = {
+  apiVersion: "batch/v1",
+  kind: "Job",
+  metadata: { name: "batch" },
+  spec: {
+    backoffLimit: 2,
+    template: {
+      spec: {
+        restartPolicy: "Never",
+        affinity: PREFER_LAB_2,
+        containers: [{ name: "work", image: "busybox", command: ["sleep", "20"] }],
+      },
+    },
+  },
+};
+
+interface JobStatus {
+  succeeded?: number;
+  conditions?: { type: string; status: string }[];
+}
 
 /**
  * Docker hosts registered on a running platform through the management API, as separate machines (the
@@ -159,13 +211,31 @@ describe("nodes that come and go", () => {
     });
   });
 
+  it("runs a StatefulSet's pods and a Job's pod on lab-2", async () => {
+    for (const manifest of [STATEFULSET, JOB])
+      expect((await kubectl(student, ["apply", "-f", "-"], { input: JSON.stringify(manifest) })).code).toBe(
+        0,
+      );
+    await eventually(
+      async () => {
+        const running = [...(await pods("app=db")), ...(await pods("job-name=batch"))].filter(
+          (p) => p.status.phase === "Running" && p.spec.nodeName === "lab-2",
+        );
+        return running.length === 3 ? true : undefined;
+      },
+      120_000,
+      "db-0, db-1 and the Job's pod Running on lab-2",
+    );
+  });
+
   let lost: PodItem[] = [];
 
   it("marks a node whose engine died Unknown and tainted, and brings its pods back on the others", async () => {
-    lost = (await pods("app=web")).filter((p) => p.spec.nodeName === "lab-2");
-    expect(lost.length).toBeGreaterThan(0);
+    lost = [...(await pods("app=web")), ...(await pods("app=db")), ...(await pods("job-name=batch"))].filter(
+      (p) => p.spec.nodeName === "lab-2",
+    );
+    expect(lost.filter((p) => p.metadata.labels?.app === "web").length).toBeGreaterThan(0);
     await engine("lab-2").kill();
-    const killedAt = Date.now();
 
     const unknown = await eventually(
       async () => {
@@ -175,7 +245,10 @@ describe("nodes that come and go", () => {
       (GRACE_SECONDS + 30) * 1000,
       "lab-2 Unknown",
     );
-    expect(Date.now() - killedAt).toBeGreaterThanOrEqual((GRACE_SECONDS - 1) * 1000);
+    // the grace runs from the last heartbeat, which came up to a heartbeat period before the kill
+    expect(Date.now() - Date.parse(unknown?.lastHeartbeat ?? "")).toBeGreaterThanOrEqual(
+      GRACE_SECONDS * 1000,
+    );
     expect(ready(unknown)).toMatchObject({
       reason: "NodeStatusUnknown",
       message: "Kubelet stopped posting node status.",
@@ -206,6 +279,49 @@ describe("nodes that come and go", () => {
       (TOLERATION_SECONDS + 90) * 1000,
       "six pods Running off lab-2",
     );
+  });
+
+  it("makes a lost StatefulSet pod again under its own name on another node", async () => {
+    const db = await eventually(
+      async () => {
+        const now = await pods("app=db");
+        return now.length === 2 &&
+          now.every((p) => p.status.phase === "Running" && p.spec.nodeName !== "lab-2")
+          ? now
+          : undefined;
+      },
+      90_000,
+      "db-0 and db-1 Running off lab-2",
+    );
+    expect(db.map((p) => p.metadata.name).sort()).toEqual(["db-0", "db-1"]);
+    for (const p of db) expect(lost.map((l) => l.metadata.uid)).not.toContain(p.metadata.uid);
+    expect(
+      (
+        await kubectl(student, ["rollout", "status", "statefulset/db", "--timeout=60s"], {
+          timeoutMs: 90_000,
+        })
+      ).code,
+    ).toBe(0);
+  });
+
+  it("replaces a Job's pod lost with its node and completes", async () => {
+    const status = await eventually(
+      async () => {
+        const job = JSON.parse((await kubectl(student, ["get", "job", "batch", "-o", "json"])).stdout) as {
+          status: JobStatus;
+        };
+        return job.status.conditions?.some((c) => c.type === "Complete" && c.status === "True")
+          ? job.status
+          : undefined;
+      },
+      90_000,
+      "the Job complete",
+    );
+    expect(status.succeeded).toBe(1);
+    const done = (await pods("job-name=batch")).filter((p) => p.status.phase === "Succeeded");
+    expect(done).toHaveLength(1);
+    expect(done[0]?.spec.nodeName).not.toBe("lab-2");
+    expect(lost.map((l) => l.metadata.uid)).not.toContain(done[0]?.metadata.uid);
   });
 
   it("makes a node that comes back Ready again, and it removes the containers of pods that are gone", async () => {

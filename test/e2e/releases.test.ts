@@ -296,21 +296,21 @@ describe("Helm releases", () => {
         adminToken: "a-token-of-at-least-16-chars",
         databaseUrl: "postgres://timonier:secret@postgres:5432/timonier",
         redisUrl: "redis://redis:6379",
-        nodes: [{ name: "node-1", dockerHost: "tcp://10.0.0.11:2376", address: "10.0.0.11" }],
+        nodes: [
+          {
+            name: "node-1",
+            dockerHost: "tcp://10.0.0.11:2376",
+            address: "10.0.0.11",
+            tlsSecret: "node-1-tls",
+          },
+        ],
       },
     });
     expect(res.status, await res.clone().text()).toBe(201);
-    expect(((await res.json()) as { notes: string }).notes).toContain("1 node agent(s)");
+    expect(((await res.json()) as { notes: string }).notes).toContain("1 Docker host(s) listed");
     expect(
       (await k("get", "deployments", "-l", "app.kubernetes.io/instance=timonier", "-o", "name")).stdout,
-    ).toBe(
-      [
-        "deployment.apps/timonier-agent-node-1",
-        "deployment.apps/timonier-api",
-        "deployment.apps/timonier-controllers",
-        "",
-      ].join("\n"),
-    );
+    ).toBe(["deployment.apps/timonier-api", "deployment.apps/timonier-controllers", ""].join("\n"));
     expect((await platform.admin("DELETE", `/v1/clusters/${id}/releases/timonier`)).status).toBe(200);
   });
 

@@ -1,4 +1,10 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect, createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
+import { LABEL } from "../../workers/node-agent/runtime";
 import { eventually } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
@@ -77,6 +83,113 @@ describe("the nodes of the management API", () => {
       async () => ((await platform.admin("GET", "/v1/nodes/docker-2")).status === 404 ? true : undefined),
       30_000,
       "docker-2 removed",
+    );
+  });
+});
+
+/**
+ * The Docker hosts the platform's configuration lists (TIMONIER_DOCKER_HOSTS), registered by the API at
+ * start as POST /v1/nodes registers them: once, whatever the number of restarts and replicas, and later
+ * for an engine that did not answer at first. The workers run as the chart's controllers do: the
+ * registered nodes' agents, none for DOCKER_HOST.
+ */
+describe("the Docker hosts listed in the configuration", () => {
+  let platform: TestPlatform;
+  let dir: string;
+  let proxy: Server | undefined;
+  const engine = (process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock").replace(/^unix:\/\//, "");
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "timonier-listed-"));
+    platform = await startTestPlatform({
+      nodeAgent: "registered",
+      dockerHosts: [
+        { name: "listed-1", dockerHost: `unix://${engine}`, address: "192.0.2.51", labels: { zone: "a" } },
+        // no engine answers there until the test puts one
+        { name: "listed-late", dockerHost: `unix://${join(dir, "docker.sock")}`, address: "192.0.2.52" },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await platform?.close();
+    proxy?.close();
+    await rm(dir, { recursive: true, force: true });
+    // what the listed nodes' agents made on the shared engine
+    const docker = dockerFromHost(`unix://${engine}`);
+    for (const name of ["listed-1", "listed-late"]) {
+      const filters = { label: [`${LABEL.node}=${name}`] };
+      for (const c of await docker.listContainers({ all: true, filters }))
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {});
+      for (const n of await docker.listNetworks({ filters }))
+        await docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => {});
+      for (const v of (await docker.listVolumes({ filters })).Volumes ?? [])
+        await docker
+          .getVolume(v.Name)
+          .remove()
+          .catch(() => {});
+    }
+  });
+
+  const names = async () =>
+    ((await (await platform.admin("GET", "/v1/nodes")).json()) as { items: NodeView[] }).items.map(
+      (n) => n.name,
+    );
+
+  it("registers a reachable host at start as POST /v1/nodes does, and runs its agent", async () => {
+    expect(await names()).toEqual(["listed-1"]);
+    const node = (await (await platform.admin("GET", "/v1/nodes/listed-1")).json()) as NodeView & {
+      labels: Record<string, string>;
+      address: string;
+    };
+    expect(node).toMatchObject({ managed: true, address: "192.0.2.51" });
+    expect(node.labels).toEqual({ zone: "a" });
+    await eventually(
+      async () => {
+        const now = (await (await platform.admin("GET", "/v1/nodes/listed-1")).json()) as NodeView;
+        return now.conditions.find((c) => c.type === "Ready")?.status === "True" ? true : undefined;
+      },
+      30_000,
+      "listed-1 Ready",
+    );
+    expect(await names()).not.toContain(platform.nodeName);
+  });
+
+  it("leaves a listed node as it is when another replica starts, or the API restarts", async () => {
+    const changed = {
+      name: "listed-1",
+      dockerHost: `unix://${engine}`,
+      address: "192.0.2.99",
+      labels: { zone: "b" },
+    };
+    const extra = await platform.startExtraApi({ dockerHosts: [changed] });
+    await extra.close();
+    expect(await names()).toEqual(["listed-1"]);
+    const node = (await (await platform.admin("GET", "/v1/nodes/listed-1")).json()) as NodeView & {
+      labels: Record<string, string>;
+      address: string;
+    };
+    expect(node).toMatchObject({ address: "192.0.2.51", labels: { zone: "a" } });
+  });
+
+  it("registers a host whose engine did not answer at start once it does", async () => {
+    expect(await names()).not.toContain("listed-late");
+    proxy = createServer((client) => {
+      const upstream = connect(engine);
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy?.listen(join(dir, "docker.sock"), resolve));
+    await eventually(
+      async () => ((await names()).includes("listed-late") ? true : undefined),
+      20_000,
+      "listed-late registered",
     );
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { type RunningApi, startApiServer } from "../../api/server";
-import { loadConfig } from "../../core/config";
+import { type Config, loadConfig } from "../../core/config";
 import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { LABEL } from "../../workers/node-agent/runtime";
 import { type RunningWorkers, startWorkers } from "../../workers/start";
@@ -28,8 +28,8 @@ export interface TestPlatform {
   ): (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>;
   /** Creates a cluster and writes its kubeconfig; returns the id and the kubeconfig path. */
   createCluster(name: string): Promise<{ id: string; kubeconfig: string; token: string }>;
-  /** Another API replica on the same database and Redis: any replica serves any cluster. */
-  startExtraApi(): Promise<RunningApi>;
+  /** Another API replica on the same database and Redis (any replica serves any cluster), its settings changed by `overrides`. */
+  startExtraApi(overrides?: Partial<Config>): Promise<RunningApi>;
   stopWorkers(): Promise<void>;
   /** Empties this platform's queues, as a Redis restart without persistence would. */
   dropQueuedTriggers(): Promise<void>;
@@ -64,7 +64,8 @@ export const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(kubeconfig)?.
  */
 export async function startTestPlatform(
   options: {
-    nodeAgent?: boolean;
+    /** The workers' TIMONIER_NODE_AGENT: `registered` runs the registered nodes' agents only. */
+    nodeAgent?: boolean | "registered";
     resyncSeconds?: number;
     /** How often containers are sampled (and HPAs synced); 15 s as in production unless a suite needs sooner. */
     metricsSeconds?: number;
@@ -83,6 +84,8 @@ export async function startTestPlatform(
     /** The node's Docker engine (DOCKER_HOST) and address instead of the shared engine's: a lab engine. */
     dockerHost?: string;
     nodeAddress?: string;
+    /** TIMONIER_DOCKER_HOSTS: Docker hosts the API registers as nodes at start. */
+    dockerHosts?: unknown[];
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
@@ -108,6 +111,7 @@ export async function startTestPlatform(
     TIMONIER_NODE_NAME: nodeName,
     ...(options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {}),
     ...(options.nodeAddress ? { TIMONIER_NODE_ADDRESS: options.nodeAddress } : {}),
+    ...(options.dockerHosts ? { TIMONIER_DOCKER_HOSTS: JSON.stringify(options.dockerHosts) } : {}),
     TIMONIER_NODE_LABELS: options.nodeLabels ?? "",
     TIMONIER_NODE_TAINTS: options.nodeTaints ?? "",
     TIMONIER_QUEUE_PREFIX: `test-${suffix}`,
@@ -169,8 +173,13 @@ export async function startTestPlatform(
       const token = tokenOf(body.kubeconfig);
       return { id: body.id, kubeconfig: path, token };
     },
-    async startExtraApi() {
-      const extra = await startApiServer({ ...config, port: await freePort(), tlsPort: await freePort() });
+    async startExtraApi(overrides = {}) {
+      const extra = await startApiServer({
+        ...config,
+        ...overrides,
+        port: await freePort(),
+        tlsPort: await freePort(),
+      });
       extras.push(extra);
       return extra;
     },

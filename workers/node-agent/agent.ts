@@ -29,6 +29,8 @@ export interface AgentServerSettings {
   port: number;
   /** How the API reaches the agent, when not at the address it binds. */
   url?: string;
+  /** Or the host alone, on whichever port it binds (0 in `port`: any free one). */
+  advertiseHost?: string;
   /** The key of the tickets the API signs for each request to the agent (`agentTicketKey`). */
   ticketKey: string;
 }
@@ -107,6 +109,7 @@ export class NodeAgent {
       logger: o.logger,
       host: o.server.host,
       port: o.server.port,
+      ...(o.server.advertiseHost ? { advertiseHost: o.server.advertiseHost } : {}),
     });
     await this.lease.start(o.server.url ?? this.server.url);
     this.workers = NODE_CONTROLLERS.map((controller) =>

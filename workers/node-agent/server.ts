@@ -22,6 +22,8 @@ export async function startAgentServer(
     runtime: PodRuntime;
     host: string;
     port: number;
+    /** The host in the URL it reports, when the API reaches it by another name than `host`. */
+    advertiseHost?: string;
   },
 ): Promise<AgentServer> {
   const { runtime, ticketKey, logger } = options;
@@ -85,7 +87,7 @@ export async function startAgentServer(
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${options.host}:${port}`,
+    url: `http://${options.advertiseHost ?? options.host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

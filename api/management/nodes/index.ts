@@ -5,19 +5,16 @@ import { findResourceType } from "../../../core/k8s/resources";
 import { rfc3339 } from "../../../core/k8s/time";
 import type { Pod } from "../../../core/k8s/types";
 import { isNodeReady, NEVER, type NodeRow, platformTaints } from "../../../db/nodes";
-import { dockerFromHost } from "../../../workers/node-agent/docker-runtime";
-import { registration } from "../../../workers/node-agent/node-lease";
 import type { AppEnv } from "../../env";
 import { nodeObject } from "../../kube/nodes";
 import { spendDisruption } from "../../kube/pod-subresources";
 import { ApiError } from "../errors";
 import { requireAdmin } from "../scope";
 import { validationHook } from "../validation";
+import { registerNode } from "./register";
 import { createNode, deleteNode, getNode, listNodes } from "./routes";
 
 type Deps = AppEnv["Variables"]["deps"];
-
-const ENGINE_TIMEOUT_MS = 5_000;
 
 /** Pods bound to the node that are not finished, of every cluster. */
 async function podsOn(deps: Deps, name: string): Promise<{ clusterId: string; pod: Pod }[]> {
@@ -53,25 +50,6 @@ interface NodeCondition {
   message: string;
   lastHeartbeatTime: string;
   lastTransitionTime: string;
-}
-
-async function engineInfo(dockerHost: string, certPath: string | undefined) {
-  if (dockerHost.startsWith("tcp://") && !certPath)
-    throw new ApiError(422, "invalid", "a tcp:// engine is reached over TLS only: give certPath");
-  let docker: ReturnType<typeof dockerFromHost>;
-  try {
-    docker = dockerFromHost(dockerHost, certPath);
-  } catch (err) {
-    throw new ApiError(422, "invalid", `certPath: ${(err as Error).message}`);
-  }
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`no answer within ${ENGINE_TIMEOUT_MS / 1000} s`)), ENGINE_TIMEOUT_MS),
-  );
-  try {
-    return await Promise.race([docker.info(), timeout]);
-  } catch (err) {
-    throw new ApiError(422, "unreachable", `the Docker engine at ${dockerHost}: ${(err as Error).message}`);
-  }
 }
 
 const PODS = findResourceType("", "v1", "pods");
@@ -131,23 +109,7 @@ export const nodesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createNode, async (c) => {
     const deps = c.var.deps;
     requireAdmin(c.var.principal, "register a node");
-    const body = c.req.valid("json");
-    if (await deps.nodes.get(body.name))
-      throw new ApiError(409, "already_exists", `node ${body.name} already exists`);
-    const info = await engineInfo(body.dockerHost, body.certPath);
-    const identity = {
-      name: body.name,
-      address: body.address,
-      dockerHost: body.dockerHost,
-      ...(body.labels ? { labels: body.labels } : {}),
-      ...(body.taints ? { taints: body.taints } : {}),
-      ...(body.maxPods ? { maxPods: body.maxPods } : {}),
-    };
-    const row = await deps.nodes.create(registration(identity, info, null), {
-      certPath: body.certPath ?? null,
-      maxPods: body.maxPods ?? null,
-    });
-    if (!row) throw new ApiError(409, "already_exists", `node ${body.name} already exists`);
+    const row = await registerNode(deps.nodes, c.req.valid("json"));
     return c.json(await view(deps, row), 201);
   })
   .openapi(listNodes, async (c) => {

@@ -1,43 +1,35 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { ClusterName, ErrorSchema } from "../clusters/routes";
+import { dockerHostFields, taintSchema } from "../../../core/docker-hosts";
+import { ErrorSchema } from "../clusters/routes";
 
 const json = (schema: z.ZodTypeAny, description: string) => ({
   description,
   content: { "application/json": { schema } },
 });
 
-const TaintSchema = z.object({
-  key: z.string().min(1),
-  value: z.string().optional(),
-  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
-});
-
 export const CreateNodeSchema = z
   .object({
-    name: ClusterName.openapi({ description: "The node's name in every cluster", example: "docker-2" }),
-    dockerHost: z
-      .string()
-      .regex(/^(unix|tcp):\/\/.+/, "must be unix:///path/to/docker.sock or tcp://host:port")
-      .openapi({
-        description:
-          "The engine's endpoint, as DOCKER_HOST: a unix socket the workers can open, or tcp:// with certPath (TLS)",
-        example: "tcp://10.0.0.12:2376",
-      }),
-    certPath: z.string().min(1).optional().openapi({
-      description:
-        "A directory on the workers' hosts holding ca.pem, cert.pem and key.pem for a TLS engine, as DOCKER_CERT_PATH",
-      example: "/etc/timonier/docker-2",
+    name: dockerHostFields.name.openapi({
+      description: "The node's name in every cluster",
+      example: "docker-2",
     }),
-    address: z.string().min(1).openapi({
+    dockerHost: dockerHostFields.dockerHost.openapi({
+      description:
+        "The engine's endpoint, as DOCKER_HOST: a unix socket the workers can open, or tcp:// with certPath (TLS)",
+      example: "tcp://10.0.0.12:2376",
+    }),
+    certPath: dockerHostFields.certPath.openapi({
+      description:
+        "A directory on the API's and the workers' hosts holding ca.pem, cert.pem and key.pem for a TLS engine, as DOCKER_CERT_PATH",
+      example: "/etc/timonier/docker/docker-2",
+    }),
+    address: dockerHostFields.address.openapi({
       description: "The node's address as users reach it (NodePort, LoadBalancer): its InternalIP",
       example: "10.0.0.12",
     }),
-    labels: z
-      .record(z.string(), z.string())
-      .optional()
-      .openapi({ example: { zone: "b" } }),
-    taints: z.array(TaintSchema).optional(),
-    maxPods: z.number().int().min(1).optional().openapi({
+    labels: dockerHostFields.labels.openapi({ example: { zone: "b" } }),
+    taints: dockerHostFields.taints,
+    maxPods: dockerHostFields.maxPods.openapi({
       description:
         "How many pods it takes, of every cluster together; by default one per 32 MiB of its memory",
     }),
@@ -70,7 +62,7 @@ export const NodeSchema = z
     conditions: z.array(ConditionSchema),
     unschedulable: z.boolean(),
     draining: z.boolean(),
-    taints: z.array(TaintSchema.extend({ timeAdded: z.string().optional() })),
+    taints: z.array(taintSchema.extend({ timeAdded: z.string().optional() })),
     labels: z.record(z.string(), z.string()),
   })
   .openapi("Node");

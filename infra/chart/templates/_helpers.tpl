@@ -65,3 +65,45 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ . | quote }}
 {{- end }}
 {{- end -}}
+
+{{/*
+The Docker hosts of `nodes` as TIMONIER_DOCKER_HOSTS lists them (POST /v1/nodes' body): a host's
+tlsSecret becomes its certPath, where the secret is mounted (timonier.dockerTlsMounts).
+*/}}
+{{- define "timonier.dockerHosts" -}}
+{{- $hosts := list }}
+{{- range .Values.nodes }}
+{{- $host := omit . "tlsSecret" }}
+{{- $_ := required "every node needs its name" .name }}
+{{- $_ = required (printf "node %s needs its dockerHost" .name) .dockerHost }}
+{{- $_ = required (printf "node %s needs its address" .name) .address }}
+{{- if .tlsSecret }}
+{{- $_ = set $host "certPath" (printf "/etc/timonier/docker/%s" .name) }}
+{{- else if hasPrefix "tcp://" .dockerHost }}
+{{- fail (printf "node %s: a tcp:// engine is reached over TLS only: give its tlsSecret" .name) }}
+{{- end }}
+{{- $hosts = append $hosts $host }}
+{{- end }}
+{{- toJson $hosts }}
+{{- end -}}
+
+{{/* The nodes' TLS secrets (ca.pem, cert.pem, key.pem), where the API and the agents read them. */}}
+{{- define "timonier.dockerTlsMounts" -}}
+{{- range .Values.nodes }}
+{{- if .tlsSecret }}
+- name: docker-tls-{{ .name }}
+  mountPath: /etc/timonier/docker/{{ .name }}
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "timonier.dockerTlsVolumes" -}}
+{{- range .Values.nodes }}
+{{- if .tlsSecret }}
+- name: docker-tls-{{ .name }}
+  secret:
+    secretName: {{ .tlsSecret }}
+{{- end }}
+{{- end }}
+{{- end -}}
