@@ -47,7 +47,8 @@ export function providerService(env: Record<string, string | undefined>): Untype
   const metadata = {
     server_capabilities: {
       plan_destroy: false,
-      get_provider_schema_optional: false,
+      // Terraform may then use its cached copy of the schema rather than ask each provider instance again
+      get_provider_schema_optional: true,
       move_resource_state: false,
     },
     resources: Object.keys(resources).map((type_name) => ({ type_name })),
@@ -57,21 +58,23 @@ export function providerService(env: Record<string, string | undefined>): Untype
     diagnostics: [],
   };
 
+  const schemas = {
+    provider: toProtoSchema(providerSchema),
+    resource_schemas: Object.fromEntries(
+      Object.entries(resources).map(([name, type]) => [name, toProtoSchema(type.schema)]),
+    ),
+    data_source_schemas: Object.fromEntries(
+      Object.entries(dataSources).map(([name, type]) => [name, toProtoSchema(type.schema)]),
+    ),
+    functions: {},
+    ephemeral_resource_schemas: {},
+    server_capabilities: metadata.server_capabilities,
+    diagnostics: [],
+  };
+
   const handlers: Record<string, Handler> = {
     GetMetadata: async () => metadata,
-    GetProviderSchema: async () => ({
-      provider: toProtoSchema(providerSchema),
-      resource_schemas: Object.fromEntries(
-        Object.entries(resources).map(([name, type]) => [name, toProtoSchema(type.schema)]),
-      ),
-      data_source_schemas: Object.fromEntries(
-        Object.entries(dataSources).map(([name, type]) => [name, toProtoSchema(type.schema)]),
-      ),
-      functions: {},
-      ephemeral_resource_schemas: {},
-      server_capabilities: metadata.server_capabilities,
-      diagnostics: [],
-    }),
+    GetProviderSchema: async () => schemas,
     GetFunctions: async () => ({ functions: {}, diagnostics: [] }),
     ValidateProviderConfig: async () => diagnostics([]),
     ConfigureProvider: async (request) => {
