@@ -58,23 +58,21 @@ export function providerService(env: Record<string, string | undefined>): Untype
     diagnostics: [],
   };
 
-  const schemas = {
-    provider: toProtoSchema(providerSchema),
-    resource_schemas: Object.fromEntries(
-      Object.entries(resources).map(([name, type]) => [name, toProtoSchema(type.schema)]),
-    ),
-    data_source_schemas: Object.fromEntries(
-      Object.entries(dataSources).map(([name, type]) => [name, toProtoSchema(type.schema)]),
-    ),
-    functions: {},
-    ephemeral_resource_schemas: {},
-    server_capabilities: metadata.server_capabilities,
-    diagnostics: [],
-  };
-
   const handlers: Record<string, Handler> = {
     GetMetadata: async () => metadata,
-    GetProviderSchema: async () => schemas,
+    GetProviderSchema: async () => ({
+      provider: toProtoSchema(providerSchema),
+      resource_schemas: Object.fromEntries(
+        Object.entries(resources).map(([name, type]) => [name, toProtoSchema(type.schema)]),
+      ),
+      data_source_schemas: Object.fromEntries(
+        Object.entries(dataSources).map(([name, type]) => [name, toProtoSchema(type.schema)]),
+      ),
+      functions: {},
+      ephemeral_resource_schemas: {},
+      server_capabilities: metadata.server_capabilities,
+      diagnostics: [],
+    }),
     GetFunctions: async () => ({ functions: {}, diagnostics: [] }),
     ValidateProviderConfig: async () => diagnostics([]),
     ConfigureProvider: async (request) => {
