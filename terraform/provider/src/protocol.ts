@@ -33,7 +33,8 @@ function serviceDefinition(service: protobuf.Service): ServiceDefinition {
 
 /** The tfplugin6 Provider service and go-plugin's GRPCController, fields named as in the .proto files. */
 export function servicesOf(descriptor: protobuf.INamespace): Services {
-  const root = protobuf.Root.fromJSON(descriptor);
+  // not Root.fromJSON, which resolves every type at once: each resolves when its method is first called
+  const root = new protobuf.Root().addJSON(descriptor.nested ?? {});
   return {
     provider: serviceDefinition(root.lookupService("tfplugin6.Provider")),
     controller: serviceDefinition(root.lookupService("plugin.GRPCController")),
