@@ -1,7 +1,7 @@
-import { chmod, mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { PROTO_FILES } from "./src/protocol";
+import { protocolDescriptor } from "./src/protocol-descriptor";
 
 export const PROVIDER_VERSION = "0.1.0";
 
@@ -10,14 +10,6 @@ export const PROVIDER_VERSION = "0.1.0";
  * `<dir>/terraform-provider-timonier` run by node, so it starts fast and can be copied into a mirror.
  */
 export async function buildProvider(dir: string, fileName = "terraform-provider-timonier"): Promise<string> {
-  const protos = Object.fromEntries(
-    await Promise.all(
-      PROTO_FILES.map(async (file) => [
-        file,
-        await readFile(join(import.meta.dirname, "proto", file), "utf8"),
-      ]),
-    ),
-  );
   const outfile = join(dir, fileName);
   await mkdir(dir, { recursive: true });
   await build({
@@ -28,7 +20,8 @@ export async function buildProvider(dir: string, fileName = "terraform-provider-
     format: "cjs",
     target: "node20",
     banner: { js: "#!/usr/bin/env node" },
-    define: { TIMONIER_PROVIDER_PROTOS: JSON.stringify(protos), "import.meta.dirname": "__dirname" },
+    define: { TIMONIER_PROVIDER_PROTOCOL: JSON.stringify(protocolDescriptor()) },
+    minify: true,
     logLevel: "warning",
   });
   await chmod(outfile, 0o755);

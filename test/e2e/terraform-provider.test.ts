@@ -155,7 +155,19 @@ describe.skipIf(!TERRAFORM)("terraform-provider-timonier", () => {
     );
   }, 120_000);
 
-  it("manages a class and its settings in place, and reads a cluster as a data source", async () => {
+  /** A chart directory of one ConfigMap whose data is `greeting`, at version 0.1.0. */
+  const writeChart = async (path: string, greeting: string) => {
+    await mkdir(join(path, "templates"), { recursive: true });
+    await writeFile(join(path, "Chart.yaml"), "apiVersion: v2\nname: course\nversion: 0.1.0\n");
+    await writeFile(
+      join(path, "templates/greeting.yaml"),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: greeting\ndata:\n  greeting: ${greeting}\n`,
+    );
+  };
+
+  it("manages a class, its settings and its charts in place, and reads a cluster as a data source", async () => {
+    const chartDir = join(dir, "class-chart");
+    await writeChart(chartDir, "hello");
     const classConfig = (lifetime: string, pods = "20") => `terraform {
   required_providers {
     timonier = { source = "timonier/timonier" }
@@ -166,6 +178,10 @@ resource "timonier_tenant" "class" {
   name             = "tf-course"
   cluster_lifetime = "${lifetime}"
   budget           = { memory = "2Gi", pods = "${pods}" }
+  charts = [
+    { name = "web", chart = "web", values = ["replicaCount: 1"] },
+    { name = "course", namespace = "labs", chart = "${chartDir}" },
+  ]
   timeouts {
     delete = "5m"
   }
@@ -204,7 +220,10 @@ output "server" { value = data.timonier_cluster.student.server }
       phase: "Active",
       clusters: 1,
       cluster_lifetime: "72h",
-      charts: [],
+      charts: [
+        { name: "web", namespace: "default", chart: "web-0.1.0" },
+        { name: "course", namespace: "labs", chart: "course-0.1.0" },
+      ],
     });
     expect(Object.keys(outputs.class.value.budget)).toEqual(expect.arrayContaining(["memory", "pods"]));
     expect(outputs.web_version.value).toBe("0.1.0");
@@ -218,6 +237,43 @@ output "server" { value = data.timonier_cluster.student.server }
       items: { expiresAt: string }[];
     };
     expect(listed.items.map((c) => Date.parse(c.expiresAt))).toEqual([Date.parse("2099-01-01T00:00:00Z")]);
+    expect((await plan()).code).toBe(0);
+
+    // the class's charts changed through the API: planned back in place
+    const tenantCharts = async () =>
+      ((await (await platform.admin("GET", "/v1/tenants/tf-course")).json()) as { charts: unknown[] }).charts;
+    const configured = await tenantCharts();
+    expect(configured).toEqual([
+      { name: "web", namespace: "default", catalog: "web", chart: "web-0.1.0", values: { replicaCount: 1 } },
+      { name: "course", namespace: "labs", chart: "course-0.1.0" },
+    ]);
+    const patched = await platform.admin("PATCH", "/v1/tenants/tf-course", {
+      charts: [{ name: "web", chart: { catalog: "redis" } }],
+    });
+    expect(patched.status).toBe(200);
+    const drifted = await plan();
+    expect(drifted.code).toBe(2);
+    expect(drifted.stdout).toContain("timonier_tenant.class will be updated in-place");
+    expect(drifted.stdout).toContain('"redis" -> "web"');
+    await terraform("apply", "-auto-approve", "-input=false");
+    expect(await tenantCharts()).toEqual(configured);
+    expect((await plan()).code).toBe(0);
+
+    // a local chart's files edited, its version the same: uploaded again
+    await writeChart(chartDir, "bonjour");
+    const edited = await plan();
+    expect(edited.code).toBe(2);
+    expect(edited.stdout).toContain("timonier_tenant.class will be updated in-place");
+    await terraform("apply", "-auto-approve", "-input=false");
+    expect((await plan()).code).toBe(0);
+
+    // imported by name: the charts as the API has them, an uploaded one by its name-version
+    await terraform("state", "rm", "timonier_tenant.class");
+    await terraform("import", "-input=false", "timonier_tenant.class", "tf-course");
+    const imported = (await terraform("state", "show", "timonier_tenant.class")).stdout;
+    expect(imported).toMatch(/chart\s+= "web"/);
+    expect(imported).toMatch(/chart\s+= "course-0.1.0"/);
+    await terraform("apply", "-auto-approve", "-input=false");
     expect((await plan()).code).toBe(0);
 
     await writeFile(join(dir, "main.tf"), classConfig("48h", "30"));
@@ -286,6 +342,23 @@ output "revision" { value = timonier_release.web.revision }
     expect(history.items[1]?.values).toMatchObject({ replicaCount: 3 });
     expect((await plan()).code).toBe(0);
 
+    // values changed through the API: the plan shows them and an apply upgrades back
+    const upgraded = await platform.admin("PUT", release, {
+      chart: { catalog: "web" },
+      values: { replicaCount: 5 },
+    });
+    expect(upgraded.status).toBe(200);
+    const changedOutside = await plan();
+    expect(changedOutside.code).toBe(2);
+    expect(changedOutside.stdout).toContain("timonier_release.web will be updated in-place");
+    expect(changedOutside.stdout).toContain("replicaCount: 5");
+    await terraform("apply", "-auto-approve", "-input=false");
+    expect(await (await platform.admin("GET", release)).json()).toMatchObject({
+      revision: 4,
+      values: { replicaCount: 3, service: { port: 8080 } },
+    });
+    expect((await plan()).code).toBe(0);
+
     // drift: uninstalled through the API, the release is planned for installation again
     expect((await platform.admin("DELETE", release)).status).toBe(200);
     await expect
@@ -318,6 +391,54 @@ output "revision" { value = timonier_release.web.revision }
     await writeFile(join(dir, "main.tf"), releaseConfig("replicaCount: 3"));
     await terraform("destroy", "-auto-approve", "-input=false");
     expect((await platform.admin("GET", `/v1/clusters/${cluster}`)).status).toBe(404);
+  }, 300_000);
+  it("upgrades a release of a local chart whose files change without a version bump", async () => {
+    const chartDir = join(dir, "release-chart");
+    await writeChart(chartDir, "hello");
+    await writeFile(
+      join(dir, "main.tf"),
+      `terraform {
+  required_providers {
+    timonier = { source = "timonier/timonier" }
+  }
+}
+provider "timonier" {}
+resource "timonier_cluster" "student" {
+  name   = "fred"
+  tenant = "tf-class"
+}
+resource "timonier_release" "course" {
+  cluster = timonier_cluster.student.id
+  name    = "course"
+  chart   = "${chartDir}"
+}
+output "cluster" { value = timonier_cluster.student.id }
+`,
+    );
+    await terraform("apply", "-auto-approve", "-input=false");
+    const outputs = JSON.parse((await terraform("output", "-json")).stdout.replace(/^[^{]*/, ""));
+    const release = `/v1/clusters/${outputs.cluster.value}/releases/course`;
+    const current = async () =>
+      (await (await platform.admin("GET", release)).json()) as { revision: number; manifest: string };
+    expect(await current()).toMatchObject({
+      revision: 1,
+      manifest: expect.stringContaining("greeting: hello"),
+    });
+    expect((await plan()).code).toBe(0);
+
+    await writeChart(chartDir, "bonjour");
+    const edited = await plan();
+    expect(edited.code).toBe(2);
+    expect(edited.stdout).toContain("timonier_release.course will be updated in-place");
+    expect(edited.stdout).toContain("chart_digest");
+    await terraform("apply", "-auto-approve", "-input=false");
+    expect(await current()).toMatchObject({
+      revision: 2,
+      manifest: expect.stringContaining("greeting: bonjour"),
+    });
+    expect((await plan()).code).toBe(0);
+
+    await terraform("destroy", "-auto-approve", "-input=false");
   }, 300_000);
   it("makes a class with terraform/examples/classroom: a cluster, a kubeconfig and the course per student", async () => {
     const work = join(dir, "classroom");

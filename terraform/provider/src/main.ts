@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     process.stderr.write("PLUGIN_CLIENT_CERT is unset: Terraform's AutoMTLS is required.\n");
     process.exit(1);
   }
-  const { cert, key } = await serverCert();
+  const { cert, key, der } = serverCert();
   const services = loadServices();
   const server = new Server();
   server.addService(services.provider, providerService(process.env));
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", credentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );
-  process.stdout.write(`${handshakeLine(port, cert)}\n`);
+  process.stdout.write(`${handshakeLine(port, der)}\n`);
 }
 
 main().catch((failure: unknown) => {

@@ -1,39 +1,49 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { type GrpcObject, loadPackageDefinition, type ServiceDefinition } from "@grpc/grpc-js";
-import { fromJSON } from "@grpc/proto-loader";
-import protobuf from "protobufjs";
+import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+import protobuf from "protobufjs/light";
 
-/** Set by the bundle build to the .proto sources, so the bundled provider is one self-contained file. */
-declare const TIMONIER_PROVIDER_PROTOS: Record<string, string> | undefined;
-
-export const PROTO_FILES = ["tfplugin6.8.proto", "grpc_controller.proto"];
-
-const sources = (): Record<string, string> =>
-  typeof TIMONIER_PROVIDER_PROTOS !== "undefined"
-    ? TIMONIER_PROVIDER_PROTOS
-    : Object.fromEntries(
-        PROTO_FILES.map((file) => [file, readFileSync(join(import.meta.dirname, "../proto", file), "utf8")]),
-      );
+/** Set by the bundle build to protocolDescriptor(), the parsed .proto files. */
+declare const TIMONIER_PROVIDER_PROTOCOL: protobuf.INamespace | undefined;
 
 export interface Services {
   provider: ServiceDefinition;
   controller: ServiceDefinition;
 }
 
-/** The tfplugin6 Provider service and go-plugin's GRPCController, with fields named as in the .proto files. */
+/** Messages as plain objects the way the handlers read them: enums and 64-bit integers as numbers, defaults set. */
+const AS_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true };
+
+function serviceDefinition(service: protobuf.Service): ServiceDefinition {
+  const methods: Record<string, MethodDefinition<object, object>> = {};
+  for (const method of service.methodsArray) {
+    method.resolve();
+    const request = method.resolvedRequestType as protobuf.Type;
+    const response = method.resolvedResponseType as protobuf.Type;
+    methods[method.name] = {
+      path: `/${service.fullName.slice(1)}/${method.name}`,
+      requestStream: method.requestStream === true,
+      responseStream: method.responseStream === true,
+      requestSerialize: (value) => Buffer.from(request.encode(request.fromObject(value)).finish()),
+      requestDeserialize: (bytes) => request.toObject(request.decode(bytes), AS_OBJECT),
+      responseSerialize: (value) => Buffer.from(response.encode(response.fromObject(value)).finish()),
+      responseDeserialize: (bytes) => response.toObject(response.decode(bytes), AS_OBJECT),
+    };
+  }
+  return methods;
+}
+
+/** The tfplugin6 Provider service and go-plugin's GRPCController, fields named as in the .proto files. */
+export function servicesOf(descriptor: protobuf.INamespace): Services {
+  // not Root.fromJSON, which resolves every type at once: each resolves when its method is first called
+  const root = new protobuf.Root().addJSON(descriptor.nested ?? {});
+  return {
+    provider: serviceDefinition(root.lookupService("tfplugin6.Provider")),
+    controller: serviceDefinition(root.lookupService("plugin.GRPCController")),
+  };
+}
+
+/** The services of the descriptor the bundle carries. */
 export function loadServices(): Services {
-  const root = new protobuf.Root();
-  root.addJSON(protobuf.common.get("google/protobuf/timestamp.proto")?.nested ?? {});
-  for (const source of Object.values(sources())) protobuf.parse(source, root, { keepCase: true });
-  const definition = fromJSON(root.toJSON(), {
-    keepCase: true,
-    longs: Number,
-    enums: Number,
-    defaults: true,
-  });
-  const packages = loadPackageDefinition(definition);
-  const service = (pkg: string, name: string) =>
-    ((packages[pkg] as GrpcObject)[name] as { service: ServiceDefinition }).service;
-  return { provider: service("tfplugin6", "Provider"), controller: service("plugin", "GRPCController") };
+  if (typeof TIMONIER_PROVIDER_PROTOCOL === "undefined")
+    throw new Error("the provider runs bundled: npm run build:terraform-provider");
+  return servicesOf(TIMONIER_PROVIDER_PROTOCOL);
 }

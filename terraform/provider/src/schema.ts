@@ -6,8 +6,13 @@ export type AttributeType =
   | ["list" | "set" | "map", AttributeType]
   | ["object", Record<string, AttributeType>];
 
+/** Attributes nested in a list of objects (`charts = [{ name = "web", … }]`), each with its own flags. */
+export interface NestedList {
+  list: Record<string, Attribute>;
+}
+
 export interface Attribute {
-  type: AttributeType;
+  type: AttributeType | NestedList;
   description: string;
   /** Set by the configuration (required) or possibly (optional); computed: the provider may set it. */
   required?: boolean;
@@ -26,11 +31,29 @@ export interface BlockSchema {
 
 const PLAIN = 0;
 const NESTING_SINGLE = 1;
+const NESTING_LIST = 2;
 
-const protoAttributes = (attributes: Record<string, Attribute>) =>
+const isNested = (type: Attribute["type"]): type is NestedList =>
+  !Array.isArray(type) && typeof type === "object";
+
+interface ProtoAttribute {
+  name: string;
+  type?: Buffer;
+  nested_type?: { attributes: ProtoAttribute[]; nesting: number };
+  description: string;
+  description_kind: number;
+  required: boolean;
+  optional: boolean;
+  computed: boolean;
+  sensitive: boolean;
+}
+
+const protoAttributes = (attributes: Record<string, Attribute>): ProtoAttribute[] =>
   Object.entries(attributes).map(([name, attribute]) => ({
     name,
-    type: Buffer.from(JSON.stringify(attribute.type)),
+    ...(isNested(attribute.type)
+      ? { nested_type: { attributes: protoAttributes(attribute.type.list), nesting: NESTING_LIST } }
+      : { type: Buffer.from(JSON.stringify(attribute.type)) }),
     description: attribute.description,
     description_kind: PLAIN,
     required: attribute.required ?? false,

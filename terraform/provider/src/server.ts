@@ -47,7 +47,8 @@ export function providerService(env: Record<string, string | undefined>): Untype
   const metadata = {
     server_capabilities: {
       plan_destroy: false,
-      get_provider_schema_optional: false,
+      // Terraform may then use its cached copy of the schema rather than ask each provider instance again
+      get_provider_schema_optional: true,
       move_resource_state: false,
     },
     resources: Object.keys(resources).map((type_name) => ({ type_name })),

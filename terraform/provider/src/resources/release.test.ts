@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { mergeValues } from "../release-values";
 import { UNKNOWN } from "../values";
-import { mergeValues, releaseResource } from "./release";
+import { releaseResource } from "./release";
 
 const prior = {
   id: "c1/default/web",
@@ -11,6 +12,7 @@ const prior = {
   values: ["replicaCount: 1\n"],
   set: null,
   chart_version: "0.1.0",
+  chart_digest: null,
   revision: 1,
   status: "deployed",
   notes: "hello",
@@ -20,6 +22,7 @@ const config = {
   id: null,
   namespace: null,
   chart_version: null,
+  chart_digest: null,
   revision: null,
   status: null,
   notes: null,
@@ -94,5 +97,44 @@ describe("release values", () => {
       name: "web",
     });
     expect(() => releaseResource.imported("c1/web")).toThrow(/<cluster>\/<namespace>\/<name>/);
+  });
+});
+
+describe("release reads", () => {
+  const release = (values: Record<string, unknown>) => ({
+    name: "web",
+    namespace: "default",
+    revision: 2,
+    status: "deployed",
+    chart: "web-0.1.0",
+    description: "Upgrade complete",
+    notes: "hello",
+    values,
+  });
+  const client = (values: Record<string, unknown>) => ({
+    request: async <T>() => release(values) as T,
+    text: async () => "",
+  });
+  const state = { ...prior, set: { "service.port": "8080" } };
+
+  it("keeps the configuration's values while the release's are what they make", async () => {
+    const read = await releaseResource.read(client({ service: { port: 8080 }, replicaCount: 1 }), state);
+    expect(read).toMatchObject({
+      values: ["replicaCount: 1\n"],
+      set: { "service.port": "8080" },
+      revision: 2,
+    });
+  });
+
+  it("reports values changed outside Terraform as the release's, so the plan upgrades back", async () => {
+    const read = await releaseResource.read(client({ service: { port: 8080 }, replicaCount: 5 }), state);
+    expect(read?.values).toEqual(["service:\n  port: 8080\nreplicaCount: 5\n"]);
+    const { planned, requiresReplace } = releaseResource.plan({
+      prior: read,
+      proposed: { ...read, values: state.values },
+      config: { ...config, set: state.set },
+    });
+    expect(requiresReplace).toEqual([]);
+    expect(planned).toMatchObject({ values: state.values, revision: UNKNOWN });
   });
 });

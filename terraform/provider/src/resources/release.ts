@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { ApiFailure, type Client, deleteAndWait, getOrNull } from "../client";
 import { type Diagnostic, error } from "../diagnostics";
+import { chartBody, chartDigest, localChart } from "../local-chart";
 import { type PlanInput, type Planned, planChange } from "../plan";
+import { mergeValues, releaseValues, valuesMatch } from "../release-values";
 import type { ResourceType } from "../resource";
 import { type BlockSchema, conform } from "../schema";
 import { timeoutOf, timeoutsBlock, validateTimeouts } from "../timeouts";
@@ -56,6 +55,12 @@ export const releaseSchema: BlockSchema = {
       computed: true,
       description: "The version of the release's chart; a change of a local chart's version upgrades it.",
     },
+    chart_digest: {
+      type: "string",
+      computed: true,
+      description:
+        "The SHA-256 of a local chart's files (or packaged chart) as last installed: a change of its contents upgrades the release, its version bumped or not.",
+    },
     revision: { type: "number", computed: true, description: "The release's revision." },
     status: { type: "string", computed: true, description: "Helm's status of the revision: deployed…" },
     notes: { type: "string", computed: true, description: "The chart's rendered NOTES.txt." },
@@ -64,13 +69,11 @@ export const releaseSchema: BlockSchema = {
 };
 
 /** What an update changes: any of these, in place, as one new revision. */
-const UPGRADED_BY = ["chart", "values", "set", "chart_version"];
+const UPGRADED_BY = ["chart", "values", "set", "chart_version", "chart_digest"];
 /** What a new revision sets. */
 const OF_REVISION = ["revision", "status", "notes", "chart_version"];
 const PENDING = /^(pending-|uninstalling$)/;
 const POLL_MS = 500;
-
-const isLocal = (chart: string) => chart.includes("/") || chart.endsWith(".tgz");
 
 const releasePath = (state: ObjectValue) =>
   `/v1/clusters/${encodeURIComponent(String(state.cluster))}/releases/${encodeURIComponent(String(state.name))}?namespace=${encodeURIComponent(String(state.namespace ?? "default"))}`;
@@ -81,20 +84,30 @@ function chartParts(chart: string): { name: string; version: string } {
   return match ? { name: match[1] as string, version: match[2] as string } : { name: chart, version: "" };
 }
 
-/** The release as a state: what the configuration gave kept from `from`, but for an import, which takes the API's. */
-function stateOf(release: Release, from: ObjectValue): ObjectValue {
+/**
+ * The release as a state: what the configuration gave kept from `from` while the release's values are still
+ * what it makes (else they are the release's, as one YAML document, and the plan upgrades back), but for an
+ * import, which takes the API's.
+ */
+function stateOf(
+  release: Release,
+  from: ObjectValue,
+  digest: Value = from.chart_digest ?? null,
+): ObjectValue {
   const importing = (from.chart ?? null) === null;
   const { name: chartName, version } = chartParts(release.chart);
-  const values = Object.keys(release.values).length ? [stringify(release.values)] : null;
+  const current = Object.keys(release.values).length ? [stringify(release.values)] : null;
+  const kept = !importing && valuesMatch(from.values, from.set, release.values);
   return conform(releaseSchema, {
     id: `${String(from.cluster)}/${release.namespace}/${release.name}`,
     cluster: from.cluster,
     name: release.name,
     namespace: release.namespace,
     chart: importing ? chartName : from.chart,
-    values: importing ? values : (from.values ?? null),
+    values: kept ? (from.values ?? null) : current,
     set: from.set ?? null,
     chart_version: version,
+    chart_digest: digest,
     revision: release.revision,
     status: release.status,
     notes: release.notes,
@@ -102,67 +115,10 @@ function stateOf(release: Release, from: ObjectValue): ObjectValue {
   }) as ObjectValue;
 }
 
-/** Values files merged as helm merges them: maps key by key, anything else replaced. */
-export function mergeValues(files: string[]): Record<string, unknown> {
-  const merge = (base: Record<string, unknown>, over: Record<string, unknown>) => {
-    const out = { ...base };
-    for (const [key, value] of Object.entries(over)) {
-      const prior = out[key];
-      out[key] = isMap(prior) && isMap(value) ? merge(prior as Record<string, unknown>, value) : value;
-    }
-    return out;
-  };
-  return files.reduce<Record<string, unknown>>((acc, file) => {
-    const parsed = parse(file) ?? {};
-    if (!isMap(parsed)) throw new Error("a values file must be a mapping");
-    return merge(acc, parsed);
-  }, {});
-}
-
-const isMap = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
-
-/** A local chart directory's version from its Chart.yaml, when it can be read now. */
-function localVersion(chart: Value): string | null {
-  if (typeof chart !== "string" || !isLocal(chart) || chart.endsWith(".tgz")) return null;
-  try {
-    const meta = parse(readFileSync(join(resolve(chart), "Chart.yaml"), "utf8")) as { version?: unknown };
-    return meta?.version === undefined ? null : String(meta.version);
-  } catch {
-    return null;
-  }
-}
-
-/** The chart as the management API takes it: a catalog name, a packaged chart, or a directory's files. */
-async function chartBody(chart: string) {
-  if (!isLocal(chart)) return { catalog: chart };
-  const path = resolve(chart);
-  if (chart.endsWith(".tgz")) return { archive: (await readFile(path)).toString("base64") };
-  const files: Record<string, string> = {};
-  const walk = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const file = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(file);
-      else {
-        const name = relative(path, file);
-        const bytes = await readFile(file);
-        // packaged subcharts go base64-encoded, as the API expects them
-        files[name] = /^charts\/[^/]+\.tgz$/.test(name) ? bytes.toString("base64") : bytes.toString("utf8");
-      }
-    }
-  };
-  await walk(path);
-  return { files };
-}
-
-async function body(planned: ObjectValue) {
-  const values = Array.isArray(planned.values) ? (planned.values as string[]) : [];
-  const set = asObject(planned.set ?? null) ?? {};
-  return {
-    chart: await chartBody(String(planned.chart)),
-    values: mergeValues(values),
-    set: Object.entries(set).map(([key, value]) => `${key}=${String(value)}`),
-  };
+/** The body of an install or upgrade, and the digest of the chart it uploads. */
+function body(planned: ObjectValue) {
+  const chart = chartBody(String(planned.chart));
+  return { body: { chart, ...releaseValues(planned.values, planned.set) }, digest: chartDigest(chart) };
 }
 
 /** The release once its hooks have run: deployed, or an error with Helm's description of the failure. */
@@ -185,6 +141,14 @@ async function settled(
   }
   if (current.status === "failed") throw new Error(`release ${release.name} failed: ${current.description}`);
   return current;
+}
+
+/** A chart's files as they are now, as a plan sees them: a new digest (or directory version) upgrades the release. */
+function chartNow(chart: Value): ObjectValue {
+  if (chart === UNKNOWN) return { chart_digest: UNKNOWN };
+  const local = localChart(chart);
+  if (!local) return { chart_digest: null };
+  return { chart_digest: local.digest, ...(local.version === null ? {} : { chart_version: local.version }) };
 }
 
 export function planRelease(input: PlanInput): Planned {
@@ -227,26 +191,22 @@ export const releaseResource: ResourceType = {
     return diagnostics;
   },
   plan(input) {
-    const planned = planRelease(input);
-    const next = asObject(planned.planned);
-    if (!next) return planned;
-    const version = localVersion(next.chart ?? null);
-    if (version === null) return planned;
-    const prior = asObject(input.prior);
-    if (next.chart_version === UNKNOWN || prior?.chart_version !== version)
-      return planRelease({ ...input, proposed: { ...next, chart_version: version } });
-    return planned;
+    const proposed = asObject(input.proposed);
+    if (!proposed) return planRelease(input);
+    return planRelease({ ...input, proposed: { ...proposed, ...chartNow(proposed.chart ?? null) } });
   },
   async create(client, planned) {
     const path = `/v1/clusters/${encodeURIComponent(String(planned.cluster))}/releases`;
+    const { body: install, digest } = body(planned);
     const release = await client.request<Release>("POST", path, {
       name: planned.name,
       namespace: planned.namespace ?? "default",
-      ...(await body(planned)),
+      ...install,
     });
     return stateOf(
       await settled(client, planned.cluster ?? null, release, timeoutOf(planned, "create")),
       planned,
+      digest,
     );
   },
   async read(client, state) {
@@ -257,10 +217,12 @@ export const releaseResource: ResourceType = {
   async update(client, prior, planned) {
     // a change of timeouts alone is no new revision
     if (planned.revision === prior.revision) return { ...prior, timeouts: planned.timeouts ?? null };
-    const release = await client.request<Release>("PUT", releasePath(planned), await body(planned));
+    const { body: upgrade, digest } = body(planned);
+    const release = await client.request<Release>("PUT", releasePath(planned), upgrade);
     return stateOf(
       await settled(client, planned.cluster ?? null, release, timeoutOf(planned, "update")),
       planned,
+      digest,
     );
   },
   delete: (client, state) => deleteAndWait(client, releasePath(state), timeoutOf(state, "delete")),

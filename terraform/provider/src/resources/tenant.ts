@@ -5,6 +5,14 @@ import { type BlockSchema, conform } from "../schema";
 import { timeoutOf, timeoutsBlock, validateTimeouts } from "../timeouts";
 import { validateBudget, validateDuration, validateLabel } from "../validation";
 import { asObject, type ObjectValue, type Value } from "../values";
+import {
+  chartsAttribute,
+  chartsBody,
+  chartsState,
+  planCharts,
+  type TenantChartView,
+  validateCharts,
+} from "./tenant-charts";
 
 interface Tenant {
   name: string;
@@ -13,6 +21,7 @@ interface Tenant {
   idleBeforeSleep: string | null;
   budget: Record<string, string>;
   ceiling: Record<string, string>;
+  charts: TenantChartView[];
   teacherToken?: string;
 }
 
@@ -44,6 +53,7 @@ export const tenantSchema: BlockSchema = {
       description:
         "The most the class's teacher may set as a budget (admin token only): memory, cpu, pods, storage.",
     },
+    charts: chartsAttribute,
     phase: { type: "string", computed: true, description: "Active or Terminating." },
     teacher_token: {
       type: "string",
@@ -73,7 +83,7 @@ function budgetBody(map: Value | undefined): Record<string, string | number> | n
   );
 }
 
-const stateOf = (tenant: Tenant, teacherToken: Value, from: ObjectValue) =>
+const stateOf = (tenant: Tenant, teacherToken: Value, from: ObjectValue, digests?: (string | null)[]) =>
   conform(tenantSchema, {
     id: tenant.name,
     name: tenant.name,
@@ -81,6 +91,7 @@ const stateOf = (tenant: Tenant, teacherToken: Value, from: ObjectValue) =>
     idle_before_sleep: tenant.idleBeforeSleep,
     budget: amounts(tenant.budget, from.budget),
     ceiling: amounts(tenant.ceiling, from.ceiling),
+    charts: chartsState(tenant.charts, from.charts, digests),
     timeouts: from.timeouts,
     phase: tenant.phase,
     teacher_token: teacherToken,
@@ -94,13 +105,15 @@ const settings = (planned: ObjectValue) => ({
 async function update(client: Client, prior: ObjectValue, planned: ObjectValue): Promise<ObjectValue> {
   const changed = (name: string) =>
     JSON.stringify(prior[name] ?? null) !== JSON.stringify(planned[name] ?? null);
+  const charts = changed("charts") ? chartsBody(planned.charts) : undefined;
   const tenant = await client.request<Tenant>("PATCH", path(planned.name), {
     ...settings(planned),
     // only what changed: a ceiling is the admin's, and a teacher's token may manage the rest
     ...(changed("ceiling") ? { ceiling: budgetBody(planned.ceiling) } : {}),
     ...(changed("budget") ? { budget: budgetBody(planned.budget) } : {}),
+    ...(charts ? { charts: charts.body } : {}),
   });
-  return stateOf(tenant, prior.teacher_token ?? null, planned);
+  return stateOf(tenant, prior.teacher_token ?? null, planned, charts?.digests);
 }
 
 export const tenantResource: ResourceType = {
@@ -111,6 +124,7 @@ export const tenantResource: ResourceType = {
     idleBeforeSleep: "idle_before_sleep",
     budget: "budget",
     ceiling: "ceiling",
+    charts: "charts",
   },
   validate: (config) => [
     ...validateLabel(config, "name"),
@@ -118,19 +132,29 @@ export const tenantResource: ResourceType = {
     ...validateDuration(config, "idle_before_sleep"),
     ...validateBudget(config, "budget"),
     ...validateBudget(config, "ceiling"),
+    ...validateCharts(config),
     ...validateTimeouts(config),
   ],
-  plan: (input) => planChange(tenantSchema, ["name"], input),
+  plan(input) {
+    const proposed = asObject(input.proposed);
+    if (!Array.isArray(proposed?.charts)) return planChange(tenantSchema, ["name"], input);
+    return planChange(tenantSchema, ["name"], {
+      ...input,
+      proposed: { ...proposed, charts: planCharts(proposed.charts) },
+    });
+  },
   async create(client, planned) {
     const { clusterLifetime, idleBeforeSleep } = settings(planned);
+    const charts = chartsBody(planned.charts);
     const tenant = await client.request<Tenant>("POST", "/v1/tenants", {
       name: planned.name,
       ...(clusterLifetime === null ? {} : { clusterLifetime }),
       ...(idleBeforeSleep === null ? {} : { idleBeforeSleep }),
       ...(budgetBody(planned.budget) ? { budget: budgetBody(planned.budget) } : {}),
       ...(budgetBody(planned.ceiling) ? { ceiling: budgetBody(planned.ceiling) } : {}),
+      ...(charts.body.length ? { charts: charts.body } : {}),
     });
-    return stateOf(tenant, tenant.teacherToken ?? null, planned);
+    return stateOf(tenant, tenant.teacherToken ?? null, planned, charts.digests);
   },
   async read(client, state) {
     const tenant = await getOrNull<Tenant>(client, path(state.id ?? state.name));
