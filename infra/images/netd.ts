@@ -24,7 +24,7 @@ async function bundle(): Promise<string> {
 }
 
 /**
- * `timonier/netd:2`: the images' Debian rootfs (its nodejs and iproute2) plus netd bundled from this
+ * `timonier/netd:3`: the images' Debian rootfs (its nodejs and iproute2) plus netd bundled from this
  * repository. Rebuilt when the rootfs recipe or netd's code changes; a no-op otherwise.
  */
 export async function ensureNetdImage(docker: Docker, base: string, baseVersion: string): Promise<void> {
