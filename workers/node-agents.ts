@@ -122,6 +122,7 @@ export class NodeSupervisor {
   private readonly rows = new Map<string, NodeRow>();
   private timer: NodeJS.Timeout | undefined;
   private passing: Promise<void> = Promise.resolve();
+  private inPass = false;
 
   constructor(
     private readonly o: {
@@ -141,12 +142,23 @@ export class NodeSupervisor {
 
   start(periodMs: number): Promise<void> {
     this.timer = setInterval(() => {
-      this.passing = this.pass().catch((e: Error) =>
+      // one pass at a time: two would both start an agent for a node (the advisory lock is the session's)
+      if (this.inPass) return;
+      this.passing = this.guarded().catch((e: Error) =>
         this.o.logger.warn("node supervision failed", { error: e.message }),
       );
     }, periodMs);
-    this.passing = this.pass();
+    this.passing = this.guarded();
     return this.passing;
+  }
+
+  private async guarded(): Promise<void> {
+    this.inPass = true;
+    try {
+      await this.pass();
+    } finally {
+      this.inPass = false;
+    }
   }
 
   /** The nodes whose agents run here. */

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatIp, parseIp } from "../../core/network/cidr";
@@ -18,6 +19,19 @@ const TOLERATION_SECONDS = 8;
 const NAMES = ["lab-1", "lab-2", "lab-3"];
 
 type SwarmInfo = { LocalNodeState: string; ControlAvailable: boolean; NodeID: string };
+/** A page through a node's Ingress port, by host name: its body on a 200, else undefined. */
+const page = (address: string, port: number, host: string) =>
+  new Promise<string | undefined>((resolve) => {
+    const req = httpRequest({ host: address, port, path: "/", headers: { host }, timeout: 3000 }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve(res.statusCode === 200 ? body : undefined));
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(undefined));
+    req.end();
+  });
+
 const swarmOf = async (docker: Docker) => ((await docker.info()) as { Swarm: SwarmInfo }).Swarm;
 
 /**
@@ -150,7 +164,7 @@ describe("a data plane over several nodes", () => {
     expect(overlays.filter((n) => n.Labels?.[LABEL.cluster])).toHaveLength(1);
   });
 
-  it("serves the Service through one NodePort on every node", async () => {
+  it("serves the Service through one NodePort and one Ingress on every node", async () => {
     nodePort = Number(
       (await kubectl(a, ["get", "service", "web", "-o", "jsonpath={.spec.ports[0].nodePort}"])).stdout,
     );
@@ -160,6 +174,30 @@ describe("a data plane over several nodes", () => {
         async () => ((await nodePortOn(name))?.includes("nginx") ? true : undefined),
         60_000,
         `NodePort ${nodePort} on ${name}`,
+      );
+    expect((await kubectl(a, ["create", "ingress", "web", "--rule=web.local/*=web:80"])).code).toBe(0);
+    const domain = await eventually(
+      async () =>
+        (
+          await kubectl(a, [
+            "get",
+            "ingress",
+            "web",
+            "-o",
+            "jsonpath={.status.loadBalancer.ingress[0].hostname}",
+          ])
+        ).stdout || undefined,
+      30_000,
+      "the ingress status",
+    );
+    for (const name of NAMES)
+      await eventually(
+        async () => {
+          const body = await page(engine(name).address, platform.ingressPort, `web.local.${domain}`);
+          return body?.includes("nginx") ? true : undefined;
+        },
+        60_000,
+        `the Ingress on ${name}`,
       );
   });
 
