@@ -16,6 +16,7 @@ import { InClusterApi } from "./node-agent/in-cluster-api";
 import { MetricsSampler } from "./node-agent/metrics";
 import { NodeNetwork } from "./node-agent/network";
 import type { NodeIdentity } from "./node-agent/node-lease";
+import type { SwarmEngine, SwarmFormation } from "./swarm";
 
 /** What every node agent of a worker process shares: the platform's state, queues and settings. */
 export interface AgentPlatform {
@@ -28,6 +29,8 @@ export interface AgentPlatform {
   triggers: Triggers;
   connection: Redis;
   logger: Logger;
+  /** The Swarm of the registered engines, whose manager makes the clusters' overlay networks. */
+  swarm?: Pick<SwarmFormation, "managerEngine">;
 }
 
 /** A node agent for the Docker host `node.dockerHost`, serving the API on `port` (0: any free port). */
@@ -43,7 +46,7 @@ export function nodeAgent(
 ): NodeAgent {
   const { config } = p;
   const docker = dockerFromHost(node.dockerHost, engine.certPath);
-  const runtime = new DockerRuntime(docker, node.name);
+  const runtime = new DockerRuntime(docker, node.name, p.swarm);
   return new NodeAgent({
     node,
     server: {
@@ -115,12 +118,17 @@ const LOCK_SPACE = "timonier-node-agent";
  * worker replica: the replica holding the node's Postgres advisory lock, a session lock that a dead
  * replica's connection gives up, so another replica takes the node over at its next pass. A pass runs
  * every resync period: a node registered meanwhile gets its agent, a removed one loses it, with no restart.
- * An agent that fails to start (its engine unreachable) is tried again at the next pass.
+ * An agent that fails to start (its engine unreachable) is tried again at the next pass. A node removed
+ * through the API has its engine retired (what the platform made there, and its Swarm membership). Each
+ * pass then makes the registered engines one Swarm when there are several (swarm.ts).
  */
 export class NodeSupervisor {
   private readonly agents = new Map<string, RunningAgent>();
+  /** The rows of the nodes whose agents run here, to retire the engine of one that was removed. */
+  private readonly rows = new Map<string, NodeRow>();
   private timer: NodeJS.Timeout | undefined;
   private passing: Promise<void> = Promise.resolve();
+  private inPass = false;
 
   constructor(
     private readonly o: {
@@ -130,17 +138,33 @@ export class NodeSupervisor {
       /** A connection of the supervisor's own (max 1): the advisory locks live in its session. */
       locks: postgres.Sql;
       logger: Logger;
+      /** Forms the Swarm of the registered engines (absent: every node keeps bridge networks). */
+      swarm?: { reconcile(engines: SwarmEngine[]): Promise<void> };
+      engineOf?(row: NodeRow): SwarmEngine;
+      /** Removes what the platform left on a removed node's engine. */
+      retire?(row: NodeRow): Promise<void>;
     },
   ) {}
 
   start(periodMs: number): Promise<void> {
     this.timer = setInterval(() => {
-      this.passing = this.pass().catch((e: Error) =>
+      // one pass at a time: two would both start an agent for a node (the advisory lock is the session's)
+      if (this.inPass) return;
+      this.passing = this.guarded().catch((e: Error) =>
         this.o.logger.warn("node supervision failed", { error: e.message }),
       );
     }, periodMs);
-    this.passing = this.pass();
+    this.passing = this.guarded();
     return this.passing;
+  }
+
+  private async guarded(): Promise<void> {
+    this.inPass = true;
+    try {
+      await this.pass();
+    } finally {
+      this.inPass = false;
+    }
   }
 
   /** The nodes whose agents run here. */
@@ -153,9 +177,18 @@ export class NodeSupervisor {
     const rows = (await this.o.nodes.list()).filter((r) => r.managed);
     const held = await this.heldLocks();
     for (const [name, agent] of this.agents) {
-      if (rows.some((r) => r.name === name) && held.has(name)) continue;
+      const registered = rows.some((r) => r.name === name);
+      if (registered && held.has(name)) continue;
       this.agents.delete(name);
       await agent.stop().catch(() => undefined);
+      const row = this.rows.get(name);
+      this.rows.delete(name);
+      if (!registered && row)
+        await this.o
+          .retire?.(row)
+          .catch((e: Error) =>
+            this.o.logger.warn("removed node's engine not cleaned up", { node: name, error: e.message }),
+          );
       await this.unlock(name);
       this.o.logger.info("node agent stopped", { node: name });
     }
@@ -165,12 +198,22 @@ export class NodeSupervisor {
       try {
         await agent.start();
         this.agents.set(row.name, agent);
+        this.rows.set(row.name, row);
         this.o.logger.info("node agent started", { node: row.name });
       } catch (e) {
         await agent.stop().catch(() => undefined);
         await this.unlock(row.name);
         this.o.logger.warn("node agent could not start", { node: row.name, error: (e as Error).message });
       }
+    }
+    const { swarm, engineOf } = this.o;
+    if (swarm && engineOf) {
+      const byAge = [...rows].sort(
+        (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name),
+      );
+      await swarm
+        .reconcile(byAge.map(engineOf))
+        .catch((e: Error) => this.o.logger.warn("swarm formation failed", { error: e.message }));
     }
   }
 

@@ -16,8 +16,11 @@ import { CONTROLLERS, DECLARED } from "./controllers";
 import { ChangeDispatcher } from "./dispatcher";
 import { EventRecorder } from "./events";
 import type { NodeAgent } from "./node-agent/agent";
+import { dockerFromHost } from "./node-agent/docker-runtime";
+import { retireEngine } from "./node-agent/retire";
 import { type AgentPlatform, identityOf, NodeSupervisor, nodeAgent } from "./node-agents";
 import { runReconciler } from "./shell";
+import { SwarmFormation } from "./swarm";
 
 /**
  * Controllers resynced "slow" are resynced every SLOW_RESYNC_PERIODS periods: their objects exist in every
@@ -85,6 +88,7 @@ export async function startWorkers(
   let supervisor: NodeSupervisor | undefined;
   let locks: postgres.Sql | undefined;
   if (options.nodeAgent !== false) {
+    const swarm = new SwarmFormation(logger);
     const platform: AgentPlatform = {
       config,
       store,
@@ -95,6 +99,7 @@ export async function startWorkers(
       triggers,
       connection,
       logger,
+      swarm,
     };
     if (options.nodeAgent === true) {
       const identity = {
@@ -117,6 +122,13 @@ export async function startWorkers(
       nodes,
       locks,
       logger,
+      swarm,
+      engineOf: (row) => ({
+        name: row.name,
+        address: identityOf(row).address,
+        docker: dockerFromHost(row.dockerHost, row.certPath ?? undefined),
+      }),
+      retire: (row) => retireEngine(dockerFromHost(row.dockerHost, row.certPath ?? undefined), row.name),
       agentOf: (row) =>
         nodeAgent(platform, identityOf(row), {
           certPath: row.certPath ?? undefined,

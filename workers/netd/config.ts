@@ -19,6 +19,16 @@ export interface NetdConfig {
   policy?: PolicyTable;
   /** The gateway's nftables ruleset for the node's host, enforcing NetworkPolicy between pods. */
   firewall?: string;
+  /** A cluster's netd on an overlay network: it forwards the node's traffic to the overlay (relay.ts). */
+  relay?: boolean;
+  /** The node's gateway: each overlay cluster's pod range, routed through its netd on this node. */
+  routes?: Route[];
+}
+
+export interface Route {
+  /** A pod range (CIDR). */
+  to: string;
+  via: string;
 }
 
 /**

@@ -9,6 +9,7 @@ import { loadRuleset, sweepTables, tableOf } from "./firewall";
 import { HttpGatewayServer } from "./http-gateway";
 import { KubeApiServer } from "./kube-api";
 import { ServiceProxy } from "./proxy";
+import { holdRoutes, RELAY_RULESET } from "./relay";
 
 /**
  * netd: the data path of the platform's networking, in a container built from this repository. In a
@@ -31,6 +32,7 @@ const kubeApi = new KubeApiServer(log);
 const apiRelay = new ApiRelay(log);
 let applied = "";
 let firewall = "";
+let relaying = false;
 let applying = Promise.resolve();
 
 /** Loads the firewall; a failure is logged and retried, and keeps nothing else (NodePorts, Ingress) down. */
@@ -59,6 +61,11 @@ async function apply(): Promise<void> {
   // the gateway runs on the host's network: it must never touch the host's interfaces
   if (process.env.NETD_MODE !== "gateway") await holdAddresses(config.addresses);
   if (config.firewall !== undefined && config.firewall !== firewall) await enforce(config.firewall);
+  if (config.relay && !relaying) {
+    await loadRuleset(RELAY_RULESET);
+    relaying = true;
+  }
+  if (config.routes) await holdRoutes(config.routes);
   proxy.apply(config.rules, config.policy);
   dns.apply(config.dns, config.policy);
   http.apply(config.http);
@@ -80,6 +87,7 @@ watchFile(path, { interval: 100 }, schedule);
 setInterval(() => {
   applied = "";
   firewall = "";
+  relaying = false;
   schedule();
 }, 5000);
 schedule();

@@ -7,8 +7,10 @@ import Docker from "dockerode";
 import { METRICS } from "../../core/metrics";
 import type { ClusterNetwork } from "../../core/network/cluster-network";
 import { withSpan } from "../../core/telemetry";
+import type { SwarmFormation } from "../swarm";
 import { type ArchiveEntry, tarOf } from "./archive";
 import {
+  type ClusterLink,
   type ContainerSpec,
   type ExecOptions,
   type ExecSession,
@@ -99,7 +101,7 @@ function dockerMount(m: Mount): Docker.MountSettings {
 /** The Docker Engine API behind `PodRuntime`: labels are the source of truth, names are deterministic. */
 export class DockerRuntime implements PodRuntime {
   /** Network ids by name and images known to be present, to spare a round trip per pod start. */
-  private readonly networks = new Map<string, Promise<string>>();
+  private readonly networks = new Map<string, Promise<ClusterLink>>();
   private readonly imagesSeen = new Map<string, { until: number; user: string }>();
   /** Each running container's last CPU reading, for the next sample's difference. */
   private readonly cpuSamples = new Map<string, { cpu: number; system: number }>();
@@ -109,14 +111,19 @@ export class DockerRuntime implements PodRuntime {
   constructor(
     private readonly docker: Docker,
     private readonly nodeName: string,
+    /** The platform's Swarm of registered engines, for the manager that makes overlay networks. */
+    private readonly swarm?: Pick<SwarmFormation, "managerEngine">,
   ) {}
 
   /**
-   * One bridge network per cluster on the cluster's own block: Docker hands out pod IPs from its lower
-   * half only, the upper half holds the ClusterIPs the cluster's netd answers for. Calls for one cluster
-   * are serialised (Docker does not stop two concurrent creations of one name); returns the network's id.
+   * One network per cluster on the cluster's own block: Docker hands out pod IPs from its lower half only,
+   * the upper half holds the ClusterIPs the cluster's netd answers for. A bridge of this node's, or, when
+   * the engine is in the platform's Swarm (several nodes), the cluster's attachable overlay network that
+   * every node shares, whose addresses the Swarm allocates once for all of them. A bridge made before the
+   * Swarm formed is kept. Calls for one cluster are serialised (Docker does not stop two concurrent
+   * creations of one name).
    */
-  ensureNetwork(clusterId: string, network: ClusterNetwork): Promise<string> {
+  ensureNetwork(clusterId: string, network: ClusterNetwork): Promise<ClusterLink> {
     const name = networkName(clusterId);
     const known = this.networks.get(name);
     if (known) return known;
@@ -126,18 +133,25 @@ export class DockerRuntime implements PodRuntime {
     return pending;
   }
 
-  private async createNetworkOnce(clusterId: string, name: string, network: ClusterNetwork): Promise<string> {
+  private async createNetworkOnce(
+    clusterId: string,
+    name: string,
+    network: ClusterNetwork,
+  ): Promise<ClusterLink> {
     const networks = await this.docker.listNetworks();
     const same = networks.filter((n) => n.Name === name).sort((a, b) => a.Created.localeCompare(b.Created));
-    if (same[0]) {
+    const local = same.filter((n) => n.Scope !== "swarm");
+    if (local[0]) {
       // duplicates left by an older agent: keep the oldest, drop the others
-      for (const extra of same.slice(1))
+      for (const extra of local.slice(1))
         await this.docker
           .getNetwork(extra.Id)
           .remove()
           .catch(() => undefined);
-      return same[0].Id;
+      return { id: local[0].Id, overlay: false };
     }
+    const manager = await this.swarmManager();
+    if (manager) return { id: await this.ensureOverlay(manager, clusterId, name, network), overlay: true };
     return dockerCall("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
       try {
         const created = await this.docker.createNetwork({
@@ -150,7 +164,7 @@ export class DockerRuntime implements PodRuntime {
           },
           Labels: { [LABEL.cluster]: clusterId, [LABEL.node]: this.nodeName },
         });
-        return created.id;
+        return { id: created.id, overlay: false };
       } catch (err) {
         if (!/overlap/i.test((err as Error).message ?? "")) throw err;
         const holder = networks.find((n) => (n.IPAM?.Config ?? []).some((c) => c.Subnet === network.cidr));
@@ -161,11 +175,67 @@ export class DockerRuntime implements PodRuntime {
     });
   }
 
+  async inSwarm(): Promise<boolean> {
+    const { Swarm } = (await this.docker.info()) as { Swarm?: { LocalNodeState?: string } };
+    return Swarm?.LocalNodeState === "active";
+  }
+
+  /**
+   * Where swarm-scoped networks are made when this engine is in a Swarm: itself when it is a manager, else
+   * the manager the platform last reached; undefined when the engine is in none.
+   */
+  private async swarmManager(): Promise<Docker | undefined> {
+    const { Swarm } = (await this.docker.info()) as {
+      Swarm?: { LocalNodeState?: string; ControlAvailable?: boolean };
+    };
+    if (Swarm?.LocalNodeState !== "active") return undefined;
+    if (Swarm.ControlAvailable) return this.docker;
+    const manager = this.swarm?.managerEngine();
+    if (!manager)
+      throw new Error(`${this.nodeName} is in a Swarm whose manager the platform has not reached`);
+    return manager;
+  }
+
+  private async ensureOverlay(
+    manager: Docker,
+    clusterId: string,
+    name: string,
+    network: ClusterNetwork,
+  ): Promise<string> {
+    const existing = async () =>
+      (await manager.listNetworks({ filters: { name: [name] } })).find(
+        (n) => n.Name === name && n.Scope === "swarm",
+      )?.Id;
+    const found = await existing();
+    if (found) return found;
+    return dockerCall("docker.network.create", { "timonier.cluster.id": clusterId }, async () => {
+      try {
+        const created = await manager.createNetwork({
+          Name: name,
+          Driver: "overlay",
+          Attachable: true,
+          CheckDuplicate: true,
+          IPAM: {
+            Driver: "default",
+            Config: [{ Subnet: network.cidr, IPRange: network.podRange, Gateway: network.gateway }],
+          },
+          Labels: { [LABEL.cluster]: clusterId },
+        });
+        return created.id;
+      } catch (err) {
+        // another node's agent made it meanwhile
+        const raced = await existing();
+        if (raced) return raced;
+        throw err;
+      }
+    });
+  }
+
   async removeNetwork(clusterId: string): Promise<void> {
     const name = networkName(clusterId);
     this.networks.delete(name);
     const existing = await this.docker.listNetworks({ filters: { name: [name] } });
-    for (const n of existing.filter((x) => x.Name === name)) {
+    for (const n of existing.filter((x) => x.Name === name && x.Scope !== "swarm")) {
       await dockerCall("docker.network.remove", { "timonier.cluster.id": clusterId }, async () => {
         try {
           await this.docker.getNetwork(n.Id).remove();
@@ -174,6 +244,15 @@ export class DockerRuntime implements PodRuntime {
         }
       });
     }
+    // the overlay goes with the last node's endpoints: the manager refuses while other nodes have some
+    const manager = await this.swarmManager().catch(() => undefined);
+    if (!manager) return;
+    const overlays = await manager.listNetworks({ filters: { name: [name] } });
+    for (const n of overlays.filter((x) => x.Name === name && x.Scope === "swarm"))
+      await manager
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined);
   }
 
   async listPods(filter: Record<string, string> = {}): Promise<Map<string, ObservedPod>> {

@@ -4,10 +4,12 @@ import { tarOf } from "./archive";
 import { dockerCall, networkName } from "./docker-runtime";
 import { LABEL } from "./runtime";
 
-/** Its tag changes with the contract between the agent and netd (here: the in-cluster API and its relay volume). */
-export const NETD_IMAGE = "timonier/netd:2";
+/** Its tag changes with the contract between the agent and netd (here: the overlay relay and the gateway's routes). */
+export const NETD_IMAGE = "timonier/netd:3";
 const CONFIG_DIR = "/etc/timonier";
 const CONFIG_FILE = "netd.json";
+/** The bridge Docker connects every overlay endpoint to, for its traffic off the overlay. */
+const GWBRIDGE = "docker_gwbridge";
 
 /**
  * The platform's own containers on a Docker host: a netd per cluster network (ClusterIPs, DNS) and one
@@ -16,8 +18,13 @@ const CONFIG_FILE = "netd.json";
  * relay socket (netd/api-relay.ts).
  */
 export interface HelperRuntime {
-  /** The running netd of a cluster, created on the cluster's network at `ip` if missing; its container id. */
-  ensureNetd(clusterId: string, ip: string): Promise<string>;
+  /**
+   * The running netd of a cluster, created on the cluster's network if missing: at `ip` on a bridge; on an
+   * overlay at an address the Swarm gives, forwarding the node's traffic to the overlay. Its container id.
+   */
+  ensureNetd(clusterId: string, ip: string | undefined): Promise<string>;
+  /** A netd's address on the node's docker_gwbridge (overlay networks' way out), where the node reaches it. */
+  relayAddress(containerId: string): Promise<string | undefined>;
   findNetd(clusterId: string): Promise<string | undefined>;
   /** The clusters that have a netd on this node. */
   netdClusters(): Promise<string[]>;
@@ -90,7 +97,7 @@ export class DockerHelpers implements HelperRuntime {
     return this.running(this.netdName(clusterId));
   }
 
-  async ensureNetd(clusterId: string, ip: string): Promise<string> {
+  async ensureNetd(clusterId: string, ip: string | undefined): Promise<string> {
     const name = this.netdName(clusterId);
     const existing = await this.running(name);
     if (existing) return existing;
@@ -103,12 +110,28 @@ export class DockerHelpers implements HelperRuntime {
         NetworkMode: network,
         Mounts: [await this.relayMount(true)],
         CapAdd: ["NET_ADMIN"],
+        // on an overlay, the node's gateway routes the cluster's pod range through netd (netd/relay.ts)
+        ...(ip ? {} : { Sysctls: { "net.ipv4.ip_forward": "1" } }),
         RestartPolicy: { Name: "unless-stopped" },
         Memory: 128 * 1024 * 1024,
         LogConfig: { Type: "json-file", Config: { "max-size": "1m", "max-file": "1" } },
       },
-      NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip } } } },
+      ...(ip
+        ? { NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: ip } } } } }
+        : {}),
     });
+  }
+
+  async relayAddress(containerId: string): Promise<string | undefined> {
+    try {
+      const info = (await this.docker.getNetwork(GWBRIDGE).inspect()) as {
+        Containers?: Record<string, { IPv4Address?: string }>;
+      };
+      return info.Containers?.[containerId]?.IPv4Address?.split("/")[0] || undefined;
+    } catch (err) {
+      if (status(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   async netdClusters(): Promise<string[]> {

@@ -91,6 +91,18 @@ describe("clusterNetdConfig", () => {
   });
 });
 
+describe("a cluster's netd on an overlay network", () => {
+  it("holds kube-dns's address as a ClusterIP (every node's netd answers its own pods) and relays", () => {
+    const onBridge = clusterNetdConfig(network, { services: [web], slices: [] });
+    const onOverlay = clusterNetdConfig(network, { services: [web], slices: [] }, undefined, true);
+    expect(onBridge.relay).toBeUndefined();
+    expect(onOverlay.relay).toBe(true);
+    expect(onOverlay.addresses).toEqual([network.dnsIp, "10.128.7.20"].sort());
+    expect(onOverlay.dns).toEqual(onBridge.dns);
+    expect(onOverlay.rules).toEqual(onBridge.rules);
+  });
+});
+
 describe("the cluster's own API on its kubernetes Service", () => {
   const kubernetes: Service = {
     ...service("kubernetes", {
@@ -146,6 +158,16 @@ describe("gatewayConfig", () => {
       ["0.0.0.0", 31000, 0],
       ["127.1.0.7", 80, 0],
     ]);
+    expect(config.routes).toBeUndefined();
+  });
+
+  it("routes overlay clusters' pod ranges through their netds on a Swarm's node, and says so when none", () => {
+    const routes = [
+      { to: "10.128.8.0/24", via: "172.18.0.4" },
+      { to: "10.128.6.0/24", via: "172.18.0.3" },
+    ];
+    expect(gatewayConfig([], undefined, undefined, routes).routes).toEqual([routes[1], routes[0]]);
+    expect(gatewayConfig([], undefined, undefined, []).routes).toEqual([]);
   });
 });
 

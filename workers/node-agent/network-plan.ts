@@ -12,6 +12,7 @@ import type {
   KubeApi,
   NetdConfig,
   ProxyRule,
+  Route,
 } from "../netd/config";
 import { CLUSTER_DOMAIN } from "./pod-dns";
 
@@ -111,15 +112,21 @@ function dnsRecords(svc: Service, slices: EndpointSlice[]): Record<string, DnsRe
  * What a cluster's netd does: hold every ClusterIP, proxy each Service port to its ready endpoints, and
  * answer the cluster's names. kube-dns's address is netd's own, where it serves DNS itself; the
  * `kubernetes` address's port 443 is the cluster's API, which netd serves itself whatever the stored
- * Service says. Pure.
+ * Service says. On an overlay every node's netd holds kube-dns's address as it holds ClusterIPs (each
+ * answers the pods of its node, the overlay carrying no ARP between nodes), and relays the node's
+ * traffic to the overlay. Pure.
  */
 export function clusterNetdConfig(
   network: ClusterNetwork,
   { services, slices }: Omit<ClusterServices, "podRange">,
   kubeApi?: KubeApi,
+  overlay = false,
 ): NetdConfig {
   const bySvc = slicesByService(slices);
-  const addresses = new Set<string>(kubeApi ? [network.kubernetesIp] : []);
+  const addresses = new Set<string>([
+    ...(kubeApi ? [network.kubernetesIp] : []),
+    ...(overlay ? [network.dnsIp] : []),
+  ]);
   const rules: ProxyRule[] = [];
   const records: Record<string, DnsRecord> = {};
   for (const svc of services) {
@@ -147,6 +154,7 @@ export function clusterNetdConfig(
     rules: rules.sort((a, b) => a.name.localeCompare(b.name)),
     dns: { listen: network.dnsIp, domain: CLUSTER_DOMAIN, records },
     ...(kubeApi ? { kubeApi } : {}),
+    ...(overlay ? { relay: true } : {}),
   };
 }
 
@@ -241,13 +249,15 @@ export function ingressCertificates(
 
 /**
  * What a node's gateway does: every NodePort on all the node's addresses, every LoadBalancer address on
- * its Service ports, for every cluster; Ingress routes on the ingress port; and the clusters' netds' relay
- * to the platform API. Pure.
+ * its Service ports, for every cluster; Ingress routes on the ingress port; the clusters' netds' relay
+ * to the platform API; and, on a Swarm's node, the overlay clusters' pod ranges routed through their
+ * netds (`routes`, given even when empty so that stale ones go). Pure.
  */
 export function gatewayConfig(
   clusters: ClusterServices[],
   http?: NetdConfig["http"],
   apiRelay?: NetdConfig["apiRelay"],
+  routes?: Route[],
 ): NetdConfig {
   const rules: ProxyRule[] = [];
   for (const { services, slices, podRange } of clusters) {
@@ -274,5 +284,6 @@ export function gatewayConfig(
     rules: rules.sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port),
     ...(http ? { http } : {}),
     ...(apiRelay ? { apiRelay } : {}),
+    ...(routes ? { routes: [...routes].sort((a, b) => a.to.localeCompare(b.to)) } : {}),
   };
 }

@@ -8,7 +8,7 @@ import type { Logger } from "../../core/telemetry";
 import type { ClusterRepository } from "../../db/clusters";
 import type { ClusterNetworks } from "../../db/networks";
 import type { ObjectStore } from "../../db/store";
-import type { Certificate, HttpRoute } from "../netd/config";
+import type { Certificate, HttpRoute, Route } from "../netd/config";
 import type { Result } from "../shell";
 import type { HelperRuntime } from "./helpers";
 import type { InClusterApi } from "./in-cluster-api";
@@ -49,18 +49,19 @@ export class NodeNetwork {
   /** The cluster's network on this node, with its netd running and configured: before its pods start. */
   async ensureCluster(clusterId: string): Promise<string> {
     const network = await this.o.networks.of(clusterId);
-    const networkId = await this.o.runtime.ensureNetwork(clusterId, network);
+    const link = await this.o.runtime.ensureNetwork(clusterId, network);
     let netd = this.netds.get(clusterId);
     if (!netd) {
-      netd = this.o.helpers.ensureNetd(clusterId, network.dnsIp).then(async (id) => {
-        await this.configure(id, await this.netdConfig(clusterId, network));
+      const ip = link.overlay ? undefined : network.dnsIp;
+      netd = this.o.helpers.ensureNetd(clusterId, ip).then(async (id) => {
+        await this.configure(id, await this.netdConfig(clusterId, network, link.overlay));
         return id;
       });
       this.netds.set(clusterId, netd);
       netd.catch(() => this.netds.delete(clusterId));
     }
     await netd;
-    return networkId;
+    return link.id;
   }
 
   /** Reconfigures the cluster's netd; recreates it when it vanished while the cluster has pods here. */
@@ -72,14 +73,16 @@ export class NodeNetwork {
       id = await this.o.helpers.findNetd(clusterId);
     }
     if (!id) return {};
-    await this.configure(id, await this.netdConfig(clusterId, await this.o.networks.of(clusterId)));
+    const network = await this.o.networks.of(clusterId);
+    const { overlay } = await this.o.runtime.ensureNetwork(clusterId, network);
+    await this.configure(id, await this.netdConfig(clusterId, network, overlay));
     return {};
   }
 
   /** The cluster's Services and DNS, and its NetworkPolicies for what netd proxies and answers. */
-  private async netdConfig(clusterId: string, network: ClusterNetwork): Promise<string> {
+  private async netdConfig(clusterId: string, network: ClusterNetwork, overlay: boolean): Promise<string> {
     const kubeApi = await this.o.api?.forCluster(clusterId, network);
-    const config = clusterNetdConfig(network, await this.services(clusterId), kubeApi);
+    const config = clusterNetdConfig(network, await this.services(clusterId), kubeApi, overlay);
     const { items } = await this.o.store.list({
       clusterId,
       group: "networking.k8s.io",
@@ -153,14 +156,45 @@ export class NodeNetwork {
       );
     }
     const tls = certificates.length ? { tls: { port: this.o.ingress.tlsPort, certificates } } : {};
+    const overlayRoutes = (await this.o.runtime.inSwarm())
+      ? await this.overlayRoutes([...byCluster.keys()])
+      : undefined;
     await this.configure(
       id,
       JSON.stringify({
-        ...gatewayConfig(all, { port: this.o.ingress.port, routes, ...tls }, this.o.api?.gatewayTarget()),
+        ...gatewayConfig(
+          all,
+          { port: this.o.ingress.port, routes, ...tls },
+          this.o.api?.gatewayTarget(),
+          overlayRoutes,
+        ),
         firewall: await this.firewall(),
       }),
     );
     return {};
+  }
+
+  /**
+   * On a Swarm's node, the way from the gateway to overlay clusters' pods on any node: each pod range
+   * through the cluster's netd here. A cluster exposed from this node (NodePort, LoadBalancer, Ingress) gets
+   * its netd here even without pods of its own here, as every node serves every NodePort.
+   */
+  private async overlayRoutes(exposed: string[]): Promise<Route[]> {
+    for (const clusterId of exposed) {
+      const row = await this.o.clusters.get(clusterId);
+      if (!row || row.phase === "Sleeping") continue;
+      await this.ensureCluster(clusterId).catch((e: Error) =>
+        this.o.logger.warn("cluster network for the gateway failed", { clusterId, error: e.message }),
+      );
+    }
+    const routes: Route[] = [];
+    for (const clusterId of await this.o.helpers.netdClusters()) {
+      const id = await this.o.helpers.findNetd(clusterId);
+      const via = id ? await this.o.helpers.relayAddress(id) : undefined;
+      const network = via ? await this.o.networks.of(clusterId).catch(() => undefined) : undefined;
+      if (via && network) routes.push({ to: network.podRange, via });
+    }
+    return routes;
   }
 
   /** netds of clusters that no longer exist (deleted while this agent was away) go, as orphan pods do. */

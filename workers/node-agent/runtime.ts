@@ -152,15 +152,23 @@ export interface ExecOptions {
   tty: boolean;
 }
 
+export interface ClusterLink {
+  id: string;
+  /** One attachable overlay network for every node of the Swarm, rather than a bridge of this node's. */
+  overlay: boolean;
+}
+
 /**
  * The domain interface to a Docker host: pods as a sandbox (pause) container that owns the network
  * namespace plus one container per spec entry joined to it. Every call is idempotent where it can be
  * (ensureX), and failures are thrown as errors for the caller to retry.
  */
 export interface PodRuntime {
-  /** Returns the network's id. */
-  ensureNetwork(clusterId: string, network: ClusterNetwork): Promise<string>;
+  /** The cluster's network on this node: its id, and whether it is the Swarm's overlay across nodes. */
+  ensureNetwork(clusterId: string, network: ClusterNetwork): Promise<ClusterLink>;
   removeNetwork(clusterId: string): Promise<void>;
+  /** Whether the engine is in the platform's Swarm: clusters' networks are overlays across nodes. */
+  inSwarm(): Promise<boolean>;
   /** The pods this node holds, by pod uid; `filter` narrows by labels (see LABEL). */
   listPods(filter?: Record<string, string>): Promise<Map<string, ObservedPod>>;
   hasImage(image: string): Promise<boolean>;
