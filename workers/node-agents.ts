@@ -139,7 +139,7 @@ export class NodeSupervisor {
       locks: postgres.Sql;
       logger: Logger;
       /** Forms the Swarm of the registered engines (absent: every node keeps bridge networks). */
-      swarm?: { reconcile(engines: SwarmEngine[]): Promise<void> };
+      swarm?: { reconcile(engines: SwarmEngine[]): Promise<ReadonlySet<string>> };
       engineOf?(row: NodeRow): SwarmEngine;
       /** Removes what the platform left on a removed node's engine. */
       retire?(row: NodeRow): Promise<void>;
@@ -192,8 +192,9 @@ export class NodeSupervisor {
       await this.unlock(name);
       this.o.logger.info("node agent stopped", { node: name });
     }
+    const ready = await this.dataPlaneReady(rows);
     for (const row of rows) {
-      if (this.agents.has(row.name) || !(await this.lock(row.name))) continue;
+      if (this.agents.has(row.name) || !ready.has(row.name) || !(await this.lock(row.name))) continue;
       const agent = this.o.agentOf(row);
       try {
         await agent.start();
@@ -206,15 +207,27 @@ export class NodeSupervisor {
         this.o.logger.warn("node agent could not start", { node: row.name, error: (e as Error).message });
       }
     }
+  }
+
+  /**
+   * The nodes whose agents may start: on several registered engines, those in the Swarm (formed here
+   * first), so that no pod lands on an engine whose cluster networks would not be the shared overlays.
+   */
+  private async dataPlaneReady(rows: NodeRow[]): Promise<ReadonlySet<string>> {
     const { swarm, engineOf } = this.o;
-    if (swarm && engineOf) {
-      const byAge = [...rows].sort(
-        (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name),
-      );
-      await swarm
-        .reconcile(byAge.map(engineOf))
-        .catch((e: Error) => this.o.logger.warn("swarm formation failed", { error: e.message }));
-    }
+    const all = new Set(rows.map((r) => r.name));
+    if (!swarm || !engineOf) return all;
+    const byAge = [...rows].sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name),
+    );
+    const ready = await swarm.reconcile(byAge.map(engineOf)).catch((e: Error) => {
+      this.o.logger.warn("swarm formation failed", { error: e.message });
+      return new Set<string>();
+    });
+    for (const name of all)
+      if (!ready.has(name) && !this.agents.has(name))
+        this.o.logger.info("node agent waits for its engine to join the Swarm", { node: name });
+    return ready;
   }
 
   private async lock(name: string): Promise<boolean> {

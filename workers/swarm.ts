@@ -58,14 +58,23 @@ export class SwarmFormation {
     return this.manager;
   }
 
-  async reconcile(engines: SwarmEngine[]): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.converge(engines);
-    } finally {
-      this.running = false;
+  /**
+   * Converges the Swarm; returns the engines whose data plane is ready for pods: every engine when there is
+   * one alone (its bridge networks), else the active members (a pod placed on an engine still outside would
+   * get a bridge network of its own, addresses the others' pods may also hold).
+   */
+  async reconcile(engines: SwarmEngine[]): Promise<ReadonlySet<string>> {
+    if (engines.length < 2) return new Set(engines.map((e) => e.name));
+    if (!this.running) {
+      this.running = true;
+      try {
+        await this.converge(engines);
+      } finally {
+        this.running = false;
+      }
     }
+    const states = await Promise.all(engines.map(stateOf));
+    return new Set(states.filter((s) => s.state === "active").map((s) => s.name));
   }
 
   private async converge(engines: SwarmEngine[]): Promise<void> {

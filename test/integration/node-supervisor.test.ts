@@ -27,10 +27,16 @@ describe("the node supervisors of several worker replicas", () => {
   const stopped: string[] = [];
   let refusing = new Set<string>();
 
-  const supervisor = () => {
+  const supervisor = (swarm?: () => ReadonlySet<string>) => {
     const locks = postgres(database.url, { max: 1, onnotice: () => {} });
     sessions.push(locks);
     return new NodeSupervisor({
+      ...(swarm
+        ? {
+            swarm: { reconcile: async () => swarm() },
+            engineOf: (row: NodeRow) => ({ name: row.name, address: row.name, docker: {} as never }),
+          }
+        : {}),
       nodes,
       locks,
       logger: createLogger("test"),
@@ -97,5 +103,21 @@ describe("the node supervisors of several worker replicas", () => {
     expect(d.running).toContain("n3");
     await d.stop();
     await c.stop();
+  });
+
+  it("starts a node's agent only once its engine is in the Swarm, where several engines must share one", async () => {
+    let members = new Set(["n1", "n3"]);
+    await nodes.create(registration("n4"), { certPath: null, maxPods: null });
+    const e = supervisor(() => members);
+    await pass(e);
+    expect(e.running).not.toContain("n4");
+    members = new Set(["n1", "n3", "n4"]);
+    await pass(e);
+    expect(e.running).toContain("n4");
+    // an engine that falls out keeps its running agent: its heartbeat tells the rest
+    members = new Set(["n1", "n3"]);
+    await pass(e);
+    expect(e.running).toContain("n4");
+    await e.stop();
   });
 });
