@@ -1,6 +1,7 @@
 import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { prepareStack } from "../setup/stack-env";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
+import { multiNode, multiNodeRows } from "./multi-node";
 import { networkPaths, networkRows } from "./network";
 import { policyCosts, policyRows } from "./network-policy";
 import { rosterRows, rosters } from "./roster";
@@ -160,8 +161,8 @@ async function networkPolicy(platform: TestPlatform) {
 }
 
 /**
- * `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `netpol`, `tenant`, `roster` or `terraform` runs one
- * part; all by default.
+ * `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `netpol`, `tenant`, `roster`, `terraform` or
+ * `multinode` runs one part; all by default.
  */
 const ONLY = process.env.BENCH_ONLY;
 
@@ -252,6 +253,28 @@ async function classes(platform: TestPlatform, dockerHost: string) {
   );
 }
 
+async function severalNodes() {
+  const figures = await multiNode();
+  console.log(`\nThree nodes (lab engines, each its own machine) (${new Date().toISOString()})\n`);
+  console.log(
+    formatTable(
+      [
+        "measure",
+        "p50 ms",
+        "p99 ms",
+        "req/s",
+        "baseline",
+        "base p50 ms",
+        "base req/s",
+        "ratio p50",
+        "req/s ratio",
+      ],
+      multiNodeRows(figures),
+    ),
+  );
+  console.log("\nLatency: one GET per new connection. Throughput: 16 keep-alive clients.");
+}
+
 async function terraform(platform: TestPlatform) {
   const figures = await terraformClass(platform);
   console.log(`\nterraform/examples/classroom with the timonier provider (${new Date().toISOString()})\n`);
@@ -271,6 +294,7 @@ async function main() {
     if (!ONLY || ONLY === "tenant") await tenant(platform);
     if (!ONLY || ONLY === "roster") await classes(platform, env.dockerHost);
     if (!ONLY || ONLY === "terraform") await terraform(platform);
+    if (!ONLY || ONLY === "multinode") await severalNodes();
   } finally {
     await platform.close();
     await env.stop();
