@@ -9,13 +9,16 @@ import type { MetricsRepository } from "../db/metrics";
 import type { ClusterNetworks } from "../db/networks";
 import type { NodeRepository, NodeRow } from "../db/nodes";
 import type { ObjectStore } from "../db/store";
-import { NodeAgent } from "./node-agent/agent";
+import { NodeAgent, type NodeAgentOptions } from "./node-agent/agent";
 import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
-import { DockerHelpers } from "./node-agent/helpers";
+import { DockerHelpers, type HelperRuntime } from "./node-agent/helpers";
 import { InClusterApi } from "./node-agent/in-cluster-api";
 import { MetricsSampler } from "./node-agent/metrics";
 import { NodeNetwork } from "./node-agent/network";
 import type { NodeIdentity } from "./node-agent/node-lease";
+import type { PodRuntime } from "./node-agent/runtime";
+import { isSimulatedHost, SimulatedEngine, SimulatedHelpers } from "./node-agent/simulated/host";
+import { SimulatedRuntime } from "./node-agent/simulated/runtime";
 
 /** What every node agent of a worker process shares: the platform's state, queues and settings. */
 export interface AgentPlatform {
@@ -30,15 +33,35 @@ export interface AgentPlatform {
   logger: Logger;
 }
 
-/** A node agent for the Docker host `node.dockerHost`, serving the API on `port` (0: any free port). */
+/** What an agent drives on its host: the engine, the pods, the platform's helper containers. */
+interface NodeHost {
+  docker: NodeAgentOptions["host"]["docker"];
+  runtime: PodRuntime;
+  helpers: HelperRuntime;
+}
+
+/** The Docker engine at `node.dockerHost`, or a simulated one for `simulated://` (benches and tests). */
+function hostOf(node: NodeIdentity, certPath: string | undefined): NodeHost {
+  if (isSimulatedHost(node.dockerHost)) {
+    const runtime = new SimulatedRuntime(node.name);
+    return { docker: new SimulatedEngine(node.name, runtime), runtime, helpers: new SimulatedHelpers() };
+  }
+  const docker = dockerFromHost(node.dockerHost, certPath);
+  return {
+    docker,
+    runtime: new DockerRuntime(docker, node.name),
+    helpers: new DockerHelpers(docker, node.name),
+  };
+}
+
+/** A node agent for the host `node.dockerHost`, serving the API on `port` (0: any free port). */
 export function nodeAgent(
   p: AgentPlatform,
   node: NodeIdentity,
   engine: { certPath?: string | undefined; port: number; url?: string | undefined },
 ): NodeAgent {
   const { config } = p;
-  const docker = dockerFromHost(node.dockerHost, engine.certPath);
-  const runtime = new DockerRuntime(docker, node.name);
+  const { docker, runtime, helpers } = hostOf(node, engine.certPath);
   return new NodeAgent({
     node,
     server: {
@@ -65,7 +88,7 @@ export function nodeAgent(
         store: p.store,
         networks: p.networks,
         runtime,
-        helpers: new DockerHelpers(docker, node.name),
+        helpers,
         clusters: p.clusters,
         ingress: config.ingress,
         api: InClusterApi.fromConfig(config),

@@ -7,6 +7,7 @@ import type { Pod } from "../../../core/k8s/types";
 import { isNodeReady, NEVER, type NodeRow, platformTaints } from "../../../db/nodes";
 import { dockerFromHost } from "../../../workers/node-agent/docker-runtime";
 import { registration } from "../../../workers/node-agent/node-lease";
+import { isSimulatedHost, simulatedInfo } from "../../../workers/node-agent/simulated/host";
 import type { AppEnv } from "../../env";
 import { nodeObject } from "../../kube/nodes";
 import { spendDisruption } from "../../kube/pod-subresources";
@@ -55,7 +56,12 @@ interface NodeCondition {
   lastTransitionTime: string;
 }
 
-async function engineInfo(dockerHost: string, certPath: string | undefined) {
+async function engineInfo(deps: Deps, name: string, dockerHost: string, certPath: string | undefined) {
+  if (isSimulatedHost(dockerHost)) {
+    if (!deps.config.simulatedNodes)
+      throw new ApiError(422, "invalid", "simulated nodes are not enabled (TIMONIER_SIMULATED_NODES)");
+    return simulatedInfo(name);
+  }
   if (dockerHost.startsWith("tcp://") && !certPath)
     throw new ApiError(422, "invalid", "a tcp:// engine is reached over TLS only: give certPath");
   let docker: ReturnType<typeof dockerFromHost>;
@@ -134,7 +140,7 @@ export const nodesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const body = c.req.valid("json");
     if (await deps.nodes.get(body.name))
       throw new ApiError(409, "already_exists", `node ${body.name} already exists`);
-    const info = await engineInfo(body.dockerHost, body.certPath);
+    const info = await engineInfo(deps, body.name, body.dockerHost, body.certPath);
     const identity = {
       name: body.name,
       address: body.address,

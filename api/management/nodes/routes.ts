@@ -17,10 +17,13 @@ export const CreateNodeSchema = z
     name: ClusterName.openapi({ description: "The node's name in every cluster", example: "docker-2" }),
     dockerHost: z
       .string()
-      .regex(/^(unix|tcp):\/\/.+/, "must be unix:///path/to/docker.sock or tcp://host:port")
+      .regex(
+        /^((unix|tcp):\/\/.+|simulated:\/\/.*)$/,
+        "must be unix:///path/to/docker.sock, tcp://host:port or simulated://",
+      )
       .openapi({
         description:
-          "The engine's endpoint, as DOCKER_HOST: a unix socket the workers can open, or tcp:// with certPath (TLS)",
+          "The engine's endpoint, as DOCKER_HOST: a unix socket the workers can open, or tcp:// with certPath (TLS); simulated:// for a node without an engine whose pods are simulated, where TIMONIER_SIMULATED_NODES allows it (benches, tests)",
         example: "tcp://10.0.0.12:2376",
       }),
     certPath: z.string().min(1).optional().openapi({
