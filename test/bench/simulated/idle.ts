@@ -6,6 +6,8 @@ const WINDOW_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 30);
 
 interface Held {
   cpu: { api: number; workers: number };
+  /** Jobs added per queue during the window. */
+  jobs: Record<string, number>;
   databaseBytes: number;
   redisBytes: number;
 }
@@ -20,10 +22,17 @@ export interface IdleFigures {
 
 /** CPU % (of one core) of each process over WINDOW_SECONDS, and the sizes after. */
 async function measure(p: SimulatedPlatform): Promise<Held> {
+  const jobs = await p.jobsAdded();
   const before = await p.cpuSeconds();
   await new Promise((r) => setTimeout(r, WINDOW_SECONDS * 1000));
   const after = await p.cpuSeconds();
+  const jobsAfter = await p.jobsAdded();
   return {
+    jobs: Object.fromEntries(
+      Object.entries(jobsAfter)
+        .map(([q, n]) => [q, n - (jobs[q] ?? 0)] as const)
+        .filter(([, n]) => n > 0),
+    ),
     cpu: {
       api: ((after.api - before.api) / WINDOW_SECONDS) * 100,
       workers: ((after.workers - before.workers) / WINDOW_SECONDS) * 100,
@@ -77,5 +86,6 @@ export function idleNotes(f: IdleFigures): string {
   return [
     `${f.clusters} clusters created in ${f.createSeconds.toFixed(1)} s (${(f.clusters / f.createSeconds).toFixed(1)}/s), 8 at a time.`,
     `CPU over ${WINDOW_SECONDS} s windows, % of one core; queues after settling: ${top(f.leftInQueues)}.`,
+    `Jobs added in the window, empty: ${top(f.empty.jobs)}; with ${f.clusters} clusters: ${top(f.held.jobs)}.`,
   ].join("\n");
 }

@@ -37,6 +37,8 @@ export interface SimulatedPlatform {
   settle(): Promise<Record<string, number>>;
   /** Jobs waiting or active (not those delayed), per queue that has any. */
   queueDepths(): Promise<Record<string, number>>;
+  /** Jobs ever added per queue (BullMQ's id counter): a difference of two readings is the work between. */
+  jobsAdded(): Promise<Record<string, number>>;
   databaseBytes(): Promise<number>;
   /** Bytes Redis holds for this platform's keys (MEMORY USAGE of each). */
   redisBytes(): Promise<number>;
@@ -168,6 +170,10 @@ export async function startSimulatedPlatform(env: Record<string, string> = {}): 
       return depths;
     },
     queueDepths,
+    async jobsAdded() {
+      const ids = await Promise.all(queues.map((q) => redis.get(`${queuePrefix}:${q}:id`)));
+      return Object.fromEntries(queues.map((q, i) => [q, Number(ids[i] ?? 0)]));
+    },
     async databaseBytes() {
       const [row] = await sql<{ bytes: string }[]>`select pg_database_size(current_database()) as bytes`;
       return Number(row?.bytes ?? 0);

@@ -2,7 +2,7 @@ import { percentile } from "../stats";
 import { kube, listVersion, peaks, pool, sampler, top, watch } from "./load";
 import type { BenchCluster, SimulatedPlatform } from "./platform";
 
-const PODS_PER_CLUSTER = Number(process.env.BENCH_SIM_PODS ?? 5);
+const PODS_PER_CLUSTER = Number(process.env.BENCH_SIM_PODS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_SIM_CONCURRENCY ?? 64);
 const TIMEOUT_MS = Number(process.env.BENCH_SIM_TIMEOUT_SECONDS ?? 180) * 1000;
 
