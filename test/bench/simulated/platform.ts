@@ -33,7 +33,7 @@ export interface SimulatedPlatform {
   /** `count` clusters named `<prefix>-<i>`, `concurrency` creations at a time. */
   createClusters(prefix: string, count: number, concurrency?: number): Promise<BenchCluster[]>;
   cpuSeconds(): Promise<CpuSeconds>;
-  /** Waits (5 min at most) until no queue has work, and 5 s more; what is left in the queues. */
+  /** Waits (5 min at most) until no queue has had work for 3 s; what is left in the queues. */
   settle(): Promise<Record<string, number>>;
   /** Jobs waiting or active (not those delayed), per queue that has any. */
   queueDepths(): Promise<Record<string, number>>;
@@ -161,12 +161,12 @@ export async function startSimulatedPlatform(env: Record<string, string> = {}): 
     },
     async settle() {
       const deadline = Date.now() + 300_000;
-      let depths = await queueDepths();
-      while (Object.keys(depths).length && Date.now() < deadline) {
+      let depths: Record<string, number> = {};
+      for (let quiet = 0; quiet < 3 && Date.now() < deadline; ) {
         await new Promise((r) => setTimeout(r, 1000));
         depths = await queueDepths();
+        quiet = Object.keys(depths).length ? 0 : quiet + 1;
       }
-      await new Promise((r) => setTimeout(r, 5000));
       return depths;
     },
     queueDepths,

@@ -49,6 +49,7 @@ export async function podThroughput(p: SimulatedPlatform, clusters: BenchCluster
     await res.arrayBuffer();
   });
   const configMapsPerSecond = total / ((performance.now() - cmStart) / 1000);
+  await p.settle();
 
   const created = new Map<string, number>();
   const running = new Map<string, number>();
