@@ -1,5 +1,5 @@
 import { percentile } from "../stats";
-import { kube } from "./load";
+import { kube, top } from "./load";
 import type { BenchCluster, SimulatedPlatform } from "./platform";
 
 const RATES = (process.env.BENCH_API_RATES ?? "20,200,400,800").split(",").map(Number);
@@ -11,6 +11,8 @@ export interface RateFigures {
   sent: number;
   latencies: number[];
   errors: number;
+  /** Failed calls by status ("network" when no response came). */
+  failures: Record<string, number>;
   achieved: number;
   cpu: { api: number; workers: number };
 }
@@ -28,6 +30,11 @@ export async function mutatingLatency(
     const count = Math.round(rate * SECONDS);
     const latencies: number[] = [];
     let errors = 0;
+    const failures: Record<string, number> = {};
+    const fail = (why: string) => {
+      errors++;
+      failures[why] = (failures[why] ?? 0) + 1;
+    };
     const calls: Promise<void>[] = [];
     const cpu0 = await p.cpuSeconds();
     const start = performance.now();
@@ -57,11 +64,9 @@ export async function mutatingLatency(
           async (res) => {
             await res.arrayBuffer();
             latencies.push(performance.now() - sent);
-            if (res.status >= 300) errors++;
+            if (res.status >= 300) fail(String(res.status));
           },
-          () => {
-            errors++;
-          },
+          () => fail("network"),
         ),
       );
     }
@@ -73,6 +78,7 @@ export async function mutatingLatency(
       sent: count,
       latencies,
       errors,
+      failures,
       achieved: latencies.length / wall,
       cpu: {
         api: ((cpu1.api - cpu0.api) / wall) * 100,
@@ -88,7 +94,7 @@ export function apiRows(figures: RateFigures[]): (string | number)[][] {
   return figures.map((f) => [
     `${f.rate} req/s over ${SECONDS} s`,
     f.sent,
-    f.errors,
+    f.errors ? `${f.errors} (${top(f.failures, 3)})` : 0,
     f.achieved,
     percentile(f.latencies, 50),
     percentile(f.latencies, 99),
@@ -106,6 +112,6 @@ export function apiSaturation(figures: RateFigures[]): string {
     (f) => percentile(f.latencies, 99) > GOAL_P99_MS || f.achieved < 0.95 * f.rate || f.errors > 0,
   );
   return missed
-    ? `Saturates at ${missed.rate} req/s (p99 ${percentile(missed.latencies, 99).toFixed(1)} ms, ${missed.achieved.toFixed(0)} req/s served, ${missed.errors} errors).`
+    ? `Saturates at ${missed.rate} req/s (p99 ${percentile(missed.latencies, 99).toFixed(1)} ms, ${missed.achieved.toFixed(0)} req/s served, ${missed.errors} errors: ${top(missed.failures)}).`
     : `No saturation up to ${figures.at(-1)?.rate} req/s.`;
 }
