@@ -37,6 +37,7 @@ export function apiDeps(
       rateLimit: config.rateLimit,
       budget: config.budget,
       containerDefaults: config.containerDefaults,
+      simulatedNodes: config.simulatedNodes,
       certificateAuthority: io.certificateAuthority,
     },
     db,

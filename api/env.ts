@@ -25,6 +25,7 @@ export interface ApiDeps {
     | "rateLimit"
     | "budget"
     | "containerDefaults"
+    | "simulatedNodes"
   > & {
     certificateAuthority: string;
   };

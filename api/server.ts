@@ -41,6 +41,7 @@ export async function startApiServer(config: Config): Promise<RunningApi> {
     config.dockerHosts,
     createLogger("api"),
     config.resyncSeconds * 1000,
+    { simulatedNodes: config.simulatedNodes },
   );
   const app = createApp(deps);
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });

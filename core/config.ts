@@ -31,6 +31,11 @@ const schema = z.object({
   /** Docker's own TLS settings for a remote engine (tcp://host:2376): ca.pem, cert.pem, key.pem in the folder. */
   DOCKER_TLS_VERIFY: z.string().optional(),
   DOCKER_CERT_PATH: z.string().optional(),
+  /**
+   * `true` lets the admin register simulated nodes (`simulated://` engines, whose pods are kept in memory
+   * by their agent): for benches and tests of the control plane, never for students.
+   */
+  TIMONIER_SIMULATED_NODES: z.enum(["true", "false"]).default("false"),
   /** The node this worker process drives, when it runs a node agent. */
   TIMONIER_NODE_NAME: z.string().default(hostname()),
   /** Address the node agent's log server binds; its port is published in the nodes table. */
@@ -174,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     redisUrl: c.REDIS_URL,
     dockerHost: c.DOCKER_HOST,
     dockerCertPath: dockerCertPath(c),
+    simulatedNodes: c.TIMONIER_SIMULATED_NODES === "true",
     nodeName: c.TIMONIER_NODE_NAME,
     agentHost: c.TIMONIER_AGENT_HOST,
     agentPort: c.TIMONIER_AGENT_PORT,

@@ -21,7 +21,10 @@ export const dockerHostFields = {
   name: label,
   dockerHost: z
     .string()
-    .regex(/^(unix|tcp):\/\/.+/, "must be unix:///path/to/docker.sock or tcp://host:port"),
+    .regex(
+      /^((unix|tcp):\/\/.+|simulated:\/\/.*)$/,
+      "must be unix:///path/to/docker.sock, tcp://host:port or simulated://",
+    ),
   certPath: z.string().min(1).optional(),
   address: z.string().min(1),
   labels: z.record(z.string(), z.string()).optional(),

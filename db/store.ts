@@ -86,29 +86,27 @@ export class ObjectStore {
     return rows[0]?.body as KubeObject | undefined;
   }
 
-  /** A consistent snapshot: the items and the cluster resourceVersion they were read at. */
+  /**
+   * A consistent snapshot: the items and the cluster resourceVersion they were read at, in one statement
+   * (which reads one snapshot) rather than a transaction of five round trips.
+   */
   async list(q: ListQuery): Promise<ListResult> {
-    return this.db.transaction(
-      async (tx) => {
-        const [cluster] = await tx
-          .select({ rv: clusters.resourceVersion })
-          .from(clusters)
-          .where(eq(clusters.id, q.clusterId));
-        const conditions = [
-          eq(objects.clusterId, q.clusterId),
-          eq(objects.apiGroup, q.group),
-          eq(objects.resource, q.resource),
-        ];
-        if (q.namespace !== undefined) conditions.push(eq(objects.namespace, q.namespace));
-        const rows = await tx
-          .select({ body: objects.body })
-          .from(objects)
-          .where(and(...conditions))
-          .orderBy(asc(objects.namespace), asc(objects.name));
-        return { items: rows.map((r) => r.body as KubeObject), resourceVersion: String(cluster?.rv ?? 0) };
-      },
-      { isolationLevel: "repeatable read", accessMode: "read only" },
-    );
+    const conditions = [
+      eq(objects.clusterId, clusters.id),
+      eq(objects.apiGroup, q.group),
+      eq(objects.resource, q.resource),
+    ];
+    if (q.namespace !== undefined) conditions.push(eq(objects.namespace, q.namespace));
+    const rows = await this.db
+      .select({ rv: clusters.resourceVersion, body: objects.body })
+      .from(clusters)
+      .leftJoin(objects, and(...conditions))
+      .where(eq(clusters.id, q.clusterId))
+      .orderBy(asc(objects.namespace), asc(objects.name));
+    return {
+      items: rows.flatMap((r) => (r.body ? [r.body as KubeObject] : [])),
+      resourceVersion: String(rows[0]?.rv ?? 0),
+    };
   }
 
   /** Pods bound to a node, across every cluster: what a node agent must run. */

@@ -9,13 +9,16 @@ import type { MetricsRepository } from "../db/metrics";
 import type { ClusterNetworks } from "../db/networks";
 import type { NodeRepository, NodeRow } from "../db/nodes";
 import type { ObjectStore } from "../db/store";
-import { NodeAgent } from "./node-agent/agent";
+import { NodeAgent, type NodeAgentOptions } from "./node-agent/agent";
 import { DockerRuntime, dockerFromHost } from "./node-agent/docker-runtime";
-import { DockerHelpers } from "./node-agent/helpers";
+import { DockerHelpers, type HelperRuntime } from "./node-agent/helpers";
 import { InClusterApi } from "./node-agent/in-cluster-api";
 import { MetricsSampler } from "./node-agent/metrics";
 import { NodeNetwork } from "./node-agent/network";
 import type { NodeIdentity } from "./node-agent/node-lease";
+import type { PodRuntime } from "./node-agent/runtime";
+import { isSimulatedHost, SimulatedEngine, SimulatedHelpers } from "./node-agent/simulated/host";
+import { SimulatedRuntime } from "./node-agent/simulated/runtime";
 import type { SwarmEngine, SwarmFormation } from "./swarm";
 
 /** What every node agent of a worker process shares: the platform's state, queues and settings. */
@@ -33,7 +36,28 @@ export interface AgentPlatform {
   swarm?: Pick<SwarmFormation, "managerEngine">;
 }
 
-/** A node agent for the Docker host `node.dockerHost`, serving the API on `port` (0: any free port). */
+/** What an agent drives on its host: the engine, the pods, the platform's helper containers. */
+interface NodeHost {
+  docker: NodeAgentOptions["host"]["docker"];
+  runtime: PodRuntime;
+  helpers: HelperRuntime;
+}
+
+/** The Docker engine at `node.dockerHost`, or a simulated one for `simulated://` (benches and tests). */
+function hostOf(node: NodeIdentity, certPath: string | undefined, swarm: AgentPlatform["swarm"]): NodeHost {
+  if (isSimulatedHost(node.dockerHost)) {
+    const runtime = new SimulatedRuntime(node.name);
+    return { docker: new SimulatedEngine(node.name, runtime), runtime, helpers: new SimulatedHelpers() };
+  }
+  const docker = dockerFromHost(node.dockerHost, certPath);
+  return {
+    docker,
+    runtime: new DockerRuntime(docker, node.name, swarm),
+    helpers: new DockerHelpers(docker, node.name),
+  };
+}
+
+/** A node agent for the host `node.dockerHost`, serving the API on `port` (0: any free port). */
 export function nodeAgent(
   p: AgentPlatform,
   node: NodeIdentity,
@@ -45,8 +69,7 @@ export function nodeAgent(
   },
 ): NodeAgent {
   const { config } = p;
-  const docker = dockerFromHost(node.dockerHost, engine.certPath);
-  const runtime = new DockerRuntime(docker, node.name, p.swarm);
+  const { docker, runtime, helpers } = hostOf(node, engine.certPath, p.swarm);
   return new NodeAgent({
     node,
     server: {
@@ -74,7 +97,7 @@ export function nodeAgent(
         store: p.store,
         networks: p.networks,
         runtime,
-        helpers: new DockerHelpers(docker, node.name),
+        helpers,
         clusters: p.clusters,
         ingress: config.ingress,
         api: InClusterApi.fromConfig(config),
@@ -217,13 +240,18 @@ export class NodeSupervisor {
     const { swarm, engineOf } = this.o;
     const all = new Set(rows.map((r) => r.name));
     if (!swarm || !engineOf) return all;
-    const byAge = [...rows].sort(
+    // simulated nodes have no engine, and no network to share
+    const engines = rows.filter((r) => !isSimulatedHost(r.dockerHost));
+    const byAge = engines.sort(
       (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name),
     );
-    const ready = await swarm.reconcile(byAge.map(engineOf)).catch((e: Error) => {
-      this.o.logger.warn("swarm formation failed", { error: e.message });
-      return new Set<string>();
-    });
+    const ready = new Set(
+      await swarm.reconcile(byAge.map(engineOf)).catch((e: Error) => {
+        this.o.logger.warn("swarm formation failed", { error: e.message });
+        return new Set<string>();
+      }),
+    );
+    for (const row of rows) if (isSimulatedHost(row.dockerHost)) ready.add(row.name);
     for (const name of all)
       if (!ready.has(name) && !this.agents.has(name))
         this.o.logger.info("node agent waits for its engine to join the Swarm", { node: name });

@@ -1,3 +1,4 @@
+import { loadavg } from "node:os";
 import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { prepareStack } from "../setup/stack-env";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
@@ -5,6 +6,12 @@ import { multiNode, multiNodeRows } from "./multi-node";
 import { networkPaths, networkRows } from "./network";
 import { policyCosts, policyRows } from "./network-policy";
 import { rosterRows, rosters } from "./roster";
+import { apiRows, apiSaturation, mutatingLatency } from "./simulated/api";
+import { idleClusters, idleNotes, idleRows } from "./simulated/idle";
+import { type SimulatedPlatform, startSimulatedPlatform } from "./simulated/platform";
+import { podNotes, podRows, podThroughput } from "./simulated/pods";
+import { profileSummary } from "./simulated/profile";
+import { watchFanout, watchRows } from "./simulated/watch";
 import { wakeRows, wakeUp } from "./sleep";
 import { formatTable, percentile } from "./stats";
 import { tenantIsolation } from "./tenant";
@@ -161,10 +168,13 @@ async function networkPolicy(platform: TestPlatform) {
 }
 
 /**
- * `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `netpol`, `tenant`, `roster`, `terraform` or
- * `multinode` runs one part; all by default.
+ * `BENCH_ONLY=control`, `workloads`, `sleep`, `network`, `netpol`, `tenant`, `roster`, `terraform`,
+ * `multinode` (three lab engines), or one of the control plane's alone on a simulated node (`sim-pods`,
+ * `sim-idle`, `sim-api`, `sim-watch`) runs one part; all by default.
  */
 const ONLY = process.env.BENCH_ONLY;
+const DOCKER_PARTS = ["control", "workloads", "sleep", "network", "netpol", "tenant", "roster", "terraform"];
+const SIM_CLUSTERS = Number(process.env.BENCH_SIM_CLUSTERS ?? 100);
 
 async function network(platform: TestPlatform) {
   const figures = await networkPaths(platform);
@@ -282,21 +292,113 @@ async function terraform(platform: TestPlatform) {
   console.log("\nTerraform's default parallelism (10); the baselines send every call at once, same run.");
 }
 
-async function main() {
-  const env = await prepareStack();
-  const platform = await startTestPlatform();
+/** The machine's load (1 min) before and after: the figures are only as quiet as the host. */
+const load = () => loadavg()[0]?.toFixed(2);
+
+/** One part on a fresh simulated platform (simulated/platform.ts), with its profiles if BENCH_PROFILE is set. */
+async function simulatedPart(title: string, run: (p: SimulatedPlatform) => Promise<void>) {
+  const loadBefore = load();
+  const platform = await startSimulatedPlatform();
   try {
-    if (!ONLY || ONLY === "control") await controlPlane(platform, env.dockerHost);
-    if (!ONLY || ONLY === "workloads") await workloads(platform, env.dockerHost);
-    if (!ONLY || ONLY === "sleep") await sleep(platform, env.dockerHost);
-    if (!ONLY || ONLY === "network") await network(platform);
-    if (!ONLY || ONLY === "netpol") await networkPolicy(platform);
-    if (!ONLY || ONLY === "tenant") await tenant(platform);
-    if (!ONLY || ONLY === "roster") await classes(platform, env.dockerHost);
-    if (!ONLY || ONLY === "terraform") await terraform(platform);
-    if (!ONLY || ONLY === "multinode") await severalNodes();
+    console.log(`\n${title}, control plane alone on a simulated node (${new Date().toISOString()})\n`);
+    await run(platform);
   } finally {
     await platform.close();
+  }
+  console.log(`Load average (1 min) ${loadBefore} before, ${load()} after; 2 cores shared with other work.`);
+  if (process.env.BENCH_PROFILE) console.log(await profileSummary(process.env.BENCH_PROFILE));
+}
+
+/** SIM_CLUSTERS clusters, once the platform is done setting them up. */
+async function ready(p: SimulatedPlatform, prefix: string) {
+  const clusters = await p.createClusters(prefix, SIM_CLUSTERS);
+  await p.settle();
+  return clusters;
+}
+
+async function simPods(p: SimulatedPlatform) {
+  const figures = await podThroughput(p, await ready(p, "pods"));
+  console.log(
+    formatTable(
+      ["measure", "pods/s", "p50 ms", "p99 ms", "baseline", "base /s", "ratio", "goal"],
+      podRows(figures),
+    ),
+  );
+  console.log(`\n${podNotes(figures)}`);
+}
+
+async function simIdle(p: SimulatedPlatform) {
+  const figures = await idleClusters(p);
+  console.log(
+    formatTable(
+      ["measure", `${figures.clusters} clusters`, "empty", "difference (per cluster)", "goal"],
+      idleRows(figures),
+    ),
+  );
+  console.log(`\n${idleNotes(figures)}`);
+}
+
+async function simApi(p: SimulatedPlatform) {
+  const figures = await mutatingLatency(p, await ready(p, "api"));
+  console.log(
+    formatTable(
+      [
+        "load",
+        "sent",
+        "errors",
+        "served/s",
+        "p50 ms",
+        "p99 ms",
+        "base p99",
+        "ratio p99",
+        "goal",
+        "API CPU %",
+        "workers CPU %",
+      ],
+      apiRows(figures),
+    ),
+  );
+  console.log(
+    `\nCreate, merge-patch, delete of ConfigMaps, round-robin over ${SIM_CLUSTERS} clusters; baseline: the first rate.`,
+  );
+  console.log(apiSaturation(figures));
+}
+
+async function simWatch(p: SimulatedPlatform) {
+  const figures = await watchFanout(p, await ready(p, "watch"));
+  console.log(
+    formatTable(
+      ["measure", "events", "p50 ms", "p99 ms", "write p50 ms", "base p99", "ratio p99", "goal"],
+      watchRows(figures),
+    ),
+  );
+  console.log(
+    `\nFrom the create call sent to the event read, over ${SIM_CLUSTERS} clusters; baseline: one watch per cluster.`,
+  );
+}
+
+async function main() {
+  const env = await prepareStack();
+  const docker = !ONLY || DOCKER_PARTS.includes(ONLY);
+  const platform = docker ? await startTestPlatform() : undefined;
+  try {
+    if (platform) {
+      if (!ONLY || ONLY === "control") await controlPlane(platform, env.dockerHost);
+      if (!ONLY || ONLY === "workloads") await workloads(platform, env.dockerHost);
+      if (!ONLY || ONLY === "sleep") await sleep(platform, env.dockerHost);
+      if (!ONLY || ONLY === "network") await network(platform);
+      if (!ONLY || ONLY === "netpol") await networkPolicy(platform);
+      if (!ONLY || ONLY === "tenant") await tenant(platform);
+      if (!ONLY || ONLY === "roster") await classes(platform, env.dockerHost);
+      if (!ONLY || ONLY === "terraform") await terraform(platform);
+    }
+    if (!ONLY || ONLY === "multinode") await severalNodes();
+    if (!ONLY || ONLY === "sim-pods") await simulatedPart("Pods/s across clusters", simPods);
+    if (!ONLY || ONLY === "sim-idle") await simulatedPart("Idle clusters held", simIdle);
+    if (!ONLY || ONLY === "sim-api") await simulatedPart("Mutating API under load", simApi);
+    if (!ONLY || ONLY === "sim-watch") await simulatedPart("Watch delivery", simWatch);
+  } finally {
+    await platform?.close();
     await env.stop();
   }
 }

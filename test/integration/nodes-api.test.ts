@@ -50,7 +50,7 @@ describe("the nodes of the management API", () => {
     expect(listed.items.map((n) => n.name)).toEqual(["docker-2"]);
   });
 
-  it("refuses a taken name, an engine it cannot reach, a bad endpoint and plain tcp", async () => {
+  it("refuses a taken name, an engine it cannot reach, a bad endpoint, plain tcp and a simulated node", async () => {
     const taken = await register("docker-2");
     expect(taken.status).toBe(409);
     expect(await taken.json()).toMatchObject({ error: { code: "already_exists" } });
@@ -59,6 +59,11 @@ describe("the nodes of the management API", () => {
     expect(await nowhere.json()).toMatchObject({ error: { code: "unreachable" } });
     expect((await register("docker-4", "http://example")).status).toBe(400);
     expect((await register("docker-5", "tcp://192.0.2.60:2375")).status).toBe(422);
+    const simulated = await register("docker-6", "simulated://");
+    expect(simulated.status).toBe(422);
+    expect(await simulated.json()).toMatchObject({
+      error: { code: "invalid", message: expect.stringContaining("TIMONIER_SIMULATED_NODES") },
+    });
     expect((await platform.admin("GET", "/v1/nodes/docker-3")).status).toBe(404);
   });
 

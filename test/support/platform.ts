@@ -8,6 +8,7 @@ import { type RunningApi, startApiServer } from "../../api/server";
 import { type Config, loadConfig } from "../../core/config";
 import { dockerFromHost } from "../../workers/node-agent/docker-runtime";
 import { LABEL } from "../../workers/node-agent/runtime";
+import { isSimulatedHost, SIMULATED_SCHEME } from "../../workers/node-agent/simulated/host";
 import { type RunningWorkers, startWorkers } from "../../workers/start";
 import { createTestDatabase, requireEnv } from "./database";
 
@@ -86,6 +87,10 @@ export async function startTestPlatform(
     nodeAddress?: string;
     /** TIMONIER_DOCKER_HOSTS: Docker hosts the API registers as nodes at start. */
     dockerHosts?: unknown[];
+    /** The node a simulated one, without Docker (simulated://), and simulated nodes allowed in the API. */
+    simulated?: boolean;
+    /** More settings (TIMONIER_*), over the ones above: rate limits, budgets for a bench. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<TestPlatform> {
   const suffix = randomBytes(4).toString("hex");
@@ -110,6 +115,7 @@ export async function startTestPlatform(
     TIMONIER_ADMIN_TOKEN: adminToken,
     TIMONIER_NODE_NAME: nodeName,
     ...(options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {}),
+    ...(options.simulated ? { DOCKER_HOST: SIMULATED_SCHEME, TIMONIER_SIMULATED_NODES: "true" } : {}),
     ...(options.nodeAddress ? { TIMONIER_NODE_ADDRESS: options.nodeAddress } : {}),
     ...(options.dockerHosts ? { TIMONIER_DOCKER_HOSTS: JSON.stringify(options.dockerHosts) } : {}),
     TIMONIER_NODE_LABELS: options.nodeLabels ?? "",
@@ -131,6 +137,7 @@ export async function startTestPlatform(
     TIMONIER_INGRESS_PORT: String(ingressPort),
     TIMONIER_INGRESS_TLS_PORT: String(ingressTlsPort),
     TIMONIER_LOADBALANCER_POOL: `127.${64 + (Number(process.env.VITEST_POOL_ID ?? 0) % 64)}.0.0/16`,
+    ...options.env,
   });
   const api: RunningApi = await startApiServer(config);
   let workers: RunningWorkers | undefined = await startWorkers(config, {
@@ -196,40 +203,45 @@ export async function startTestPlatform(
       await Promise.all(extras.map((e) => e.close()));
       await api.close();
       await dropQueuedTriggers();
-      const docker = dockerFromHost(config.dockerHost);
-      const leftovers = await docker.listContainers({
-        all: true,
-        filters: { label: [`${LABEL.node}=${nodeName}`] },
-      });
-      await Promise.all(
-        leftovers.map((c) =>
-          docker
-            .getContainer(c.Id)
-            .remove({ force: true })
-            .catch(() => {}),
-        ),
-      );
-      const networks = await docker.listNetworks({ filters: { label: [`${LABEL.node}=${nodeName}`] } });
-      await Promise.all(
-        networks.map((n) =>
-          docker
-            .getNetwork(n.Id)
-            .remove()
-            .catch(() => {}),
-        ),
-      );
-      // the node's API relay volume (pods' volumes go with their pods and clusters)
-      const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABEL.node}=${nodeName}`] } });
-      await Promise.all(
-        (Volumes ?? []).map((v) =>
-          docker
-            .getVolume(v.Name)
-            .remove()
-            .catch(() => {}),
-        ),
-      );
+      if (!isSimulatedHost(config.dockerHost)) await removeDockerLeftovers(config.dockerHost, nodeName);
       await database.drop();
       await rm(workDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The containers, networks and volumes a platform's node left on its Docker host. */
+async function removeDockerLeftovers(dockerHost: string, nodeName: string): Promise<void> {
+  const docker = dockerFromHost(dockerHost);
+  const leftovers = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABEL.node}=${nodeName}`] },
+  });
+  await Promise.all(
+    leftovers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
+  const networks = await docker.listNetworks({ filters: { label: [`${LABEL.node}=${nodeName}`] } });
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
+  // the node's API relay volume (pods' volumes go with their pods and clusters)
+  const { Volumes } = await docker.listVolumes({ filters: { label: [`${LABEL.node}=${nodeName}`] } });
+  await Promise.all(
+    (Volumes ?? []).map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
 }

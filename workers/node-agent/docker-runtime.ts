@@ -12,6 +12,7 @@ import { type ArchiveEntry, tarOf } from "./archive";
 import {
   type ClusterLink,
   type ContainerSpec,
+  containerLabels,
   type ExecOptions,
   type ExecSession,
   LABEL,
@@ -344,19 +345,6 @@ export class DockerRuntime implements PodRuntime {
     return fresh;
   }
 
-  private labels(pod: SandboxSpec["pod"], name: string, attempt: number, role: string) {
-    return {
-      [LABEL.node]: this.nodeName,
-      [LABEL.cluster]: pod.clusterId,
-      [LABEL.namespace]: pod.namespace,
-      [LABEL.pod]: pod.name,
-      [LABEL.podUid]: pod.uid,
-      [LABEL.container]: name,
-      [LABEL.attempt]: String(attempt),
-      [LABEL.role]: role,
-    };
-  }
-
   async createSandbox(spec: SandboxSpec): Promise<string> {
     try {
       return await this.createSandboxContainer(spec);
@@ -393,7 +381,7 @@ export class DockerRuntime implements PodRuntime {
           Image: PAUSE_IMAGE,
           Hostname: spec.hostname.slice(0, 63),
           ...(spec.domainname ? { Domainname: spec.domainname } : {}),
-          Labels: this.labels(pod, "POD", spec.attempt, "sandbox"),
+          Labels: containerLabels(this.nodeName, pod, "POD", spec.attempt, "sandbox"),
           HostConfig: {
             NetworkMode: spec.networkId,
             IpcMode: "shareable",
@@ -496,7 +484,10 @@ export class DockerRuntime implements PodRuntime {
           Tty: spec.tty,
           OpenStdin: spec.stdin,
           StdinOnce: spec.stdinOnce,
-          Labels: { ...this.labels(pod, spec.name, spec.attempt, "container"), [LABEL.hash]: spec.hash },
+          Labels: {
+            ...containerLabels(this.nodeName, pod, spec.name, spec.attempt, "container"),
+            [LABEL.hash]: spec.hash,
+          },
           HostConfig: {
             NetworkMode: `container:${spec.sandboxId}`,
             IpcMode: `container:${spec.sandboxId}`,

@@ -24,6 +24,26 @@ export interface PodIdentity {
   uid: string;
 }
 
+/** The labels of one of a pod's containers on `node`: its sandbox ("POD") or an app container. */
+export function containerLabels(
+  node: string,
+  pod: PodIdentity,
+  name: string,
+  attempt: number,
+  role: "sandbox" | "container",
+): Record<string, string> {
+  return {
+    [LABEL.node]: node,
+    [LABEL.cluster]: pod.clusterId,
+    [LABEL.namespace]: pod.namespace,
+    [LABEL.pod]: pod.name,
+    [LABEL.podUid]: pod.uid,
+    [LABEL.container]: name,
+    [LABEL.attempt]: String(attempt),
+    [LABEL.role]: role,
+  };
+}
+
 /** One container instance as the runtime sees it. */
 export interface ObservedContainer {
   id: string;

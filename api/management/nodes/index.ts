@@ -109,7 +109,9 @@ export const nodesApp = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createNode, async (c) => {
     const deps = c.var.deps;
     requireAdmin(c.var.principal, "register a node");
-    const row = await registerNode(deps.nodes, c.req.valid("json"));
+    const row = await registerNode(deps.nodes, c.req.valid("json"), {
+      simulatedNodes: deps.config.simulatedNodes,
+    });
     return c.json(await view(deps, row), 201);
   })
   .openapi(listNodes, async (c) => {

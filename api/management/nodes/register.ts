@@ -3,11 +3,23 @@ import type { Logger } from "../../../core/telemetry";
 import type { NodeRepository, NodeRow } from "../../../db/nodes";
 import { dockerFromHost } from "../../../workers/node-agent/docker-runtime";
 import { registration } from "../../../workers/node-agent/node-lease";
+import { isSimulatedHost, simulatedInfo } from "../../../workers/node-agent/simulated/host";
 import { ApiError } from "../errors";
 
 const ENGINE_TIMEOUT_MS = 5_000;
 
-async function engineInfo(dockerHost: string, certPath: string | undefined) {
+/** Whether `simulated://` nodes may be registered (TIMONIER_SIMULATED_NODES: benches and tests). */
+export interface RegistrationOptions {
+  simulatedNodes: boolean;
+}
+
+async function engineInfo(host: DockerHost, options: RegistrationOptions) {
+  const { dockerHost, certPath } = host;
+  if (isSimulatedHost(dockerHost)) {
+    if (!options.simulatedNodes)
+      throw new ApiError(422, "invalid", "simulated nodes are not enabled (TIMONIER_SIMULATED_NODES)");
+    return simulatedInfo(host.name);
+  }
   if (dockerHost.startsWith("tcp://") && !certPath)
     throw new ApiError(422, "invalid", "a tcp:// engine is reached over TLS only: give certPath");
   let docker: ReturnType<typeof dockerFromHost>;
@@ -36,10 +48,14 @@ async function engineInfo(dockerHost: string, certPath: string | undefined) {
  * Registers a Docker host as a node, its figures asked of its engine: what `POST /v1/nodes` does. An
  * ApiError says why not: 409 a node of that name exists, 422 the engine is not reachable (over TLS).
  */
-export async function registerNode(nodes: NodeRepository, host: DockerHost): Promise<NodeRow> {
+export async function registerNode(
+  nodes: NodeRepository,
+  host: DockerHost,
+  options: RegistrationOptions,
+): Promise<NodeRow> {
   const taken = () => new ApiError(409, "already_exists", `node ${host.name} already exists`);
   if (await nodes.get(host.name)) throw taken();
-  const info = await engineInfo(host.dockerHost, host.certPath);
+  const info = await engineInfo(host, options);
   const identity = {
     name: host.name,
     address: host.address,
@@ -66,6 +82,7 @@ export async function registerListedHosts(
   nodes: NodeRepository,
   hosts: DockerHost[],
   logger: Logger,
+  options: RegistrationOptions,
 ): Promise<DockerHost[]> {
   const outcomes = await Promise.all(
     hosts.map(async (host) => {
@@ -80,7 +97,7 @@ export async function registerListedHosts(
         return undefined;
       }
       try {
-        await registerNode(nodes, host);
+        await registerNode(nodes, host, options);
         logger.info("listed Docker host registered", { node: host.name, dockerHost: host.dockerHost });
         return undefined;
       } catch (err) {
@@ -103,14 +120,15 @@ export async function registerListedHostsAtStart(
   hosts: DockerHost[],
   logger: Logger,
   periodMs: number,
+  options: RegistrationOptions,
 ): Promise<{ stop(): void }> {
-  let pending = await registerListedHosts(nodes, hosts, logger);
+  let pending = await registerListedHosts(nodes, hosts, logger, options);
   let running = false;
   const timer = setInterval(() => {
     if (!pending.length) return clearInterval(timer);
     if (running) return;
     running = true;
-    registerListedHosts(nodes, pending, logger)
+    registerListedHosts(nodes, pending, logger, options)
       .then((left) => {
         pending = left;
       })

@@ -15,7 +15,7 @@ export const CreateNodeSchema = z
     }),
     dockerHost: dockerHostFields.dockerHost.openapi({
       description:
-        "The engine's endpoint, as DOCKER_HOST: a unix socket the workers can open, or tcp:// with certPath (TLS)",
+        "The engine's endpoint, as DOCKER_HOST: a unix socket the workers can open, or tcp:// with certPath (TLS); simulated:// for a node without an engine whose pods are simulated, where TIMONIER_SIMULATED_NODES allows it (benches, tests)",
       example: "tcp://10.0.0.12:2376",
     }),
     certPath: dockerHostFields.certPath.openapi({
