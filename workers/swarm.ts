@@ -41,6 +41,22 @@ async function stateOf(engine: SwarmEngine): Promise<EngineSwarm> {
 }
 
 /**
+ * The engines as machines: nodes registered on one engine (its `ID`) count once, so that no Swarm is made
+ * of one engine under several names. One that does not answer counts as its own.
+ */
+async function distinctEngines(engines: SwarmEngine[]): Promise<SwarmEngine[]> {
+  const ids = await Promise.all(
+    engines.map((e) =>
+      e.docker
+        .info()
+        .then((info: { ID?: string }) => info.ID ?? e.name)
+        .catch(() => e.name),
+    ),
+  );
+  return engines.filter((_, i) => ids.indexOf(ids[i] as string) === i);
+}
+
+/**
  * Makes the engines registered through the management API one Docker Swarm, through the Engine API only,
  * so that each cluster's overlay network spans them: level-triggered, run at every supervision pass (one
  * at a time: a join may take the Engine's 20 s). The first engine inits it on its advertise address, the
@@ -64,11 +80,12 @@ export class SwarmFormation {
    * get a bridge network of its own, addresses the others' pods may also hold).
    */
   async reconcile(engines: SwarmEngine[]): Promise<ReadonlySet<string>> {
-    if (engines.length < 2) return new Set(engines.map((e) => e.name));
+    const distinct = await distinctEngines(engines);
+    if (distinct.length < 2) return new Set(engines.map((e) => e.name));
     if (!this.running) {
       this.running = true;
       try {
-        await this.converge(engines);
+        await this.converge(distinct);
       } finally {
         this.running = false;
       }
