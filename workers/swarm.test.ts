@@ -3,34 +3,39 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../core/telemetry";
 import { SwarmFormation } from "./swarm";
 
-/** An engine that answers `info` with its ID and records any Swarm call. */
-function engine(id: string, calls: string[]): Docker {
-  return {
-    info: async () => ({ ID: id, Swarm: { LocalNodeState: "inactive" } }),
-    swarmInit: async () => calls.push(`init ${id}`),
-    swarmJoin: async () => calls.push(`join ${id}`),
+/** An engine that answers `info` with its ID and data root, and records its Swarm calls under `name`. */
+function engine(name: string, id: string, root: string, calls: string[]) {
+  const docker = {
+    info: async () => ({ ID: id, DockerRootDir: root, Swarm: { LocalNodeState: "inactive" } }),
+    swarmInit: async () => calls.push(`init ${name}`),
+    swarmJoin: async () => calls.push(`join ${name}`),
   } as unknown as Docker;
+  return { name, address: `10.0.0.${calls.length + 2}`, docker };
 }
 
 describe("the Swarm formation", () => {
   it("makes no Swarm of one engine registered under several names, and has every name ready", async () => {
     const calls: string[] = [];
-    const swarm = new SwarmFormation(createLogger("test"));
-    const ready = await swarm.reconcile([
-      { name: "docker-2", address: "10.0.0.2", docker: engine("E1", calls) },
-      { name: "listed-1", address: "10.0.0.3", docker: engine("E1", calls) },
+    const ready = await new SwarmFormation(createLogger("test")).reconcile([
+      engine("docker-2", "E1", "/var/lib/docker", calls),
+      engine("listed-1", "E1", "/var/lib/docker", calls),
     ]);
     expect(calls).toEqual([]);
     expect([...ready].sort()).toEqual(["docker-2", "listed-1"]);
   });
 
-  it("inits a Swarm on the first of two engines", async () => {
-    const calls: string[] = [];
-    const swarm = new SwarmFormation(createLogger("test"));
-    await swarm.reconcile([
-      { name: "a", address: "10.0.0.2", docker: engine("E1", calls) },
-      { name: "b", address: "10.0.0.3", docker: engine("E2", calls) },
-    ]);
-    expect(calls[0]).toBe("init E1");
+  it("inits a Swarm on the first of two engines, those of one machine (one key) told apart by their data roots", async () => {
+    const pairs: [string, string, string, string][] = [
+      ["E1", "/var/lib/docker", "E2", "/var/lib/docker"],
+      ["K", "/lab/e1", "K", "/lab/e2"],
+    ];
+    for (const [idA, rootA, idB, rootB] of pairs) {
+      const calls: string[] = [];
+      await new SwarmFormation(createLogger("test")).reconcile([
+        engine("a", idA, rootA, calls),
+        engine("b", idB, rootB, calls),
+      ]);
+      expect(calls[0]).toBe("init a");
+    }
   });
 });

@@ -41,15 +41,16 @@ async function stateOf(engine: SwarmEngine): Promise<EngineSwarm> {
 }
 
 /**
- * The engines as machines: nodes registered on one engine (its `ID`) count once, so that no Swarm is made
- * of one engine under several names. One that does not answer counts as its own.
+ * The engines as machines: nodes registered on one engine count once, so that no Swarm is made of one
+ * engine under several names. An engine is its `ID` (the host's key, which engines of one machine share)
+ * and its data root; one that does not answer counts as its own.
  */
 async function distinctEngines(engines: SwarmEngine[]): Promise<SwarmEngine[]> {
   const ids = await Promise.all(
     engines.map((e) =>
       e.docker
         .info()
-        .then((info: { ID?: string }) => info.ID ?? e.name)
+        .then((info: { ID?: string; DockerRootDir?: string }) => `${info.ID} ${info.DockerRootDir}`)
         .catch(() => e.name),
     ),
   );
