@@ -59,14 +59,13 @@ async function distinctEngines(engines: SwarmEngine[]): Promise<SwarmEngine[]> {
 
 /**
  * Makes the engines registered through the management API one Docker Swarm, through the Engine API only,
- * so that each cluster's overlay network spans them: level-triggered, run at every supervision pass (one
- * at a time: a join may take the Engine's 20 s). The first engine inits it on its advertise address, the
+ * so that each cluster's overlay network spans them: level-triggered, run at every supervision pass (the
+ * supervisor runs one at a time: a join may take the Engine's 20 s). The first engine inits it on its advertise address, the
  * others join as workers (swarm-plan.ts), an engine already a member is left alone, one in another Swarm
  * or stuck leaves and joins again. A lone engine (every single-node platform) is never touched.
  */
 export class SwarmFormation {
   private manager: Docker | undefined;
-  private running = false;
 
   constructor(private readonly logger: Logger) {}
 
@@ -83,14 +82,7 @@ export class SwarmFormation {
   async reconcile(engines: SwarmEngine[]): Promise<ReadonlySet<string>> {
     const distinct = await distinctEngines(engines);
     if (distinct.length < 2) return new Set(engines.map((e) => e.name));
-    if (!this.running) {
-      this.running = true;
-      try {
-        await this.converge(distinct);
-      } finally {
-        this.running = false;
-      }
-    }
+    await this.converge(distinct);
     const states = await Promise.all(engines.map(stateOf));
     return new Set(states.filter((s) => s.state === "active").map((s) => s.name));
   }

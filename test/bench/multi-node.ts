@@ -1,5 +1,5 @@
 import type Docker from "dockerode";
-import { type DockerLab, type LabEngine, startDockerLab } from "../support/docker-lab";
+import { type DockerLab, type LabEngine, registerLabNodes, startDockerLab } from "../support/docker-lab";
 import { eventually, kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 import { percentile } from "./stats";
@@ -266,15 +266,7 @@ export async function multiNode(): Promise<MultiNodeFigures> {
     defaultTolerationSeconds: TOLERATION_SECONDS,
   });
   try {
-    for (const [i, name] of NAMES.entries()) {
-      const e = lab.engines[i] as LabEngine;
-      const res = await platform.admin("POST", "/v1/nodes", {
-        name,
-        dockerHost: e.dockerHost,
-        address: e.address,
-      });
-      if (res.status !== 201) throw new Error(`node ${name}: ${res.status} ${await res.text()}`);
-    }
+    await registerLabNodes(platform.admin, lab, NAMES);
     const { kubeconfig } = await platform.createCluster("bench-multi-node");
     await eventually(
       async () =>

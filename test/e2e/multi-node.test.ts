@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatIp, parseIp } from "../../core/network/cidr";
 import { clusterNetwork, isPodAddress } from "../../core/network/cluster-network";
 import { LABEL } from "../../workers/node-agent/runtime";
-import { type DockerLab, type LabEngine, startDockerLab } from "../support/docker-lab";
+import { type DockerLab, type LabEngine, registerLabNodes, startDockerLab } from "../support/docker-lab";
 import { eventually, kubectl } from "../support/kubectl";
 import { startTestPlatform, type TestPlatform } from "../support/platform";
 
@@ -106,15 +106,7 @@ describe("a data plane over several nodes", () => {
       nodeMonitorGraceSeconds: GRACE_SECONDS,
       defaultTolerationSeconds: TOLERATION_SECONDS,
     });
-    for (const [i, name] of NAMES.entries()) {
-      const e = lab.engines[i] as LabEngine;
-      const res = await platform.admin("POST", "/v1/nodes", {
-        name,
-        dockerHost: e.dockerHost,
-        address: e.address,
-      });
-      expect(res.status).toBe(201);
-    }
+    await registerLabNodes(platform.admin, lab, NAMES);
     a = (await platform.createCluster("multi-node-a")).kubeconfig;
     const clusterB = await platform.createCluster("multi-node-b");
     b = clusterB.kubeconfig;

@@ -268,3 +268,16 @@ async function labEngine(o: { id: string; index: number; bridge: string; third: 
     },
   };
 }
+
+/** Registers the lab's engines, in order, as the nodes `names` of a platform, as its admin would. */
+export async function registerLabNodes(
+  admin: (method: string, path: string, body?: unknown) => Promise<Response>,
+  lab: DockerLab,
+  names: string[],
+): Promise<void> {
+  for (const [i, name] of names.entries()) {
+    const e = lab.engines[i] as LabEngine;
+    const res = await admin("POST", "/v1/nodes", { name, dockerHost: e.dockerHost, address: e.address });
+    if (res.status !== 201) throw new Error(`node ${name}: ${res.status} ${await res.text()}`);
+  }
+}
