@@ -47,9 +47,23 @@ spec:
   });
 
   it("gives up after backoffLimit failures", async () => {
-    const created = await k(["create", "job", "fail", "--image=busybox", "--", "sh", "-c", "exit 1"]);
+    // the limit set at creation: patched in afterwards, a third pod could start before it landed
+    const job = {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "fail" },
+      spec: {
+        backoffLimit: 1,
+        template: {
+          spec: {
+            restartPolicy: "Never",
+            containers: [{ name: "fail", image: "busybox", command: ["sh", "-c", "exit 1"] }],
+          },
+        },
+      },
+    };
+    const created = await k(["create", "-f", "-"], JSON.stringify(job));
     expect(created.stdout).toBe("job.batch/fail created\n");
-    await k(["patch", "job", "fail", "--type=merge", "-p", '{"spec":{"backoffLimit":1}}']);
     const waited = await k(["wait", "--for=condition=failed", "job/fail", "--timeout=150s"]);
     expect(waited.stdout).toBe("job.batch/fail condition met\n");
     const reason = await k([
